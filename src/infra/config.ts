@@ -1,0 +1,124 @@
+/**
+ * Configuration comes only from environment variables, validated once at start. Every bad value is
+ * reported together, each with the variable's name, so an operator fixes them in one pass.
+ */
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  tokenTtlSeconds: number;
+  tokenSecret: string | null;
+  authCacheTtlMs: number;
+  bodyLimitBytes: number;
+  sweeperIntervalMs: number;
+  demoData: boolean;
+  dbPoolSize: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** The table the README shows; keep it the single source of names, defaults and meanings. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: "HOST", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 in a container)" },
+  { name: "PORT", default: "8080", description: "TCP port" },
+  {
+    name: "DATABASE_URL",
+    default: "sqlite:./data/kopilka.db",
+    description: "sqlite:PATH for the embedded database, or postgres://user:pass@host:port/db",
+  },
+  { name: "LOG_LEVEL", default: "info", description: "fatal, error, warn, info, debug, trace or silent" },
+  { name: "TOKEN_TTL_SECONDS", default: "43200", description: "Lifetime of a POS bearer token" },
+  {
+    name: "TOKEN_SECRET",
+    default: "(generated, kept in the database)",
+    description: "HMAC key for bearer tokens, at least 32 characters; set it to rotate the key",
+  },
+  {
+    name: "AUTH_CACHE_TTL_MS",
+    default: "30000",
+    description: "How long a credential's enabled state is cached; a disabled credential stops within this",
+  },
+  { name: "BODY_LIMIT_BYTES", default: "1048576", description: "Largest accepted request body" },
+  {
+    name: "SWEEPER_INTERVAL_MS",
+    default: "15000",
+    description: "How often hanging purchases expire, pending points activate and lots expire; 0 disables",
+  },
+  { name: "DEMO_DATA", default: "true for SQLite, false for PostgreSQL", description: "Load demo data into an empty database at start" },
+  { name: "DB_POOL_SIZE", default: "10", description: "PostgreSQL connections per process" },
+  { name: "SHUTDOWN_TIMEOUT_MS", default: "10000", description: "How long in-flight requests may finish on SIGTERM" },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return fallback;
+  };
+
+  const databaseUrl = read("DATABASE_URL") ?? "sqlite:./data/kopilka.db";
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL: expected sqlite:PATH or postgres://…, got ${JSON.stringify(redactUrl(databaseUrl))}`);
+  }
+  const logLevel = (read("LOG_LEVEL") ?? "info") as Config["logLevel"];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(", ")}`);
+  const tokenSecret = read("TOKEN_SECRET") ?? null;
+  if (tokenSecret !== null && tokenSecret.length < 32) problems.push("TOKEN_SECRET: must be at least 32 characters");
+  const host = read("HOST") ?? "127.0.0.1";
+
+  const config: Config = {
+    host,
+    port: int("PORT", 8080, 0, 65535),
+    databaseUrl,
+    logLevel,
+    tokenTtlSeconds: int("TOKEN_TTL_SECONDS", 43_200, 60, 31 * 86_400),
+    tokenSecret,
+    authCacheTtlMs: int("AUTH_CACHE_TTL_MS", 30_000, 0, 60_000),
+    bodyLimitBytes: int("BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+    sweeperIntervalMs: int("SWEEPER_INTERVAL_MS", 15_000, 0, 3_600_000),
+    demoData: bool("DEMO_DATA", databaseUrl.startsWith("sqlite:")),
+    dbPoolSize: int("DB_POOL_SIZE", 10, 1, 500),
+    shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** A database URL with its password masked, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}

@@ -1,0 +1,216 @@
+/**
+ * Table shapes as Kysely sees them. Conventions shared by SQLite and PostgreSQL: ids are integers,
+ * timestamps are epoch milliseconds, flags are 0/1 integers, structured values are JSON text.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export interface PartnersTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  created_at: number;
+}
+
+export interface StoresTable {
+  id: Generated<number>;
+  partner_id: number;
+  code: string;
+  name: string;
+  timezone: string;
+  address: string | null;
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PosCredentialsTable {
+  id: Generated<number>;
+  partner_id: number;
+  store_id: number | null;
+  login: string;
+  secret_hash: string;
+  enabled: number;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServerSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface ProgramsTable {
+  id: Generated<number>;
+  partner_id: number;
+  code: string;
+  name: string;
+  kind: string;
+  active: number;
+  hold_days: number;
+  cancel_window_minutes: number;
+  purchase_ttl_seconds: number;
+  max_points_payment_share_bp: number;
+  points_lifetime_days: number | null;
+  /** Bumped on every change to the program or its rules, so processes refresh their compiled engines. */
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RulesTable {
+  id: Generated<number>;
+  program_id: number;
+  name: string;
+  kind: string;
+  params: string;
+  scope: string;
+  levels: string | null;
+  promo_code: string | null;
+  priority: number;
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProductsTable {
+  id: Generated<number>;
+  partner_id: number;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  category: string | null;
+  brand: string | null;
+  manufacturer: string | null;
+  excluded_from_points_payment: number;
+  excluded_from_accrual: number;
+  min_price: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientsTable {
+  id: Generated<number>;
+  partner_id: number;
+  external_id: string | null;
+  name: string | null;
+  created_at: number;
+}
+
+export interface CardsTable {
+  id: Generated<number>;
+  partner_id: number;
+  program_id: number;
+  number: string;
+  status: string;
+  level: string | null;
+  client_id: number | null;
+  virtual: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PointsAccountsTable {
+  card_id: number;
+  active: number;
+  pending: number;
+  held: number;
+  updated_at: number;
+}
+
+export interface PointsLotsTable {
+  id: Generated<number>;
+  account_id: number;
+  state: string;
+  amount: number;
+  remaining: number;
+  active_from: number;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  account_id: number;
+  kind: string;
+  active_delta: number;
+  pending_delta: number;
+  purchase_id: number | null;
+  refund_id: number | null;
+  lot_id: number | null;
+  note: string | null;
+  created_at: number;
+}
+
+export interface PurchasesTable {
+  id: Generated<number>;
+  partner_id: number;
+  external_id: string;
+  program_id: number | null;
+  store_id: number;
+  pos_code: string;
+  card_id: number | null;
+  state: string;
+  request_hash: string;
+  receipt: string;
+  subtotal: number;
+  discount_total: number;
+  total: number;
+  points_limit: number;
+  points_spent: number;
+  points_accrued: number;
+  refunded_amount: number;
+  points_returned: number;
+  accrual_reversed: number;
+  accrual_lot_id: number | null;
+  fiscal: string | null;
+  confirm_hash: string | null;
+  confirm_response: string | null;
+  expires_at: number;
+  confirmed_at: number | null;
+  closed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PurchaseEventsTable {
+  id: Generated<number>;
+  purchase_id: number;
+  kind: string;
+  data: string | null;
+  created_at: number;
+}
+
+export interface RefundsTable {
+  id: Generated<number>;
+  purchase_id: number;
+  external_id: string;
+  request_hash: string;
+  amount: number;
+  points_returned: number;
+  accrual_reversed: number;
+  response: string;
+  created_at: number;
+}
+
+export interface DatabaseSchema {
+  partners: PartnersTable;
+  stores: StoresTable;
+  pos_credentials: PosCredentialsTable;
+  server_settings: ServerSettingsTable;
+  programs: ProgramsTable;
+  rules: RulesTable;
+  products: ProductsTable;
+  clients: ClientsTable;
+  cards: CardsTable;
+  points_accounts: PointsAccountsTable;
+  points_lots: PointsLotsTable;
+  ledger_entries: LedgerEntriesTable;
+  purchases: PurchasesTable;
+  purchase_events: PurchaseEventsTable;
+  refunds: RefundsTable;
+}
+
+export type Row<T extends keyof DatabaseSchema> = Selectable<DatabaseSchema[T]>;
+export type NewRow<T extends keyof DatabaseSchema> = Insertable<DatabaseSchema[T]>;
+export type RowUpdate<T extends keyof DatabaseSchema> = Updateable<DatabaseSchema[T]>;

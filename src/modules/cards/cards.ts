@@ -1,0 +1,114 @@
+/** Cards and their points accounts: lookup by number and bulk upsert from the accounting system. */
+import type { CardStatus } from "../../core/engine/types.js";
+import { available } from "../../core/ledger.js";
+import type { Database, Executor } from "../../infra/db/database.js";
+
+export const CARD_STATUSES: readonly CardStatus[] = ["active", "blocked", "accrual_only"];
+
+export interface Card {
+  id: number;
+  partnerId: number;
+  programId: number;
+  number: string;
+  status: CardStatus;
+  level: string | null;
+  virtual: boolean;
+}
+
+export interface CardBalance {
+  active: number;
+  pending: number;
+  held: number;
+  available: number;
+}
+
+export async function findCard(db: Executor, partnerId: number, number: string): Promise<Card | null> {
+  const row = await db
+    .selectFrom("cards")
+    .select(["id", "partner_id", "program_id", "number", "status", "level", "virtual"])
+    .where("partner_id", "=", partnerId)
+    .where("number", "=", number)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: row.id,
+        partnerId: row.partner_id,
+        programId: row.program_id,
+        number: row.number,
+        status: row.status as CardStatus,
+        level: row.level,
+        virtual: row.virtual === 1,
+      }
+    : null;
+}
+
+export async function readBalance(db: Executor, cardId: number): Promise<CardBalance> {
+  const a = await db
+    .selectFrom("points_accounts")
+    .select(["active", "pending", "held"])
+    .where("card_id", "=", cardId)
+    .executeTakeFirstOrThrow();
+  return { active: a.active, pending: a.pending, held: a.held, available: available(a) };
+}
+
+export interface CardInput {
+  number: string;
+  status?: CardStatus;
+  level?: string | null;
+  virtual?: boolean;
+}
+
+const CHUNK = 500;
+
+/**
+ * Creates new cards with empty accounts and updates status/level of known ones, in one transaction.
+ * A known card keeps its program: moving a card between programs is not an upload's business.
+ */
+export async function upsertCards(
+  database: Database,
+  partnerId: number,
+  programId: number,
+  items: readonly CardInput[],
+  now: number,
+): Promise<{ created: number; updated: number }> {
+  return database.transaction(async (trx) => {
+    let created = 0;
+    for (let i = 0; i < items.length; i += CHUNK) {
+      const chunk = items.slice(i, i + CHUNK);
+      const rows = await trx
+        .insertInto("cards")
+        .values(
+          chunk.map((c) => ({
+            partner_id: partnerId,
+            program_id: programId,
+            number: c.number,
+            status: c.status ?? "active",
+            level: c.level ?? null,
+            client_id: null,
+            virtual: c.virtual ? 1 : 0,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["partner_id", "number"]).doUpdateSet((eb) => ({
+            status: eb.ref("excluded.status"),
+            level: eb.ref("excluded.level"),
+            updated_at: eb.ref("excluded.updated_at"),
+          })),
+        )
+        .returning(["id", "created_at"])
+        .execute();
+      const fresh = rows.filter((r) => r.created_at === now).map((r) => ({ card_id: r.id, active: 0, pending: 0, held: 0, updated_at: now }));
+      if (fresh.length > 0) {
+        const result = await trx
+          .insertInto("points_accounts")
+          .values(fresh)
+          .onConflict((oc) => oc.column("card_id").doNothing())
+          .executeTakeFirst();
+        created += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+    }
+    return { created, updated: items.length - created };
+  });
+}

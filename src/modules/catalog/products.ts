@@ -1,0 +1,122 @@
+/** The partner's product catalogue: lookups for receipts and bulk upserts from the accounting system. */
+import type { ProductFacts } from "../../core/engine/types.js";
+import type { Database, Executor } from "../../infra/db/database.js";
+import type { NewRow, Row } from "../../infra/db/schema.js";
+
+export interface ProductInput {
+  sku: string;
+  barcode?: string | null;
+  name: string;
+  category?: string | null;
+  brand?: string | null;
+  manufacturer?: string | null;
+  excludedFromPointsPayment?: boolean;
+  excludedFromAccrual?: boolean;
+  minPrice?: number;
+}
+
+export interface FoundProducts {
+  bySku: Map<string, ProductFacts>;
+  byBarcode: Map<string, ProductFacts>;
+}
+
+function facts(row: Pick<Row<"products">, "sku" | "category" | "brand" | "manufacturer" | "excluded_from_points_payment" | "excluded_from_accrual" | "min_price">): ProductFacts {
+  return {
+    sku: row.sku,
+    category: row.category,
+    brand: row.brand,
+    manufacturer: row.manufacturer,
+    excludedFromPointsPayment: row.excluded_from_points_payment === 1,
+    excludedFromAccrual: row.excluded_from_accrual === 1,
+    minPrice: row.min_price,
+  };
+}
+
+const FACT_COLUMNS = [
+  "sku",
+  "barcode",
+  "category",
+  "brand",
+  "manufacturer",
+  "excluded_from_points_payment",
+  "excluded_from_accrual",
+  "min_price",
+] as const;
+
+/** One query for all the receipt's products, by SKU or barcode. */
+export async function findProducts(
+  db: Executor,
+  partnerId: number,
+  skus: readonly string[],
+  barcodes: readonly string[],
+): Promise<FoundProducts> {
+  const found: FoundProducts = { bySku: new Map(), byBarcode: new Map() };
+  if (skus.length === 0 && barcodes.length === 0) return found;
+  const rows = await db
+    .selectFrom("products")
+    .select(FACT_COLUMNS)
+    .where("partner_id", "=", partnerId)
+    .where((eb) => {
+      const alternatives = [];
+      if (skus.length > 0) alternatives.push(eb("sku", "in", skus));
+      if (barcodes.length > 0) alternatives.push(eb("barcode", "in", barcodes));
+      return eb.or(alternatives);
+    })
+    .execute();
+  for (const row of rows) {
+    const f = facts(row);
+    found.bySku.set(row.sku, f);
+    if (row.barcode) found.byBarcode.set(row.barcode, f);
+  }
+  return found;
+}
+
+function productRow(partnerId: number, p: ProductInput, now: number): NewRow<"products"> {
+  return {
+    partner_id: partnerId,
+    sku: p.sku,
+    barcode: p.barcode ?? null,
+    name: p.name,
+    category: p.category ?? null,
+    brand: p.brand ?? null,
+    manufacturer: p.manufacturer ?? null,
+    excluded_from_points_payment: p.excludedFromPointsPayment ? 1 : 0,
+    excluded_from_accrual: p.excludedFromAccrual ? 1 : 0,
+    min_price: p.minPrice ?? 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+const UPSERT_CHUNK = 500;
+
+/** Inserts new SKUs and updates known ones, all in one transaction. Returns how many rows were written. */
+export async function upsertProducts(database: Database, partnerId: number, items: readonly ProductInput[], now: number): Promise<number> {
+  await database.transaction(async (trx) => {
+    for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
+      const rows = items.slice(i, i + UPSERT_CHUNK).map((p) => productRow(partnerId, p, now));
+      await trx
+        .insertInto("products")
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(["partner_id", "sku"]).doUpdateSet((eb) => ({
+            barcode: eb.ref("excluded.barcode"),
+            name: eb.ref("excluded.name"),
+            category: eb.ref("excluded.category"),
+            brand: eb.ref("excluded.brand"),
+            manufacturer: eb.ref("excluded.manufacturer"),
+            excluded_from_points_payment: eb.ref("excluded.excluded_from_points_payment"),
+            excluded_from_accrual: eb.ref("excluded.excluded_from_accrual"),
+            min_price: eb.ref("excluded.min_price"),
+            updated_at: eb.ref("excluded.updated_at"),
+          })),
+        )
+        .execute();
+    }
+  });
+  return items.length;
+}
+
+export async function getProduct(db: Executor, partnerId: number, sku: string) {
+  return db.selectFrom("products").selectAll().where("partner_id", "=", partnerId).where("sku", "=", sku).executeTakeFirst();
+}

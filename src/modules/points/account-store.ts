@@ -1,0 +1,272 @@
+/**
+ * Points accounts in storage. Every function runs inside the caller's transaction, writes one immutable
+ * ledger entry per change and updates the cached balance with the same deltas, so balance = Σ entries.
+ * Callers lock the account first (lockAccount) so concurrent purchases on one card serialize.
+ */
+import {
+  applyDeltas,
+  type Balance,
+  creditedLotSize,
+  debitLots,
+  type EntryDeltas,
+  type EntryKind,
+} from "../../core/ledger.js";
+import type { Database, Trx } from "../../infra/db/database.js";
+
+export interface Account extends Balance {
+  cardId: number;
+}
+
+export interface EntryContext {
+  purchaseId?: number | null;
+  refundId?: number | null;
+  note?: string | null;
+  now: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function lockAccount(database: Database, trx: Trx, cardId: number): Promise<Account> {
+  const row = await database
+    .forUpdate(trx.selectFrom("points_accounts").select(["card_id", "active", "pending", "held"]).where("card_id", "=", cardId))
+    .executeTakeFirstOrThrow();
+  return { cardId: row.card_id, active: row.active, pending: row.pending, held: row.held };
+}
+
+async function saveBalance(trx: Trx, account: Account, now: number): Promise<void> {
+  await trx
+    .updateTable("points_accounts")
+    .set({ active: account.active, pending: account.pending, held: account.held, updated_at: now })
+    .where("card_id", "=", account.cardId)
+    .execute();
+}
+
+async function writeEntry(
+  trx: Trx,
+  account: Account,
+  kind: EntryKind,
+  deltas: EntryDeltas,
+  ctx: EntryContext,
+  lotId: number | null,
+): Promise<void> {
+  await trx
+    .insertInto("ledger_entries")
+    .values({
+      account_id: account.cardId,
+      kind,
+      active_delta: deltas.activeDelta,
+      pending_delta: deltas.pendingDelta,
+      purchase_id: ctx.purchaseId ?? null,
+      refund_id: ctx.refundId ?? null,
+      lot_id: lotId,
+      note: ctx.note ?? null,
+      created_at: ctx.now,
+    })
+    .execute();
+  Object.assign(account, applyDeltas(account, deltas));
+}
+
+/** Moves the held amount of one purchase; delta may be negative (release). */
+export async function changeHold(trx: Trx, account: Account, delta: number, now: number): Promise<void> {
+  if (delta === 0) return;
+  account.held += delta;
+  await saveBalance(trx, account, now);
+}
+
+async function activeLots(trx: Trx, accountId: number) {
+  return (
+    await trx
+      .selectFrom("points_lots")
+      .select(["id", "remaining", "expires_at"])
+      .where("account_id", "=", accountId)
+      .where("state", "=", "active")
+      .where("remaining", ">", 0)
+      .execute()
+  ).map((l) => ({ id: l.id, remaining: l.remaining, expiresAt: l.expires_at }));
+}
+
+async function debitActive(trx: Trx, account: Account, amount: number, preferredLotId?: number): Promise<void> {
+  const changes = debitLots(await activeLots(trx, account.cardId), amount, preferredLotId);
+  for (const c of changes) {
+    await trx.updateTable("points_lots").set({ remaining: c.remaining }).where("id", "=", c.lotId).execute();
+  }
+}
+
+/** Spends held points of a purchase: they leave the active bucket, oldest lots first. */
+export async function spendHeld(trx: Trx, account: Account, amount: number, ctx: EntryContext): Promise<void> {
+  if (amount <= 0) return;
+  await debitActive(trx, account, amount);
+  account.held -= amount;
+  await writeEntry(trx, account, "spend", { activeDelta: -amount, pendingDelta: 0 }, ctx, null);
+  await saveBalance(trx, account, ctx.now);
+}
+
+export interface AccrualTerms {
+  holdDays: number;
+  lifetimeDays: number | null;
+}
+
+/** Books an accrual as a lot: pending until the hold period ends, active at once when there is none. */
+export async function accrue(
+  trx: Trx,
+  account: Account,
+  amount: number,
+  terms: AccrualTerms,
+  ctx: EntryContext,
+): Promise<number | null> {
+  if (amount <= 0) return null;
+  const pending = terms.holdDays > 0;
+  const activeFrom = ctx.now + terms.holdDays * DAY_MS;
+  const expiresAt = terms.lifetimeDays === null ? null : activeFrom + terms.lifetimeDays * DAY_MS;
+  const lot = await trx
+    .insertInto("points_lots")
+    .values({
+      account_id: account.cardId,
+      state: pending ? "pending" : "active",
+      amount,
+      remaining: pending ? amount : creditedLotSize(account.active, amount),
+      active_from: activeFrom,
+      expires_at: expiresAt,
+      created_at: ctx.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const deltas = pending ? { activeDelta: 0, pendingDelta: amount } : { activeDelta: amount, pendingDelta: 0 };
+  await writeEntry(trx, account, "accrual", deltas, ctx, lot.id);
+  await saveBalance(trx, account, ctx.now);
+  return lot.id;
+}
+
+/** Gives points back as active ones in a new lot (a returned spend, a positive adjustment). */
+export async function credit(
+  trx: Trx,
+  account: Account,
+  amount: number,
+  kind: EntryKind,
+  lifetimeDays: number | null,
+  ctx: EntryContext,
+): Promise<void> {
+  if (amount <= 0) return;
+  const lot = await trx
+    .insertInto("points_lots")
+    .values({
+      account_id: account.cardId,
+      state: "active",
+      amount,
+      remaining: creditedLotSize(account.active, amount),
+      active_from: ctx.now,
+      expires_at: lifetimeDays === null ? null : ctx.now + lifetimeDays * DAY_MS,
+      created_at: ctx.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await writeEntry(trx, account, kind, { activeDelta: amount, pendingDelta: 0 }, ctx, lot.id);
+  await saveBalance(trx, account, ctx.now);
+}
+
+/** Takes active points away (a negative adjustment); what the lots cannot cover becomes debt. */
+export async function debit(trx: Trx, account: Account, amount: number, kind: EntryKind, ctx: EntryContext): Promise<void> {
+  if (amount <= 0) return;
+  await debitActive(trx, account, amount);
+  await writeEntry(trx, account, kind, { activeDelta: -amount, pendingDelta: 0 }, ctx, null);
+  await saveBalance(trx, account, ctx.now);
+}
+
+/**
+ * Takes back accrued points on a refund or cancel: from the accrual's own lot while it is pending,
+ * otherwise from the active bucket (that lot first, then the oldest), leaving debt if already spent.
+ */
+export async function reverseAccrual(
+  trx: Trx,
+  account: Account,
+  lotId: number | null,
+  amount: number,
+  ctx: EntryContext,
+): Promise<void> {
+  if (amount <= 0) return;
+  const lot = lotId
+    ? await trx.selectFrom("points_lots").select(["id", "state", "remaining"]).where("id", "=", lotId).executeTakeFirst()
+    : undefined;
+  if (lot && lot.state === "pending") {
+    const fromPending = Math.min(lot.remaining, amount);
+    await trx.updateTable("points_lots").set({ remaining: lot.remaining - fromPending }).where("id", "=", lot.id).execute();
+    if (fromPending > 0) {
+      await writeEntry(trx, account, "reversal", { activeDelta: 0, pendingDelta: -fromPending }, ctx, lot.id);
+    }
+    if (amount > fromPending) {
+      await debitActive(trx, account, amount - fromPending);
+      await writeEntry(trx, account, "reversal", { activeDelta: -(amount - fromPending), pendingDelta: 0 }, ctx, null);
+    }
+  } else {
+    await debitActive(trx, account, amount, lot?.id);
+    await writeEntry(trx, account, "reversal", { activeDelta: -amount, pendingDelta: 0 }, ctx, lot?.id ?? null);
+  }
+  await saveBalance(trx, account, ctx.now);
+}
+
+/** Pending lots whose hold period has ended become active. Returns how many were activated. */
+export async function activateDueLots(database: Database, now: number, batch: number): Promise<number> {
+  const due = await database.db
+    .selectFrom("points_lots")
+    .select(["id", "account_id"])
+    .where("state", "=", "pending")
+    .where("active_from", "<=", now)
+    .orderBy("id")
+    .limit(batch)
+    .execute();
+  let done = 0;
+  for (const candidate of due) {
+    done += await database.transaction(async (trx) => {
+      const account = await lockAccount(database, trx, candidate.account_id);
+      const lot = await trx
+        .selectFrom("points_lots")
+        .select(["id", "state", "remaining"])
+        .where("id", "=", candidate.id)
+        .executeTakeFirstOrThrow();
+      if (lot.state !== "pending") return 0;
+      const amount = lot.remaining;
+      await trx
+        .updateTable("points_lots")
+        .set({ state: "active", remaining: creditedLotSize(account.active, amount) })
+        .where("id", "=", lot.id)
+        .execute();
+      if (amount > 0) {
+        await writeEntry(trx, account, "activation", { activeDelta: amount, pendingDelta: -amount }, { now }, lot.id);
+        await saveBalance(trx, account, now);
+      }
+      return 1;
+    });
+  }
+  return done;
+}
+
+/** Active lots past their expiry lose what is left of them. Returns how many lots expired. */
+export async function expireLots(database: Database, now: number, batch: number): Promise<number> {
+  const due = await database.db
+    .selectFrom("points_lots")
+    .select(["id", "account_id"])
+    .where("state", "=", "active")
+    .where("expires_at", "<=", now)
+    .orderBy("id")
+    .limit(batch)
+    .execute();
+  let done = 0;
+  for (const candidate of due) {
+    done += await database.transaction(async (trx) => {
+      const account = await lockAccount(database, trx, candidate.account_id);
+      const lot = await trx
+        .selectFrom("points_lots")
+        .select(["id", "state", "remaining"])
+        .where("id", "=", candidate.id)
+        .executeTakeFirstOrThrow();
+      if (lot.state !== "active") return 0;
+      await trx.updateTable("points_lots").set({ state: "expired", remaining: 0 }).where("id", "=", lot.id).execute();
+      if (lot.remaining > 0) {
+        await writeEntry(trx, account, "expiry", { activeDelta: -lot.remaining, pendingDelta: 0 }, { now }, lot.id);
+        await saveBalance(trx, account, now);
+      }
+      return 1;
+    });
+  }
+  return done;
+}

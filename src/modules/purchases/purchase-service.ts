@@ -1,0 +1,606 @@
+/**
+ * The two-phase purchase protocol: calculate (repeatable) → bonus-payment (optional) → confirm, or cancel;
+ * then refunds. Every call is one transaction that locks the purchase row first and the points account
+ * second, so concurrent calls on one purchase or one card serialize and a replay finds the first answer.
+ */
+import { lineAmount, sum } from "../../core/arithmetic.js";
+import type { CashierMessage, EngineResult, ProductFacts } from "../../core/engine/types.js";
+import { assertCanSpend } from "../../core/ledger.js";
+import { applyPointsPayment, type LineSource, type PricedLine, pricedLines, totalsOf } from "../../core/receipt.js";
+import { applyRefund, planRefund, type RefundPlan } from "../../core/refund.js";
+import type { Clock, Principal } from "../../app/context.js";
+import { ApiError } from "../../http/errors.js";
+import type { Database, Trx } from "../../infra/db/database.js";
+import type { Row } from "../../infra/db/schema.js";
+import { type Card, type CardBalance, findCard, readBalance } from "../cards/cards.js";
+import { findProducts } from "../catalog/products.js";
+import {
+  accrue,
+  changeHold,
+  credit,
+  lockAccount,
+  reverseAccrual,
+  spendHeld,
+} from "../points/account-store.js";
+import type { LoadedProgram, ProgramCatalog } from "../programs/program-catalog.js";
+import type { Store, StoreDirectory } from "../stores/store-directory.js";
+import { canonicalHash } from "./canonical-hash.js";
+import { type PurchaseState, type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "./purchase-record.js";
+
+/** Receipts above this (100 million rubles) are refused: far beyond any till, far below 2^53. */
+const MAX_RECEIPT_TOTAL = 10_000_000_000;
+/** Calculated purchases of partners without a program still need a lifetime. */
+const DEFAULT_TTL_SECONDS = 1800;
+
+export interface CalculateRequest {
+  purchaseId: string;
+  storeCode: string;
+  posCode: string;
+  cardNumber?: string;
+  promoCodes?: string[];
+  lines: { lineId: string; sku?: string; barcode?: string; quantity: number; price: number; amount?: number }[];
+}
+
+export interface ConfirmRequest {
+  fiscal?: { fn?: string; fd?: string; fpd?: string };
+  receiptNumber?: string;
+}
+
+export interface RefundRequestBody {
+  refundId: string;
+  lines?: { lineId: string; quantity: number }[];
+  pointsToReturn?: number;
+  accrualToReverse?: number;
+}
+
+export interface ConfirmView extends PurchaseView {
+  receipt: { accrued: number; spent: number; balance: CardBalance | null };
+}
+
+export interface CancelView extends PurchaseView {
+  pointsReleased: number;
+  pointsReturned: number;
+  accrualReversed: number;
+}
+
+export interface RefundView {
+  refundId: string;
+  purchaseId: string;
+  state: PurchaseState;
+  amount: number;
+  pointsReturned: number;
+  accrualReversed: number;
+  lines: RefundPlan["lines"];
+  balance: CardBalance | null;
+}
+
+export interface PurchaseHistoryEntry {
+  kind: string;
+  at: string;
+  data: unknown;
+}
+
+export class PurchaseService {
+  constructor(
+    private readonly database: Database,
+    private readonly programs: ProgramCatalog,
+    private readonly stores: StoreDirectory,
+    private readonly clock: Clock,
+  ) {}
+
+  async calculate(principal: Principal, request: CalculateRequest): Promise<PurchaseView> {
+    const store = await this.storeFor(principal, request.storeCode);
+    const card = request.cardNumber ? await this.usableCard(principal.partnerId, request.cardNumber) : null;
+    const loaded = card ? await this.programs.get(card.programId) : await this.programs.defaultFor(principal.partnerId);
+    const sources = await this.lineSources(principal.partnerId, request.lines);
+    const evaluation = evaluate(loaded, sources, card, request.promoCodes ?? []);
+    if (evaluation.subtotal > MAX_RECEIPT_TOTAL) {
+      throw new ApiError("RECEIPT_TOO_LARGE", `the receipt total exceeds ${MAX_RECEIPT_TOTAL} kopecks`, { field: "lines" });
+    }
+    const freshLines = pricedLines(sources, evaluation);
+    const requestHash = canonicalHash(request);
+    const now = this.clock.now();
+    const ttlMs = (loaded?.program.purchaseTtlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
+    const receipt: StoredReceipt = {
+      storeCode: store.code,
+      cardNumber: card?.number ?? null,
+      lines: freshLines,
+      promoCodes: { applied: evaluation.appliedPromoCodes, unknown: evaluation.unknownPromoCodes },
+      messages: evaluation.messages,
+    };
+    const totals = totalsOf(freshLines);
+    const columns = {
+      program_id: loaded?.program.id ?? null,
+      store_id: store.id,
+      pos_code: request.posCode,
+      card_id: card?.id ?? null,
+      request_hash: requestHash,
+      receipt: JSON.stringify(receipt),
+      subtotal: totals.subtotal,
+      discount_total: totals.discount,
+      total: totals.total,
+      points_limit: evaluation.pointsPaymentLimit,
+      points_accrued: totals.accrual,
+      expires_at: now + ttlMs,
+      updated_at: now,
+    };
+
+    // Soft state: a calculated purchase needs no fsync; the confirm that follows is durable.
+    return this.database.transaction(
+      async (trx) => {
+        const inserted = await trx
+          .insertInto("purchases")
+          .values({
+            ...columns,
+            partner_id: principal.partnerId,
+            external_id: request.purchaseId,
+            state: "calculated",
+            points_spent: 0,
+            refunded_amount: 0,
+            points_returned: 0,
+            accrual_reversed: 0,
+            created_at: now,
+          })
+          .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (inserted) {
+          await this.event(trx, inserted.id, "calculated", { total: totals.total, lines: freshLines.length }, now);
+          const row = await this.row(trx, inserted.id);
+          return purchaseView(row, receipt, card ? await readBalance(trx, card.id) : null);
+        }
+
+        const existing = await this.lockPurchase(trx, principal, request.purchaseId);
+        this.assertOpen(existing, now);
+        let lines = freshLines;
+        let held = 0;
+        const messages: CashierMessage[] = [...receipt.messages];
+        if (existing.points_spent > 0) {
+          const sameCard = existing.card_id === (card?.id ?? null);
+          if (sameCard && existing.points_spent <= evaluation.pointsPaymentLimit) {
+            lines = applyPointsPayment(freshLines, existing.points_spent, evaluation.pointsPaymentLimit);
+            held = existing.points_spent;
+          } else {
+            messages.push({ code: "POINTS_PAYMENT_RESET", text: "Чек изменился: оплата баллами отменена, укажите её заново" });
+          }
+          if (held !== existing.points_spent && existing.card_id !== null) {
+            const account = await lockAccount(this.database, trx, existing.card_id);
+            await changeHold(trx, account, held - existing.points_spent, now);
+          }
+        }
+        const updated = { ...receipt, lines, messages };
+        await trx
+          .updateTable("purchases")
+          .set({ ...columns, receipt: JSON.stringify(updated), points_spent: held, points_accrued: totalsOf(lines).accrual })
+          .where("id", "=", existing.id)
+          .execute();
+        await this.event(trx, existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
+        const row = await this.row(trx, existing.id);
+        return purchaseView(row, updated, card ? await readBalance(trx, card.id) : null);
+      },
+      { durable: false },
+    );
+  }
+
+  async bonusPayment(principal: Principal, purchaseId: string, amount: number): Promise<PurchaseView> {
+    const now = this.clock.now();
+    return this.database.transaction(
+      async (trx) => {
+        const purchase = await this.lockPurchase(trx, principal, purchaseId);
+        this.assertOpen(purchase, now);
+        if (purchase.card_id === null) {
+          throw new ApiError("CARD_REQUIRED", "the purchase has no card to pay with points", { field: "amount" });
+        }
+        const card = await trx.selectFrom("cards").select(["status"]).where("id", "=", purchase.card_id).executeTakeFirstOrThrow();
+        if (card.status === "blocked") throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
+        if (card.status === "accrual_only" && amount > 0) {
+          throw new ApiError("CARD_ACCRUAL_ONLY", "the card only accrues points", { field: "amount" });
+        }
+        const receipt = parseReceipt(purchase);
+        const lines = applyPointsPayment(receipt.lines, amount, purchase.points_limit);
+        const account = await lockAccount(this.database, trx, purchase.card_id);
+        assertCanSpend(account, amount, purchase.points_spent);
+        await changeHold(trx, account, amount - purchase.points_spent, now);
+        const updated = { ...receipt, lines };
+        await trx
+          .updateTable("purchases")
+          .set({
+            receipt: JSON.stringify(updated),
+            points_spent: amount,
+            points_accrued: totalsOf(lines).accrual,
+            expires_at: now + (purchase.expires_at - purchase.updated_at),
+            updated_at: now,
+          })
+          .where("id", "=", purchase.id)
+          .execute();
+        await this.event(trx, purchase.id, "bonus_payment", { amount }, now);
+        const row = await this.row(trx, purchase.id);
+        return purchaseView(row, updated, await readBalance(trx, purchase.card_id));
+      },
+      { durable: false },
+    );
+  }
+
+  async confirm(principal: Principal, purchaseId: string, request: ConfirmRequest): Promise<ConfirmView> {
+    const confirmHash = canonicalHash(request);
+    const now = this.clock.now();
+    return this.database.transaction(async (trx) => {
+      const purchase = await this.lockPurchase(trx, principal, purchaseId);
+      if (purchase.confirm_response !== null) {
+        if (purchase.confirm_hash !== confirmHash) {
+          throw new ApiError("IDEMPOTENCY_CONFLICT", "the purchase was confirmed with other fiscal data", { field: "fiscal" });
+        }
+        return JSON.parse(purchase.confirm_response) as ConfirmView;
+      }
+      this.assertOpen(purchase, now);
+      const receipt = parseReceipt(purchase);
+      const totals = totalsOf(receipt.lines);
+      let accrualLotId: number | null = null;
+      let balance: CardBalance | null = null;
+      if (purchase.card_id !== null) {
+        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id);
+        const account = await lockAccount(this.database, trx, purchase.card_id);
+        const ctx = { purchaseId: purchase.id, now };
+        await spendHeld(trx, account, purchase.points_spent, ctx);
+        accrualLotId = await accrue(
+          trx,
+          account,
+          totals.accrual,
+          { holdDays: loaded?.program.holdDays ?? 0, lifetimeDays: loaded?.program.pointsLifetimeDays ?? null },
+          ctx,
+        );
+        balance = await readBalance(trx, purchase.card_id);
+      }
+      const row: Row<"purchases"> = {
+        ...purchase,
+        state: "confirmed",
+        confirmed_at: now,
+        accrual_lot_id: accrualLotId,
+        fiscal: request.fiscal || request.receiptNumber ? JSON.stringify(request) : null,
+        confirm_hash: confirmHash,
+        updated_at: now,
+      };
+      const view: ConfirmView = {
+        ...purchaseView(row, receipt, balance),
+        receipt: { accrued: totals.accrual, spent: purchase.points_spent, balance },
+      };
+      await trx
+        .updateTable("purchases")
+        .set({
+          state: row.state,
+          confirmed_at: row.confirmed_at,
+          accrual_lot_id: row.accrual_lot_id,
+          fiscal: row.fiscal,
+          confirm_hash: row.confirm_hash,
+          confirm_response: JSON.stringify(view),
+          updated_at: now,
+        })
+        .where("id", "=", purchase.id)
+        .execute();
+      await this.event(trx, purchase.id, "confirmed", { accrued: totals.accrual, spent: purchase.points_spent }, now);
+      return view;
+    });
+  }
+
+  async cancel(principal: Principal, purchaseId: string): Promise<CancelView> {
+    const now = this.clock.now();
+    return this.database.transaction(async (trx) => {
+      const purchase = await this.lockPurchase(trx, principal, purchaseId);
+      const state = purchase.state as PurchaseState;
+      const receipt = parseReceipt(purchase);
+      const finish = async (row: Row<"purchases">, released: number, returned: number, reversed: number) => ({
+        ...purchaseView(row, receipt, row.card_id === null ? null : await readBalance(trx, row.card_id)),
+        pointsReleased: released,
+        pointsReturned: returned,
+        accrualReversed: reversed,
+      });
+      if (state === "cancelled" || state === "expired") {
+        return finish(purchase, 0, purchase.points_returned, purchase.accrual_reversed);
+      }
+      if (state === "partially_refunded" || state === "refunded") {
+        throw new ApiError("PURCHASE_STATE_CONFLICT", `a ${state} purchase cannot be cancelled`, { state });
+      }
+      let released = 0;
+      let returned = 0;
+      let reversed = 0;
+      let lines = receipt.lines;
+      if (state === "calculated") {
+        if (purchase.card_id !== null && purchase.points_spent > 0) {
+          const account = await lockAccount(this.database, trx, purchase.card_id);
+          await changeHold(trx, account, -purchase.points_spent, now);
+          released = purchase.points_spent;
+        }
+      } else {
+        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id);
+        const windowMs = (loaded?.program.cancelWindowMinutes ?? 0) * 60_000;
+        if (now > (purchase.confirmed_at ?? 0) + windowMs) {
+          throw new ApiError("CANCEL_WINDOW_CLOSED", "the cancel window has passed; refund the purchase instead", {
+            confirmedAt: new Date(purchase.confirmed_at ?? 0).toISOString(),
+          });
+        }
+        const plan = planRefund(lines, {});
+        lines = applyRefund(lines, plan);
+        if (purchase.card_id !== null) {
+          const account = await lockAccount(this.database, trx, purchase.card_id);
+          const ctx = { purchaseId: purchase.id, now, note: "purchase cancelled" };
+          await credit(trx, account, plan.pointsReturned, "reversal", loaded?.program.pointsLifetimeDays ?? null, ctx);
+          await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, ctx);
+        }
+        returned = plan.pointsReturned;
+        reversed = plan.accrualReversed;
+      }
+      const updatedReceipt = { ...receipt, lines };
+      const row: Row<"purchases"> = {
+        ...purchase,
+        state: "cancelled",
+        receipt: JSON.stringify(updatedReceipt),
+        points_spent: state === "calculated" ? 0 : purchase.points_spent,
+        points_returned: purchase.points_returned + returned,
+        accrual_reversed: purchase.accrual_reversed + reversed,
+        closed_at: now,
+        updated_at: now,
+      };
+      await trx
+        .updateTable("purchases")
+        .set({
+          state: row.state,
+          receipt: row.receipt,
+          points_spent: row.points_spent,
+          points_returned: row.points_returned,
+          accrual_reversed: row.accrual_reversed,
+          closed_at: now,
+          updated_at: now,
+        })
+        .where("id", "=", purchase.id)
+        .execute();
+      await this.event(trx, purchase.id, "cancelled", { from: state, released, returned, reversed }, now);
+      receipt.lines = lines;
+      return finish(row, released, returned, reversed);
+    });
+  }
+
+  async refund(principal: Principal, purchaseId: string, request: RefundRequestBody): Promise<RefundView> {
+    const requestHash = canonicalHash(request);
+    const now = this.clock.now();
+    return this.database.transaction(async (trx) => {
+      const purchase = await this.lockPurchase(trx, principal, purchaseId);
+      const previous = await trx
+        .selectFrom("refunds")
+        .select(["request_hash", "response"])
+        .where("purchase_id", "=", purchase.id)
+        .where("external_id", "=", request.refundId)
+        .executeTakeFirst();
+      if (previous) {
+        if (previous.request_hash !== requestHash) {
+          throw new ApiError("IDEMPOTENCY_CONFLICT", "this refundId was used with a different body", { field: "refundId" });
+        }
+        return JSON.parse(previous.response) as RefundView;
+      }
+      const state = purchase.state as PurchaseState;
+      if (state !== "confirmed" && state !== "partially_refunded") {
+        throw new ApiError("PURCHASE_STATE_CONFLICT", `a ${state} purchase cannot be refunded`, { state });
+      }
+      const receipt = parseReceipt(purchase);
+      const plan = planRefund(receipt.lines, {
+        ...(request.lines ? { lines: request.lines } : {}),
+        ...(request.pointsToReturn !== undefined ? { pointsToReturn: request.pointsToReturn } : {}),
+        ...(request.accrualToReverse !== undefined ? { accrualToReverse: request.accrualToReverse } : {}),
+      });
+      const lines = applyRefund(receipt.lines, plan);
+      const nextState: PurchaseState = plan.completesPurchase ? "refunded" : "partially_refunded";
+      const refundRow = await trx
+        .insertInto("refunds")
+        .values({
+          purchase_id: purchase.id,
+          external_id: request.refundId,
+          request_hash: requestHash,
+          amount: plan.amount,
+          points_returned: plan.pointsReturned,
+          accrual_reversed: plan.accrualReversed,
+          response: "{}",
+          created_at: now,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      let balance: CardBalance | null = null;
+      if (purchase.card_id !== null) {
+        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id);
+        const account = await lockAccount(this.database, trx, purchase.card_id);
+        const ctx = { purchaseId: purchase.id, refundId: refundRow.id, now, note: `refund ${request.refundId}` };
+        await credit(trx, account, plan.pointsReturned, "reversal", loaded?.program.pointsLifetimeDays ?? null, ctx);
+        await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, ctx);
+        balance = await readBalance(trx, purchase.card_id);
+      }
+      await trx
+        .updateTable("purchases")
+        .set({
+          state: nextState,
+          receipt: JSON.stringify({ ...receipt, lines }),
+          refunded_amount: purchase.refunded_amount + plan.amount,
+          points_returned: purchase.points_returned + plan.pointsReturned,
+          accrual_reversed: purchase.accrual_reversed + plan.accrualReversed,
+          closed_at: plan.completesPurchase ? now : null,
+          updated_at: now,
+        })
+        .where("id", "=", purchase.id)
+        .execute();
+      const view: RefundView = {
+        refundId: request.refundId,
+        purchaseId: purchase.external_id,
+        state: nextState,
+        amount: plan.amount,
+        pointsReturned: plan.pointsReturned,
+        accrualReversed: plan.accrualReversed,
+        lines: plan.lines,
+        balance,
+      };
+      await trx.updateTable("refunds").set({ response: JSON.stringify(view) }).where("id", "=", refundRow.id).execute();
+      await this.event(trx, purchase.id, "refunded", { refundId: request.refundId, amount: plan.amount }, now);
+      return view;
+    });
+  }
+
+  async get(principal: Principal, purchaseId: string): Promise<PurchaseView & { history: PurchaseHistoryEntry[] }> {
+    const { db } = this.database;
+    const purchase = await db
+      .selectFrom("purchases")
+      .selectAll()
+      .where("partner_id", "=", principal.partnerId)
+      .where("external_id", "=", purchaseId)
+      .executeTakeFirst();
+    if (!purchase) throw new ApiError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
+    this.assertStoreAccess(principal, purchase);
+    const events = await db
+      .selectFrom("purchase_events")
+      .select(["kind", "data", "created_at"])
+      .where("purchase_id", "=", purchase.id)
+      .orderBy("id")
+      .execute();
+    const balance = purchase.card_id === null ? null : await readBalance(db, purchase.card_id);
+    return {
+      ...purchaseView(purchase, parseReceipt(purchase), balance),
+      history: events.map((e) => ({
+        kind: e.kind,
+        at: new Date(e.created_at).toISOString(),
+        data: e.data ? JSON.parse(e.data) : null,
+      })),
+    };
+  }
+
+  private async storeFor(principal: Principal, storeCode: string): Promise<Store> {
+    const store = await this.stores.byCode(principal.partnerId, storeCode);
+    if (!store || !store.active) throw new ApiError("STORE_NOT_FOUND", `no store ${storeCode}`, { field: "storeCode" });
+    if (principal.storeId !== null && principal.storeId !== store.id) {
+      throw new ApiError("FORBIDDEN", "this credential acts for another store", { field: "storeCode" });
+    }
+    return store;
+  }
+
+  private async usableCard(partnerId: number, number: string): Promise<Card> {
+    const card = await findCard(this.database.db, partnerId, number);
+    if (!card) throw new ApiError("CARD_NOT_FOUND", "no such card", { field: "cardNumber" });
+    if (card.status === "blocked") throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
+    return card;
+  }
+
+  private async lineSources(partnerId: number, lines: CalculateRequest["lines"]): Promise<ReceiptSource[]> {
+    const seen = new Set<string>();
+    lines.forEach((line, i) => {
+      if (seen.has(line.lineId)) {
+        throw new ApiError("DUPLICATE_LINE_ID", `lineId ${line.lineId} appears twice`, { field: `lines[${i}].lineId` });
+      }
+      seen.add(line.lineId);
+      if (line.sku === undefined && line.barcode === undefined) {
+        throw new ApiError("VALIDATION_FAILED", "a line needs a sku or a barcode", { field: `lines[${i}].sku` });
+      }
+    });
+    const skus = lines.flatMap((l) => (l.sku !== undefined ? [l.sku] : []));
+    const barcodes = lines.flatMap((l) => (l.sku === undefined && l.barcode !== undefined ? [l.barcode] : []));
+    const found = await findProducts(this.database.db, partnerId, skus, barcodes);
+    return lines.map((line, i) => {
+      const product =
+        (line.sku !== undefined ? found.bySku.get(line.sku) : undefined) ??
+        (line.barcode !== undefined ? found.byBarcode.get(line.barcode) : undefined) ??
+        null;
+      const full = lineAmount(line.price, line.quantity);
+      if (line.amount !== undefined && line.amount > full) {
+        throw new ApiError("LINE_AMOUNT_TOO_HIGH", `amount exceeds price × quantity (${full})`, {
+          field: `lines[${i}].amount`,
+          max: full,
+        });
+      }
+      return {
+        lineId: line.lineId,
+        sku: product?.sku ?? line.sku ?? null,
+        barcode: line.barcode ?? null,
+        productKnown: product !== null,
+        quantity: line.quantity,
+        unitPrice: line.price,
+        amount: line.amount ?? full,
+        product,
+      };
+    });
+  }
+
+  private async lockPurchase(trx: Trx, principal: Principal, purchaseId: string): Promise<Row<"purchases">> {
+    const row = await this.database
+      .forUpdate(
+        trx
+          .selectFrom("purchases")
+          .selectAll()
+          .where("partner_id", "=", principal.partnerId)
+          .where("external_id", "=", purchaseId),
+      )
+      .executeTakeFirst();
+    if (!row) throw new ApiError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
+    this.assertStoreAccess(principal, row);
+    return row;
+  }
+
+  private assertStoreAccess(principal: Principal, row: Pick<Row<"purchases">, "store_id">): void {
+    if (principal.storeId !== null && principal.storeId !== row.store_id) {
+      throw new ApiError("FORBIDDEN", "the purchase belongs to another store", { field: "purchaseId" });
+    }
+  }
+
+  /** A purchase still open for calculate, bonus payment and confirm. */
+  private assertOpen(row: Row<"purchases">, now: number): void {
+    if (row.state === "expired" || (row.state === "calculated" && row.expires_at <= now)) {
+      throw new ApiError("PURCHASE_EXPIRED", "the purchase outlived its TTL; calculate a new one", { state: "expired" });
+    }
+    if (row.state !== "calculated") {
+      throw new ApiError("PURCHASE_STATE_CONFLICT", `the purchase is ${row.state}`, { state: row.state });
+    }
+  }
+
+  private row(trx: Trx, id: number): Promise<Row<"purchases">> {
+    return trx.selectFrom("purchases").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  }
+
+  private async event(trx: Trx, purchaseId: number, kind: string, data: unknown, now: number): Promise<void> {
+    await trx
+      .insertInto("purchase_events")
+      .values({ purchase_id: purchaseId, kind, data: JSON.stringify(data), created_at: now })
+      .execute();
+  }
+}
+
+type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };
+
+function evaluate(
+  loaded: LoadedProgram | null,
+  sources: ReceiptSource[],
+  card: Card | null,
+  promoCodes: string[],
+): EngineResult {
+  const lines = sources.map((s) => ({
+    lineId: s.lineId,
+    product: s.product,
+    quantity: s.quantity,
+    unitPrice: s.unitPrice,
+    amount: s.amount,
+  }));
+  if (loaded) {
+    return loaded.engine.evaluate({ lines, card: card ? { status: card.status, level: card.level } : null, promoCodes });
+  }
+  const subtotal = sum(lines.map((l) => l.amount));
+  return {
+    lines: lines.map((l) => ({
+      lineId: l.lineId,
+      amount: l.amount,
+      discount: 0,
+      discountRuleId: null,
+      total: l.amount,
+      accrualRateBp: 0,
+      accrualRuleId: null,
+      pointsPaymentCap: 0,
+    })),
+    subtotal,
+    discountTotal: 0,
+    total: subtotal,
+    pointsPaymentLimit: 0,
+    appliedPromoCodes: [],
+    unknownPromoCodes: promoCodes,
+    messages: [],
+  };
+}

@@ -5,7 +5,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger } from "fastify";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { sql } from "kysely";
 import { installErrorHandling } from "../http/error-handler.js";
 import { errorCatalogueMarkdown } from "../http/errors.js";
@@ -53,7 +53,7 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   const { config, database, clock } = ctx;
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
     return503OnClosing: true,

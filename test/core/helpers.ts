@@ -1,0 +1,16 @@
+import { expect } from "vitest";
+import { DomainError } from "../../src/core/errors.js";
+
+/** Runs `fn`, expects it to throw a DomainError with `code`, and returns the error for further checks. */
+export function expectDomainError(fn: () => unknown, code: string): DomainError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, `expected DomainError ${code}`).toBeInstanceOf(DomainError);
+  const error = thrown as DomainError;
+  expect(error.code).toBe(code);
+  return error;
+}

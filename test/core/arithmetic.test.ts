@@ -102,6 +102,15 @@ describe("mulDivFloor / mulDivRound against a BigInt reference", () => {
   });
 });
 
+describe("mulDivRound at the top of the safe range", () => {
+  // 6004799503160661 * 3 / 2 = 9007199254740991.5, whose floor is MAX_SAFE_INTEGER; rounding half up would
+  // give 2^53, which is not a safe integer, so it must throw like mulDivFloor does.
+  it("throws instead of returning an unsafe 2^53", () => {
+    expect(floorRef(6004799503160661, 3, 2)).toBe(BIG_SAFE);
+    expect(() => mulDivRound(6004799503160661, 3, 2)).toThrow(RangeError);
+  });
+});
+
 describe("lineAmount", () => {
   it("rounds price x quantity/1000 half up (examples)", () => {
     // 999 kopecks x 1.5 = 1498.5 -> 1499

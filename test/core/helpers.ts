@@ -14,3 +14,8 @@ export function expectDomainError(fn: () => unknown, code: string): DomainError 
   expect(error.code).toBe(code);
   return error;
 }
+
+/** A cheap assertion for hot property loops (vitest's expect is comparatively slow); fast-check reports the input. */
+export function check(condition: boolean, message: () => string): void {
+  if (!condition) throw new Error(message());
+}

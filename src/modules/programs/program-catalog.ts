@@ -6,7 +6,7 @@
 import { createBasicEngine } from "../../core/engine/basic-engine.js";
 import type { PricingEngine } from "../../core/engine/types.js";
 import type { Clock } from "../../app/context.js";
-import type { Database } from "../../infra/db/database.js";
+import type { Database, Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import { ruleFromRow } from "./rules.js";
 
@@ -61,11 +61,15 @@ export class ProgramCatalog {
     private readonly clock: Clock,
   ) {}
 
-  async get(programId: number): Promise<LoadedProgram | null> {
+  /**
+   * Inside a transaction, pass it as `db`: on SQLite the transaction holds the only connection, and on
+   * PostgreSQL a second pooled connection per transaction can exhaust the pool.
+   */
+  async get(programId: number, db: Executor = this.database.db): Promise<LoadedProgram | null> {
     const now = this.clock.now();
     const cached = this.entries.get(programId);
     if (cached && now - cached.checkedAt < REFRESH_MS) return cached.loaded;
-    const row = await this.database.db.selectFrom("programs").selectAll().where("id", "=", programId).executeTakeFirst();
+    const row = await db.selectFrom("programs").selectAll().where("id", "=", programId).executeTakeFirst();
     if (!row) {
       this.entries.delete(programId);
       return null;
@@ -74,7 +78,7 @@ export class ProgramCatalog {
       cached.checkedAt = now;
       return cached.loaded;
     }
-    const rules = await this.database.db
+    const rules = await db
       .selectFrom("rules")
       .selectAll()
       .where("program_id", "=", programId)

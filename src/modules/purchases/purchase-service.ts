@@ -238,7 +238,7 @@ export class PurchaseService {
       let accrualLotId: number | null = null;
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
-        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id);
+        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         const ctx = { purchaseId: purchase.id, now };
         await spendHeld(trx, account, purchase.points_spent, ctx);
@@ -311,7 +311,7 @@ export class PurchaseService {
           released = purchase.points_spent;
         }
       } else {
-        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id);
+        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const windowMs = (loaded?.program.cancelWindowMinutes ?? 0) * 60_000;
         if (now > (purchase.confirmed_at ?? 0) + windowMs) {
           throw new ApiError("CANCEL_WINDOW_CLOSED", "the cancel window has passed; refund the purchase instead", {
@@ -404,7 +404,7 @@ export class PurchaseService {
         .executeTakeFirstOrThrow();
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
-        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id);
+        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         const ctx = { purchaseId: purchase.id, refundId: refundRow.id, now, note: `refund ${request.refundId}` };
         await credit(trx, account, plan.pointsReturned, "reversal", loaded?.program.pointsLifetimeDays ?? null, ctx);

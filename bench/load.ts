@@ -1,0 +1,202 @@
+/**
+ * Load drivers: autocannon (closed loop, or its per-second `overallRate` limiter) and a small open-loop
+ * pacer that sends at evenly spaced instants, both fed by one Workload that builds each request.
+ */
+import { Agent, request as httpRequest } from "node:http";
+import autocannon from "autocannon";
+
+export interface NextRequest {
+  path: string;
+  body: string;
+  /** Handed back to done(), e.g. the purchase id. */
+  tag: string;
+}
+
+export interface Workload {
+  method: "POST" | "GET";
+  headers: Record<string, string>;
+  next(): NextRequest;
+  done?(status: number, body: string, tag: string): void;
+}
+
+export interface Measurement {
+  name: string;
+  driver: "autocannon" | "autocannon-rate" | "paced";
+  connections: number;
+  /** Requests per second asked for (rate-limited runs only). */
+  targetRate: number | null;
+  durationS: number;
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** Share of all CPUs used by processes outside the benchmark meanwhile (noise from the machine). */
+  foreignCpuPct?: number;
+}
+
+export interface AutocannonRun {
+  name: string;
+  url: string;
+  workload: Workload;
+  connections: number;
+  /** Seconds; ignored when amount is set. */
+  duration?: number;
+  /** Exactly this many requests in all (each built by workload.next() once). */
+  amount?: number;
+  overallRate?: number;
+}
+
+export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
+  const { workload } = run;
+  type Ctx = { tag?: string };
+  const result = await autocannon({
+    url: run.url,
+    connections: run.connections,
+    pipelining: 1,
+    timeout: 10,
+    // A server that stops answering fails every connection at once: give up instead of waiting.
+    bailout: run.connections,
+    ...(run.amount !== undefined ? { amount: run.amount } : { duration: run.duration ?? 10 }),
+    ...(run.overallRate !== undefined ? { overallRate: run.overallRate, ignoreCoordinatedOmission: true } : {}),
+    requests: [
+      {
+        method: workload.method,
+        headers: workload.headers,
+        setupRequest(req, context) {
+          const next = workload.next();
+          (context as Ctx).tag = next.tag;
+          return { ...req, path: next.path, body: next.body };
+        },
+        onResponse(status, body, context) {
+          workload.done?.(status, body, (context as Ctx).tag ?? "");
+        },
+      },
+    ],
+  });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+  const total = Object.values(statusCodes).reduce((a, b) => a + b, 0);
+  return {
+    name: run.name,
+    driver: run.overallRate !== undefined ? "autocannon-rate" : "autocannon",
+    connections: run.connections,
+    targetRate: run.overallRate ?? null,
+    durationS: result.duration,
+    requests: total,
+    rps: total / result.duration,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
+
+export interface PacedRun {
+  name: string;
+  host: string;
+  port: number;
+  workload: Workload;
+  rate: number;
+  durationS: number;
+}
+
+/**
+ * Open loop: request k is due at start + k/rate and its latency counts from that instant, so a slow
+ * answer cannot hide the requests that queued behind it (no coordinated omission).
+ */
+export async function runPaced(run: PacedRun): Promise<Measurement> {
+  const { workload } = run;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let errors = 0;
+  const total = Math.round(run.rate * run.durationS);
+  const start = performance.now();
+  let sent = 0;
+  let finished = 0;
+  let resolveAll: () => void = () => {};
+  const all = new Promise<void>((r) => {
+    resolveAll = r;
+  });
+
+  const send = (dueAt: number) => {
+    const next = workload.next();
+    const req = httpRequest(
+      {
+        agent,
+        host: run.host,
+        port: run.port,
+        method: workload.method,
+        path: next.path,
+        headers: { ...workload.headers, "content-length": Buffer.byteLength(next.body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          latencies.push(performance.now() - dueAt);
+          statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+          workload.done?.(status, Buffer.concat(chunks).toString(), next.tag);
+          settle();
+        });
+      },
+    );
+    req.on("error", () => {
+      errors++;
+      settle();
+    });
+    req.end(next.body);
+  };
+  const settle = () => {
+    finished++;
+    if (finished === total) resolveAll();
+  };
+
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(total, Math.floor((elapsed / 1000) * run.rate) + 1);
+      while (sent < due) {
+        send(start + (sent / run.rate) * 1000);
+        sent++;
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  if (total > 0) await all;
+  const durationS = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  const ok = Object.entries(statusCodes).reduce((n, [code, c]) => (code.startsWith("2") ? n + c : n), 0);
+  return {
+    name: run.name,
+    driver: "paced",
+    connections: 0,
+    targetRate: run.rate,
+    durationS,
+    requests: latencies.length,
+    rps: latencies.length / durationS,
+    p50Ms: q(0.5),
+    p90Ms: q(0.9),
+    p99Ms: q(0.99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
+    non2xx: latencies.length - ok,
+    errors,
+    timeouts: 0,
+    statusCodes,
+  };
+}

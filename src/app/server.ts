@@ -71,6 +71,8 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   });
 
   installErrorHandling(app);
+  // The API speaks JSON only; a text body is refused with 415 instead of failing validation later.
+  app.removeContentTypeParser("text/plain");
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

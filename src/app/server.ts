@@ -35,7 +35,11 @@ const HANGING_WINDOW_MS = 86_400_000;
 async function purchaseStateCounts(ctx: AppContext): Promise<PurchaseStateCounts> {
   const { db } = ctx.database;
   const now = ctx.clock.now();
-  const rows = await db.selectFrom("purchases").select(["state", sql<number>`count(*)`.as("n")]).groupBy("state").execute();
+  const rows = await db
+    .selectFrom("purchases")
+    .select(["state", sql<number>`count(*)`.as("n")])
+    .groupBy("state")
+    .execute();
   const hanging = await db
     .selectFrom("purchases")
     .select(sql<number>`count(*)`.as("n"))
@@ -57,13 +61,21 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Successes are logged at debug: at thousands of requests a second an info line each would cost more
   // than the request. Failures are always logged.
   app.addHook("onResponse", (request, reply, done) => {
-    const fields = { reqId: request.id, method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    const fields = {
+      reqId: request.id,
+      method: request.method,
+      route: request.routeOptions.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
     if (reply.statusCode >= 500) request.log.error(fields, "request failed");
     else if (reply.statusCode >= 400) request.log.info(fields, "request refused");
     else request.log.debug(fields, "request done");

@@ -7,7 +7,12 @@ import { type Database, openDatabase } from "../infra/db/database.js";
 import { migrateToLatest } from "../infra/db/migrate.js";
 import { createLogger } from "../infra/logger.js";
 import { loadDemoData } from "../modules/demo/demo-data.js";
-import { createPartner, createPosCredential, createStore, setCredentialEnabled } from "../modules/partners/partners.js";
+import {
+  createPartner,
+  createPosCredential,
+  createStore,
+  setCredentialEnabled,
+} from "../modules/partners/partners.js";
 import { verifyLedger } from "../modules/points/invariants.js";
 import { serve } from "./serve.js";
 
@@ -37,7 +42,11 @@ async function withDatabase<T>(work: (database: Database) => Promise<T>): Promis
 }
 
 async function partnerId(database: Database, code: string): Promise<number> {
-  const row = await database.db.selectFrom("partners").select("id").where("code", "=", code).executeTakeFirst();
+  const row = await database.db
+    .selectFrom("partners")
+    .select("id")
+    .where("code", "=", code)
+    .executeTakeFirst();
   if (!row) throw new UsageError(`no partner ${code}`);
   return row.id;
 }
@@ -79,7 +88,11 @@ async function main(argv: string[]): Promise<number> {
       });
     case "demo":
       return withDatabase(async (db) => {
-        console.log((await loadDemoData(db, now)) ? "demo data loaded" : "the database already has partners; nothing loaded");
+        console.log(
+          (await loadDemoData(db, now))
+            ? "demo data loaded"
+            : "the database already has partners; nothing loaded",
+        );
         return 0;
       });
     case "partner:create":
@@ -91,7 +104,12 @@ async function main(argv: string[]): Promise<number> {
     case "store:create":
       return withDatabase(async (db) => {
         const [partner, code, name, timezone] = required(values, "partner", "code", "name", "timezone");
-        const id = await createStore(db.db, await partnerId(db, partner!), { code: code!, name: name!, timezone: timezone! }, now);
+        const id = await createStore(
+          db.db,
+          await partnerId(db, partner!),
+          { code: code!, name: name!, timezone: timezone! },
+          now,
+        );
         console.log(`store ${code} created with id ${id}`);
         return 0;
       });
@@ -101,11 +119,21 @@ async function main(argv: string[]): Promise<number> {
         const pid = await partnerId(db, partner!);
         let storeId: number | null = null;
         if (values.store) {
-          const store = await db.db.selectFrom("stores").select("id").where("partner_id", "=", pid).where("code", "=", values.store).executeTakeFirst();
+          const store = await db.db
+            .selectFrom("stores")
+            .select("id")
+            .where("partner_id", "=", pid)
+            .where("code", "=", values.store)
+            .executeTakeFirst();
           if (!store) throw new UsageError(`no store ${values.store}`);
           storeId = store.id;
         }
-        const created = await createPosCredential(db.db, pid, { login: login!, storeId, ...(values.secret ? { secret: values.secret } : {}) }, now);
+        const created = await createPosCredential(
+          db.db,
+          pid,
+          { login: login!, storeId, ...(values.secret ? { secret: values.secret } : {}) },
+          now,
+        );
         console.log(`credential ${login} created; secret (shown once): ${created.secret}`);
         return 0;
       });
@@ -114,14 +142,22 @@ async function main(argv: string[]): Promise<number> {
       return withDatabase(async (db) => {
         const [login] = required(values, "login");
         const ok = await setCredentialEnabled(db.db, login!, command === "credential:enable", now);
-        console.log(ok ? `credential ${login} ${command === "credential:enable" ? "enabled" : "disabled"}` : `no credential ${login}`);
+        console.log(
+          ok
+            ? `credential ${login} ${command === "credential:enable" ? "enabled" : "disabled"}`
+            : `no credential ${login}`,
+        );
         return ok ? 0 : 1;
       });
     case "verify-ledger":
       return withDatabase(async (db) => {
         const violations = await verifyLedger(db);
         for (const v of violations) console.log(`card ${v.cardId}: ${v.problem}`);
-        console.log(violations.length === 0 ? "ledger ok: every balance equals its entries" : `${violations.length} violations`);
+        console.log(
+          violations.length === 0
+            ? "ledger ok: every balance equals its entries"
+            : `${violations.length} violations`,
+        );
         return violations.length === 0 ? 0 : 1;
       });
     default:

@@ -30,11 +30,17 @@ function largestRemainder(total: number, weights: readonly number[]): number[] {
  * Allocates `total` in proportion to `weights`, each share bounded by `caps` (defaults to the weights).
  * Lines that would exceed their cap are filled to it and the rest is spread again over the others.
  */
-export function allocate(total: number, weights: readonly number[], caps: readonly number[] = weights): number[] {
-  if (!Number.isSafeInteger(total) || total < 0) throw new AllocationError(`total must be a non-negative integer`);
+export function allocate(
+  total: number,
+  weights: readonly number[],
+  caps: readonly number[] = weights,
+): number[] {
+  if (!Number.isSafeInteger(total) || total < 0)
+    throw new AllocationError(`total must be a non-negative integer`);
   if (caps.length !== weights.length) throw new AllocationError("weights and caps differ in length");
   for (const v of [...weights, ...caps]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new AllocationError("weights and caps must be non-negative integers");
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new AllocationError("weights and caps must be non-negative integers");
   }
   if (total > sum(caps)) throw new AllocationError(`total ${total} exceeds the sum of caps ${sum(caps)}`);
 

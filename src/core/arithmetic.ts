@@ -35,7 +35,10 @@ export function mulDivRound(a: number, b: number, c: number): number {
   const q = mulDivFloor(a, b, c);
   // Remainder r = ab - qc is below c; round up when 2r >= c. Computed in BigInt only when ab is unsafe.
   if (a === 0 || b === 0) return 0;
-  const up = a <= SAFE / b ? 2 * (a * b - q * c) >= c : 2n * (BigInt(a) * BigInt(b) - BigInt(q) * BigInt(c)) >= BigInt(c);
+  const up =
+    a <= SAFE / b
+      ? 2 * (a * b - q * c) >= c
+      : 2n * (BigInt(a) * BigInt(b) - BigInt(q) * BigInt(c)) >= BigInt(c);
   if (!up) return q;
   if (q === SAFE) throw new RangeError("mulDivRound result exceeds the safe integer range");
   return q + 1;

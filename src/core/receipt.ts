@@ -31,7 +31,11 @@ export function accrualOf(line: Pick<LineEvaluation, "total" | "accrualRateBp">,
 }
 
 /** Spreads a points payment over the lines by their caps and recomputes each line's accrual. */
-export function applyPointsPayment<L extends PricedLine>(lines: readonly L[], amount: number, limit: number): L[] {
+export function applyPointsPayment<L extends PricedLine>(
+  lines: readonly L[],
+  amount: number,
+  limit: number,
+): L[] {
   if (amount > limit) {
     throw new DomainError("POINTS_PAYMENT_LIMIT_EXCEEDED", `at most ${limit} may be paid with points`, {
       field: "amount",

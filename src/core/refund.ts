@@ -52,12 +52,7 @@ function due(whole: number, cumulativeQuantity: number, quantity: number, alread
   return Math.max(0, target - already);
 }
 
-function stated(
-  value: number,
-  field: string,
-  computed: number[],
-  remaining: number[],
-): number[] {
+function stated(value: number, field: string, computed: number[], remaining: number[]): number[] {
   const max = sum(remaining);
   if (value > max) {
     throw new DomainError("REFUND_POINTS_EXCEED_REFUNDABLE", `${field} exceeds the refundable ${max}`, {
@@ -73,38 +68,61 @@ export function planRefund(lines: readonly RefundableLine[], request: RefundRequ
   const byId = new Map(lines.map((l) => [l.lineId, l]));
   const asked =
     request.lines ??
-    lines.filter((l) => l.refundedQuantity < l.quantity).map((l) => ({ lineId: l.lineId, quantity: l.quantity - l.refundedQuantity }));
-  if (asked.length === 0) throw new DomainError("NOTHING_TO_REFUND", "the purchase has nothing left to refund");
+    lines
+      .filter((l) => l.refundedQuantity < l.quantity)
+      .map((l) => ({ lineId: l.lineId, quantity: l.quantity - l.refundedQuantity }));
+  if (asked.length === 0)
+    throw new DomainError("NOTHING_TO_REFUND", "the purchase has nothing left to refund");
 
   const seen = new Set<string>();
   const chosen = asked.map((a, index) => {
     const line = byId.get(a.lineId);
     const field = `lines[${index}].lineId`;
-    if (!line) throw new DomainError("REFUND_LINE_UNKNOWN", `line ${a.lineId} is not in the purchase`, { field });
-    if (seen.has(a.lineId)) throw new DomainError("DUPLICATE_LINE_ID", `line ${a.lineId} is listed twice`, { field });
+    if (!line)
+      throw new DomainError("REFUND_LINE_UNKNOWN", `line ${a.lineId} is not in the purchase`, { field });
+    if (seen.has(a.lineId))
+      throw new DomainError("DUPLICATE_LINE_ID", `line ${a.lineId} is listed twice`, { field });
     seen.add(a.lineId);
     const left = line.quantity - line.refundedQuantity;
     if (a.quantity <= 0 || a.quantity > left) {
-      throw new DomainError("REFUND_QUANTITY_EXCEEDS_PURCHASED", `line ${a.lineId} has ${left} left to refund`, {
-        field: `lines[${index}].quantity`,
-        max: left,
-      });
+      throw new DomainError(
+        "REFUND_QUANTITY_EXCEEDS_PURCHASED",
+        `line ${a.lineId} has ${left} left to refund`,
+        {
+          field: `lines[${index}].quantity`,
+          max: left,
+        },
+      );
     }
     return { line, quantity: a.quantity, after: line.refundedQuantity + a.quantity };
   });
 
   const amounts = chosen.map((c) => due(c.line.total, c.after, c.line.quantity, c.line.refundedAmount));
-  const pointsComputed = chosen.map((c) => due(c.line.pointsPaid, c.after, c.line.quantity, c.line.pointsReturned));
-  const accrualComputed = chosen.map((c) => due(c.line.accrual, c.after, c.line.quantity, c.line.accrualReversed));
+  const pointsComputed = chosen.map((c) =>
+    due(c.line.pointsPaid, c.after, c.line.quantity, c.line.pointsReturned),
+  );
+  const accrualComputed = chosen.map((c) =>
+    due(c.line.accrual, c.after, c.line.quantity, c.line.accrualReversed),
+  );
 
   const points =
     request.pointsToReturn === undefined
       ? pointsComputed
-      : stated(request.pointsToReturn, "pointsToReturn", pointsComputed, chosen.map((c) => c.line.pointsPaid - c.line.pointsReturned));
+      : stated(
+          request.pointsToReturn,
+          "pointsToReturn",
+          pointsComputed,
+          chosen.map((c) => c.line.pointsPaid - c.line.pointsReturned),
+        );
   const accrual =
     request.accrualToReverse === undefined
       ? accrualComputed
-      : stated(request.accrualToReverse, "accrualToReverse", accrualComputed, chosen.map((c) => c.line.accrual - c.line.accrualReversed));
+      : stated(
+          request.accrualToReverse,
+          "accrualToReverse",
+          accrualComputed,
+          chosen.map((c) => c.line.accrual - c.line.accrualReversed),
+        );
 
   const planLines = chosen.map((c, i) => ({
     lineId: c.line.lineId,
@@ -114,7 +132,9 @@ export function planRefund(lines: readonly RefundableLine[], request: RefundRequ
     accrualReversed: accrual[i]!,
   }));
   const refundedQuantities = new Map(chosen.map((c) => [c.line.lineId, c.after]));
-  const completesPurchase = lines.every((l) => (refundedQuantities.get(l.lineId) ?? l.refundedQuantity) >= l.quantity);
+  const completesPurchase = lines.every(
+    (l) => (refundedQuantities.get(l.lineId) ?? l.refundedQuantity) >= l.quantity,
+  );
   return {
     lines: planLines,
     amount: sum(amounts),

@@ -1,9 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import type { Api } from "./types.js";
 import { DomainError } from "../core/errors.js";
 import { ApiError, type ErrorPayload, fromDomainError, jsonPointerToField } from "./errors.js";
+import type { Api } from "./types.js";
 
-function payload(code: string, status: number, message: string, details: Record<string, unknown> = {}): ErrorPayload {
+function payload(
+  code: string,
+  status: number,
+  message: string,
+  details: Record<string, unknown> = {},
+): ErrorPayload {
   return { status, body: { code, message, details } };
 }
 
@@ -19,15 +24,16 @@ function validationPayload(error: FastifyError): ErrorPayload {
   const first = issues[0];
   const context = (error as { validationContext?: string }).validationContext ?? "body";
   const extra =
-    (first?.params.missingProperty as string | undefined) ?? (first?.params.additionalProperty as string | undefined);
+    (first?.params.missingProperty as string | undefined) ??
+    (first?.params.additionalProperty as string | undefined);
   const field = first ? jsonPointerToField(first.instancePath, extra) : "";
-  const what = first?.keyword === "additionalProperties" ? "is not a known field" : (first?.message ?? "is invalid");
-  return payload(
-    "VALIDATION_FAILED",
-    400,
-    `${context}${field ? ` field ${field}` : ""} ${what}`,
-    { field: field || context, location: context, rule: first?.keyword ?? null },
-  );
+  const what =
+    first?.keyword === "additionalProperties" ? "is not a known field" : (first?.message ?? "is invalid");
+  return payload("VALIDATION_FAILED", 400, `${context}${field ? ` field ${field}` : ""} ${what}`, {
+    field: field || context,
+    location: context,
+    rule: first?.keyword ?? null,
+  });
 }
 
 /** Maps every failure to the one error shape; only genuine faults of the server become a 5xx. */
@@ -60,6 +66,10 @@ export function installErrorHandling(app: Api): void {
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, details: {} }),
+    reply.status(404).send({
+      code: "NOT_FOUND",
+      message: `no route ${request.method} ${request.url.split("?")[0]}`,
+      details: {},
+    }),
   );
 }

@@ -3,8 +3,9 @@
  * collide. Gauges that reflect the database are read at scrape time, not kept in memory, so every
  * process behind a load balancer reports the same truth.
  */
+
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Api } from "./types.js";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface PurchaseStateCounts {
   byState: Record<string, number>;

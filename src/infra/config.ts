@@ -51,9 +51,17 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: "15000",
     description: "How often hanging purchases expire, pending points activate and lots expire; 0 disables",
   },
-  { name: "DEMO_DATA", default: "true for SQLite, false for PostgreSQL", description: "Load demo data into an empty database at start" },
+  {
+    name: "DEMO_DATA",
+    default: "true for SQLite, false for PostgreSQL",
+    description: "Load demo data into an empty database at start",
+  },
   { name: "DB_POOL_SIZE", default: "10", description: "PostgreSQL connections per process" },
-  { name: "SHUTDOWN_TIMEOUT_MS", default: "10000", description: "How long in-flight requests may finish on SIGTERM" },
+  {
+    name: "SHUTDOWN_TIMEOUT_MS",
+    default: "10000",
+    description: "How long in-flight requests may finish on SIGTERM",
+  },
 ];
 
 export class ConfigError extends Error {
@@ -92,12 +100,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const databaseUrl = read("DATABASE_URL") ?? "sqlite:./data/kopilka.db";
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
-    problems.push(`DATABASE_URL: expected sqlite:PATH or postgres://…, got ${JSON.stringify(redactUrl(databaseUrl))}`);
+    problems.push(
+      `DATABASE_URL: expected sqlite:PATH or postgres://…, got ${JSON.stringify(redactUrl(databaseUrl))}`,
+    );
   }
   const logLevel = (read("LOG_LEVEL") ?? "info") as Config["logLevel"];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(", ")}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(", ")}`);
   const tokenSecret = read("TOKEN_SECRET") ?? null;
-  if (tokenSecret !== null && tokenSecret.length < 32) problems.push("TOKEN_SECRET: must be at least 32 characters");
+  if (tokenSecret !== null && tokenSecret.length < 32)
+    problems.push("TOKEN_SECRET: must be at least 32 characters");
   const host = read("HOST") ?? "127.0.0.1";
 
   const config: Config = {

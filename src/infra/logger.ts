@@ -3,7 +3,7 @@
  * cover request bodies and headers, and code that logs a phone or email must pass it through maskPhone /
  * maskEmail first.
  */
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export const REDACTED_PATHS = [
   "req.headers.authorization",

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectLedgerBalanced, receipt, type SeededPartner, seedPartner, startTestApp, type TestApp } from "../support/harness.js";
+import {
+  expectLedgerBalanced,
+  receipt,
+  type SeededPartner,
+  seedPartner,
+  startTestApp,
+  type TestApp,
+} from "../support/harness.js";
 
 // Real sockets: concurrent requests interleave in the server exactly as a chain's tills would make them.
 let t: TestApp;
@@ -45,7 +52,11 @@ describe("concurrency", () => {
         const paid = await post(`/v1/purchases/${id}/bonus-payment`, { amount: spend });
         const confirmed = await post(`/v1/purchases/${id}/confirm`);
         expect(confirmed.status).toBe(200);
-        return { paid: paid.status, code: paid.status === 200 ? null : JSON.parse(paid.body).code, spent: JSON.parse(confirmed.body).receipt.spent };
+        return {
+          paid: paid.status,
+          code: paid.status === 200 ? null : JSON.parse(paid.body).code,
+          spent: JSON.parse(confirmed.body).receipt.spent,
+        };
       }),
     );
     const succeeded = outcomes.filter((o) => o.paid === 200);
@@ -62,7 +73,9 @@ describe("concurrency", () => {
 
   it("the same confirm sent 20 times at once applies once", async () => {
     await post("/v1/purchases/calculate", receipt(p, "dup-confirm", { cardNumber: p.cards.gold }));
-    const answers = await Promise.all(Array.from({ length: 20 }, () => post("/v1/purchases/dup-confirm/confirm")));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => post("/v1/purchases/dup-confirm/confirm")),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(new Set(answers.map((a) => a.body)).size).toBe(1);
     const entries = await t.database.db
@@ -79,16 +92,30 @@ describe("concurrency", () => {
     await post("/v1/purchases/calculate", receipt(p, "dup-refund", { cardNumber: p.cards.gold }));
     await post("/v1/purchases/dup-refund/confirm");
     const same = await Promise.all(
-      Array.from({ length: 20 }, () => post("/v1/purchases/dup-refund/refunds", { refundId: "r-1", lines: [{ lineId: "1", quantity: 1000 }] })),
+      Array.from({ length: 20 }, () =>
+        post("/v1/purchases/dup-refund/refunds", {
+          refundId: "r-1",
+          lines: [{ lineId: "1", quantity: 1000 }],
+        }),
+      ),
     );
     expect(same.every((a) => a.status === 200)).toBe(true);
     expect(new Set(same.map((a) => a.body)).size).toBe(1);
     // Line 1 has 2 units: 20 different refunds of one unit each race for the one unit left.
     const different = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => post("/v1/purchases/dup-refund/refunds", { refundId: `r-${i + 2}`, lines: [{ lineId: "1", quantity: 1000 }] })),
+      Array.from({ length: 20 }, (_, i) =>
+        post("/v1/purchases/dup-refund/refunds", {
+          refundId: `r-${i + 2}`,
+          lines: [{ lineId: "1", quantity: 1000 }],
+        }),
+      ),
     );
     expect(different.filter((a) => a.status === 200)).toHaveLength(1);
-    expect(different.filter((a) => a.status !== 200).every((a) => JSON.parse(a.body).code === "REFUND_QUANTITY_EXCEEDS_PURCHASED")).toBe(true);
+    expect(
+      different
+        .filter((a) => a.status !== 200)
+        .every((a) => JSON.parse(a.body).code === "REFUND_QUANTITY_EXCEEDS_PURCHASED"),
+    ).toBe(true);
     const refunds = await t.database.db
       .selectFrom("refunds as r")
       .innerJoin("purchases as p", "p.id", "r.purchase_id")
@@ -101,9 +128,15 @@ describe("concurrency", () => {
   });
 
   it("concurrent calculates of one new purchase id create exactly one purchase", async () => {
-    const answers = await Promise.all(Array.from({ length: 20 }, () => post("/v1/purchases/calculate", receipt(p, "same-new"))));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => post("/v1/purchases/calculate", receipt(p, "same-new"))),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    const rows = await t.database.db.selectFrom("purchases").select("id").where("external_id", "=", "same-new").execute();
+    const rows = await t.database.db
+      .selectFrom("purchases")
+      .select("id")
+      .where("external_id", "=", "same-new")
+      .execute();
     expect(rows).toHaveLength(1);
   });
 });

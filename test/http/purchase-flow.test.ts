@@ -21,7 +21,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const post = (url: string, payload: unknown = {}) => call(t, "POST", url, { token: p.tokens.store, payload });
-const balanceOf = async (card: string) => (await call(t, "GET", `/v1/cards/${card}`, { token: p.tokens.any })).json().balance;
+const balanceOf = async (card: string) =>
+  (await call(t, "GET", `/v1/cards/${card}`, { token: p.tokens.any })).json().balance;
 
 describe("calculate", () => {
   it("prices lines with the best rule, accrues on the paid amount and limits points payment", async () => {
@@ -31,13 +32,26 @@ describe("calculate", () => {
     expect(body.state).toBe("calculated");
     const [aspirin, vitamin, cream] = body.lines;
     // P1: no discount rule; 2 × 150.00 = 300.00
-    expect(aspirin).toMatchObject({ amount: 30_000, discount: 0, total: 30_000, accrualRateBp: 500, accrual: 1500 });
+    expect(aspirin).toMatchObject({
+      amount: 30_000,
+      discount: 0,
+      total: 30_000,
+      accrualRateBp: 500,
+      accrual: 1500,
+    });
     // P2 (vitamins): 10% off 500.00
     expect(vitamin).toMatchObject({ amount: 50_000, discount: 5000, total: 45_000, accrual: 2250 });
     expect(vitamin.discountRuleId).not.toBeNull();
     // P3 (brand X): 30.00 off each unit, 1.5 units → 45.00
     expect(cream).toMatchObject({ amount: 30_000, discount: 4500, total: 25_500, accrual: 1275 });
-    expect(body.totals).toEqual({ subtotal: 110_000, discount: 9500, total: 100_500, pointsPaid: 0, toPay: 100_500, accrual: 5025 });
+    expect(body.totals).toEqual({
+      subtotal: 110_000,
+      discount: 9500,
+      total: 100_500,
+      pointsPaid: 0,
+      toPay: 100_500,
+      accrual: 5025,
+    });
     // 50% of the receipt, and the card holds 1,000.00 points
     expect(body.points.paymentLimit).toBe(50_250);
     expect(body.points.maxPayment).toBe(50_250);
@@ -47,11 +61,17 @@ describe("calculate", () => {
 
   it("recalculates the same purchase id when the receipt changes", async () => {
     await post("/v1/purchases/calculate", receipt(p, "calc-2"));
-    const changed = receipt(p, "calc-2", { lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 15_000 }] });
+    const changed = receipt(p, "calc-2", {
+      lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 15_000 }],
+    });
     const res = await post("/v1/purchases/calculate", changed);
     expect(res.statusCode).toBe(200);
     expect(res.json().totals.total).toBe(15_000);
-    const rows = await t.database.db.selectFrom("purchases").select("id").where("external_id", "=", "calc-2").execute();
+    const rows = await t.database.db
+      .selectFrom("purchases")
+      .select("id")
+      .where("external_id", "=", "calc-2")
+      .execute();
     expect(rows).toHaveLength(1);
     const got = (await call(t, "GET", "/v1/purchases/calc-2", { token: p.tokens.store })).json();
     expect(got.history.map((h: { kind: string }) => h.kind)).toEqual(["calculated", "recalculated"]);
@@ -82,16 +102,22 @@ describe("calculate", () => {
   });
 
   it("gives a gold card its level's accrual and an accrual-only card no points payment", async () => {
-    const gold = (await post("/v1/purchases/calculate", receipt(p, "calc-5", { cardNumber: p.cards.gold }))).json();
+    const gold = (
+      await post("/v1/purchases/calculate", receipt(p, "calc-5", { cardNumber: p.cards.gold }))
+    ).json();
     expect(gold.lines[0].accrualRateBp).toBe(1000);
-    const accrualOnly = (await post("/v1/purchases/calculate", receipt(p, "calc-6", { cardNumber: p.cards.accrualOnly }))).json();
+    const accrualOnly = (
+      await post("/v1/purchases/calculate", receipt(p, "calc-6", { cardNumber: p.cards.accrualOnly }))
+    ).json();
     expect(accrualOnly.points.paymentLimit).toBe(0);
     expect(accrualOnly.totals.accrual).toBeGreaterThan(0);
     expect(accrualOnly.messages.map((m: { code: string }) => m.code)).toContain("CARD_ACCRUAL_ONLY");
   });
 
   it("prices a receipt without a card with discounts but no accrual", async () => {
-    const body = (await post("/v1/purchases/calculate", receipt(p, "calc-7", { cardNumber: undefined }))).json();
+    const body = (
+      await post("/v1/purchases/calculate", receipt(p, "calc-7", { cardNumber: undefined }))
+    ).json();
     expect(body.totals.discount).toBe(9500);
     expect(body.totals.accrual).toBe(0);
     expect(body.points).toEqual({ paymentLimit: 0, maxPayment: 0, balance: null });
@@ -106,17 +132,26 @@ describe("bonus payment, confirm, cancel", () => {
     const body = paid.json();
     const shares = body.lines.map((l: { pointsPaid: number }) => l.pointsPaid);
     expect(shares.reduce((a: number, b: number) => a + b, 0)).toBe(30_001);
-    body.lines.forEach((l: { pointsPaid: number; pointsPaymentCap: number }) => expect(l.pointsPaid).toBeLessThanOrEqual(l.pointsPaymentCap));
+    for (const l of body.lines as { pointsPaid: number; pointsPaymentCap: number }[]) {
+      expect(l.pointsPaid).toBeLessThanOrEqual(l.pointsPaymentCap);
+    }
     expect(body.totals.toPay).toBe(100_500 - 30_001);
     expect(body.points.balance).toMatchObject({ active: 100_000, held: 30_001, available: 69_999 });
 
-    const confirmed = await post("/v1/purchases/sale-1/confirm", { fiscal: { fn: "9999078900012345", fd: "123", fpd: "456" } });
+    const confirmed = await post("/v1/purchases/sale-1/confirm", {
+      fiscal: { fn: "9999078900012345", fd: "123", fpd: "456" },
+    });
     expect(confirmed.statusCode).toBe(200);
     const c = confirmed.json();
     expect(c.state).toBe("confirmed");
     expect(c.receipt.spent).toBe(30_001);
     expect(c.receipt.accrued).toBe(c.totals.accrual);
-    expect(c.receipt.balance).toEqual({ active: 69_999, pending: c.totals.accrual, held: 0, available: 69_999 });
+    expect(c.receipt.balance).toEqual({
+      active: 69_999,
+      pending: c.totals.accrual,
+      held: 0,
+      available: 69_999,
+    });
     await expectLedgerBalanced(t);
   });
 
@@ -137,7 +172,10 @@ describe("bonus payment, confirm, cancel", () => {
     await post("/v1/purchases/calculate", receipt(p, "sale-3"));
     const over = await post("/v1/purchases/sale-3/bonus-payment", { amount: 50_251 });
     expect(over.statusCode).toBe(422);
-    expect(over.json()).toMatchObject({ code: "POINTS_PAYMENT_LIMIT_EXCEEDED", details: { field: "amount", max: 50_250 } });
+    expect(over.json()).toMatchObject({
+      code: "POINTS_PAYMENT_LIMIT_EXCEEDED",
+      details: { field: "amount", max: 50_250 },
+    });
     await post("/v1/purchases/calculate", receipt(p, "sale-4", { cardNumber: p.cards.poor }));
     const broke = await post("/v1/purchases/sale-4/bonus-payment", { amount: 1 });
     expect(broke.statusCode).toBe(422);
@@ -154,7 +192,9 @@ describe("bonus payment, confirm, cancel", () => {
     expect(again.totals.pointsPaid).toBe(4000);
     balance = await balanceOf(p.cards.rich);
     expect(balance.held).toBe(heldBefore);
-    const smaller = receipt(p, "sale-5", { lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 5000 }] });
+    const smaller = receipt(p, "sale-5", {
+      lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 5000 }],
+    });
     const reset = (await post("/v1/purchases/calculate", smaller)).json();
     expect(reset.totals.pointsPaid).toBe(0);
     expect(reset.messages.map((m: { code: string }) => m.code)).toContain("POINTS_PAYMENT_RESET");
@@ -174,7 +214,10 @@ describe("bonus payment, confirm, cancel", () => {
     expect((await post("/v1/purchases/sale-6/cancel")).json().state).toBe("cancelled");
     const confirm = await post("/v1/purchases/sale-6/confirm");
     expect(confirm.statusCode).toBe(409);
-    expect(confirm.json()).toMatchObject({ code: "PURCHASE_STATE_CONFLICT", details: { state: "cancelled" } });
+    expect(confirm.json()).toMatchObject({
+      code: "PURCHASE_STATE_CONFLICT",
+      details: { state: "cancelled" },
+    });
   });
 
   it("cancel within the window after confirm reverses spend and accrual; after the window it refuses", async () => {
@@ -204,7 +247,10 @@ describe("refunds", () => {
     await post("/v1/purchases/calculate", receipt(p, "ref-1"));
     await post("/v1/purchases/ref-1/bonus-payment", { amount: 20_000 });
     const sale = (await post("/v1/purchases/ref-1/confirm")).json();
-    const first = await post("/v1/purchases/ref-1/refunds", { refundId: "r1", lines: [{ lineId: "1", quantity: 1000 }] });
+    const first = await post("/v1/purchases/ref-1/refunds", {
+      refundId: "r1",
+      lines: [{ lineId: "1", quantity: 1000 }],
+    });
     expect(first.statusCode).toBe(200);
     const r1 = first.json();
     const line1 = sale.lines[0];
@@ -232,7 +278,10 @@ describe("refunds", () => {
     const again = await post("/v1/purchases/ref-2/refunds", body);
     expect(again.body).toBe(first.body);
     expect(await writeCounts(t)).toEqual(before);
-    const other = await post("/v1/purchases/ref-2/refunds", { refundId: "r1", lines: [{ lineId: "1", quantity: 1000 }] });
+    const other = await post("/v1/purchases/ref-2/refunds", {
+      refundId: "r1",
+      lines: [{ lineId: "1", quantity: 1000 }],
+    });
     expect(other.statusCode).toBe(409);
     expect(other.json().code).toBe("IDEMPOTENCY_CONFLICT");
   });
@@ -248,7 +297,10 @@ describe("refunds", () => {
       pointsToReturn: line.pointsPaid + 1,
     });
     expect(tooMuch.statusCode).toBe(422);
-    expect(tooMuch.json()).toMatchObject({ code: "REFUND_POINTS_EXCEED_REFUNDABLE", details: { field: "pointsToReturn", max: line.pointsPaid } });
+    expect(tooMuch.json()).toMatchObject({
+      code: "REFUND_POINTS_EXCEED_REFUNDABLE",
+      details: { field: "pointsToReturn", max: line.pointsPaid },
+    });
     const stated = (
       await post("/v1/purchases/ref-3/refunds", {
         refundId: "r1",
@@ -265,10 +317,19 @@ describe("refunds", () => {
     await post("/v1/purchases/calculate", receipt(p, "ref-4"));
     await post("/v1/purchases/ref-4/confirm");
     const before = await writeCounts(t);
-    const over = await post("/v1/purchases/ref-4/refunds", { refundId: "r1", lines: [{ lineId: "1", quantity: 2001 }] });
+    const over = await post("/v1/purchases/ref-4/refunds", {
+      refundId: "r1",
+      lines: [{ lineId: "1", quantity: 2001 }],
+    });
     expect(over.statusCode).toBe(422);
-    expect(over.json()).toMatchObject({ code: "REFUND_QUANTITY_EXCEEDS_PURCHASED", details: { field: "lines[0].quantity", max: 2000 } });
-    const unknown = await post("/v1/purchases/ref-4/refunds", { refundId: "r2", lines: [{ lineId: "9", quantity: 1 }] });
+    expect(over.json()).toMatchObject({
+      code: "REFUND_QUANTITY_EXCEEDS_PURCHASED",
+      details: { field: "lines[0].quantity", max: 2000 },
+    });
+    const unknown = await post("/v1/purchases/ref-4/refunds", {
+      refundId: "r2",
+      lines: [{ lineId: "9", quantity: 1 }],
+    });
     expect(unknown.json().code).toBe("REFUND_LINE_UNKNOWN");
     const duplicate = await post("/v1/purchases/ref-4/refunds", {
       refundId: "r3",
@@ -277,7 +338,10 @@ describe("refunds", () => {
         { lineId: "1", quantity: 1 },
       ],
     });
-    expect(duplicate.json()).toMatchObject({ code: "DUPLICATE_LINE_ID", details: { field: "lines[1].lineId" } });
+    expect(duplicate.json()).toMatchObject({
+      code: "DUPLICATE_LINE_ID",
+      details: { field: "lines[1].lineId" },
+    });
     expect(await writeCounts(t)).toEqual(before);
   });
 

@@ -12,8 +12,6 @@ import { type Database, openDatabase } from "../../src/infra/db/database.js";
 import { migrateToLatest } from "../../src/infra/db/migrate.js";
 import { upsertCards } from "../../src/modules/cards/cards.js";
 import { upsertProducts } from "../../src/modules/catalog/products.js";
-import { credit, lockAccount } from "../../src/modules/points/account-store.js";
-import { verifyLedger } from "../../src/modules/points/invariants.js";
 import {
   addRules,
   createPartner,
@@ -22,6 +20,8 @@ import {
   createStore,
   type ProgramInput,
 } from "../../src/modules/partners/partners.js";
+import { credit, lockAccount } from "../../src/modules/points/account-store.js";
+import { verifyLedger } from "../../src/modules/points/invariants.js";
 import type { RuleDraft } from "../../src/modules/programs/rules.js";
 import { type ScratchDatabase, scratchDatabase } from "./databases.js";
 
@@ -110,11 +110,23 @@ export async function seedPartner(t: TestApp, options: SeedOptions = {}): Promis
   ];
   const logins = { any: `${code}-accounting`, store: `${code}-pos-1` };
   await createPosCredential(db, partnerId, { login: logins.any, secret: SECRET }, now);
-  await createPosCredential(db, partnerId, { login: logins.store, secret: SECRET, storeId: storeIds[0] }, now);
+  await createPosCredential(
+    db,
+    partnerId,
+    { login: logins.store, secret: SECRET, storeId: storeIds[0] },
+    now,
+  );
   const programId = await createProgram(
     db,
     partnerId,
-    { code: "main", name: "Main", holdDays: 0, cancelWindowMinutes: 30, maxPointsPaymentShareBp: 5000, ...options.program },
+    {
+      code: "main",
+      name: "Main",
+      holdDays: 0,
+      cancelWindowMinutes: 30,
+      maxPointsPaymentShareBp: 5000,
+      ...options.program,
+    },
     now,
   );
   await addRules(t.database, programId, options.rules ?? DEFAULT_RULES, now);
@@ -125,8 +137,22 @@ export async function seedPartner(t: TestApp, options: SeedOptions = {}): Promis
       { sku: "P1", barcode: "4600000000011", name: "Aspirin", category: "medicines", brand: "A" },
       { sku: "P2", barcode: "4600000000028", name: "Vitamin C", category: "vitamins", brand: "B" },
       { sku: "P3", barcode: "4600000000035", name: "Brand X cream", category: "cosmetics", brand: "X" },
-      { sku: "P4", barcode: "4600000000042", name: "Rx drug", category: "rx", brand: "C", excludedFromPointsPayment: true },
-      { sku: "P5", barcode: "4600000000059", name: "Thermometer", category: "devices", brand: "D", minPrice: 40_000 },
+      {
+        sku: "P4",
+        barcode: "4600000000042",
+        name: "Rx drug",
+        category: "rx",
+        brand: "C",
+        excludedFromPointsPayment: true,
+      },
+      {
+        sku: "P5",
+        barcode: "4600000000059",
+        name: "Thermometer",
+        category: "devices",
+        brand: "D",
+        minPrice: 40_000,
+      },
     ],
     now,
   );
@@ -150,17 +176,28 @@ export async function seedPartner(t: TestApp, options: SeedOptions = {}): Promis
     ],
     now,
   );
-  const rich = await db.selectFrom("cards").select("id").where("number", "=", cards.rich).executeTakeFirstOrThrow();
+  const rich = await db
+    .selectFrom("cards")
+    .select("id")
+    .where("number", "=", cards.rich)
+    .executeTakeFirstOrThrow();
   await t.database.transaction(async (trx) => {
     const account = await lockAccount(t.database, trx, rich.id);
-    await credit(trx, account, options.richBalance ?? 100_000, "adjustment", null, { now, note: "test opening balance" });
+    await credit(trx, account, options.richBalance ?? 100_000, "adjustment", null, {
+      now,
+      note: "test opening balance",
+    });
   });
   const tokens = { any: await tokenFor(t, logins.any), store: await tokenFor(t, logins.store) };
   return { code, partnerId, programId, storeCodes, storeIds, logins, tokens, cards };
 }
 
 export async function tokenFor(t: TestApp, login: string, secret = SECRET): Promise<string> {
-  const res = await t.server.app.inject({ method: "POST", url: "/v1/auth/token", payload: { login, secret } });
+  const res = await t.server.app.inject({
+    method: "POST",
+    url: "/v1/auth/token",
+    payload: { login, secret },
+  });
   if (res.statusCode !== 200) throw new Error(`token for ${login}: ${res.statusCode} ${res.body}`);
   return res.json().accessToken as string;
 }
@@ -171,7 +208,12 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function call(t: TestApp, method: "GET" | "POST" | "PUT", url: string, options: CallOptions = {}): Promise<LightMyRequestResponse> {
+export async function call(
+  t: TestApp,
+  method: "GET" | "POST" | "PUT",
+  url: string,
+  options: CallOptions = {},
+): Promise<LightMyRequestResponse> {
   return t.server.app.inject({
     method,
     url,
@@ -203,7 +245,15 @@ export async function expectLedgerBalanced(t: TestApp): Promise<void> {
 
 /** Row counts of the tables a purchase call writes, to prove a refused call wrote nothing. */
 export async function writeCounts(t: TestApp): Promise<Record<string, number>> {
-  const tables = ["purchases", "purchase_events", "refunds", "ledger_entries", "points_lots", "products", "cards"] as const;
+  const tables = [
+    "purchases",
+    "purchase_events",
+    "refunds",
+    "ledger_entries",
+    "points_lots",
+    "products",
+    "cards",
+  ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {
     const row = await t.database.db
@@ -214,7 +264,11 @@ export async function writeCounts(t: TestApp): Promise<Record<string, number>> {
   }
   const balances = await t.database.db
     .selectFrom("points_accounts")
-    .select((eb) => [eb.fn.sum<number>("active").as("a"), eb.fn.sum<number>("held").as("h"), eb.fn.sum<number>("pending").as("p")])
+    .select((eb) => [
+      eb.fn.sum<number>("active").as("a"),
+      eb.fn.sum<number>("held").as("h"),
+      eb.fn.sum<number>("pending").as("p"),
+    ])
     .executeTakeFirstOrThrow();
   counts.active = Number(balances.a);
   counts.held = Number(balances.h);

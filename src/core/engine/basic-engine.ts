@@ -5,7 +5,6 @@
  */
 import { lineAmount, mulDivFloor, percentOf, sum } from "../arithmetic.js";
 import type {
-
   CashierMessage,
   EngineInput,
   EngineResult,
@@ -163,10 +162,18 @@ export function createBasicEngine(rules: readonly Rule[], terms: ProgramTerms): 
 
       const messages: CashierMessage[] = [];
       if (card?.status === "accrual_only")
-        messages.push({ code: "CARD_ACCRUAL_ONLY", text: "Карта только для начисления баллов: оплата баллами недоступна" });
-      if (discountTotal > 0) messages.push({ code: "DISCOUNT_APPLIED", text: `Скидка по программе: ${formatRubles(discountTotal)}` });
+        messages.push({
+          code: "CARD_ACCRUAL_ONLY",
+          text: "Карта только для начисления баллов: оплата баллами недоступна",
+        });
+      if (discountTotal > 0)
+        messages.push({
+          code: "DISCOUNT_APPLIED",
+          text: `Скидка по программе: ${formatRubles(discountTotal)}`,
+        });
       const unknownPromoCodes = [...promo].filter((p) => !knownPromoCodes.has(p));
-      for (const p of unknownPromoCodes) messages.push({ code: "PROMO_CODE_UNKNOWN", text: `Промокод ${p} не найден` });
+      for (const p of unknownPromoCodes)
+        messages.push({ code: "PROMO_CODE_UNKNOWN", text: `Промокод ${p} не найден` });
 
       return {
         lines,
@@ -188,4 +195,3 @@ export function formatRubles(kopecks: number): string {
   const abs = Math.abs(kopecks);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")} ₽`;
 }
-

@@ -6,7 +6,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, type SelectQueryBuilder, SqliteDialect, sql, type Transaction } from "kysely";
+import {
+  Kysely,
+  PostgresDialect,
+  type SelectQueryBuilder,
+  SqliteDialect,
+  sql,
+  type Transaction,
+} from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./schema.js";
 
@@ -29,7 +36,9 @@ export interface Database {
   readonly db: Db;
   transaction<T>(work: (trx: Trx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Row lock on PostgreSQL; SQLite transactions already run one at a time on the single writer. */
-  forUpdate<O>(query: SelectQueryBuilder<DatabaseSchema, keyof DatabaseSchema, O>): SelectQueryBuilder<DatabaseSchema, keyof DatabaseSchema, O>;
+  forUpdate<O>(
+    query: SelectQueryBuilder<DatabaseSchema, keyof DatabaseSchema, O>,
+  ): SelectQueryBuilder<DatabaseSchema, keyof DatabaseSchema, O>;
   close(): Promise<void>;
 }
 
@@ -46,7 +55,9 @@ export interface OpenOptions {
 }
 
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
-  return dialectOf(url) === "sqlite" ? openSqlite(url.slice("sqlite:".length)) : openPostgres(url, options.poolSize ?? 10);
+  return dialectOf(url) === "sqlite"
+    ? openSqlite(url.slice("sqlite:".length))
+    : openPostgres(url, options.poolSize ?? 10);
 }
 
 function openSqlite(path: string): Database {

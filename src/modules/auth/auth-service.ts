@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Clock, Principal } from "../../app/context.js";
-import type { Database } from "../../infra/db/database.js";
 import { ApiError } from "../../http/errors.js";
+import type { Database } from "../../infra/db/database.js";
 import { hashSecret, verifySecret } from "./secret-hash.js";
 import { issueToken, verifyToken } from "./token.js";
 
@@ -78,7 +78,9 @@ export class AuthService {
     }
     const principal = await this.credential(check.claims.cid);
     if (!principal || principal.partnerId !== check.claims.pid) {
-      throw new ApiError("UNAUTHORIZED", "the credential behind this token is disabled", { field: "authorization" });
+      throw new ApiError("UNAUTHORIZED", "the credential behind this token is disabled", {
+        field: "authorization",
+      });
     }
     return principal;
   }

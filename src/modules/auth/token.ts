@@ -24,7 +24,9 @@ export function issueToken(claims: TokenClaims, key: string): string {
   return `${body}.${sign(body, key)}`;
 }
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: "malformed" | "signature" | "expired" };
+export type TokenCheck =
+  | { ok: true; claims: TokenClaims }
+  | { ok: false; reason: "malformed" | "signature" | "expired" };
 
 export function verifyToken(token: string, key: string, nowMs: number): TokenCheck {
   const parts = token.split(".");
@@ -32,14 +34,19 @@ export function verifyToken(token: string, key: string, nowMs: number): TokenChe
   const body = `${parts[0]}.${parts[1]}`;
   const expected = Buffer.from(sign(body, key));
   const actual = Buffer.from(parts[2]!);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return { ok: false, reason: "signature" };
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+    return { ok: false, reason: "signature" };
   let claims: TokenClaims;
   try {
     claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as TokenClaims;
   } catch {
     return { ok: false, reason: "malformed" };
   }
-  if (!Number.isSafeInteger(claims.cid) || !Number.isSafeInteger(claims.pid) || !Number.isSafeInteger(claims.exp)) {
+  if (
+    !Number.isSafeInteger(claims.cid) ||
+    !Number.isSafeInteger(claims.pid) ||
+    !Number.isSafeInteger(claims.exp)
+  ) {
     return { ok: false, reason: "malformed" };
   }
   if (claims.exp * 1000 <= nowMs) return { ok: false, reason: "expired" };

@@ -99,7 +99,9 @@ export async function upsertCards(
         )
         .returning(["id", "created_at"])
         .execute();
-      const fresh = rows.filter((r) => r.created_at === now).map((r) => ({ card_id: r.id, active: 0, pending: 0, held: 0, updated_at: now }));
+      const fresh = rows
+        .filter((r) => r.created_at === now)
+        .map((r) => ({ card_id: r.id, active: 0, pending: 0, held: 0, updated_at: now }));
       if (fresh.length > 0) {
         const result = await trx
           .insertInto("points_accounts")

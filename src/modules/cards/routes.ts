@@ -1,8 +1,8 @@
 import { Type } from "typebox";
+import type { Clock } from "../../app/context.js";
 import { ApiError, errorResponses } from "../../http/errors.js";
 import { type Api, principalOf } from "../../http/types.js";
 import type { Database } from "../../infra/db/database.js";
-import type { Clock } from "../../app/context.js";
 import { Balance } from "../purchases/schemas.js";
 import { requireUnboundCredential } from "../stores/access.js";
 import { CARD_STATUSES, findCard, readBalance, upsertCards } from "./cards.js";
@@ -64,7 +64,11 @@ export function cardRoutes(app: Api, database: Database, clock: Clock): void {
     },
     async (request) => {
       const card = await cardOf(principalOf(request).partnerId, request.params.number);
-      const program = await database.db.selectFrom("programs").select("code").where("id", "=", card.programId).executeTakeFirstOrThrow();
+      const program = await database.db
+        .selectFrom("programs")
+        .select("code")
+        .where("id", "=", card.programId)
+        .executeTakeFirstOrThrow();
       return {
         number: card.number,
         programCode: program.code,
@@ -132,7 +136,10 @@ export function cardRoutes(app: Api, database: Database, clock: Clock): void {
         tags,
         summary: "Upload a batch of cards (create new, update status and level of known ones)",
         body: CardBatch,
-        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errorResponses(401, 403, 404) },
+        response: {
+          200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }),
+          ...errorResponses(401, 403, 404),
+        },
       },
     },
     async (request) => {
@@ -145,10 +152,14 @@ export function cardRoutes(app: Api, database: Database, clock: Clock): void {
         .where("partner_id", "=", principal.partnerId)
         .where("code", "=", programCode)
         .executeTakeFirst();
-      if (!program) throw new ApiError("PROGRAM_NOT_FOUND", `no program ${programCode}`, { field: "programCode" });
+      if (!program)
+        throw new ApiError("PROGRAM_NOT_FOUND", `no program ${programCode}`, { field: "programCode" });
       const seen = new Set<string>();
       items.forEach((c, i) => {
-        if (seen.has(c.number)) throw new ApiError("DUPLICATE_ITEM", `card ${c.number} is listed twice`, { field: `items[${i}].number` });
+        if (seen.has(c.number))
+          throw new ApiError("DUPLICATE_ITEM", `card ${c.number} is listed twice`, {
+            field: `items[${i}].number`,
+          });
         seen.add(c.number);
       });
       return upsertCards(database, principal.partnerId, program.id, items, clock.now());

@@ -20,7 +20,18 @@ export interface FoundProducts {
   byBarcode: Map<string, ProductFacts>;
 }
 
-function facts(row: Pick<Row<"products">, "sku" | "category" | "brand" | "manufacturer" | "excluded_from_points_payment" | "excluded_from_accrual" | "min_price">): ProductFacts {
+function facts(
+  row: Pick<
+    Row<"products">,
+    | "sku"
+    | "category"
+    | "brand"
+    | "manufacturer"
+    | "excluded_from_points_payment"
+    | "excluded_from_accrual"
+    | "min_price"
+  >,
+): ProductFacts {
   return {
     sku: row.sku,
     category: row.category,
@@ -91,7 +102,12 @@ function productRow(partnerId: number, p: ProductInput, now: number): NewRow<"pr
 const UPSERT_CHUNK = 500;
 
 /** Inserts new SKUs and updates known ones, all in one transaction. Returns how many rows were written. */
-export async function upsertProducts(database: Database, partnerId: number, items: readonly ProductInput[], now: number): Promise<number> {
+export async function upsertProducts(
+  database: Database,
+  partnerId: number,
+  items: readonly ProductInput[],
+  now: number,
+): Promise<number> {
   await database.transaction(async (trx) => {
     for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
       const rows = items.slice(i, i + UPSERT_CHUNK).map((p) => productRow(partnerId, p, now));
@@ -118,5 +134,10 @@ export async function upsertProducts(database: Database, partnerId: number, item
 }
 
 export async function getProduct(db: Executor, partnerId: number, sku: string) {
-  return db.selectFrom("products").selectAll().where("partner_id", "=", partnerId).where("sku", "=", sku).executeTakeFirst();
+  return db
+    .selectFrom("products")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .where("sku", "=", sku)
+    .executeTakeFirst();
 }

@@ -1,12 +1,13 @@
 import { Type } from "typebox";
+import type { Clock } from "../../app/context.js";
 import { ApiError, errorResponses } from "../../http/errors.js";
 import { type Api, principalOf } from "../../http/types.js";
 import type { Database } from "../../infra/db/database.js";
-import type { Clock } from "../../app/context.js";
 import { requireUnboundCredential } from "../stores/access.js";
 import { getProduct, upsertProducts } from "./products.js";
 
-const OptionalText = (max: number) => Type.Optional(Type.Union([Type.String({ maxLength: max }), Type.Null()]));
+const OptionalText = (max: number) =>
+  Type.Optional(Type.Union([Type.String({ maxLength: max }), Type.Null()]));
 
 const ProductItem = Type.Object(
   {
@@ -18,7 +19,9 @@ const ProductItem = Type.Object(
     manufacturer: OptionalText(256),
     excludedFromPointsPayment: Type.Optional(Type.Boolean()),
     excludedFromAccrual: Type.Optional(Type.Boolean()),
-    minPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "kopecks per unit" })),
+    minPrice: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "kopecks per unit" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,7 +47,10 @@ export function productRoutes(app: Api, database: Database, clock: Clock): void 
       schema: {
         tags,
         summary: "Upsert a batch of products by SKU",
-        body: Type.Object({ items: Type.Array(ProductItem, { minItems: 1, maxItems: 5_000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { items: Type.Array(ProductItem, { minItems: 1, maxItems: 5_000 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(401, 403) },
       },
     },
@@ -53,10 +59,13 @@ export function productRoutes(app: Api, database: Database, clock: Clock): void 
       requireUnboundCredential(principal);
       const seen = new Set<string>();
       request.body.items.forEach((p, i) => {
-        if (seen.has(p.sku)) throw new ApiError("DUPLICATE_ITEM", `SKU ${p.sku} is listed twice`, { field: `items[${i}].sku` });
+        if (seen.has(p.sku))
+          throw new ApiError("DUPLICATE_ITEM", `SKU ${p.sku} is listed twice`, { field: `items[${i}].sku` });
         seen.add(p.sku);
       });
-      return { upserted: await upsertProducts(database, principal.partnerId, request.body.items, clock.now()) };
+      return {
+        upserted: await upsertProducts(database, principal.partnerId, request.body.items, clock.now()),
+      };
     },
   );
 

@@ -50,7 +50,15 @@ export async function seedCards(database: Database, seed: CardSeed): Promise<voi
         const balances = indices.map((k) => seed.balanceOf(k));
         await trx
           .insertInto("points_accounts")
-          .values(cards.map((c, j) => ({ card_id: c.id, active: balances[j]!, pending: 0, held: 0, updated_at: seed.now })))
+          .values(
+            cards.map((c, j) => ({
+              card_id: c.id,
+              active: balances[j]!,
+              pending: 0,
+              held: 0,
+              updated_at: seed.now,
+            })),
+          )
           .execute();
         const funded = cards.map((c, j) => ({ id: c.id, amount: balances[j]! })).filter((c) => c.amount > 0);
         if (funded.length === 0) continue;

@@ -3,10 +3,17 @@
  * loyalty program with a few rules, 1,000 products and 10,000 cards with balances. Loaded once, into an
  * empty database only.
  */
-import type { RuleDraft } from "../programs/rules.js";
+
 import type { Database } from "../../infra/db/database.js";
-import { upsertProducts, type ProductInput } from "../catalog/products.js";
-import { addRules, createPartner, createPosCredential, createProgram, createStore } from "../partners/partners.js";
+import { type ProductInput, upsertProducts } from "../catalog/products.js";
+import {
+  addRules,
+  createPartner,
+  createPosCredential,
+  createProgram,
+  createStore,
+} from "../partners/partners.js";
+import type { RuleDraft } from "../programs/rules.js";
 import { cardNumber, seedCards } from "./bulk-seed.js";
 
 export const DEMO_SECRET = "demo-secret";
@@ -19,12 +26,36 @@ export const DEMO_CREDENTIALS = [
 ] as const;
 
 const STORES = [
-  { code: "MSK-01", name: "Аптека на Тверской", timezone: "Europe/Moscow", address: "Москва, Тверская ул., 7" },
-  { code: "NSK-01", name: "Аптека на Красном", timezone: "Asia/Novosibirsk", address: "Новосибирск, Красный пр-т, 25" },
-  { code: "VVO-01", name: "Аптека у моря", timezone: "Asia/Vladivostok", address: "Владивосток, Светланская ул., 10" },
+  {
+    code: "MSK-01",
+    name: "Аптека на Тверской",
+    timezone: "Europe/Moscow",
+    address: "Москва, Тверская ул., 7",
+  },
+  {
+    code: "NSK-01",
+    name: "Аптека на Красном",
+    timezone: "Asia/Novosibirsk",
+    address: "Новосибирск, Красный пр-т, 25",
+  },
+  {
+    code: "VVO-01",
+    name: "Аптека у моря",
+    timezone: "Asia/Vladivostok",
+    address: "Владивосток, Светланская ул., 10",
+  },
 ];
 
-const CATEGORIES = ["medicines", "medicines-rx", "vitamins", "cosmetics", "hygiene", "baby", "devices", "herbs"];
+const CATEGORIES = [
+  "medicines",
+  "medicines-rx",
+  "vitamins",
+  "cosmetics",
+  "hygiene",
+  "baby",
+  "devices",
+  "herbs",
+];
 const BRANDS = ["Здоровье", "Витамакс", "Натура", "Фармстандарт", "Эвалар", "Кидс", "Медтех", "Травы Алтая"];
 const DEMO_CARD_COUNT = 10_000;
 export const DEMO_FIRST_CARD = 2_000_000_000_001;
@@ -52,7 +83,12 @@ export const DEMO_RULES: RuleDraft[] = [
   { name: "Витамины −15%", kind: "discount_percent", value: 1500, scope: { categories: ["vitamins"] } },
   { name: "Эвалар −50 ₽ за упаковку", kind: "discount_fixed", value: 5000, scope: { brands: ["Эвалар"] } },
   { name: "Промокод ЗДОРОВЬЕ: −10% на всё", kind: "discount_percent", value: 1000, promoCode: "ЗДОРОВЬЕ" },
-  { name: "Косметика: баллами не более 20%", kind: "points_payment_limit", value: 2000, scope: { categories: ["cosmetics"] } },
+  {
+    name: "Косметика: баллами не более 20%",
+    kind: "points_payment_limit",
+    value: 2000,
+    scope: { categories: ["cosmetics"] },
+  },
 ];
 
 /** Loads the demo chain unless the database already has a partner. Returns whether it loaded. */
@@ -67,14 +103,26 @@ export async function loadDemoData(database: Database, now: number): Promise<boo
     await createPosCredential(
       db,
       partnerId,
-      { login: c.login, secret: DEMO_SECRET, storeId: c.store ? storeIds.get(c.store)! : null, description: c.description },
+      {
+        login: c.login,
+        secret: DEMO_SECRET,
+        storeId: c.store ? storeIds.get(c.store)! : null,
+        description: c.description,
+      },
       now,
     );
   }
   const programId = await createProgram(
     db,
     partnerId,
-    { code: "main", name: "Копилка Демо", holdDays: 14, cancelWindowMinutes: 30, maxPointsPaymentShareBp: 5000, pointsLifetimeDays: 365 },
+    {
+      code: "main",
+      name: "Копилка Демо",
+      holdDays: 14,
+      cancelWindowMinutes: 30,
+      maxPointsPaymentShareBp: 5000,
+      pointsLifetimeDays: 365,
+    },
     now,
   );
   await addRules(database, programId, DEMO_RULES, now);

@@ -9,7 +9,9 @@ const Status = Type.Object({ status: Type.String() });
 export function healthRoutes(app: Api, database: Database, isClosing: () => boolean): void {
   app.get(
     "/health/live",
-    { schema: { tags: ["operations"], summary: "The process is up", security: [], response: { 200: Status } } },
+    {
+      schema: { tags: ["operations"], summary: "The process is up", security: [], response: { 200: Status } },
+    },
     async () => ({ status: "ok" }),
   );
   app.get(

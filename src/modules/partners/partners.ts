@@ -5,7 +5,11 @@ import { hashSecret } from "../auth/secret-hash.js";
 import { type RuleDraft, ruleRow } from "../programs/rules.js";
 
 export async function createPartner(db: Executor, code: string, name: string, now: number): Promise<number> {
-  const row = await db.insertInto("partners").values({ code, name, created_at: now }).returning("id").executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto("partners")
+    .values({ code, name, created_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -25,7 +29,12 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-export async function createStore(db: Executor, partnerId: number, store: StoreInput, now: number): Promise<number> {
+export async function createStore(
+  db: Executor,
+  partnerId: number,
+  store: StoreInput,
+  now: number,
+): Promise<number> {
   if (!isValidTimeZone(store.timezone)) throw new RangeError(`unknown time zone ${store.timezone}`);
   const row = await db
     .insertInto("stores")
@@ -76,7 +85,12 @@ export async function createPosCredential(
   return { id: row.id, secret };
 }
 
-export async function setCredentialEnabled(db: Executor, login: string, enabled: boolean, now: number): Promise<boolean> {
+export async function setCredentialEnabled(
+  db: Executor,
+  login: string,
+  enabled: boolean,
+  now: number,
+): Promise<boolean> {
   const result = await db
     .updateTable("pos_credentials")
     .set({ enabled: enabled ? 1 : 0, updated_at: now })
@@ -96,7 +110,12 @@ export interface ProgramInput {
   pointsLifetimeDays?: number | null;
 }
 
-export async function createProgram(db: Executor, partnerId: number, p: ProgramInput, now: number): Promise<number> {
+export async function createProgram(
+  db: Executor,
+  partnerId: number,
+  p: ProgramInput,
+  now: number,
+): Promise<number> {
   const row = await db
     .insertInto("programs")
     .values({
@@ -120,11 +139,20 @@ export async function createProgram(db: Executor, partnerId: number, p: ProgramI
 }
 
 /** Adds rules and bumps the program's version in one transaction, so caches reload exactly once. */
-export async function addRules(database: Database, programId: number, drafts: readonly RuleDraft[], now: number): Promise<number[]> {
+export async function addRules(
+  database: Database,
+  programId: number,
+  drafts: readonly RuleDraft[],
+  now: number,
+): Promise<number[]> {
   return database.transaction(async (trx) => {
     const ids: number[] = [];
     for (const draft of drafts) {
-      const row = await trx.insertInto("rules").values(ruleRow(programId, draft, now)).returning("id").executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto("rules")
+        .values(ruleRow(programId, draft, now))
+        .returning("id")
+        .executeTakeFirstOrThrow();
       ids.push(row.id);
     }
     await trx

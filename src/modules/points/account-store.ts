@@ -28,7 +28,12 @@ const DAY_MS = 86_400_000;
 
 export async function lockAccount(database: Database, trx: Trx, cardId: number): Promise<Account> {
   const row = await database
-    .forUpdate(trx.selectFrom("points_accounts").select(["card_id", "active", "pending", "held"]).where("card_id", "=", cardId))
+    .forUpdate(
+      trx
+        .selectFrom("points_accounts")
+        .select(["card_id", "active", "pending", "held"])
+        .where("card_id", "=", cardId),
+    )
     .executeTakeFirstOrThrow();
   return { cardId: row.card_id, active: row.active, pending: row.pending, held: row.held };
 }
@@ -85,7 +90,12 @@ async function activeLots(trx: Trx, accountId: number) {
   ).map((l) => ({ id: l.id, remaining: l.remaining, expiresAt: l.expires_at }));
 }
 
-async function debitActive(trx: Trx, account: Account, amount: number, preferredLotId?: number): Promise<void> {
+async function debitActive(
+  trx: Trx,
+  account: Account,
+  amount: number,
+  preferredLotId?: number,
+): Promise<void> {
   const changes = debitLots(await activeLots(trx, account.cardId), amount, preferredLotId);
   for (const c of changes) {
     await trx.updateTable("points_lots").set({ remaining: c.remaining }).where("id", "=", c.lotId).execute();
@@ -93,7 +103,12 @@ async function debitActive(trx: Trx, account: Account, amount: number, preferred
 }
 
 /** Spends held points of a purchase: they leave the active bucket, oldest lots first. */
-export async function spendHeld(trx: Trx, account: Account, amount: number, ctx: EntryContext): Promise<void> {
+export async function spendHeld(
+  trx: Trx,
+  account: Account,
+  amount: number,
+  ctx: EntryContext,
+): Promise<void> {
   if (amount <= 0) return;
   await debitActive(trx, account, amount);
   account.held -= amount;
@@ -131,7 +146,9 @@ export async function accrue(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const deltas = pending ? { activeDelta: 0, pendingDelta: amount } : { activeDelta: amount, pendingDelta: 0 };
+  const deltas = pending
+    ? { activeDelta: 0, pendingDelta: amount }
+    : { activeDelta: amount, pendingDelta: 0 };
   await writeEntry(trx, account, "accrual", deltas, ctx, lot.id);
   await saveBalance(trx, account, ctx.now);
   return lot.id;
@@ -165,7 +182,13 @@ export async function credit(
 }
 
 /** Takes active points away (a negative adjustment); what the lots cannot cover becomes debt. */
-export async function debit(trx: Trx, account: Account, amount: number, kind: EntryKind, ctx: EntryContext): Promise<void> {
+export async function debit(
+  trx: Trx,
+  account: Account,
+  amount: number,
+  kind: EntryKind,
+  ctx: EntryContext,
+): Promise<void> {
   if (amount <= 0) return;
   await debitActive(trx, account, amount);
   await writeEntry(trx, account, kind, { activeDelta: -amount, pendingDelta: 0 }, ctx, null);
@@ -185,21 +208,43 @@ export async function reverseAccrual(
 ): Promise<void> {
   if (amount <= 0) return;
   const lot = lotId
-    ? await trx.selectFrom("points_lots").select(["id", "state", "remaining"]).where("id", "=", lotId).executeTakeFirst()
+    ? await trx
+        .selectFrom("points_lots")
+        .select(["id", "state", "remaining"])
+        .where("id", "=", lotId)
+        .executeTakeFirst()
     : undefined;
   if (lot && lot.state === "pending") {
     const fromPending = Math.min(lot.remaining, amount);
-    await trx.updateTable("points_lots").set({ remaining: lot.remaining - fromPending }).where("id", "=", lot.id).execute();
+    await trx
+      .updateTable("points_lots")
+      .set({ remaining: lot.remaining - fromPending })
+      .where("id", "=", lot.id)
+      .execute();
     if (fromPending > 0) {
       await writeEntry(trx, account, "reversal", { activeDelta: 0, pendingDelta: -fromPending }, ctx, lot.id);
     }
     if (amount > fromPending) {
       await debitActive(trx, account, amount - fromPending);
-      await writeEntry(trx, account, "reversal", { activeDelta: -(amount - fromPending), pendingDelta: 0 }, ctx, null);
+      await writeEntry(
+        trx,
+        account,
+        "reversal",
+        { activeDelta: -(amount - fromPending), pendingDelta: 0 },
+        ctx,
+        null,
+      );
     }
   } else {
     await debitActive(trx, account, amount, lot?.id);
-    await writeEntry(trx, account, "reversal", { activeDelta: -amount, pendingDelta: 0 }, ctx, lot?.id ?? null);
+    await writeEntry(
+      trx,
+      account,
+      "reversal",
+      { activeDelta: -amount, pendingDelta: 0 },
+      ctx,
+      lot?.id ?? null,
+    );
   }
   await saveBalance(trx, account, ctx.now);
 }
@@ -231,7 +276,14 @@ export async function activateDueLots(database: Database, now: number, batch: nu
         .where("id", "=", lot.id)
         .execute();
       if (amount > 0) {
-        await writeEntry(trx, account, "activation", { activeDelta: amount, pendingDelta: -amount }, { now }, lot.id);
+        await writeEntry(
+          trx,
+          account,
+          "activation",
+          { activeDelta: amount, pendingDelta: -amount },
+          { now },
+          lot.id,
+        );
         await saveBalance(trx, account, now);
       }
       return 1;
@@ -260,9 +312,20 @@ export async function expireLots(database: Database, now: number, batch: number)
         .where("id", "=", candidate.id)
         .executeTakeFirstOrThrow();
       if (lot.state !== "active") return 0;
-      await trx.updateTable("points_lots").set({ state: "expired", remaining: 0 }).where("id", "=", lot.id).execute();
+      await trx
+        .updateTable("points_lots")
+        .set({ state: "expired", remaining: 0 })
+        .where("id", "=", lot.id)
+        .execute();
       if (lot.remaining > 0) {
-        await writeEntry(trx, account, "expiry", { activeDelta: -lot.remaining, pendingDelta: 0 }, { now }, lot.id);
+        await writeEntry(
+          trx,
+          account,
+          "expiry",
+          { activeDelta: -lot.remaining, pendingDelta: 0 },
+          { now },
+          lot.id,
+        );
         await saveBalance(trx, account, now);
       }
       return 1;

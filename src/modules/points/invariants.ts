@@ -20,7 +20,11 @@ export async function verifyLedger(database: Database, limit = 100): Promise<Led
     .leftJoin(
       db
         .selectFrom("ledger_entries")
-        .select(["account_id", sql<number>`sum(active_delta)`.as("active_sum"), sql<number>`sum(pending_delta)`.as("pending_sum")])
+        .select([
+          "account_id",
+          sql<number>`sum(active_delta)`.as("active_sum"),
+          sql<number>`sum(pending_delta)`.as("pending_sum"),
+        ])
         .groupBy("account_id")
         .as("e"),
       "e.account_id",
@@ -59,7 +63,10 @@ export async function verifyLedger(database: Database, limit = 100): Promise<Led
     .limit(limit)
     .execute();
   for (const r of holds) {
-    violations.push({ cardId: r.card_id, problem: `held=${r.held} but calculated purchases hold ${r.held_sum ?? 0}` });
+    violations.push({
+      cardId: r.card_id,
+      problem: `held=${r.held} but calculated purchases hold ${r.held_sum ?? 0}`,
+    });
   }
 
   const lots = await db

@@ -3,9 +3,10 @@
  * REFRESH_MS; after that one cheap read of its version decides whether the rules are reloaded, so a
  * change made in the cabinet reaches every server process within seconds.
  */
+
+import type { Clock } from "../../app/context.js";
 import { createBasicEngine } from "../../core/engine/basic-engine.js";
 import type { PricingEngine } from "../../core/engine/types.js";
-import type { Clock } from "../../app/context.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import { ruleFromRow } from "./rules.js";
@@ -88,7 +89,9 @@ export class ProgramCatalog {
     const program = programFromRow(row);
     const loaded = {
       program,
-      engine: createBasicEngine(rules.map(ruleFromRow), { maxPointsPaymentShareBp: program.maxPointsPaymentShareBp }),
+      engine: createBasicEngine(rules.map(ruleFromRow), {
+        maxPointsPaymentShareBp: program.maxPointsPaymentShareBp,
+      }),
     };
     this.entries.set(programId, { loaded, checkedAt: now });
     return loaded;

@@ -15,5 +15,7 @@ function canonical(value: unknown): unknown {
 
 /** Hash of a request body that ignores key order, to tell a replay from a different request. */
 export function canonicalHash(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(canonical(value))).digest("base64url");
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(value)))
+    .digest("base64url");
 }

@@ -4,7 +4,13 @@ import { type PricedLine, type PricedTotals, totalsOf } from "../../core/receipt
 import type { Row } from "../../infra/db/schema.js";
 import type { CardBalance } from "../cards/cards.js";
 
-export type PurchaseState = "calculated" | "confirmed" | "cancelled" | "expired" | "partially_refunded" | "refunded";
+export type PurchaseState =
+  | "calculated"
+  | "confirmed"
+  | "cancelled"
+  | "expired"
+  | "partially_refunded"
+  | "refunded";
 export const PURCHASE_STATES: readonly PurchaseState[] = [
   "calculated",
   "confirmed",
@@ -56,7 +62,8 @@ export function purchaseView(
   const state = row.state as PurchaseState;
   const open = state === "calculated";
   // The points this purchase already holds are part of what it may use.
-  const maxPayment = balance && open ? Math.min(row.points_limit, Math.max(0, balance.available + row.points_spent)) : 0;
+  const maxPayment =
+    balance && open ? Math.min(row.points_limit, Math.max(0, balance.available + row.points_spent)) : 0;
   return {
     purchaseId: row.external_id,
     state,
@@ -68,7 +75,11 @@ export function purchaseView(
     lines: receipt.lines,
     totals: totalsOf(receipt.lines),
     points: { paymentLimit: open ? row.points_limit : 0, maxPayment, balance },
-    refunded: { amount: row.refunded_amount, pointsReturned: row.points_returned, accrualReversed: row.accrual_reversed },
+    refunded: {
+      amount: row.refunded_amount,
+      pointsReturned: row.points_returned,
+      accrualReversed: row.accrual_reversed,
+    },
     promoCodes: receipt.promoCodes,
     messages: receipt.messages,
   };

@@ -3,12 +3,13 @@
  * then refunds. Every call is one transaction that locks the purchase row first and the points account
  * second, so concurrent calls on one purchase or one card serialize and a replay finds the first answer.
  */
+
+import type { Clock, Principal } from "../../app/context.js";
 import { lineAmount, sum } from "../../core/arithmetic.js";
 import type { CashierMessage, EngineResult, ProductFacts } from "../../core/engine/types.js";
 import { assertCanSpend } from "../../core/ledger.js";
-import { applyPointsPayment, type LineSource, type PricedLine, pricedLines, totalsOf } from "../../core/receipt.js";
+import { applyPointsPayment, type LineSource, pricedLines, totalsOf } from "../../core/receipt.js";
 import { applyRefund, planRefund, type RefundPlan } from "../../core/refund.js";
-import type { Clock, Principal } from "../../app/context.js";
 import { ApiError } from "../../http/errors.js";
 import type { Database, Trx } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
@@ -25,7 +26,13 @@ import {
 import type { LoadedProgram, ProgramCatalog } from "../programs/program-catalog.js";
 import type { Store, StoreDirectory } from "../stores/store-directory.js";
 import { canonicalHash } from "./canonical-hash.js";
-import { type PurchaseState, type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "./purchase-record.js";
+import {
+  type PurchaseState,
+  type PurchaseView,
+  parseReceipt,
+  purchaseView,
+  type StoredReceipt,
+} from "./purchase-record.js";
 
 /** Receipts above this (100 million rubles) are refused: far beyond any till, far below 2^53. */
 const MAX_RECEIPT_TOTAL = 10_000_000_000;
@@ -38,7 +45,14 @@ export interface CalculateRequest {
   posCode: string;
   cardNumber?: string;
   promoCodes?: string[];
-  lines: { lineId: string; sku?: string; barcode?: string; quantity: number; price: number; amount?: number }[];
+  lines: {
+    lineId: string;
+    sku?: string;
+    barcode?: string;
+    quantity: number;
+    price: number;
+    amount?: number;
+  }[];
 }
 
 export interface ConfirmRequest {
@@ -91,11 +105,15 @@ export class PurchaseService {
   async calculate(principal: Principal, request: CalculateRequest): Promise<PurchaseView> {
     const store = await this.storeFor(principal, request.storeCode);
     const card = request.cardNumber ? await this.usableCard(principal.partnerId, request.cardNumber) : null;
-    const loaded = card ? await this.programs.get(card.programId) : await this.programs.defaultFor(principal.partnerId);
+    const loaded = card
+      ? await this.programs.get(card.programId)
+      : await this.programs.defaultFor(principal.partnerId);
     const sources = await this.lineSources(principal.partnerId, request.lines);
     const evaluation = evaluate(loaded, sources, card, request.promoCodes ?? []);
     if (evaluation.subtotal > MAX_RECEIPT_TOTAL) {
-      throw new ApiError("RECEIPT_TOO_LARGE", `the receipt total exceeds ${MAX_RECEIPT_TOTAL} kopecks`, { field: "lines" });
+      throw new ApiError("RECEIPT_TOO_LARGE", `the receipt total exceeds ${MAX_RECEIPT_TOTAL} kopecks`, {
+        field: "lines",
+      });
     }
     const freshLines = pricedLines(sources, evaluation);
     const requestHash = canonicalHash(request);
@@ -145,7 +163,13 @@ export class PurchaseService {
           .returning("id")
           .executeTakeFirst();
         if (inserted) {
-          await this.event(trx, inserted.id, "calculated", { total: totals.total, lines: freshLines.length }, now);
+          await this.event(
+            trx,
+            inserted.id,
+            "calculated",
+            { total: totals.total, lines: freshLines.length },
+            now,
+          );
           const row = await this.row(trx, inserted.id);
           return purchaseView(row, receipt, card ? await readBalance(trx, card.id) : null);
         }
@@ -161,7 +185,10 @@ export class PurchaseService {
             lines = applyPointsPayment(freshLines, existing.points_spent, evaluation.pointsPaymentLimit);
             held = existing.points_spent;
           } else {
-            messages.push({ code: "POINTS_PAYMENT_RESET", text: "Чек изменился: оплата баллами отменена, укажите её заново" });
+            messages.push({
+              code: "POINTS_PAYMENT_RESET",
+              text: "Чек изменился: оплата баллами отменена, укажите её заново",
+            });
           }
           if (held !== existing.points_spent && existing.card_id !== null) {
             const account = await lockAccount(this.database, trx, existing.card_id);
@@ -171,7 +198,12 @@ export class PurchaseService {
         const updated = { ...receipt, lines, messages };
         await trx
           .updateTable("purchases")
-          .set({ ...columns, receipt: JSON.stringify(updated), points_spent: held, points_accrued: totalsOf(lines).accrual })
+          .set({
+            ...columns,
+            receipt: JSON.stringify(updated),
+            points_spent: held,
+            points_accrued: totalsOf(lines).accrual,
+          })
           .where("id", "=", existing.id)
           .execute();
         await this.event(trx, existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
@@ -189,10 +221,17 @@ export class PurchaseService {
         const purchase = await this.lockPurchase(trx, principal, purchaseId);
         this.assertOpen(purchase, now);
         if (purchase.card_id === null) {
-          throw new ApiError("CARD_REQUIRED", "the purchase has no card to pay with points", { field: "amount" });
+          throw new ApiError("CARD_REQUIRED", "the purchase has no card to pay with points", {
+            field: "amount",
+          });
         }
-        const card = await trx.selectFrom("cards").select(["status"]).where("id", "=", purchase.card_id).executeTakeFirstOrThrow();
-        if (card.status === "blocked") throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
+        const card = await trx
+          .selectFrom("cards")
+          .select(["status"])
+          .where("id", "=", purchase.card_id)
+          .executeTakeFirstOrThrow();
+        if (card.status === "blocked")
+          throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
         if (card.status === "accrual_only" && amount > 0) {
           throw new ApiError("CARD_ACCRUAL_ONLY", "the card only accrues points", { field: "amount" });
         }
@@ -228,7 +267,9 @@ export class PurchaseService {
       const purchase = await this.lockPurchase(trx, principal, purchaseId);
       if (purchase.confirm_response !== null) {
         if (purchase.confirm_hash !== confirmHash) {
-          throw new ApiError("IDEMPOTENCY_CONFLICT", "the purchase was confirmed with other fiscal data", { field: "fiscal" });
+          throw new ApiError("IDEMPOTENCY_CONFLICT", "the purchase was confirmed with other fiscal data", {
+            field: "fiscal",
+          });
         }
         return JSON.parse(purchase.confirm_response) as ConfirmView;
       }
@@ -238,7 +279,8 @@ export class PurchaseService {
       let accrualLotId: number | null = null;
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
-        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
+        const loaded =
+          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         const ctx = { purchaseId: purchase.id, now };
         await spendHeld(trx, account, purchase.points_spent, ctx);
@@ -246,7 +288,10 @@ export class PurchaseService {
           trx,
           account,
           totals.accrual,
-          { holdDays: loaded?.program.holdDays ?? 0, lifetimeDays: loaded?.program.pointsLifetimeDays ?? null },
+          {
+            holdDays: loaded?.program.holdDays ?? 0,
+            lifetimeDays: loaded?.program.pointsLifetimeDays ?? null,
+          },
           ctx,
         );
         balance = await readBalance(trx, purchase.card_id);
@@ -277,7 +322,13 @@ export class PurchaseService {
         })
         .where("id", "=", purchase.id)
         .execute();
-      await this.event(trx, purchase.id, "confirmed", { accrued: totals.accrual, spent: purchase.points_spent }, now);
+      await this.event(
+        trx,
+        purchase.id,
+        "confirmed",
+        { accrued: totals.accrual, spent: purchase.points_spent },
+        now,
+      );
       return view;
     });
   }
@@ -311,19 +362,31 @@ export class PurchaseService {
           released = purchase.points_spent;
         }
       } else {
-        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
+        const loaded =
+          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const windowMs = (loaded?.program.cancelWindowMinutes ?? 0) * 60_000;
         if (now > (purchase.confirmed_at ?? 0) + windowMs) {
-          throw new ApiError("CANCEL_WINDOW_CLOSED", "the cancel window has passed; refund the purchase instead", {
-            confirmedAt: new Date(purchase.confirmed_at ?? 0).toISOString(),
-          });
+          throw new ApiError(
+            "CANCEL_WINDOW_CLOSED",
+            "the cancel window has passed; refund the purchase instead",
+            {
+              confirmedAt: new Date(purchase.confirmed_at ?? 0).toISOString(),
+            },
+          );
         }
         const plan = planRefund(lines, {});
         lines = applyRefund(lines, plan);
         if (purchase.card_id !== null) {
           const account = await lockAccount(this.database, trx, purchase.card_id);
           const ctx = { purchaseId: purchase.id, now, note: "purchase cancelled" };
-          await credit(trx, account, plan.pointsReturned, "reversal", loaded?.program.pointsLifetimeDays ?? null, ctx);
+          await credit(
+            trx,
+            account,
+            plan.pointsReturned,
+            "reversal",
+            loaded?.program.pointsLifetimeDays ?? null,
+            ctx,
+          );
           await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, ctx);
         }
         returned = plan.pointsReturned;
@@ -372,7 +435,9 @@ export class PurchaseService {
         .executeTakeFirst();
       if (previous) {
         if (previous.request_hash !== requestHash) {
-          throw new ApiError("IDEMPOTENCY_CONFLICT", "this refundId was used with a different body", { field: "refundId" });
+          throw new ApiError("IDEMPOTENCY_CONFLICT", "this refundId was used with a different body", {
+            field: "refundId",
+          });
         }
         return JSON.parse(previous.response) as RefundView;
       }
@@ -404,10 +469,23 @@ export class PurchaseService {
         .executeTakeFirstOrThrow();
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
-        const loaded = purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
+        const loaded =
+          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
-        const ctx = { purchaseId: purchase.id, refundId: refundRow.id, now, note: `refund ${request.refundId}` };
-        await credit(trx, account, plan.pointsReturned, "reversal", loaded?.program.pointsLifetimeDays ?? null, ctx);
+        const ctx = {
+          purchaseId: purchase.id,
+          refundId: refundRow.id,
+          now,
+          note: `refund ${request.refundId}`,
+        };
+        await credit(
+          trx,
+          account,
+          plan.pointsReturned,
+          "reversal",
+          loaded?.program.pointsLifetimeDays ?? null,
+          ctx,
+        );
         await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, ctx);
         balance = await readBalance(trx, purchase.card_id);
       }
@@ -434,13 +512,26 @@ export class PurchaseService {
         lines: plan.lines,
         balance,
       };
-      await trx.updateTable("refunds").set({ response: JSON.stringify(view) }).where("id", "=", refundRow.id).execute();
-      await this.event(trx, purchase.id, "refunded", { refundId: request.refundId, amount: plan.amount }, now);
+      await trx
+        .updateTable("refunds")
+        .set({ response: JSON.stringify(view) })
+        .where("id", "=", refundRow.id)
+        .execute();
+      await this.event(
+        trx,
+        purchase.id,
+        "refunded",
+        { refundId: request.refundId, amount: plan.amount },
+        now,
+      );
       return view;
     });
   }
 
-  async get(principal: Principal, purchaseId: string): Promise<PurchaseView & { history: PurchaseHistoryEntry[] }> {
+  async get(
+    principal: Principal,
+    purchaseId: string,
+  ): Promise<PurchaseView & { history: PurchaseHistoryEntry[] }> {
     const { db } = this.database;
     const purchase = await db
       .selectFrom("purchases")
@@ -469,7 +560,8 @@ export class PurchaseService {
 
   private async storeFor(principal: Principal, storeCode: string): Promise<Store> {
     const store = await this.stores.byCode(principal.partnerId, storeCode);
-    if (!store || !store.active) throw new ApiError("STORE_NOT_FOUND", `no store ${storeCode}`, { field: "storeCode" });
+    if (!store?.active)
+      throw new ApiError("STORE_NOT_FOUND", `no store ${storeCode}`, { field: "storeCode" });
     if (principal.storeId !== null && principal.storeId !== store.id) {
       throw new ApiError("FORBIDDEN", "this credential acts for another store", { field: "storeCode" });
     }
@@ -479,7 +571,8 @@ export class PurchaseService {
   private async usableCard(partnerId: number, number: string): Promise<Card> {
     const card = await findCard(this.database.db, partnerId, number);
     if (!card) throw new ApiError("CARD_NOT_FOUND", "no such card", { field: "cardNumber" });
-    if (card.status === "blocked") throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
+    if (card.status === "blocked")
+      throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
     return card;
   }
 
@@ -487,15 +580,21 @@ export class PurchaseService {
     const seen = new Set<string>();
     lines.forEach((line, i) => {
       if (seen.has(line.lineId)) {
-        throw new ApiError("DUPLICATE_LINE_ID", `lineId ${line.lineId} appears twice`, { field: `lines[${i}].lineId` });
+        throw new ApiError("DUPLICATE_LINE_ID", `lineId ${line.lineId} appears twice`, {
+          field: `lines[${i}].lineId`,
+        });
       }
       seen.add(line.lineId);
       if (line.sku === undefined && line.barcode === undefined) {
-        throw new ApiError("VALIDATION_FAILED", "a line needs a sku or a barcode", { field: `lines[${i}].sku` });
+        throw new ApiError("VALIDATION_FAILED", "a line needs a sku or a barcode", {
+          field: `lines[${i}].sku`,
+        });
       }
     });
     const skus = lines.flatMap((l) => (l.sku !== undefined ? [l.sku] : []));
-    const barcodes = lines.flatMap((l) => (l.sku === undefined && l.barcode !== undefined ? [l.barcode] : []));
+    const barcodes = lines.flatMap((l) =>
+      l.sku === undefined && l.barcode !== undefined ? [l.barcode] : [],
+    );
     const found = await findProducts(this.database.db, partnerId, skus, barcodes);
     return lines.map((line, i) => {
       const product =
@@ -546,7 +645,9 @@ export class PurchaseService {
   /** A purchase still open for calculate, bonus payment and confirm. */
   private assertOpen(row: Row<"purchases">, now: number): void {
     if (row.state === "expired" || (row.state === "calculated" && row.expires_at <= now)) {
-      throw new ApiError("PURCHASE_EXPIRED", "the purchase outlived its TTL; calculate a new one", { state: "expired" });
+      throw new ApiError("PURCHASE_EXPIRED", "the purchase outlived its TTL; calculate a new one", {
+        state: "expired",
+      });
     }
     if (row.state !== "calculated") {
       throw new ApiError("PURCHASE_STATE_CONFLICT", `the purchase is ${row.state}`, { state: row.state });
@@ -581,7 +682,11 @@ function evaluate(
     amount: s.amount,
   }));
   if (loaded) {
-    return loaded.engine.evaluate({ lines, card: card ? { status: card.status, level: card.level } : null, promoCodes });
+    return loaded.engine.evaluate({
+      lines,
+      card: card ? { status: card.status, level: card.level } : null,
+      promoCodes,
+    });
   }
   const subtotal = sum(lines.map((l) => l.amount));
   return {

@@ -22,7 +22,8 @@ export function purchaseRoutes(app: Api, purchases: PurchaseService): void {
     {
       schema: {
         tags,
-        summary: "Price a receipt: discounts, points to accrue, points payment limit (repeatable while the receipt changes)",
+        summary:
+          "Price a receipt: discounts, points to accrue, points payment limit (repeatable while the receipt changes)",
         body: CalculateBody,
         response: { 200: PurchaseViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
       },
@@ -35,13 +36,15 @@ export function purchaseRoutes(app: Api, purchases: PurchaseService): void {
     {
       schema: {
         tags,
-        summary: "Pay part of a calculated receipt with points; the points are held until confirm, cancel or expiry",
+        summary:
+          "Pay part of a calculated receipt with points; the points are held until confirm, cancel or expiry",
         params: PurchaseParams,
         body: BonusPaymentBody,
         response: { 200: PurchaseViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
       },
     },
-    async (request) => purchases.bonusPayment(principalOf(request), request.params.purchaseId, request.body.amount),
+    async (request) =>
+      purchases.bonusPayment(principalOf(request), request.params.purchaseId, request.body.amount),
   );
 
   app.post(
@@ -63,7 +66,8 @@ export function purchaseRoutes(app: Api, purchases: PurchaseService): void {
     {
       schema: {
         tags,
-        summary: "Cancel: before confirm releases holds; after confirm, within the cancel window, reverses it all",
+        summary:
+          "Cancel: before confirm releases holds; after confirm, within the cancel window, reverses it all",
         params: PurchaseParams,
         response: { 200: CancelViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
       },

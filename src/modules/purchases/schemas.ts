@@ -8,7 +8,11 @@ const Line = Type.Object(
     lineId: Type.String({ minLength: 1, maxLength: 64, description: "Unique within the receipt" }),
     sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    quantity: Type.Integer({ minimum: 1, maximum: 10_000_000, description: "Thousandths of a unit: 1500 = 1.5" }),
+    quantity: Type.Integer({
+      minimum: 1,
+      maximum: 10_000_000,
+      description: "Thousandths of a unit: 1500 = 1.5",
+    }),
     price: Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "Unit price, kopecks" }),
     amount: Type.Optional(
       Type.Integer({
@@ -34,7 +38,13 @@ export const CalculateBody = Type.Object(
 );
 
 export const BonusPaymentBody = Type.Object(
-  { amount: Type.Integer({ minimum: 0, maximum: 10_000_000_000, description: "Points to spend, hundredths (= kopecks)" }) },
+  {
+    amount: Type.Integer({
+      minimum: 0,
+      maximum: 10_000_000_000,
+      description: "Points to spend, hundredths (= kopecks)",
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -58,7 +68,10 @@ export const RefundBody = Type.Object(
     lines: Type.Optional(
       Type.Array(
         Type.Object(
-          { lineId: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 10_000_000 }) },
+          {
+            lineId: Type.String({ minLength: 1, maxLength: 64 }),
+            quantity: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+          },
           { additionalProperties: false },
         ),
         { minItems: 1, maxItems: 500 },
@@ -107,7 +120,9 @@ const PricedLine = Type.Object({
 
 export const PurchaseViewSchema = Type.Object({
   purchaseId: Type.String(),
-  state: Type.String({ enum: ["calculated", "confirmed", "cancelled", "expired", "partially_refunded", "refunded"] }),
+  state: Type.String({
+    enum: ["calculated", "confirmed", "cancelled", "expired", "partially_refunded", "refunded"],
+  }),
   storeCode: Type.String(),
   posCode: Type.String(),
   cardNumber: Nullable(Type.String()),
@@ -127,7 +142,11 @@ export const PurchaseViewSchema = Type.Object({
     maxPayment: Type.Integer({ description: "paymentLimit bounded by the card's available points" }),
     balance: Nullable(Balance),
   }),
-  refunded: Type.Object({ amount: Type.Integer(), pointsReturned: Type.Integer(), accrualReversed: Type.Integer() }),
+  refunded: Type.Object({
+    amount: Type.Integer(),
+    pointsReturned: Type.Integer(),
+    accrualReversed: Type.Integer(),
+  }),
   promoCodes: Type.Object({ applied: Type.Array(Type.String()), unknown: Type.Array(Type.String()) }),
   messages: Type.Array(Message, { description: "For the cashier's screen" }),
 });
@@ -151,7 +170,9 @@ export const CancelViewSchema = Type.Object({
 
 export const PurchaseDetailSchema = Type.Object({
   ...viewProps,
-  history: Type.Array(Type.Object({ kind: Type.String(), at: Type.String({ format: "date-time" }), data: Type.Unknown() })),
+  history: Type.Array(
+    Type.Object({ kind: Type.String(), at: Type.String({ format: "date-time" }), data: Type.Unknown() }),
+  ),
 });
 
 export const RefundViewSchema = Type.Object({

@@ -11,7 +11,11 @@ import { activateDueLots, changeHold, expireLots, lockAccount } from "../points/
 
 const BATCH = 500;
 
-export async function expireHangingPurchases(database: Database, now: number, batch = BATCH): Promise<number> {
+export async function expireHangingPurchases(
+  database: Database,
+  now: number,
+  batch = BATCH,
+): Promise<number> {
   const due = await database.db
     .selectFrom("purchases")
     .select("id")
@@ -24,7 +28,12 @@ export async function expireHangingPurchases(database: Database, now: number, ba
   for (const { id } of due) {
     expired += await database.transaction(async (trx) => {
       const purchase = await database
-        .forUpdate(trx.selectFrom("purchases").select(["id", "state", "expires_at", "card_id", "points_spent"]).where("id", "=", id))
+        .forUpdate(
+          trx
+            .selectFrom("purchases")
+            .select(["id", "state", "expires_at", "card_id", "points_spent"])
+            .where("id", "=", id),
+        )
         .executeTakeFirstOrThrow();
       if (purchase.state !== "calculated" || purchase.expires_at > now) return 0;
       if (purchase.card_id !== null && purchase.points_spent > 0) {
@@ -38,7 +47,12 @@ export async function expireHangingPurchases(database: Database, now: number, ba
         .execute();
       await trx
         .insertInto("purchase_events")
-        .values({ purchase_id: id, kind: "expired", data: JSON.stringify({ released: purchase.points_spent }), created_at: now })
+        .values({
+          purchase_id: id,
+          kind: "expired",
+          data: JSON.stringify({ released: purchase.points_spent }),
+          created_at: now,
+        })
         .execute();
       return 1;
     });
@@ -65,7 +79,13 @@ export interface SweeperHooks {
 }
 
 /** Runs sweepOnce every interval until stopped; a failed run is logged and retried next time. */
-export function startSweeper(database: Database, clock: Clock, logger: Logger, intervalMs: number, hooks: SweeperHooks = {}) {
+export function startSweeper(
+  database: Database,
+  clock: Clock,
+  logger: Logger,
+  intervalMs: number,
+  hooks: SweeperHooks = {},
+) {
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {
@@ -73,7 +93,8 @@ export function startSweeper(database: Database, clock: Clock, logger: Logger, i
     running = sweepOnce(database, clock.now())
       .then((result) => {
         hooks.onResult?.(result);
-        if (result.expiredPurchases + result.activatedLots + result.expiredLots > 0) logger.info(result, "sweep done");
+        if (result.expiredPurchases + result.activatedLots + result.expiredLots > 0)
+          logger.info(result, "sweep done");
       })
       .catch((err: unknown) => logger.error({ err }, "sweep failed"))
       .finally(() => {

@@ -33,7 +33,14 @@ export class StoreDirectory {
       .where("code", "=", code)
       .executeTakeFirst();
     const store = row
-      ? { id: row.id, partnerId: row.partner_id, code: row.code, name: row.name, timezone: row.timezone, active: row.active === 1 }
+      ? {
+          id: row.id,
+          partnerId: row.partner_id,
+          code: row.code,
+          name: row.name,
+          timezone: row.timezone,
+          active: row.active === 1,
+        }
       : null;
     this.cache.set(key, { store, at: now });
     return store;
@@ -46,7 +53,14 @@ export class StoreDirectory {
       .where("id", "=", storeId)
       .executeTakeFirst();
     return row
-      ? { id: row.id, partnerId: row.partner_id, code: row.code, name: row.name, timezone: row.timezone, active: row.active === 1 }
+      ? {
+          id: row.id,
+          partnerId: row.partner_id,
+          code: row.code,
+          name: row.name,
+          timezone: row.timezone,
+          active: row.active === 1,
+        }
       : null;
   }
 }

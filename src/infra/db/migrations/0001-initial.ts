@@ -97,7 +97,11 @@ export function initialSchema(dialect: Dialect) {
         .addColumn("updated_at", ms, (c) => c.notNull())
         .addUniqueConstraint("products_partner_sku", ["partner_id", "sku"])
         .execute();
-      await db.schema.createIndex("products_barcode").on("products").columns(["partner_id", "barcode"]).execute();
+      await db.schema
+        .createIndex("products_barcode")
+        .on("products")
+        .columns(["partner_id", "barcode"])
+        .execute();
 
       await create(db, "clients")
         .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))
@@ -140,9 +144,21 @@ export function initialSchema(dialect: Dialect) {
         .addColumn("created_at", ms, (c) => c.notNull())
         .addCheckConstraint("points_lots_remaining_nonnegative", sqlCheck("remaining >= 0"))
         .execute();
-      await db.schema.createIndex("points_lots_account").on("points_lots").columns(["account_id", "state"]).execute();
-      await db.schema.createIndex("points_lots_due").on("points_lots").columns(["state", "active_from"]).execute();
-      await db.schema.createIndex("points_lots_expiry").on("points_lots").columns(["state", "expires_at"]).execute();
+      await db.schema
+        .createIndex("points_lots_account")
+        .on("points_lots")
+        .columns(["account_id", "state"])
+        .execute();
+      await db.schema
+        .createIndex("points_lots_due")
+        .on("points_lots")
+        .columns(["state", "active_from"])
+        .execute();
+      await db.schema
+        .createIndex("points_lots_expiry")
+        .on("points_lots")
+        .columns(["state", "expires_at"])
+        .execute();
 
       await create(db, "purchases")
         .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))
@@ -175,7 +191,11 @@ export function initialSchema(dialect: Dialect) {
         .addUniqueConstraint("purchases_partner_external", ["partner_id", "external_id"])
         .addCheckConstraint("purchases_refund_bounds", sqlCheck("refunded_amount <= total"))
         .execute();
-      await db.schema.createIndex("purchases_state").on("purchases").columns(["state", "expires_at"]).execute();
+      await db.schema
+        .createIndex("purchases_state")
+        .on("purchases")
+        .columns(["state", "expires_at"])
+        .execute();
       await db.schema.createIndex("purchases_card").on("purchases").columns(["card_id"]).execute();
 
       await create(db, "purchase_events")
@@ -184,7 +204,11 @@ export function initialSchema(dialect: Dialect) {
         .addColumn("data", "text")
         .addColumn("created_at", ms, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("purchase_events_purchase").on("purchase_events").columns(["purchase_id"]).execute();
+      await db.schema
+        .createIndex("purchase_events_purchase")
+        .on("purchase_events")
+        .columns(["purchase_id"])
+        .execute();
 
       await create(db, "refunds")
         .addColumn("purchase_id", "bigint", (c) => c.notNull().references("purchases.id"))
@@ -209,8 +233,16 @@ export function initialSchema(dialect: Dialect) {
         .addColumn("note", "text")
         .addColumn("created_at", ms, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("ledger_entries_account").on("ledger_entries").columns(["account_id", "id"]).execute();
-      await db.schema.createIndex("ledger_entries_purchase").on("ledger_entries").columns(["purchase_id"]).execute();
+      await db.schema
+        .createIndex("ledger_entries_account")
+        .on("ledger_entries")
+        .columns(["account_id", "id"])
+        .execute();
+      await db.schema
+        .createIndex("ledger_entries_purchase")
+        .on("ledger_entries")
+        .columns(["purchase_id"])
+        .execute();
     },
   };
 }

@@ -82,6 +82,11 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
     done();
   });
 
+  // While draining for shutdown, no connection is kept alive for a next request that would be refused.
+  app.addHook("onSend", async (_request, reply) => {
+    if (isClosing()) reply.header("connection", "close");
+  });
+
   installErrorHandling(app);
   // The API speaks JSON only; a text body is refused with 415 instead of failing validation later.
   app.removeContentTypeParser("text/plain");

@@ -1,7 +1,10 @@
 /**
  * `kopilka serve`: migrate, load demo data into an empty embedded database, listen, sweep, and shut down
- * gracefully: on SIGTERM/SIGINT the server stops accepting, lets in-flight requests finish (up to
- * SHUTDOWN_TIMEOUT_MS), stops the sweeper and closes the database.
+ * gracefully. On SIGTERM/SIGINT it first drains for SHUTDOWN_DRAIN_MS: it keeps answering, but
+ * /health/ready says 503 so the load balancer moves away, and every response closes its connection so no
+ * keep-alive socket is left idle. Only then does it stop accepting, let in-flight requests finish (the
+ * whole shutdown is bounded by SHUTDOWN_TIMEOUT_MS), stop the sweeper and close the database. Closing a
+ * keep-alive socket straight away would reset requests a till has already sent on it.
  */
 import type { Logger } from "pino";
 import { type AppContext, systemClock } from "../app/context.js";
@@ -46,9 +49,10 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     const force = setTimeout(() => {
       logger.error("shutdown timed out; exiting");
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, config.shutdownDrainMs + config.shutdownTimeoutMs);
     force.unref();
     try {
+      await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
       await app.close();
       await sweeper.stop();
       await database.close();

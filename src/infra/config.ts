@@ -15,6 +15,7 @@ export interface Config {
   sweeperIntervalMs: number;
   demoData: boolean;
   dbPoolSize: number;
+  shutdownDrainMs: number;
   shutdownTimeoutMs: number;
 }
 
@@ -124,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweeperIntervalMs: int("SWEEPER_INTERVAL_MS", 15_000, 0, 3_600_000),
     demoData: bool("DEMO_DATA", databaseUrl.startsWith("sqlite:")),
     dbPoolSize: int("DB_POOL_SIZE", 10, 1, 500),
+    shutdownDrainMs: int("SHUTDOWN_DRAIN_MS", 1000, 0, 120_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,16 +10,21 @@
  * scripts/with-postgres.sh. Needs dist/ (npm test builds it first). CRASH_TEST_SEED=n repeats a run's
  * random choices (kill delays, cards, receipts); the moment the kill lands is up to the scheduler anyway.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/infra/db/database.js";
 import { verifyLedger } from "../../src/modules/points/invariants.js";
 import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
+import {
+  killAll,
+  MAIN_JS,
+  type ServerProcess,
+  sleep,
+  startServer,
+  stopGracefully,
+  within,
+} from "../support/server-process.js";
 
-const MAIN_JS = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const LOGIN = "demo-pos-msk-1";
 const SECRET = "demo-secret";
 const STORE = "MSK-01";
@@ -39,8 +44,6 @@ const REPLAY_SHARE = 0.7;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** A server that answered nothing for this long before the kill has stalled: that is a failure, not a crash. */
 const STALL_MS = 2000;
-/** The first start loads the demo chain (10,000 cards), slower on PostgreSQL. */
-const READY_TIMEOUT_MS = 45_000;
 const EXIT_TIMEOUT_MS = 15_000;
 
 // ---------------------------------------------------------------------------------------------------
@@ -60,125 +63,6 @@ const randomInt = (min: number, max: number) => min + Math.floor(random() * (max
 
 // ---------------------------------------------------------------------------------------------------
 // Server processes
-
-interface ServerProcess {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited: () => boolean;
-}
-
-const children = new Set<ServerProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Resolves with the promise's value, or rejects after ms with a message saying what was awaited. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function spawnServer(databaseUrl: string, port: number): ServerProcess {
-  const child = spawn(process.execPath, [MAIN_JS, "serve"], {
-    env: {
-      ...process.env,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      DEMO_DATA: "true",
-      LOG_LEVEL: "warn",
-      SWEEPER_INTERVAL_MS: "0",
-      SHUTDOWN_TIMEOUT_MS: "10000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  let exited = false;
-  const server: ServerProcess = {
-    child,
-    base: `http://127.0.0.1:${port}`,
-    output: () => output,
-    hasExited: () => exited,
-    exited: new Promise((resolve) => {
-      child.once("exit", (code, signal) => {
-        exited = true;
-        children.delete(server);
-        resolve({ code, signal });
-      });
-    }),
-  };
-  children.add(server);
-  return server;
-}
-
-async function startServer(databaseUrl: string): Promise<ServerProcess> {
-  for (let attempt = 1; ; attempt++) {
-    const server = spawnServer(databaseUrl, await freePort());
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!server.hasExited() && Date.now() < deadline) {
-      try {
-        const res = await fetch(`${server.base}/health/ready`, { signal: AbortSignal.timeout(2000) });
-        if (res.status === 200) return server;
-        await res.body?.cancel();
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    if (!server.hasExited()) {
-      server.child.kill("SIGKILL");
-      await within(EXIT_TIMEOUT_MS, "a server that never got ready to exit", server.exited);
-      throw new Error(`the server was not ready within ${READY_TIMEOUT_MS} ms:\n${server.output()}`);
-    }
-    // Another process may have taken the port between the probe and the listen.
-    if (attempt < 3 && server.output().includes("EADDRINUSE")) continue;
-    throw new Error(
-      `the server exited before it was ready (${JSON.stringify(await server.exited)}):\n${server.output()}`,
-    );
-  }
-}
-
-async function stopGracefully(server: ServerProcess): Promise<void> {
-  server.child.kill("SIGTERM");
-  const { code, signal } = await within(EXIT_TIMEOUT_MS, "the server to stop on SIGTERM", server.exited);
-  if (code !== 0)
-    throw new Error(`the server stopped with code ${code} signal ${signal}:\n${server.output()}`);
-}
-
-async function killAll(): Promise<void> {
-  const running = [...children];
-  for (const s of running) s.child.kill("SIGKILL");
-  await Promise.all(
-    running.map((s) => within(EXIT_TIMEOUT_MS, "a killed server to exit", s.exited).catch(() => {})),
-  );
-}
 
 // ---------------------------------------------------------------------------------------------------
 // HTTP

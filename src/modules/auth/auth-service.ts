@@ -36,7 +36,11 @@ export interface IssuedToken {
 }
 
 // Compared against when the login is unknown, so a wrong login costs as long as a wrong secret.
-const DECOY_HASH = hashSecret(randomBytes(16).toString("hex"));
+let decoyHash: Promise<string> | undefined;
+const decoy = () => {
+  decoyHash ??= hashSecret(randomBytes(16).toString("hex"));
+  return decoyHash;
+};
 
 export class AuthService {
   private readonly cache = new Map<number, CachedCredential>();
@@ -55,7 +59,7 @@ export class AuthService {
       .select(["id", "partner_id", "secret_hash", "enabled"])
       .where("login", "=", login)
       .executeTakeFirst();
-    const valid = await verifySecret(secret, row?.secret_hash ?? (await DECOY_HASH));
+    const valid = await verifySecret(secret, row?.secret_hash ?? (await decoy()));
     if (!row || !valid || row.enabled !== 1) {
       throw new ApiError("INVALID_CREDENTIALS", "login or secret is wrong, or the credential is disabled");
     }

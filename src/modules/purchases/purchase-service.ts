@@ -118,7 +118,7 @@ export class PurchaseService {
     const freshLines = pricedLines(sources, evaluation);
     const requestHash = canonicalHash(request);
     const now = this.clock.now();
-    const ttlMs = (loaded?.program.purchaseTtlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
+    const ttlMs = ttlSecondsOf(loaded) * 1000;
     const receipt: StoredReceipt = {
       storeCode: store.code,
       cardNumber: card?.number ?? null,
@@ -237,6 +237,8 @@ export class PurchaseService {
         }
         const receipt = parseReceipt(purchase);
         const lines = applyPointsPayment(receipt.lines, amount, purchase.points_limit);
+        const loaded =
+          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         assertCanSpend(account, amount, purchase.points_spent);
         await changeHold(trx, account, amount - purchase.points_spent, now);
@@ -247,7 +249,7 @@ export class PurchaseService {
             receipt: JSON.stringify(updated),
             points_spent: amount,
             points_accrued: totalsOf(lines).accrual,
-            expires_at: now + (purchase.expires_at - purchase.updated_at),
+            expires_at: now + ttlSecondsOf(loaded) * 1000,
             updated_at: now,
           })
           .where("id", "=", purchase.id)
@@ -339,14 +341,20 @@ export class PurchaseService {
       const purchase = await this.lockPurchase(trx, principal, purchaseId);
       const state = purchase.state as PurchaseState;
       const receipt = parseReceipt(purchase);
-      const finish = async (row: Row<"purchases">, released: number, returned: number, reversed: number) => ({
-        ...purchaseView(row, receipt, row.card_id === null ? null : await readBalance(trx, row.card_id)),
+      const finish = async (
+        row: Row<"purchases">,
+        shown: StoredReceipt,
+        released: number,
+        returned: number,
+        reversed: number,
+      ): Promise<CancelView> => ({
+        ...purchaseView(row, shown, row.card_id === null ? null : await readBalance(trx, row.card_id)),
         pointsReleased: released,
         pointsReturned: returned,
         accrualReversed: reversed,
       });
       if (state === "cancelled" || state === "expired") {
-        return finish(purchase, 0, purchase.points_returned, purchase.accrual_reversed);
+        return finish(purchase, receipt, 0, purchase.points_returned, purchase.accrual_reversed);
       }
       if (state === "partially_refunded" || state === "refunded") {
         throw new ApiError("PURCHASE_STATE_CONFLICT", `a ${state} purchase cannot be cancelled`, { state });
@@ -417,8 +425,7 @@ export class PurchaseService {
         .where("id", "=", purchase.id)
         .execute();
       await this.event(trx, purchase.id, "cancelled", { from: state, released, returned, reversed }, now);
-      receipt.lines = lines;
-      return finish(row, released, returned, reversed);
+      return finish(row, updatedReceipt, released, returned, reversed);
     });
   }
 
@@ -664,6 +671,10 @@ export class PurchaseService {
       .values({ purchase_id: purchaseId, kind, data: JSON.stringify(data), created_at: now })
       .execute();
   }
+}
+
+function ttlSecondsOf(loaded: LoadedProgram | null): number {
+  return loaded?.program.purchaseTtlSeconds ?? DEFAULT_TTL_SECONDS;
 }
 
 type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };

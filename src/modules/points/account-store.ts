@@ -249,13 +249,30 @@ export async function reverseAccrual(
   await saveBalance(trx, account, ctx.now);
 }
 
-/** Pending lots whose hold period has ended become active. Returns how many were activated. */
-export async function activateDueLots(database: Database, now: number, batch: number): Promise<number> {
+interface DueLot {
+  id: number;
+  state: string;
+  remaining: number;
+}
+
+/**
+ * Runs `change` on each lot in `state` whose `column` time has come, one transaction per lot with its
+ * account locked and the lot re-read, so concurrent sweepers never apply a change twice.
+ * Returns how many lots were changed.
+ */
+async function sweepDueLots(
+  database: Database,
+  state: "pending" | "active",
+  column: "active_from" | "expires_at",
+  now: number,
+  batch: number,
+  change: (trx: Trx, account: Account, lot: DueLot) => Promise<void>,
+): Promise<number> {
   const due = await database.db
     .selectFrom("points_lots")
     .select(["id", "account_id"])
-    .where("state", "=", "pending")
-    .where("active_from", "<=", now)
+    .where("state", "=", state)
+    .where(column, "<=", now)
     .orderBy("id")
     .limit(batch)
     .execute();
@@ -268,68 +285,46 @@ export async function activateDueLots(database: Database, now: number, batch: nu
         .select(["id", "state", "remaining"])
         .where("id", "=", candidate.id)
         .executeTakeFirstOrThrow();
-      if (lot.state !== "pending") return 0;
-      const amount = lot.remaining;
-      await trx
-        .updateTable("points_lots")
-        .set({ state: "active", remaining: creditedLotSize(account.active, amount) })
-        .where("id", "=", lot.id)
-        .execute();
-      if (amount > 0) {
-        await writeEntry(
-          trx,
-          account,
-          "activation",
-          { activeDelta: amount, pendingDelta: -amount },
-          { now },
-          lot.id,
-        );
-        await saveBalance(trx, account, now);
-      }
+      if (lot.state !== state) return 0;
+      await change(trx, account, lot);
       return 1;
     });
   }
   return done;
 }
 
+/** Pending lots whose hold period has ended become active. Returns how many were activated. */
+export function activateDueLots(database: Database, now: number, batch: number): Promise<number> {
+  return sweepDueLots(database, "pending", "active_from", now, batch, async (trx, account, lot) => {
+    await trx
+      .updateTable("points_lots")
+      .set({ state: "active", remaining: creditedLotSize(account.active, lot.remaining) })
+      .where("id", "=", lot.id)
+      .execute();
+    if (lot.remaining === 0) return;
+    const deltas = { activeDelta: lot.remaining, pendingDelta: -lot.remaining };
+    await writeEntry(trx, account, "activation", deltas, { now }, lot.id);
+    await saveBalance(trx, account, now);
+  });
+}
+
 /** Active lots past their expiry lose what is left of them. Returns how many lots expired. */
-export async function expireLots(database: Database, now: number, batch: number): Promise<number> {
-  const due = await database.db
-    .selectFrom("points_lots")
-    .select(["id", "account_id"])
-    .where("state", "=", "active")
-    .where("expires_at", "<=", now)
-    .orderBy("id")
-    .limit(batch)
-    .execute();
-  let done = 0;
-  for (const candidate of due) {
-    done += await database.transaction(async (trx) => {
-      const account = await lockAccount(database, trx, candidate.account_id);
-      const lot = await trx
-        .selectFrom("points_lots")
-        .select(["id", "state", "remaining"])
-        .where("id", "=", candidate.id)
-        .executeTakeFirstOrThrow();
-      if (lot.state !== "active") return 0;
-      await trx
-        .updateTable("points_lots")
-        .set({ state: "expired", remaining: 0 })
-        .where("id", "=", lot.id)
-        .execute();
-      if (lot.remaining > 0) {
-        await writeEntry(
-          trx,
-          account,
-          "expiry",
-          { activeDelta: -lot.remaining, pendingDelta: 0 },
-          { now },
-          lot.id,
-        );
-        await saveBalance(trx, account, now);
-      }
-      return 1;
-    });
-  }
-  return done;
+export function expireLots(database: Database, now: number, batch: number): Promise<number> {
+  return sweepDueLots(database, "active", "expires_at", now, batch, async (trx, account, lot) => {
+    await trx
+      .updateTable("points_lots")
+      .set({ state: "expired", remaining: 0 })
+      .where("id", "=", lot.id)
+      .execute();
+    if (lot.remaining === 0) return;
+    await writeEntry(
+      trx,
+      account,
+      "expiry",
+      { activeDelta: -lot.remaining, pendingDelta: 0 },
+      { now },
+      lot.id,
+    );
+    await saveBalance(trx, account, now);
+  });
 }

@@ -19,6 +19,7 @@ import {
   accrue,
   changeHold,
   credit,
+  type EntryContext,
   lockAccount,
   reverseAccrual,
   spendHeld,
@@ -237,8 +238,7 @@ export class PurchaseService {
         }
         const receipt = parseReceipt(purchase);
         const lines = applyPointsPayment(receipt.lines, amount, purchase.points_limit);
-        const loaded =
-          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
+        const loaded = await this.programOf(purchase, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         assertCanSpend(account, amount, purchase.points_spent);
         await changeHold(trx, account, amount - purchase.points_spent, now);
@@ -281,8 +281,7 @@ export class PurchaseService {
       let accrualLotId: number | null = null;
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
-        const loaded =
-          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
+        const loaded = await this.programOf(purchase, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         const ctx = { purchaseId: purchase.id, now };
         await spendHeld(trx, account, purchase.points_spent, ctx);
@@ -370,8 +369,7 @@ export class PurchaseService {
           released = purchase.points_spent;
         }
       } else {
-        const loaded =
-          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
+        const loaded = await this.programOf(purchase, trx);
         const windowMs = (loaded?.program.cancelWindowMinutes ?? 0) * 60_000;
         if (now > (purchase.confirmed_at ?? 0) + windowMs) {
           throw new ApiError(
@@ -384,19 +382,7 @@ export class PurchaseService {
         }
         const plan = planRefund(lines, {});
         lines = applyRefund(lines, plan);
-        if (purchase.card_id !== null) {
-          const account = await lockAccount(this.database, trx, purchase.card_id);
-          const ctx = { purchaseId: purchase.id, now, note: "purchase cancelled" };
-          await credit(
-            trx,
-            account,
-            plan.pointsReturned,
-            "reversal",
-            loaded?.program.pointsLifetimeDays ?? null,
-            ctx,
-          );
-          await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, ctx);
-        }
+        await this.reverseOnAccount(trx, purchase, plan, loaded, { now, note: "purchase cancelled" });
         returned = plan.pointsReturned;
         reversed = plan.accrualReversed;
       }
@@ -476,24 +462,12 @@ export class PurchaseService {
         .executeTakeFirstOrThrow();
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
-        const loaded =
-          purchase.program_id === null ? null : await this.programs.get(purchase.program_id, trx);
-        const account = await lockAccount(this.database, trx, purchase.card_id);
-        const ctx = {
-          purchaseId: purchase.id,
+        const loaded = await this.programOf(purchase, trx);
+        await this.reverseOnAccount(trx, purchase, plan, loaded, {
           refundId: refundRow.id,
           now,
           note: `refund ${request.refundId}`,
-        };
-        await credit(
-          trx,
-          account,
-          plan.pointsReturned,
-          "reversal",
-          loaded?.program.pointsLifetimeDays ?? null,
-          ctx,
-        );
-        await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, ctx);
+        });
         balance = await readBalance(trx, purchase.card_id);
       }
       await trx
@@ -659,6 +633,26 @@ export class PurchaseService {
     if (row.state !== "calculated") {
       throw new ApiError("PURCHASE_STATE_CONFLICT", `the purchase is ${row.state}`, { state: row.state });
     }
+  }
+
+  private programOf(purchase: Row<"purchases">, trx: Trx): Promise<LoadedProgram | null> {
+    return purchase.program_id === null ? Promise.resolve(null) : this.programs.get(purchase.program_id, trx);
+  }
+
+  /** Gives back spent points and takes back accrued ones, as a cancel or a refund plan says. */
+  private async reverseOnAccount(
+    trx: Trx,
+    purchase: Row<"purchases">,
+    plan: RefundPlan,
+    loaded: LoadedProgram | null,
+    ctx: Omit<EntryContext, "purchaseId">,
+  ): Promise<void> {
+    if (purchase.card_id === null) return;
+    const account = await lockAccount(this.database, trx, purchase.card_id);
+    const entry = { ...ctx, purchaseId: purchase.id };
+    const lifetime = loaded?.program.pointsLifetimeDays ?? null;
+    await credit(trx, account, plan.pointsReturned, "reversal", lifetime, entry);
+    await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, entry);
   }
 
   private row(trx: Trx, id: number): Promise<Row<"purchases">> {

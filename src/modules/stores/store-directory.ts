@@ -1,6 +1,7 @@
 /** Stores by (partner, code), cached briefly: every POS call names its store. */
 import type { Clock } from "../../app/context.js";
 import type { Database } from "../../infra/db/database.js";
+import type { Row } from "../../infra/db/schema.js";
 
 const TTL_MS = 30_000;
 
@@ -28,39 +29,25 @@ export class StoreDirectory {
     if (hit && now - hit.at < TTL_MS) return hit.store;
     const row = await this.database.db
       .selectFrom("stores")
-      .select(["id", "partner_id", "code", "name", "timezone", "active"])
+      .select(STORE_COLUMNS)
       .where("partner_id", "=", partnerId)
       .where("code", "=", code)
       .executeTakeFirst();
-    const store = row
-      ? {
-          id: row.id,
-          partnerId: row.partner_id,
-          code: row.code,
-          name: row.name,
-          timezone: row.timezone,
-          active: row.active === 1,
-        }
-      : null;
+    const store = row ? storeFromRow(row) : null;
     this.cache.set(key, { store, at: now });
     return store;
   }
+}
 
-  async byId(storeId: number): Promise<Store | null> {
-    const row = await this.database.db
-      .selectFrom("stores")
-      .select(["id", "partner_id", "code", "name", "timezone", "active"])
-      .where("id", "=", storeId)
-      .executeTakeFirst();
-    return row
-      ? {
-          id: row.id,
-          partnerId: row.partner_id,
-          code: row.code,
-          name: row.name,
-          timezone: row.timezone,
-          active: row.active === 1,
-        }
-      : null;
-  }
+const STORE_COLUMNS = ["id", "partner_id", "code", "name", "timezone", "active"] as const;
+
+function storeFromRow(row: Pick<Row<"stores">, (typeof STORE_COLUMNS)[number]>): Store {
+  return {
+    id: row.id,
+    partnerId: row.partner_id,
+    code: row.code,
+    name: row.name,
+    timezone: row.timezone,
+    active: row.active === 1,
+  };
 }

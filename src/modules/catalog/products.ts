@@ -54,7 +54,10 @@ const FACT_COLUMNS = [
   "min_price",
 ] as const;
 
-/** One query for all the receipt's products, by SKU or barcode. */
+/**
+ * The receipt's products by SKU and by barcode: one index seek per list. (A single query with
+ * `sku IN … OR barcode IN …` makes SQLite walk every product of the partner.)
+ */
 export async function findProducts(
   db: Executor,
   partnerId: number,
@@ -62,22 +65,23 @@ export async function findProducts(
   barcodes: readonly string[],
 ): Promise<FoundProducts> {
   const found: FoundProducts = { bySku: new Map(), byBarcode: new Map() };
-  if (skus.length === 0 && barcodes.length === 0) return found;
-  const rows = await db
-    .selectFrom("products")
-    .select(FACT_COLUMNS)
-    .where("partner_id", "=", partnerId)
-    .where((eb) => {
-      const alternatives = [];
-      if (skus.length > 0) alternatives.push(eb("sku", "in", skus));
-      if (barcodes.length > 0) alternatives.push(eb("barcode", "in", barcodes));
-      return eb.or(alternatives);
-    })
-    .execute();
-  for (const row of rows) {
-    const f = facts(row);
-    found.bySku.set(row.sku, f);
-    if (row.barcode) found.byBarcode.set(row.barcode, f);
+  const lookups: [column: "sku" | "barcode", values: readonly string[]][] = [
+    ["sku", skus],
+    ["barcode", barcodes],
+  ];
+  for (const [column, values] of lookups) {
+    if (values.length === 0) continue;
+    const rows = await db
+      .selectFrom("products")
+      .select(FACT_COLUMNS)
+      .where("partner_id", "=", partnerId)
+      .where(column, "in", values)
+      .execute();
+    for (const row of rows) {
+      const f = facts(row);
+      found.bySku.set(row.sku, f);
+      if (row.barcode) found.byBarcode.set(row.barcode, f);
+    }
   }
   return found;
 }

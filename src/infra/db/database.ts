@@ -10,6 +10,7 @@ import {
   Kysely,
   PostgresDialect,
   type SelectQueryBuilder,
+  type SqliteDatabase,
   SqliteDialect,
   sql,
   type Transaction,
@@ -68,7 +69,9 @@ function openSqlite(path: string): Database {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("cache_size = -65536");
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return {
     dialect: "sqlite",
     db,
@@ -86,6 +89,31 @@ function openSqlite(path: string): Database {
     },
     forUpdate: (q) => q,
     close: () => db.destroy(),
+  };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running a point query. The
+ * statements are reused instead (a Map in insertion order is the LRU). Reuse is safe: the driver runs a
+ * statement to completion synchronously before it can be handed out again.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
   };
 }
 

@@ -161,7 +161,7 @@ export class PurchaseService {
             created_at: now,
           })
           .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doNothing())
-          .returning("id")
+          .returningAll()
           .executeTakeFirst();
         if (inserted) {
           await this.event(
@@ -171,8 +171,7 @@ export class PurchaseService {
             { total: totals.total, lines: freshLines.length },
             now,
           );
-          const row = await this.row(trx, inserted.id);
-          return purchaseView(row, receipt, card ? await readBalance(trx, card.id) : null);
+          return purchaseView(inserted, receipt, card ? await readBalance(trx, card.id) : null);
         }
 
         const existing = await this.lockPurchase(trx, principal, request.purchaseId);
@@ -197,7 +196,7 @@ export class PurchaseService {
           }
         }
         const updated = { ...receipt, lines, messages };
-        await trx
+        const row = await trx
           .updateTable("purchases")
           .set({
             ...columns,
@@ -206,9 +205,9 @@ export class PurchaseService {
             points_accrued: totalsOf(lines).accrual,
           })
           .where("id", "=", existing.id)
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
         await this.event(trx, existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
-        const row = await this.row(trx, existing.id);
         return purchaseView(row, updated, card ? await readBalance(trx, card.id) : null);
       },
       { durable: false },
@@ -243,7 +242,7 @@ export class PurchaseService {
         assertCanSpend(account, amount, purchase.points_spent);
         await changeHold(trx, account, amount - purchase.points_spent, now);
         const updated = { ...receipt, lines };
-        await trx
+        const row = await trx
           .updateTable("purchases")
           .set({
             receipt: JSON.stringify(updated),
@@ -253,9 +252,9 @@ export class PurchaseService {
             updated_at: now,
           })
           .where("id", "=", purchase.id)
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
         await this.event(trx, purchase.id, "bonus_payment", { amount }, now);
-        const row = await this.row(trx, purchase.id);
         return purchaseView(row, updated, await readBalance(trx, purchase.card_id));
       },
       { durable: false },
@@ -653,10 +652,6 @@ export class PurchaseService {
     const lifetime = loaded?.program.pointsLifetimeDays ?? null;
     await credit(trx, account, plan.pointsReturned, "reversal", lifetime, entry);
     await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, entry);
-  }
-
-  private row(trx: Trx, id: number): Promise<Row<"purchases">> {
-    return trx.selectFrom("purchases").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   }
 
   private async event(trx: Trx, purchaseId: number, kind: string, data: unknown, now: number): Promise<void> {

@@ -39,10 +39,14 @@ export interface StartOptions {
 
 export async function startChild(options: StartOptions): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
-    env: { ...process.env, ...options.env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])],
+    {
+      env: { ...process.env, ...options.env, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let tail = "";
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-8_000);
@@ -56,7 +60,9 @@ export async function startChild(options: StartOptions): Promise<Child> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${options.name} exited during start (${child.exitCode ?? child.signalCode}):\n${tail}`);
+      throw new Error(
+        `${options.name} exited during start (${child.exitCode ?? child.signalCode}):\n${tail}`,
+      );
     }
     try {
       const res = await fetch(`http://127.0.0.1:${port}${options.readyPath}`);
@@ -64,7 +70,8 @@ export async function startChild(options: StartOptions): Promise<Child> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${options.name} not ready after ${options.timeoutMs ?? 60_000} ms:\n${tail}`);
+    if (Date.now() > deadline)
+      throw new Error(`${options.name} not ready after ${options.timeoutMs ?? 60_000} ms:\n${tail}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -95,13 +102,37 @@ export function killAllChildren(): void {
 export interface Memory {
   rssMb: number;
   peakRssMb: number;
+  /** Of the RSS: anonymous memory (JS heap, SQLite page cache, buffers), file-backed, shared (WAL index). */
+  anonMb: number;
+  fileMb: number;
+  shmemMb: number;
 }
 
-/** VmRSS and VmHWM (peak) of a process from /proc, in MB (MiB). */
+/** VmRSS, VmHWM (peak) and the RSS breakdown of a process from /proc, in MB (MiB). */
 export function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-  return { rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
+  const mb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) / 1024;
+  return {
+    rssMb: mb("VmRSS"),
+    peakRssMb: mb("VmHWM"),
+    anonMb: mb("RssAnon"),
+    fileMb: mb("RssFile"),
+    shmemMb: mb("RssShmem"),
+  };
+}
+
+/** Whether the event loop answers (GET /health/live) and the database answers (GET /health/ready). */
+export async function probe(port: number): Promise<string> {
+  const check = async (path: string) => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3_000) });
+      return String(res.status);
+    } catch {
+      return "no answer in 3 s";
+    }
+  };
+  return `live: ${await check("/health/live")}, ready: ${await check("/health/ready")}`;
 }
 
 export interface CpuSnapshot {
@@ -110,6 +141,8 @@ export interface CpuSnapshot {
   busy: number;
   /** Jiffies used by the processes watched. */
   own: number;
+  /** Jiffies used by the first process watched: the one under load. */
+  target: number;
 }
 
 function jiffiesOf(pid: number | "self"): number {
@@ -128,14 +161,25 @@ export function cpuSnapshot(pids: readonly number[]): CpuSnapshot {
   const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
   const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
   const own = jiffiesOf("self") + pids.reduce((n, pid) => n + jiffiesOf(pid), 0);
-  return { at: performance.now(), busy, own };
+  return { at: performance.now(), busy, own, target: pids[0] === undefined ? 0 : jiffiesOf(pids[0]) };
 }
 
 /**
  * Share of the machine (0..1 of all CPUs) that processes other than the benchmark's used between two
  * snapshots: another workload on the box makes the figures unreliable.
  */
-export function foreignCpuShare(before: CpuSnapshot, after: CpuSnapshot, cpus: number, ticksPerSecond = 100): number {
+/** CPU use of the process under load between two snapshots, in % of one CPU. */
+export function targetCpuPct(before: CpuSnapshot, after: CpuSnapshot, ticksPerSecond = 100): number {
+  const seconds = (after.at - before.at) / 1000;
+  return seconds > 0 ? ((after.target - before.target) / ticksPerSecond / seconds) * 100 : 0;
+}
+
+export function foreignCpuShare(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  cpus: number,
+  ticksPerSecond = 100,
+): number {
   const capacity = ((after.at - before.at) / 1000) * cpus * ticksPerSecond;
   if (capacity <= 0) return 0;
   return Math.max(0, (after.busy - before.busy - (after.own - before.own)) / capacity);

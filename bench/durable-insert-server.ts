@@ -21,9 +21,11 @@ app.post<{ Params: { id: string } }>("/v1/events/:id/confirm", async (request) =
 });
 app.get("/ready", async () => ({ status: "ok" }));
 await app.listen({ host: "127.0.0.1", port: Number(process.env.PORT) });
-process.once("SIGTERM", () =>
-  void app.close().then(() => {
-    sqlite.close();
-    process.exit(0);
-  }),
+process.once(
+  "SIGTERM",
+  () =>
+    void app.close().then(() => {
+      sqlite.close();
+      process.exit(0);
+    }),
 );

@@ -38,6 +38,8 @@ export interface Measurement {
   statusCodes: Record<string, number>;
   /** Share of all CPUs used by processes outside the benchmark meanwhile (noise from the machine). */
   foreignCpuPct?: number;
+  /** CPU used by the server under load, in % of one CPU (100% = one core saturated). */
+  serverCpuPct?: number;
 }
 
 export interface AutocannonRun {
@@ -55,6 +57,8 @@ export interface AutocannonRun {
 export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
   const { workload } = run;
   type Ctx = { tag?: string };
+  const startedAt = performance.now();
+  let lastResponseAt = startedAt;
   const result = await autocannon({
     url: run.url,
     connections: run.connections,
@@ -63,7 +67,9 @@ export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
     // A server that stops answering fails every connection at once: give up instead of waiting.
     bailout: run.connections,
     ...(run.amount !== undefined ? { amount: run.amount } : { duration: run.duration ?? 10 }),
-    ...(run.overallRate !== undefined ? { overallRate: run.overallRate, ignoreCoordinatedOmission: true } : {}),
+    ...(run.overallRate !== undefined
+      ? { overallRate: run.overallRate, ignoreCoordinatedOmission: true }
+      : {}),
     requests: [
       {
         method: workload.method,
@@ -74,22 +80,27 @@ export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
           return { ...req, path: next.path, body: next.body };
         },
         onResponse(status, body, context) {
+          lastResponseAt = performance.now();
           workload.done?.(status, body, (context as Ctx).tag ?? "");
         },
       },
     ],
   });
   const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = stat.count ?? 0;
   const total = Object.values(statusCodes).reduce((a, b) => a + b, 0);
+  // With `amount`, autocannon notices the end only at its next one-second tick and reports whole
+  // seconds: time such runs to their last response instead.
+  const durationS = run.amount !== undefined ? (lastResponseAt - startedAt) / 1000 : result.duration;
   return {
     name: run.name,
     driver: run.overallRate !== undefined ? "autocannon-rate" : "autocannon",
     connections: run.connections,
     targetRate: run.overallRate ?? null,
-    durationS: result.duration,
+    durationS,
     requests: total,
-    rps: total / result.duration,
+    rps: total / durationS,
     p50Ms: result.latency.p50,
     p90Ms: result.latency.p90,
     p99Ms: result.latency.p99,
@@ -180,7 +191,8 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
   const durationS = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  const q = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
   const ok = Object.entries(statusCodes).reduce((n, [code, c]) => (code.startsWith("2") ? n + c : n), 0);
   return {
     name: run.name,

@@ -2,12 +2,19 @@
  * The benchmark's data set, loaded with the repository's own functions: a partner with three stores, a
  * POS credential, one loyalty program with 200 active rules, 100k products and 1M cards with balances.
  */
+
+import type { Database } from "../src/infra/db/database.js";
 import type { ProductInput } from "../src/modules/catalog/products.js";
 import { upsertProducts } from "../src/modules/catalog/products.js";
 import { seedCards } from "../src/modules/demo/bulk-seed.js";
-import { addRules, createPartner, createPosCredential, createProgram, createStore } from "../src/modules/partners/partners.js";
+import {
+  addRules,
+  createPartner,
+  createPosCredential,
+  createProgram,
+  createStore,
+} from "../src/modules/partners/partners.js";
 import type { RuleDraft } from "../src/modules/programs/rules.js";
-import type { Database } from "../src/infra/db/database.js";
 
 export const BENCH_LOGIN = "bench-pos-1";
 export const BENCH_SECRET = "bench-secret-0123456789";
@@ -134,13 +141,32 @@ export async function seedBenchData(database: Database, sizes: SeedSizes, now: n
   const partnerId = await createPartner(db, "bench", "Bench Pharmacies", now);
   const storeIds: number[] = [];
   for (const [i, zone] of ["Europe/Moscow", "Asia/Novosibirsk", "Asia/Vladivostok"].entries()) {
-    storeIds.push(await createStore(db, partnerId, { code: `BENCH-0${i + 1}`, name: `Bench store ${i + 1}`, timezone: zone }, now));
+    storeIds.push(
+      await createStore(
+        db,
+        partnerId,
+        { code: `BENCH-0${i + 1}`, name: `Bench store ${i + 1}`, timezone: zone },
+        now,
+      ),
+    );
   }
-  await createPosCredential(db, partnerId, { login: BENCH_LOGIN, secret: BENCH_SECRET, storeId: storeIds[0]! }, now);
+  await createPosCredential(
+    db,
+    partnerId,
+    { login: BENCH_LOGIN, secret: BENCH_SECRET, storeId: storeIds[0]! },
+    now,
+  );
   const programId = await createProgram(
     db,
     partnerId,
-    { code: "main", name: "Bench loyalty", holdDays: 14, cancelWindowMinutes: 30, maxPointsPaymentShareBp: 5000, pointsLifetimeDays: 365 },
+    {
+      code: "main",
+      name: "Bench loyalty",
+      holdDays: 14,
+      cancelWindowMinutes: 30,
+      maxPointsPaymentShareBp: 5000,
+      pointsLifetimeDays: 365,
+    },
     now,
   );
   const rules = benchRules(sizes.products);

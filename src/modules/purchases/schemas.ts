@@ -1,5 +1,5 @@
 /** Request and response schemas of the purchase endpoints; they also generate the OpenAPI document. */
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 
 export const ExternalId = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9._:/-]+$" });
 
@@ -86,6 +86,12 @@ export const RefundBody = Type.Object(
 export const PurchaseParams = Type.Object({ purchaseId: ExternalId });
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * A nullable scalar as `type: [T, "null"]`: the serializer handles it directly, whereas `anyOf` makes it
+ * validate every value first.
+ */
+const NullableScalar = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) =>
+  Type.Unsafe<Static<T> | null>({ ...t, type: [t.type, "null"] });
 
 export const Balance = Type.Object({
   active: Type.Integer(),
@@ -98,17 +104,17 @@ const Message = Type.Object({ code: Type.String(), text: Type.String() });
 
 const PricedLine = Type.Object({
   lineId: Type.String(),
-  sku: Nullable(Type.String()),
-  barcode: Nullable(Type.String()),
+  sku: NullableScalar(Type.String()),
+  barcode: NullableScalar(Type.String()),
   productKnown: Type.Boolean(),
   quantity: Type.Integer(),
   unitPrice: Type.Integer(),
   amount: Type.Integer(),
   discount: Type.Integer(),
-  discountRuleId: Nullable(Type.Integer()),
+  discountRuleId: NullableScalar(Type.Integer()),
   total: Type.Integer({ description: "amount - discount" }),
   accrualRateBp: Type.Integer(),
-  accrualRuleId: Nullable(Type.Integer()),
+  accrualRuleId: NullableScalar(Type.Integer()),
   pointsPaymentCap: Type.Integer(),
   pointsPaid: Type.Integer(),
   accrual: Type.Integer(),
@@ -125,9 +131,9 @@ export const PurchaseViewSchema = Type.Object({
   }),
   storeCode: Type.String(),
   posCode: Type.String(),
-  cardNumber: Nullable(Type.String()),
-  expiresAt: Nullable(Type.String({ format: "date-time" })),
-  confirmedAt: Nullable(Type.String({ format: "date-time" })),
+  cardNumber: NullableScalar(Type.String()),
+  expiresAt: NullableScalar(Type.String({ format: "date-time" })),
+  confirmedAt: NullableScalar(Type.String({ format: "date-time" })),
   lines: Type.Array(PricedLine),
   totals: Type.Object({
     subtotal: Type.Integer(),

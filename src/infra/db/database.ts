@@ -26,8 +26,9 @@ export type Executor = Kysely<DatabaseSchema>;
 
 export interface TransactionOptions {
   /**
-   * false: the commit need not reach the disk before we answer (it survives a process crash, not a power
-   * loss until the next durable commit). For soft state such as calculated purchases.
+   * PostgreSQL: false commits without waiting for the WAL flush (the commit survives a server crash
+   * of our process, not a database crash until the next flush). For soft state such as calculated
+   * purchases. SQLite ignores it: every transaction there is group-committed durably.
    */
   durable?: boolean;
 }
@@ -72,24 +73,101 @@ function openSqlite(path: string): Database {
   const db = new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
+  const commits = new GroupCommit(db);
   return {
     dialect: "sqlite",
     db,
-    async transaction(work, options = {}) {
-      if (options.durable !== false) return db.transaction().execute(work);
-      // Pragmas are per connection; holding the connection keeps other transactions out of the window.
-      return db.connection().execute(async (conn) => {
-        sqlite.pragma("synchronous = NORMAL");
-        try {
-          return await conn.transaction().execute(work);
-        } finally {
-          sqlite.pragma("synchronous = FULL");
-        }
-      });
-    },
+    transaction: (work) => commits.run(work),
     forUpdate: (q) => q,
-    close: () => db.destroy(),
+    close: async () => {
+      await commits.idle();
+      await db.destroy();
+    },
   };
+}
+
+interface Unit {
+  work: (trx: Trx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BATCH = 64;
+
+/**
+ * Group commit for the embedded database. SQLite has one writer and every durable COMMIT costs an fsync,
+ * so transactions that arrive while one is running are queued and run one after another inside a single
+ * database transaction, each in its own savepoint, then committed together: one fsync for the batch.
+ * A unit that throws is rolled back to its savepoint alone and its caller gets the error at once; the
+ * others learn of their success only after the COMMIT has reached the disk, so nothing is acknowledged
+ * before it is durable. At low load a batch holds a single unit and nothing waits.
+ */
+class GroupCommit {
+  private readonly queue: Unit[] = [];
+  private running = false;
+  private drained: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: Db) {}
+
+  run<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.running) {
+        this.running = true;
+        this.drained = this.drain();
+      }
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.drained;
+  }
+
+  private async drain(): Promise<void> {
+    // `running` must drop in the same synchronous step as the last look at the queue (no await between):
+    // a caller resumed by this batch's answers may queue its next unit before any later callback runs.
+    try {
+      while (this.queue.length > 0) await this.runBatch();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runBatch(): Promise<void> {
+    const batch: Unit[] = [];
+    const succeeded: { unit: Unit; value: unknown }[] = [];
+    let trx: Awaited<ReturnType<ReturnType<Db["startTransaction"]>["execute"]>> | null = null;
+    try {
+      trx = await this.db.startTransaction().execute();
+      // Units queued while this batch runs join it, up to MAX_BATCH.
+      while (this.queue.length > 0 && batch.length < MAX_BATCH) {
+        const unit = this.queue.shift()!;
+        batch.push(unit);
+        const inUnit = await trx.savepoint("unit").execute();
+        try {
+          const value = await unit.work(inUnit);
+          await inUnit.releaseSavepoint("unit").execute();
+          succeeded.push({ unit, value });
+        } catch (error) {
+          const undone = await inUnit.rollbackToSavepoint("unit").execute();
+          await undone.releaseSavepoint("unit").execute();
+          unit.reject(error);
+        }
+      }
+      await trx.commit().execute();
+      for (const { unit, value } of succeeded) unit.resolve(value);
+    } catch (error) {
+      // BEGIN, a savepoint or the COMMIT failed: nothing of this batch is durable.
+      if (trx)
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => {});
+      for (const { unit } of succeeded) unit.reject(error);
+      // If not even BEGIN worked, the database is unusable: fail the waiting calls instead of spinning.
+      if (batch.length === 0) for (const unit of this.queue.splice(0)) unit.reject(error);
+    }
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;

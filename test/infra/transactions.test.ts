@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from "../../src/infra/db/database.js";
+import { migrateToLatest } from "../../src/infra/db/migrate.js";
+import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
+
+// On SQLite these transactions are group-committed (savepoint per transaction, one COMMIT per batch);
+// on PostgreSQL each is its own. The guarantees tested are the same.
+let scratch: ScratchDatabase;
+let database: Database;
+
+beforeAll(async () => {
+  scratch = await scratchDatabase();
+  database = openDatabase(scratch.url);
+  await migrateToLatest(database);
+});
+afterAll(async () => {
+  await database?.close();
+  await scratch?.drop();
+});
+
+const insertPartner = (code: string) => (trx: Parameters<Parameters<Database["transaction"]>[0]>[0]) =>
+  trx
+    .insertInto("partners")
+    .values({ code, name: code, created_at: 0 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+
+const codes = async (prefix: string) =>
+  (
+    await database.db
+      .selectFrom("partners")
+      .select("code")
+      .where("code", "like", `${prefix}%`)
+      .orderBy("code")
+      .execute()
+  ).map((r) => r.code);
+
+describe("transactions", () => {
+  it("a failing transaction among concurrent ones leaves no trace; the others all commit", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        database.transaction(async (trx) => {
+          await insertPartner(`batch-${String(i).padStart(2, "0")}`)(trx);
+          if (i % 7 === 3) throw new Error(`refused ${i}`);
+          return i;
+        }),
+      ),
+    );
+    const refused = results.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+    expect(refused).toEqual([3, 10, 17, 24]);
+    const expected = Array.from({ length: 30 }, (_, i) => i)
+      .filter((i) => i % 7 !== 3)
+      .map((i) => `batch-${String(i).padStart(2, "0")}`);
+    expect(await codes("batch-")).toEqual(expected);
+  });
+
+  it("a transaction that violates a constraint fails alone", async () => {
+    await database.transaction(insertPartner("unique-1"));
+    const [dup, ok] = await Promise.allSettled([
+      database.transaction(insertPartner("unique-1")),
+      database.transaction(insertPartner("unique-2")),
+    ]);
+    expect(dup.status).toBe("rejected");
+    expect(ok.status).toBe("fulfilled");
+    expect(await codes("unique-")).toEqual(["unique-1", "unique-2"]);
+  });
+
+  it("a transaction started from the answer of the previous one runs (no stranded work)", async () => {
+    let chain = 0;
+    const next = async (): Promise<void> => {
+      await database.transaction(insertPartner(`chain-${chain++}`));
+      if (chain < 20) return next();
+    };
+    await next();
+    expect(await codes("chain-")).toHaveLength(20);
+  });
+});

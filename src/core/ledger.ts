@@ -95,3 +95,18 @@ export function assertCanSpend(b: Balance, amount: number, ownHold: number): voi
     });
   }
 }
+
+/**
+ * How much of a lot past its expiry may expire now. Points held for open purchases were promised at the
+ * till and will be spent from the lots in spending order, so the part of this lot those holds rely on
+ * stays until the purchase confirms (and spends it) or lets go of it.
+ */
+export function expirablePart(lots: readonly Lot[], lotId: number, held: number): number {
+  let holdLeft = Math.max(0, held);
+  for (const lot of [...lots].sort(spendingOrder)) {
+    const covering = Math.min(Math.max(0, lot.remaining), holdLeft);
+    if (lot.id === lotId) return Math.max(0, lot.remaining - covering);
+    holdLeft -= covering;
+  }
+  return 0;
+}

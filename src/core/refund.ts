@@ -52,8 +52,18 @@ function due(whole: number, cumulativeQuantity: number, quantity: number, alread
   return Math.max(0, target - already);
 }
 
-function stated(value: number, field: string, computed: number[], remaining: number[]): number[] {
-  const max = sum(remaining);
+/**
+ * Spreads a figure the POS states over the refunded lines. It may not exceed what those lines still hold
+ * nor `ceiling` (points given back can never be worth more than the goods returned).
+ */
+function stated(
+  value: number,
+  field: string,
+  computed: number[],
+  remaining: number[],
+  ceiling: number,
+): number[] {
+  const max = Math.min(sum(remaining), ceiling);
   if (value > max) {
     throw new DomainError("REFUND_POINTS_EXCEED_REFUNDABLE", `${field} exceeds the refundable ${max}`, {
       field,
@@ -113,6 +123,7 @@ export function planRefund(lines: readonly RefundableLine[], request: RefundRequ
           "pointsToReturn",
           pointsComputed,
           chosen.map((c) => c.line.pointsPaid - c.line.pointsReturned),
+          sum(amounts),
         );
   const accrual =
     request.accrualToReverse === undefined
@@ -122,6 +133,7 @@ export function planRefund(lines: readonly RefundableLine[], request: RefundRequ
           "accrualToReverse",
           accrualComputed,
           chosen.map((c) => c.line.accrual - c.line.accrualReversed),
+          Number.MAX_SAFE_INTEGER,
         );
 
   const planLines = chosen.map((c, i) => ({

@@ -10,8 +10,10 @@ import {
   debitLots,
   type EntryDeltas,
   type EntryKind,
+  expirablePart,
   type Lot,
   type LotChange,
+  spendingOrder,
 } from "../../src/core/ledger.js";
 import { check, expectDomainError } from "./helpers.js";
 
@@ -366,5 +368,37 @@ describe("ledger: random account histories", () => {
     checkInvariants(acc);
     // Any spend above 200 is refused.
     expectDomainError(() => assertCanSpend(acc.balance, 201, 0), "INSUFFICIENT_POINTS");
+  });
+});
+
+describe("expirablePart", () => {
+  it("keeps exactly the held points, taken from the lots in spending order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            remaining: fc.nat({ max: 100_000 }),
+            expiresAt: fc.option(fc.nat({ max: 1000 }), { nil: null }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        fc.nat({ max: 500_000 }),
+        (raw, held) => {
+          const lots = raw.map((l, i) => ({ id: i + 1, ...l }));
+          const total = lots.reduce((s, l) => s + l.remaining, 0);
+          const parts = lots.map((l) => expirablePart(lots, l.id, held));
+          // If every lot expired now, exactly what the holds do not need would go.
+          expect(parts.reduce((s, v) => s + v, 0)).toBe(Math.max(0, total - held));
+          lots.forEach((l, i) => {
+            expect(parts[i]).toBeGreaterThanOrEqual(0);
+            expect(parts[i]).toBeLessThanOrEqual(l.remaining);
+          });
+          // The lot spent first is the last to keep anything back from expiry.
+          const first = [...lots].sort(spendingOrder)[0]!;
+          expect(expirablePart(lots, first.id, held)).toBe(Math.max(0, first.remaining - held));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

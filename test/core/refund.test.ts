@@ -134,7 +134,11 @@ describe("planRefund / applyRefund over random sequences of partial refunds", ()
           if (!finishesALine) {
             const chosen = lines.filter((l) => asked.has(l.lineId));
             if (step.statePoints !== undefined) {
-              const refundable = sum(chosen.map((l) => l.pointsPaid - l.pointsReturned));
+              // Bounded by what the lines hold and by the value of the goods returned.
+              const refundable = Math.min(
+                sum(chosen.map((l) => l.pointsPaid - l.pointsReturned)),
+                planRefund(lines, request).amount,
+              );
               request.pointsToReturn = Math.floor((refundable * step.statePoints) / 1000);
               for (const l of chosen) pointsOverridden.add(l.lineId);
             }
@@ -264,7 +268,10 @@ describe("planRefund rejections", () => {
         ({ lines, line }, pointsPermille, accrualPermille, excess) => {
           const quantity = Math.max(1, Math.floor(left(line) / 2));
           const base = { lines: [{ lineId: line.lineId, quantity }] };
-          const refundablePoints = line.pointsPaid - line.pointsReturned;
+          const refundablePoints = Math.min(
+            line.pointsPaid - line.pointsReturned,
+            planRefund(lines, base).amount,
+          );
           const refundableAccrual = line.accrual - line.accrualReversed;
 
           const tooManyPoints = expectDomainError(
@@ -305,7 +312,10 @@ describe("planRefund rejections", () => {
     fc.assert(
       fc.property(purchaseArb, fc.nat({ max: 1000 }), (purchase, permille) => {
         const request = { lines: purchase.map((l) => ({ lineId: l.lineId, quantity: 1 })) };
-        const refundable = sum(purchase.map((l) => l.pointsPaid));
+        const refundable = Math.min(
+          sum(purchase.map((l) => l.pointsPaid)),
+          planRefund(purchase, request).amount,
+        );
         const pointsToReturn = Math.floor((refundable * permille) / 1000);
         const plan = planRefund(purchase, { ...request, pointsToReturn });
         expect(plan.pointsReturned).toBe(pointsToReturn);

@@ -136,6 +136,7 @@ class GroupCommit {
   private async runBatch(): Promise<void> {
     const batch: Unit[] = [];
     const succeeded: { unit: Unit; value: unknown }[] = [];
+    const refused = new Set<Unit>();
     let trx: Awaited<ReturnType<ReturnType<Db["startTransaction"]>["execute"]>> | null = null;
     try {
       trx = await this.db.startTransaction().execute();
@@ -151,19 +152,21 @@ class GroupCommit {
         } catch (error) {
           const undone = await inUnit.rollbackToSavepoint("unit").execute();
           await undone.releaseSavepoint("unit").execute();
+          refused.add(unit);
           unit.reject(error);
         }
       }
       await trx.commit().execute();
       for (const { unit, value } of succeeded) unit.resolve(value);
     } catch (error) {
-      // BEGIN, a savepoint or the COMMIT failed: nothing of this batch is durable.
+      // BEGIN, a savepoint or the COMMIT failed: nothing of this batch is durable. Every unit of the
+      // batch not yet told its fate fails with it, so no caller waits forever.
       if (trx)
         await trx
           .rollback()
           .execute()
           .catch(() => {});
-      for (const { unit } of succeeded) unit.reject(error);
+      for (const unit of batch) if (!refused.has(unit)) unit.reject(error);
       // If not even BEGIN worked, the database is unusable: fail the waiting calls instead of spinning.
       if (batch.length === 0) for (const unit of this.queue.splice(0)) unit.reject(error);
     }

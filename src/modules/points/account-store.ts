@@ -10,6 +10,7 @@ import {
   debitLots,
   type EntryDeltas,
   type EntryKind,
+  expirablePart,
 } from "../../core/ledger.js";
 import type { Database, Trx } from "../../infra/db/database.js";
 
@@ -197,7 +198,9 @@ export async function debit(
 
 /**
  * Takes back accrued points on a refund or cancel: from the accrual's own lot while it is pending,
- * otherwise from the active bucket (that lot first, then the oldest), leaving debt if already spent.
+ * otherwise from the active bucket (that lot first, then the oldest), leaving debt if they were spent.
+ * Never more than the accrual still accounts for: what expired (or was taken back before) is not taken
+ * a second time. Returns what was taken.
  */
 export async function reverseAccrual(
   trx: Trx,
@@ -205,48 +208,45 @@ export async function reverseAccrual(
   lotId: number | null,
   amount: number,
   ctx: EntryContext,
-): Promise<void> {
-  if (amount <= 0) return;
-  const lot = lotId
-    ? await trx
-        .selectFrom("points_lots")
-        .select(["id", "state", "remaining"])
-        .where("id", "=", lotId)
-        .executeTakeFirst()
-    : undefined;
-  if (lot && lot.state === "pending") {
-    const fromPending = Math.min(lot.remaining, amount);
+): Promise<number> {
+  if (amount <= 0 || lotId === null) return 0;
+  const lot = await trx
+    .selectFrom("points_lots")
+    .select(["id", "state", "amount", "remaining"])
+    .where("id", "=", lotId)
+    .executeTakeFirstOrThrow();
+  if (lot.state === "pending") {
+    const take = Math.min(lot.remaining, amount);
+    if (take === 0) return 0;
     await trx
       .updateTable("points_lots")
-      .set({ remaining: lot.remaining - fromPending })
+      .set({ remaining: lot.remaining - take })
       .where("id", "=", lot.id)
       .execute();
-    if (fromPending > 0) {
-      await writeEntry(trx, account, "reversal", { activeDelta: 0, pendingDelta: -fromPending }, ctx, lot.id);
-    }
-    if (amount > fromPending) {
-      await debitActive(trx, account, amount - fromPending);
-      await writeEntry(
-        trx,
-        account,
-        "reversal",
-        { activeDelta: -(amount - fromPending), pendingDelta: 0 },
-        ctx,
-        null,
-      );
-    }
-  } else {
-    await debitActive(trx, account, amount, lot?.id);
-    await writeEntry(
-      trx,
-      account,
-      "reversal",
-      { activeDelta: -amount, pendingDelta: 0 },
-      ctx,
-      lot?.id ?? null,
-    );
+    await writeEntry(trx, account, "reversal", { activeDelta: 0, pendingDelta: -take }, ctx, lot.id);
+    await saveBalance(trx, account, ctx.now);
+    return take;
   }
+  const gone = await trx
+    .selectFrom("ledger_entries")
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("active_delta"), eb.lit(0)).as("total"))
+    .where("lot_id", "=", lot.id)
+    .where("kind", "in", ["expiry", "reversal"])
+    .where("active_delta", "<", 0)
+    .executeTakeFirstOrThrow();
+  const pendingReversed = await trx
+    .selectFrom("ledger_entries")
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("pending_delta"), eb.lit(0)).as("total"))
+    .where("lot_id", "=", lot.id)
+    .where("kind", "=", "reversal")
+    .executeTakeFirstOrThrow();
+  const accountedFor = lot.amount + Number(gone.total) + Number(pendingReversed.total);
+  const take = Math.min(amount, Math.max(0, accountedFor));
+  if (take === 0) return 0;
+  await debitActive(trx, account, take, lot.id);
+  await writeEntry(trx, account, "reversal", { activeDelta: -take, pendingDelta: 0 }, ctx, lot.id);
   await saveBalance(trx, account, ctx.now);
+  return take;
 }
 
 interface DueLot {
@@ -308,23 +308,22 @@ export function activateDueLots(database: Database, now: number, batch: number):
   });
 }
 
-/** Active lots past their expiry lose what is left of them. Returns how many lots expired. */
+/**
+ * Active lots past their expiry lose what is left of them, except what open purchases hold (see
+ * expirablePart); such a lot stays active and is looked at again by the next sweep. Returns how many
+ * lots were looked at.
+ */
 export function expireLots(database: Database, now: number, batch: number): Promise<number> {
   return sweepDueLots(database, "active", "expires_at", now, batch, async (trx, account, lot) => {
+    const expiring = expirablePart(await activeLots(trx, account.cardId), lot.id, account.held);
+    const left = lot.remaining - expiring;
     await trx
       .updateTable("points_lots")
-      .set({ state: "expired", remaining: 0 })
+      .set({ state: left === 0 ? "expired" : "active", remaining: left })
       .where("id", "=", lot.id)
       .execute();
-    if (lot.remaining === 0) return;
-    await writeEntry(
-      trx,
-      account,
-      "expiry",
-      { activeDelta: -lot.remaining, pendingDelta: 0 },
-      { now },
-      lot.id,
-    );
+    if (expiring === 0) return;
+    await writeEntry(trx, account, "expiry", { activeDelta: -expiring, pendingDelta: 0 }, { now }, lot.id);
     await saveBalance(trx, account, now);
   });
 }

@@ -257,7 +257,7 @@ export class PurchaseService {
         await this.event(trx, purchase.id, "bonus_payment", { amount }, now);
         return purchaseView(row, updated, await readBalance(trx, purchase.card_id));
       },
-      { durable: false },
+      // Durable: the till prints the points payment, so the hold must survive any crash.
     );
   }
 
@@ -275,19 +275,28 @@ export class PurchaseService {
         return JSON.parse(purchase.confirm_response) as ConfirmView;
       }
       this.assertOpen(purchase, now);
-      const receipt = parseReceipt(purchase);
-      const totals = totalsOf(receipt.lines);
+      let receipt = parseReceipt(purchase);
       let accrualLotId: number | null = null;
       let balance: CardBalance | null = null;
       if (purchase.card_id !== null) {
         const loaded = await this.programOf(purchase, trx);
         const account = await lockAccount(this.database, trx, purchase.card_id);
         const ctx = { purchaseId: purchase.id, now };
+        // The sale is fiscalised, so held points are spent whatever happened to the card since; a card
+        // blocked in the meantime earns nothing (and its lines then carry no accrual a refund could take).
         await spendHeld(trx, account, purchase.points_spent, ctx);
+        const card = await trx
+          .selectFrom("cards")
+          .select("status")
+          .where("id", "=", purchase.card_id)
+          .executeTakeFirstOrThrow();
+        if (card.status === "blocked") {
+          receipt = { ...receipt, lines: receipt.lines.map((l) => ({ ...l, accrual: 0 })) };
+        }
         accrualLotId = await accrue(
           trx,
           account,
-          totals.accrual,
+          totalsOf(receipt.lines).accrual,
           {
             holdDays: loaded?.program.holdDays ?? 0,
             lifetimeDays: loaded?.program.pointsLifetimeDays ?? null,
@@ -296,9 +305,12 @@ export class PurchaseService {
         );
         balance = await readBalance(trx, purchase.card_id);
       }
+      const totals = totalsOf(receipt.lines);
       const row: Row<"purchases"> = {
         ...purchase,
         state: "confirmed",
+        receipt: JSON.stringify(receipt),
+        points_accrued: totals.accrual,
         confirmed_at: now,
         accrual_lot_id: accrualLotId,
         fiscal: request.fiscal || request.receiptNumber ? JSON.stringify(request) : null,
@@ -313,6 +325,8 @@ export class PurchaseService {
         .updateTable("purchases")
         .set({
           state: row.state,
+          receipt: row.receipt,
+          points_accrued: row.points_accrued,
           confirmed_at: row.confirmed_at,
           accrual_lot_id: row.accrual_lot_id,
           fiscal: row.fiscal,
@@ -322,13 +336,8 @@ export class PurchaseService {
         })
         .where("id", "=", purchase.id)
         .execute();
-      await this.event(
-        trx,
-        purchase.id,
-        "confirmed",
-        { accrued: totals.accrual, spent: purchase.points_spent },
-        now,
-      );
+      const summary = { accrued: totals.accrual, spent: purchase.points_spent };
+      await this.event(trx, purchase.id, "confirmed", summary, now);
       return view;
     });
   }
@@ -352,7 +361,18 @@ export class PurchaseService {
         accrualReversed: reversed,
       });
       if (state === "cancelled" || state === "expired") {
-        return finish(purchase, receipt, 0, purchase.points_returned, purchase.accrual_reversed);
+        // A repeated cancel answers as the first one did: what it released is in the history.
+        const first = await trx
+          .selectFrom("purchase_events")
+          .select("data")
+          .where("purchase_id", "=", purchase.id)
+          .where("kind", "=", "cancelled")
+          .orderBy("id")
+          .executeTakeFirst();
+        const released = first?.data
+          ? Number((JSON.parse(first.data) as { released?: number }).released ?? 0)
+          : 0;
+        return finish(purchase, receipt, released, purchase.points_returned, purchase.accrual_reversed);
       }
       if (state === "partially_refunded" || state === "refunded") {
         throw new ApiError("PURCHASE_STATE_CONFLICT", `a ${state} purchase cannot be cancelled`, { state });
@@ -381,9 +401,11 @@ export class PurchaseService {
         }
         const plan = planRefund(lines, {});
         lines = applyRefund(lines, plan);
-        await this.reverseOnAccount(trx, purchase, plan, loaded, { now, note: "purchase cancelled" });
+        reversed = await this.reverseOnAccount(trx, purchase, plan, loaded, {
+          now,
+          note: "purchase cancelled",
+        });
         returned = plan.pointsReturned;
-        reversed = plan.accrualReversed;
       }
       const updatedReceipt = { ...receipt, lines };
       const row: Row<"purchases"> = {
@@ -460,9 +482,10 @@ export class PurchaseService {
         .returning("id")
         .executeTakeFirstOrThrow();
       let balance: CardBalance | null = null;
+      let accrualReversed = 0;
       if (purchase.card_id !== null) {
         const loaded = await this.programOf(purchase, trx);
-        await this.reverseOnAccount(trx, purchase, plan, loaded, {
+        accrualReversed = await this.reverseOnAccount(trx, purchase, plan, loaded, {
           refundId: refundRow.id,
           now,
           note: `refund ${request.refundId}`,
@@ -476,7 +499,7 @@ export class PurchaseService {
           receipt: JSON.stringify({ ...receipt, lines }),
           refunded_amount: purchase.refunded_amount + plan.amount,
           points_returned: purchase.points_returned + plan.pointsReturned,
-          accrual_reversed: purchase.accrual_reversed + plan.accrualReversed,
+          accrual_reversed: purchase.accrual_reversed + accrualReversed,
           closed_at: plan.completesPurchase ? now : null,
           updated_at: now,
         })
@@ -488,13 +511,13 @@ export class PurchaseService {
         state: nextState,
         amount: plan.amount,
         pointsReturned: plan.pointsReturned,
-        accrualReversed: plan.accrualReversed,
+        accrualReversed,
         lines: plan.lines,
         balance,
       };
       await trx
         .updateTable("refunds")
-        .set({ response: JSON.stringify(view) })
+        .set({ accrual_reversed: accrualReversed, response: JSON.stringify(view) })
         .where("id", "=", refundRow.id)
         .execute();
       await this.event(
@@ -638,20 +661,23 @@ export class PurchaseService {
     return purchase.program_id === null ? Promise.resolve(null) : this.programs.get(purchase.program_id, trx);
   }
 
-  /** Gives back spent points and takes back accrued ones, as a cancel or a refund plan says. */
+  /**
+   * Gives back spent points and takes back accrued ones, as a cancel or a refund plan says. Returns the
+   * accrual actually taken back: points of the accrual that already expired are not taken twice.
+   */
   private async reverseOnAccount(
     trx: Trx,
     purchase: Row<"purchases">,
     plan: RefundPlan,
     loaded: LoadedProgram | null,
     ctx: Omit<EntryContext, "purchaseId">,
-  ): Promise<void> {
-    if (purchase.card_id === null) return;
+  ): Promise<number> {
+    if (purchase.card_id === null) return 0;
     const account = await lockAccount(this.database, trx, purchase.card_id);
     const entry = { ...ctx, purchaseId: purchase.id };
     const lifetime = loaded?.program.pointsLifetimeDays ?? null;
     await credit(trx, account, plan.pointsReturned, "reversal", lifetime, entry);
-    await reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, entry);
+    return reverseAccrual(trx, account, purchase.accrual_lot_id, plan.accrualReversed, entry);
   }
 
   private async event(trx: Trx, purchaseId: number, kind: string, data: unknown, now: number): Promise<void> {

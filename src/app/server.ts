@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { sql } from "kysely";
 import { installErrorHandling } from "../http/error-handler.js";
 import { errorCatalogueMarkdown } from "../http/errors.js";
-import { installMetrics, type Metrics, type PurchaseStateCounts } from "../http/metrics.js";
+import { installMetrics, type Metrics, type OpenPurchaseCounts } from "../http/metrics.js";
 import type { Api } from "../http/types.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/auth-service.js";
 import { authRoutes, requireAuthentication } from "../modules/auth/routes.js";
@@ -32,25 +32,25 @@ export interface Server {
 
 const HANGING_WINDOW_MS = 86_400_000;
 
-async function purchaseStateCounts(ctx: AppContext): Promise<PurchaseStateCounts> {
+/** Both counts are ranges of the (state, expires_at) index, cheap at any number of purchases. */
+async function openPurchaseCounts(ctx: AppContext): Promise<OpenPurchaseCounts> {
   const { db } = ctx.database;
   const now = ctx.clock.now();
-  const rows = await db
-    .selectFrom("purchases")
-    .select(["state", sql<number>`count(*)`.as("n")])
-    .groupBy("state")
-    .execute();
-  const hanging = await db
-    .selectFrom("purchases")
-    .select(sql<number>`count(*)`.as("n"))
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("state", "=", "calculated"), eb("expires_at", "<=", now)]),
-        eb.and([eb("state", "=", "expired"), eb("closed_at", ">", now - HANGING_WINDOW_MS)]),
-      ]),
-    )
-    .executeTakeFirstOrThrow();
-  return { byState: Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])), hanging: Number(hanging.n) };
+  const count = async (state: string, from: number, to: number) => {
+    const row = await db
+      .selectFrom("purchases")
+      .select(sql<number>`count(*)`.as("n"))
+      .where("state", "=", state)
+      .where("expires_at", ">", from)
+      .where("expires_at", "<=", to)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const overdue = await count("calculated", Number.MIN_SAFE_INTEGER, now);
+  return {
+    calculated: await count("calculated", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    hanging: overdue + (await count("expired", now - HANGING_WINDOW_MS, now)),
+  };
 }
 
 export async function buildServer(ctx: AppContext, isClosing: () => boolean = () => false): Promise<Server> {
@@ -105,12 +105,14 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  const metrics = installMetrics(app, () => purchaseStateCounts(ctx));
+  const metrics = installMetrics(app, () => openPurchaseCounts(ctx));
   const key = await resolveTokenKey(database, config.tokenSecret);
   const auth = new AuthService(database, key, clock, config.tokenTtlSeconds, config.authCacheTtlMs);
   const programs = new ProgramCatalog(database, clock);
   const stores = new StoreDirectory(database, clock);
-  const purchases = new PurchaseService(database, programs, stores, clock);
+  const purchases = new PurchaseService(database, programs, stores, clock, (kind) =>
+    metrics.purchaseEvents.inc({ kind }),
+  );
 
   healthRoutes(app, database, isClosing);
   authRoutes(app, auth);

@@ -30,6 +30,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     onResult(r) {
       metrics.sweeperRuns.inc({ job: "all" });
       metrics.sweeperItems.inc({ job: "expire_purchases" }, r.expiredPurchases);
+      metrics.purchaseEvents.inc({ kind: "expired" }, r.expiredPurchases);
       metrics.sweeperItems.inc({ job: "activate_lots" }, r.activatedLots);
       metrics.sweeperItems.inc({ job: "expire_lots" }, r.expiredLots);
     },

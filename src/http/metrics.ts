@@ -7,18 +7,19 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Api } from "./types.js";
 
-export interface PurchaseStateCounts {
-  byState: Record<string, number>;
+export interface OpenPurchaseCounts {
+  calculated: number;
   hanging: number;
 }
 
 export interface Metrics {
   registry: Registry;
+  purchaseEvents: Counter<"kind">;
   sweeperRuns: Counter<"job">;
   sweeperItems: Counter<"job">;
 }
 
-export function installMetrics(app: Api, readPurchaseStates: () => Promise<PurchaseStateCounts>): Metrics {
+export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPurchaseCounts>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "kopilka_" });
 
@@ -35,15 +36,23 @@ export function installMetrics(app: Api, readPurchaseStates: () => Promise<Purch
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // Open purchases are few and indexed, so they are counted at scrape time; closed ones only grow, so
+  // they are counted as they happen, per process (sum them across processes).
   const purchases = new Gauge({
     name: "kopilka_purchases",
-    help: "Purchases by state",
+    help: "Purchases in an open state (calculated: priced, not yet confirmed or cancelled)",
     labelNames: ["state"] as const,
+    registers: [registry],
+  });
+  const purchaseEvents = new Counter({
+    name: "kopilka_purchase_events_total",
+    help: "Purchase events written by this process: calculated, recalculated, bonus_payment, confirmed, cancelled, refunded, expired",
+    labelNames: ["kind"] as const,
     registers: [registry],
   });
   const hanging = new Gauge({
     name: "kopilka_purchases_hanging",
-    help: "Calculated purchases past their TTL that the sweeper has not expired yet, plus those it expired in the last 24 hours",
+    help: "Hanging purchases: calculated ones past their TTL not yet expired by the sweeper, plus those whose TTL ended in the last 24 hours",
     registers: [registry],
   });
   const sweeperRuns = new Counter({
@@ -67,12 +76,11 @@ export function installMetrics(app: Api, readPurchaseStates: () => Promise<Purch
   });
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
-    const counts = await readPurchaseStates();
-    purchases.reset();
-    for (const [state, n] of Object.entries(counts.byState)) purchases.set({ state }, n);
+    const counts = await readOpenPurchases();
+    purchases.set({ state: "calculated" }, counts.calculated);
     hanging.set(counts.hanging);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
-  return { registry, sweeperRuns, sweeperItems };
+  return { registry, purchaseEvents, sweeperRuns, sweeperItems };
 }

@@ -24,7 +24,7 @@ describe("operations endpoints", () => {
     expect((await call(t, "GET", "/health/ready")).json()).toEqual({ status: "ok" });
   });
 
-  it("metrics: request counts and latency per route, purchases by state, hanging purchases", async () => {
+  it("metrics: request counts and latency per route, open purchases, purchase events, hanging purchases", async () => {
     await call(t, "POST", "/v1/purchases/calculate", { token: p.tokens.any, payload: receipt(p, "m-1") });
     await call(t, "POST", "/v1/purchases/calculate", { token: p.tokens.any, payload: receipt(p, "m-2") });
     await call(t, "POST", "/v1/purchases/m-2/confirm", { token: p.tokens.any, payload: {} });
@@ -40,8 +40,14 @@ describe("operations endpoints", () => {
       /kopilka_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/v1\/purchases\/:purchaseId\/confirm"\} 1/,
     );
     expect(text).toMatch(/kopilka_purchases\{state="calculated"\} 1/);
-    expect(text).toMatch(/kopilka_purchases\{state="confirmed"\} 1/);
+    expect(text).toMatch(/kopilka_purchase_events_total\{kind="calculated"\} 2/);
+    expect(text).toMatch(/kopilka_purchase_events_total\{kind="confirmed"\} 1/);
     expect(text).toMatch(/kopilka_purchases_hanging 1/);
+    // A replayed confirm is not a second confirmation.
+    await call(t, "POST", "/v1/purchases/m-2/confirm", { token: p.tokens.any, payload: {} });
+    expect((await call(t, "GET", "/metrics")).body).toMatch(
+      /kopilka_purchase_events_total\{kind="confirmed"\} 1/,
+    );
   });
 
   it("OpenAPI 3.1 describes every route with its schemas and the error catalogue", async () => {

@@ -11,7 +11,7 @@ import { assertCanSpend } from "../../core/ledger.js";
 import { applyPointsPayment, type LineSource, pricedLines, totalsOf } from "../../core/receipt.js";
 import { applyRefund, planRefund, type RefundPlan } from "../../core/refund.js";
 import { ApiError } from "../../http/errors.js";
-import type { Database, Trx } from "../../infra/db/database.js";
+import type { Database, TransactionOptions, Trx } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import { type Card, type CardBalance, findCard, readBalance } from "../cards/cards.js";
 import { findProducts } from "../catalog/products.js";
@@ -95,13 +95,31 @@ export interface PurchaseHistoryEntry {
   data: unknown;
 }
 
+/** Told of every event a committed call wrote (calculated, confirmed, refunded, …), e.g. for metrics. */
+export type PurchaseEventListener = (kind: string) => void;
+
 export class PurchaseService {
+  /** Events written by each open transaction, reported once it has committed. */
+  private readonly pending = new WeakMap<Trx, string[]>();
+
   constructor(
     private readonly database: Database,
     private readonly programs: ProgramCatalog,
     private readonly stores: StoreDirectory,
     private readonly clock: Clock,
+    private readonly onEvent: PurchaseEventListener = () => {},
   ) {}
+
+  private async transact<T>(work: (trx: Trx) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    let written: string[] = [];
+    const result = await this.database.transaction(async (trx) => {
+      written = [];
+      this.pending.set(trx, written);
+      return work(trx);
+    }, options);
+    for (const kind of written) this.onEvent(kind);
+    return result;
+  }
 
   async calculate(principal: Principal, request: CalculateRequest): Promise<PurchaseView> {
     const store = await this.storeFor(principal, request.storeCode);
@@ -145,7 +163,7 @@ export class PurchaseService {
     };
 
     // Soft state: a calculated purchase needs no fsync; the confirm that follows is durable.
-    return this.database.transaction(
+    return this.transact(
       async (trx) => {
         const inserted = await trx
           .insertInto("purchases")
@@ -216,7 +234,7 @@ export class PurchaseService {
 
   async bonusPayment(principal: Principal, purchaseId: string, amount: number): Promise<PurchaseView> {
     const now = this.clock.now();
-    return this.database.transaction(
+    return this.transact(
       async (trx) => {
         const purchase = await this.lockPurchase(trx, principal, purchaseId);
         this.assertOpen(purchase, now);
@@ -264,7 +282,7 @@ export class PurchaseService {
   async confirm(principal: Principal, purchaseId: string, request: ConfirmRequest): Promise<ConfirmView> {
     const confirmHash = canonicalHash(request);
     const now = this.clock.now();
-    return this.database.transaction(async (trx) => {
+    return this.transact(async (trx) => {
       const purchase = await this.lockPurchase(trx, principal, purchaseId);
       if (purchase.confirm_response !== null) {
         if (purchase.confirm_hash !== confirmHash) {
@@ -344,7 +362,7 @@ export class PurchaseService {
 
   async cancel(principal: Principal, purchaseId: string): Promise<CancelView> {
     const now = this.clock.now();
-    return this.database.transaction(async (trx) => {
+    return this.transact(async (trx) => {
       const purchase = await this.lockPurchase(trx, principal, purchaseId);
       const state = purchase.state as PurchaseState;
       const receipt = parseReceipt(purchase);
@@ -439,7 +457,7 @@ export class PurchaseService {
   async refund(principal: Principal, purchaseId: string, request: RefundRequestBody): Promise<RefundView> {
     const requestHash = canonicalHash(request);
     const now = this.clock.now();
-    return this.database.transaction(async (trx) => {
+    return this.transact(async (trx) => {
       const purchase = await this.lockPurchase(trx, principal, purchaseId);
       const previous = await trx
         .selectFrom("refunds")
@@ -681,6 +699,7 @@ export class PurchaseService {
   }
 
   private async event(trx: Trx, purchaseId: number, kind: string, data: unknown, now: number): Promise<void> {
+    this.pending.get(trx)?.push(kind);
     await trx
       .insertInto("purchase_events")
       .values({ purchase_id: purchaseId, kind, data: JSON.stringify(data), created_at: now })

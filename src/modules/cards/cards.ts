@@ -42,6 +42,16 @@ export async function findCard(db: Executor, partnerId: number, number: string):
     : null;
 }
 
+/** A card's status as it is now (it may have changed since the purchase was calculated). */
+export async function cardStatus(db: Executor, cardId: number): Promise<CardStatus> {
+  const row = await db
+    .selectFrom("cards")
+    .select("status")
+    .where("id", "=", cardId)
+    .executeTakeFirstOrThrow();
+  return row.status as CardStatus;
+}
+
 export async function readBalance(db: Executor, cardId: number): Promise<CardBalance> {
   const a = await db
     .selectFrom("points_accounts")

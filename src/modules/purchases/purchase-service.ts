@@ -5,15 +5,16 @@
  */
 
 import type { Clock, Principal } from "../../app/context.js";
-import { lineAmount, sum } from "../../core/arithmetic.js";
+import { lineAmount } from "../../core/arithmetic.js";
+import { createBasicEngine } from "../../core/engine/basic-engine.js";
 import type { CashierMessage, EngineResult, ProductFacts } from "../../core/engine/types.js";
 import { assertCanSpend } from "../../core/ledger.js";
 import { applyPointsPayment, type LineSource, pricedLines, totalsOf } from "../../core/receipt.js";
 import { applyRefund, planRefund, type RefundPlan } from "../../core/refund.js";
 import { ApiError } from "../../http/errors.js";
-import type { Database, TransactionOptions, Trx } from "../../infra/db/database.js";
+import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
-import { type Card, type CardBalance, findCard, readBalance } from "../cards/cards.js";
+import { type Card, type CardBalance, cardStatus, findCard, readBalance } from "../cards/cards.js";
 import { findProducts } from "../catalog/products.js";
 import {
   accrue,
@@ -162,7 +163,7 @@ export class PurchaseService {
       updated_at: now,
     };
 
-    // Soft state: a calculated purchase needs no fsync; the confirm that follows is durable.
+    // Soft state: on PostgreSQL it may commit without waiting for the WAL flush; confirm is durable.
     return this.transact(
       async (trx) => {
         const inserted = await trx
@@ -243,14 +244,10 @@ export class PurchaseService {
             field: "amount",
           });
         }
-        const card = await trx
-          .selectFrom("cards")
-          .select(["status"])
-          .where("id", "=", purchase.card_id)
-          .executeTakeFirstOrThrow();
-        if (card.status === "blocked")
+        const status = await cardStatus(trx, purchase.card_id);
+        if (status === "blocked")
           throw new ApiError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
-        if (card.status === "accrual_only" && amount > 0) {
+        if (status === "accrual_only" && amount > 0) {
           throw new ApiError("CARD_ACCRUAL_ONLY", "the card only accrues points", { field: "amount" });
         }
         const receipt = parseReceipt(purchase);
@@ -303,12 +300,7 @@ export class PurchaseService {
         // The sale is fiscalised, so held points are spent whatever happened to the card since; a card
         // blocked in the meantime earns nothing (and its lines then carry no accrual a refund could take).
         await spendHeld(trx, account, purchase.points_spent, ctx);
-        const card = await trx
-          .selectFrom("cards")
-          .select("status")
-          .where("id", "=", purchase.card_id)
-          .executeTakeFirstOrThrow();
-        if (card.status === "blocked") {
+        if ((await cardStatus(trx, purchase.card_id)) === "blocked") {
           receipt = { ...receipt, lines: receipt.lines.map((l) => ({ ...l, accrual: 0 })) };
         }
         accrualLotId = await accrue(
@@ -554,14 +546,7 @@ export class PurchaseService {
     purchaseId: string,
   ): Promise<PurchaseView & { history: PurchaseHistoryEntry[] }> {
     const { db } = this.database;
-    const purchase = await db
-      .selectFrom("purchases")
-      .selectAll()
-      .where("partner_id", "=", principal.partnerId)
-      .where("external_id", "=", purchaseId)
-      .executeTakeFirst();
-    if (!purchase) throw new ApiError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
-    this.assertStoreAccess(principal, purchase);
+    const purchase = await this.purchaseRow(db, principal, purchaseId, false);
     const events = await db
       .selectFrom("purchase_events")
       .select(["kind", "data", "created_at"])
@@ -642,25 +627,28 @@ export class PurchaseService {
     });
   }
 
-  private async lockPurchase(trx: Trx, principal: Principal, purchaseId: string): Promise<Row<"purchases">> {
-    const row = await this.database
-      .forUpdate(
-        trx
-          .selectFrom("purchases")
-          .selectAll()
-          .where("partner_id", "=", principal.partnerId)
-          .where("external_id", "=", purchaseId),
-      )
-      .executeTakeFirst();
-    if (!row) throw new ApiError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
-    this.assertStoreAccess(principal, row);
-    return row;
+  private lockPurchase(trx: Trx, principal: Principal, purchaseId: string): Promise<Row<"purchases">> {
+    return this.purchaseRow(trx, principal, purchaseId, true);
   }
 
-  private assertStoreAccess(principal: Principal, row: Pick<Row<"purchases">, "store_id">): void {
+  /** The caller's purchase by its POS id; `lock` takes the row lock a change needs. */
+  private async purchaseRow(
+    executor: Executor,
+    principal: Principal,
+    purchaseId: string,
+    lock: boolean,
+  ): Promise<Row<"purchases">> {
+    const query = executor
+      .selectFrom("purchases")
+      .selectAll()
+      .where("partner_id", "=", principal.partnerId)
+      .where("external_id", "=", purchaseId);
+    const row = await (lock ? this.database.forUpdate(query) : query).executeTakeFirst();
+    if (!row) throw new ApiError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
     if (principal.storeId !== null && principal.storeId !== row.store_id) {
       throw new ApiError("FORBIDDEN", "the purchase belongs to another store", { field: "purchaseId" });
     }
+    return row;
   }
 
   /** A purchase still open for calculate, bonus payment and confirm. */
@@ -713,44 +701,24 @@ function ttlSecondsOf(loaded: LoadedProgram | null): number {
 
 type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };
 
+/** Partners without a loyalty program still get their receipts priced: by an engine with no rules. */
+const NO_RULES = createBasicEngine([], { maxPointsPaymentShareBp: 0 });
+
 function evaluate(
   loaded: LoadedProgram | null,
   sources: ReceiptSource[],
   card: Card | null,
   promoCodes: string[],
 ): EngineResult {
-  const lines = sources.map((s) => ({
-    lineId: s.lineId,
-    product: s.product,
-    quantity: s.quantity,
-    unitPrice: s.unitPrice,
-    amount: s.amount,
-  }));
-  if (loaded) {
-    return loaded.engine.evaluate({
-      lines,
-      card: card ? { status: card.status, level: card.level } : null,
-      promoCodes,
-    });
-  }
-  const subtotal = sum(lines.map((l) => l.amount));
-  return {
-    lines: lines.map((l) => ({
-      lineId: l.lineId,
-      amount: l.amount,
-      discount: 0,
-      discountRuleId: null,
-      total: l.amount,
-      accrualRateBp: 0,
-      accrualRuleId: null,
-      pointsPaymentCap: 0,
+  return (loaded?.engine ?? NO_RULES).evaluate({
+    lines: sources.map((s) => ({
+      lineId: s.lineId,
+      product: s.product,
+      quantity: s.quantity,
+      unitPrice: s.unitPrice,
+      amount: s.amount,
     })),
-    subtotal,
-    discountTotal: 0,
-    total: subtotal,
-    pointsPaymentLimit: 0,
-    appliedPromoCodes: [],
-    unknownPromoCodes: promoCodes,
-    messages: [],
-  };
+    card: card ? { status: card.status, level: card.level } : null,
+    promoCodes,
+  });
 }

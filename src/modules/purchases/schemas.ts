@@ -1,5 +1,6 @@
 /** Request and response schemas of the purchase endpoints; they also generate the OpenAPI document. */
 import { type Static, Type } from "typebox";
+import { PURCHASE_STATES } from "./purchase-record.js";
 
 export const ExternalId = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9._:/-]+$" });
 
@@ -126,9 +127,7 @@ const PricedLine = Type.Object({
 
 export const PurchaseViewSchema = Type.Object({
   purchaseId: Type.String(),
-  state: Type.String({
-    enum: ["calculated", "confirmed", "cancelled", "expired", "partially_refunded", "refunded"],
-  }),
+  state: Type.String({ enum: [...PURCHASE_STATES] }),
   storeCode: Type.String(),
   posCode: Type.String(),
   cardNumber: NullableScalar(Type.String()),

@@ -122,6 +122,46 @@ export interface AccrualTerms {
   lifetimeDays: number | null;
 }
 
+interface NewLot {
+  state: "pending" | "active";
+  amount: number;
+  activeFrom: number;
+  expiresAt: number | null;
+}
+
+/**
+ * Opens a lot and books it: a pending lot adds to `pending`; an active one adds to `active`, its
+ * remaining first repaying any debt. Returns the lot's id.
+ */
+async function openLot(
+  trx: Trx,
+  account: Account,
+  lot: NewLot,
+  kind: EntryKind,
+  ctx: EntryContext,
+): Promise<number> {
+  const pending = lot.state === "pending";
+  const row = await trx
+    .insertInto("points_lots")
+    .values({
+      account_id: account.cardId,
+      state: lot.state,
+      amount: lot.amount,
+      remaining: pending ? lot.amount : creditedLotSize(account.active, lot.amount),
+      active_from: lot.activeFrom,
+      expires_at: lot.expiresAt,
+      created_at: ctx.now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const deltas = pending
+    ? { activeDelta: 0, pendingDelta: lot.amount }
+    : { activeDelta: lot.amount, pendingDelta: 0 };
+  await writeEntry(trx, account, kind, deltas, ctx, row.id);
+  await saveBalance(trx, account, ctx.now);
+  return row.id;
+}
+
 /** Books an accrual as a lot: pending until the hold period ends, active at once when there is none. */
 export async function accrue(
   trx: Trx,
@@ -131,28 +171,10 @@ export async function accrue(
   ctx: EntryContext,
 ): Promise<number | null> {
   if (amount <= 0) return null;
-  const pending = terms.holdDays > 0;
   const activeFrom = ctx.now + terms.holdDays * DAY_MS;
   const expiresAt = terms.lifetimeDays === null ? null : activeFrom + terms.lifetimeDays * DAY_MS;
-  const lot = await trx
-    .insertInto("points_lots")
-    .values({
-      account_id: account.cardId,
-      state: pending ? "pending" : "active",
-      amount,
-      remaining: pending ? amount : creditedLotSize(account.active, amount),
-      active_from: activeFrom,
-      expires_at: expiresAt,
-      created_at: ctx.now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  const deltas = pending
-    ? { activeDelta: 0, pendingDelta: amount }
-    : { activeDelta: amount, pendingDelta: 0 };
-  await writeEntry(trx, account, "accrual", deltas, ctx, lot.id);
-  await saveBalance(trx, account, ctx.now);
-  return lot.id;
+  const state = terms.holdDays > 0 ? "pending" : "active";
+  return openLot(trx, account, { state, amount, activeFrom, expiresAt }, "accrual", ctx);
 }
 
 /** Gives points back as active ones in a new lot (a returned spend, a positive adjustment). */
@@ -165,35 +187,8 @@ export async function credit(
   ctx: EntryContext,
 ): Promise<void> {
   if (amount <= 0) return;
-  const lot = await trx
-    .insertInto("points_lots")
-    .values({
-      account_id: account.cardId,
-      state: "active",
-      amount,
-      remaining: creditedLotSize(account.active, amount),
-      active_from: ctx.now,
-      expires_at: lifetimeDays === null ? null : ctx.now + lifetimeDays * DAY_MS,
-      created_at: ctx.now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await writeEntry(trx, account, kind, { activeDelta: amount, pendingDelta: 0 }, ctx, lot.id);
-  await saveBalance(trx, account, ctx.now);
-}
-
-/** Takes active points away (a negative adjustment); what the lots cannot cover becomes debt. */
-export async function debit(
-  trx: Trx,
-  account: Account,
-  amount: number,
-  kind: EntryKind,
-  ctx: EntryContext,
-): Promise<void> {
-  if (amount <= 0) return;
-  await debitActive(trx, account, amount);
-  await writeEntry(trx, account, kind, { activeDelta: -amount, pendingDelta: 0 }, ctx, null);
-  await saveBalance(trx, account, ctx.now);
+  const expiresAt = lifetimeDays === null ? null : ctx.now + lifetimeDays * DAY_MS;
+  await openLot(trx, account, { state: "active", amount, activeFrom: ctx.now, expiresAt }, kind, ctx);
 }
 
 /**
@@ -227,20 +222,18 @@ export async function reverseAccrual(
     await saveBalance(trx, account, ctx.now);
     return take;
   }
-  const gone = await trx
+  // Expiries and earlier reversals of this lot only ever subtract (from either bucket).
+  const taken = await trx
     .selectFrom("ledger_entries")
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("active_delta"), eb.lit(0)).as("total"))
+    .select((eb) =>
+      eb.fn
+        .coalesce(eb.fn.sum<number>(eb("active_delta", "+", eb.ref("pending_delta"))), eb.lit(0))
+        .as("total"),
+    )
     .where("lot_id", "=", lot.id)
     .where("kind", "in", ["expiry", "reversal"])
-    .where("active_delta", "<", 0)
     .executeTakeFirstOrThrow();
-  const pendingReversed = await trx
-    .selectFrom("ledger_entries")
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("pending_delta"), eb.lit(0)).as("total"))
-    .where("lot_id", "=", lot.id)
-    .where("kind", "=", "reversal")
-    .executeTakeFirstOrThrow();
-  const accountedFor = lot.amount + Number(gone.total) + Number(pendingReversed.total);
+  const accountedFor = lot.amount + Number(taken.total);
   const take = Math.min(amount, Math.max(0, accountedFor));
   if (take === 0) return 0;
   await debitActive(trx, account, take, lot.id);

@@ -7,14 +7,6 @@
 import { DomainError } from "./errors.js";
 
 export type EntryKind = "accrual" | "activation" | "spend" | "reversal" | "expiry" | "adjustment";
-export const ENTRY_KINDS: readonly EntryKind[] = [
-  "accrual",
-  "activation",
-  "spend",
-  "reversal",
-  "expiry",
-  "adjustment",
-];
 
 export interface Balance {
   active: number;

@@ -3,7 +3,7 @@
  * Clients branch on `code`; `message` is for people; `details.field` names the input at fault.
  */
 import { Type } from "typebox";
-import { DomainError } from "../core/errors.js";
+import type { DomainError } from "../core/errors.js";
 
 export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: {
@@ -136,5 +136,3 @@ export function errorCatalogueMarkdown(): string {
   );
   return ["| code | HTTP | meaning |", "|---|---|---|", ...rows].join("\n");
 }
-
-export { DomainError };

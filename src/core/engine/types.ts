@@ -61,12 +61,6 @@ export interface PointsPaymentLimitRule extends RuleBase {
 
 export type Rule = DiscountPercentRule | DiscountFixedRule | AccrualPercentRule | PointsPaymentLimitRule;
 export type RuleKind = Rule["kind"];
-export const RULE_KINDS: readonly RuleKind[] = [
-  "discount_percent",
-  "discount_fixed",
-  "accrual_percent",
-  "points_payment_limit",
-];
 
 export interface ProgramTerms {
   /** Largest share of the receipt (after discounts) payable with points. */

@@ -16,7 +16,10 @@ import { DEMO_CARD_EXAMPLE, DEMO_CREDENTIALS, DEMO_SECRET, loadDemoData } from "
 import { startSweeper } from "../modules/purchases/sweeper.js";
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
-  const database = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const database = openDatabase(config.databaseUrl, {
+    poolSize: config.dbPoolSize,
+    onConnectionLost: (err) => logger.warn({ err }, "database connection lost; the pool will reconnect"),
+  });
   const applied = await migrateToLatest(database);
   if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
   if (config.demoData && (await loadDemoData(database, systemClock.now()))) {

@@ -75,3 +75,32 @@ describe("transactions", () => {
     expect(await codes("chain-")).toHaveLength(20);
   });
 });
+
+describe("lost connections", () => {
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "an idle connection the server ends is replaced, not fatal",
+    async () => {
+      const pg = (await import("pg")).default;
+      const lost: Error[] = [];
+      const own = openDatabase(scratch.url, { onConnectionLost: (e) => lost.push(e) });
+      try {
+        await own.transaction(insertPartner("before-restart"));
+        const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+        await admin.connect();
+        const dbName = new URL(scratch.url).pathname.slice(1);
+        await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and state = 'idle'",
+          [dbName],
+        );
+        await admin.end();
+        await new Promise((r) => setTimeout(r, 200));
+        expect(lost.length).toBeGreaterThan(0);
+        await own.transaction(insertPartner("after-restart"));
+        expect(await codes("before-restart")).toEqual(["before-restart"]);
+        expect(await codes("after-restart")).toEqual(["after-restart"]);
+      } finally {
+        await own.close();
+      }
+    },
+  );
+});

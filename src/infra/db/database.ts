@@ -54,12 +54,14 @@ export function dialectOf(url: string): Dialect {
 
 export interface OpenOptions {
   poolSize?: number;
+  /** Told when the server drops an idle pooled connection (restart, failover); the pool replaces it. */
+  onConnectionLost?: (error: Error) => void;
 }
 
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
   return dialectOf(url) === "sqlite"
     ? openSqlite(url.slice("sqlite:".length))
-    : openPostgres(url, options.poolSize ?? 10);
+    : openPostgres(url, options.poolSize ?? 10, options.onConnectionLost ?? (() => {}));
 }
 
 function openSqlite(path: string): Database {
@@ -200,8 +202,11 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 
 const RETRYABLE_PG_CODES = new Set(["40001", "40P01"]);
 
-function openPostgres(url: string, poolSize: number): Database {
+function openPostgres(url: string, poolSize: number, onConnectionLost: (error: Error) => void): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client whose connection the server ends emits an error on the pool; without a listener
+  // that error would crash the process. The pool discards the client and opens a new one when needed.
+  pool.on("error", onConnectionLost);
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: "postgres",

@@ -1,0 +1,40 @@
+/** Schemas of the card endpoints. */
+import { Type } from "typebox";
+import { CARD_STATUSES } from "../vocabulary.js";
+import { Balance } from "./purchases.js";
+
+export const CardNumber = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9-]+$" });
+export const CardStatusSchema = Type.Union([...CARD_STATUSES].map((s) => Type.Literal(s)));
+
+export const CardView = Type.Object({
+  number: Type.String(),
+  programCode: Type.String(),
+  status: Type.String(),
+  level: Type.Union([Type.String(), Type.Null()]),
+  virtual: Type.Boolean(),
+  balance: Balance,
+});
+
+export const CardBatch = Type.Object(
+  {
+    programCode: Type.String({ minLength: 1, maxLength: 64 }),
+    items: Type.Array(
+      Type.Object(
+        {
+          number: CardNumber,
+          status: Type.Optional(CardStatusSchema),
+          level: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          virtual: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 10_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const LedgerQuery = Type.Object(
+  { limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "1 to 500, default 50" })) },
+  { additionalProperties: false },
+);

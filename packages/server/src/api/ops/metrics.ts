@@ -1,0 +1,82 @@
+/**
+ * Prometheus metrics. Each server has its own registry so several servers in one process (tests) never
+ * collide. Gauges that reflect the database are read at scrape time, not kept in memory, so every
+ * process behind a load balancer reports the same truth.
+ */
+
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { OpenPurchaseCounts } from "../../modules/purchases/index.js";
+import type { Api } from "../http/types.js";
+
+export interface Metrics {
+  registry: Registry;
+  purchaseEvents: Counter<"kind">;
+  sweeperRuns: Counter<"job">;
+  sweeperItems: Counter<"job">;
+}
+
+export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPurchaseCounts>): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "kopilka_" });
+
+  const requests = new Counter({
+    name: "kopilka_http_requests_total",
+    help: "HTTP requests by route and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "kopilka_http_request_duration_seconds",
+    help: "HTTP request latency by route",
+    labelNames: ["method", "route"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  // Open purchases are few and indexed, so they are counted at scrape time; closed ones only grow, so
+  // they are counted as they happen, per process (sum them across processes).
+  const purchases = new Gauge({
+    name: "kopilka_purchases",
+    help: "Purchases in an open state (calculated: priced, not yet confirmed or cancelled)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+  });
+  const purchaseEvents = new Counter({
+    name: "kopilka_purchase_events_total",
+    help: "Purchase events written by this process: calculated, recalculated, bonus_payment, confirmed, cancelled, refunded, expired",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  });
+  const hanging = new Gauge({
+    name: "kopilka_purchases_hanging",
+    help: "Hanging purchases: calculated ones past their TTL not yet expired by the sweeper, plus those whose TTL ended in the last 24 hours",
+    registers: [registry],
+  });
+  const sweeperRuns = new Counter({
+    name: "kopilka_sweeper_runs_total",
+    help: "Sweeper job runs",
+    labelNames: ["job"] as const,
+    registers: [registry],
+  });
+  const sweeperItems = new Counter({
+    name: "kopilka_sweeper_items_total",
+    help: "Items a sweeper job processed (purchases expired, lots activated or expired)",
+    labelNames: ["job"] as const,
+    registers: [registry],
+  });
+
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    const counts = await readOpenPurchases();
+    purchases.set({ state: "calculated" }, counts.calculated);
+    hanging.set(counts.hanging);
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+
+  return { registry, purchaseEvents, sweeperRuns, sweeperItems };
+}

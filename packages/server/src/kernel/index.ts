@@ -1,0 +1,4 @@
+export * from "./batches.js";
+export * from "./clock.js";
+export * from "./errors.js";
+export * from "./principal.js";

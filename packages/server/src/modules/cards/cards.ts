@@ -1,0 +1,145 @@
+/** Cards: lookup by number and bulk upsert from the accounting system; each card gets a points account. */
+import type { CardStatus } from "../../core/engine/types.js";
+import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import { openAccounts } from "../points/index.js";
+
+export const CARD_STATUSES: readonly CardStatus[] = ["active", "blocked", "accrual_only"];
+
+export interface Card {
+  id: number;
+  partnerId: number;
+  programId: number;
+  number: string;
+  status: CardStatus;
+  level: string | null;
+  virtual: boolean;
+}
+
+export async function findCard(db: Executor, partnerId: number, number: string): Promise<Card | null> {
+  const row = await db
+    .selectFrom("cards")
+    .select(["id", "partner_id", "program_id", "number", "status", "level", "virtual"])
+    .where("partner_id", "=", partnerId)
+    .where("number", "=", number)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: row.id,
+        partnerId: row.partner_id,
+        programId: row.program_id,
+        number: row.number,
+        status: row.status as CardStatus,
+        level: row.level,
+        virtual: row.virtual === 1,
+      }
+    : null;
+}
+
+/** A card's status as it is now (it may have changed since the purchase was calculated). */
+export async function cardStatus(db: Executor, cardId: number): Promise<CardStatus> {
+  const row = await db
+    .selectFrom("cards")
+    .select("status")
+    .where("id", "=", cardId)
+    .executeTakeFirstOrThrow();
+  return row.status as CardStatus;
+}
+
+export interface CardInput {
+  number: string;
+  status?: CardStatus;
+  level?: string | null;
+  virtual?: boolean;
+}
+
+const CHUNK = 500;
+
+/**
+ * Creates new cards with empty accounts and updates status/level of known ones, in one transaction.
+ * A known card keeps its program: moving a card between programs is not an upload's business.
+ */
+export async function upsertCards(
+  database: Database,
+  partnerId: number,
+  programId: number,
+  items: readonly CardInput[],
+  now: number,
+): Promise<{ created: number; updated: number }> {
+  return database.transaction(async (trx) => {
+    let created = 0;
+    for (let i = 0; i < items.length; i += CHUNK) {
+      const chunk = items.slice(i, i + CHUNK);
+      const rows = await trx
+        .insertInto("cards")
+        .values(
+          chunk.map((c) => ({
+            partner_id: partnerId,
+            program_id: programId,
+            number: c.number,
+            status: c.status ?? "active",
+            level: c.level ?? null,
+            client_id: null,
+            virtual: c.virtual ? 1 : 0,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["partner_id", "number"]).doUpdateSet((eb) => ({
+            status: eb.ref("excluded.status"),
+            level: eb.ref("excluded.level"),
+            updated_at: eb.ref("excluded.updated_at"),
+          })),
+        )
+        .returning(["id", "created_at"])
+        .execute();
+      const fresh = rows.filter((r) => r.created_at === now).map((r) => r.id);
+      created += await openAccounts(
+        trx,
+        fresh.map((cardId) => ({ cardId, balance: 0 })),
+        now,
+      );
+    }
+    return { created, updated: items.length - created };
+  });
+}
+
+export interface NewCard {
+  number: string;
+  status: CardStatus;
+  level: string | null;
+  virtual: boolean;
+}
+
+/** Inserts new cards (no upsert) and returns their ids in order; for bulk loads into a known-empty range. */
+export async function insertCards(
+  trx: Trx,
+  partnerId: number,
+  programId: number,
+  cards: readonly NewCard[],
+  now: number,
+): Promise<number[]> {
+  const rows = await trx
+    .insertInto("cards")
+    .values(
+      cards.map((c) => ({
+        partner_id: partnerId,
+        program_id: programId,
+        number: c.number,
+        status: c.status,
+        level: c.level,
+        client_id: null,
+        virtual: c.virtual ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .returning("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function findCardIdByNumber(db: Executor, number: string): Promise<number | null> {
+  const row = await db.selectFrom("cards").select("id").where("number", "=", number).executeTakeFirst();
+  return row?.id ?? null;
+}

@@ -1,0 +1,45 @@
+/** What the POS and the accounting system ask of the product catalogue. */
+import type { Database } from "../../infra/db/database.js";
+import { rejectDuplicates } from "../../kernel/batches.js";
+import { DomainError } from "../../kernel/errors.js";
+import type { Principal } from "../../kernel/principal.js";
+import { requireUnboundCredential } from "../auth/index.js";
+import { getProduct, type ProductInput, upsertProducts } from "./products.js";
+
+export interface ProductView {
+  sku: string;
+  barcode: string | null;
+  name: string;
+  category: string | null;
+  brand: string | null;
+  manufacturer: string | null;
+  excludedFromPointsPayment: boolean;
+  excludedFromAccrual: boolean;
+  minPrice: number;
+}
+
+export class CatalogService {
+  constructor(private readonly database: Database) {}
+
+  async upload(principal: Principal, items: readonly ProductInput[], now: number): Promise<number> {
+    requireUnboundCredential(principal);
+    rejectDuplicates(items, (p) => p.sku, "sku");
+    return upsertProducts(this.database, principal.partnerId, items, now);
+  }
+
+  async view(principal: Principal, sku: string): Promise<ProductView> {
+    const row = await getProduct(this.database.db, principal.partnerId, sku);
+    if (!row) throw new DomainError("PRODUCT_NOT_FOUND", "no such product", { field: "sku" });
+    return {
+      sku: row.sku,
+      barcode: row.barcode,
+      name: row.name,
+      category: row.category,
+      brand: row.brand,
+      manufacturer: row.manufacturer,
+      excludedFromPointsPayment: row.excluded_from_points_payment === 1,
+      excludedFromAccrual: row.excluded_from_accrual === 1,
+      minPrice: row.min_price,
+    };
+  }
+}

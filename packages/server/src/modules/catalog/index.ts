@@ -1,0 +1,4 @@
+/** The product catalogue: the only code that writes the products table. */
+
+export * from "./catalog-service.js";
+export * from "./products.js";

@@ -1,0 +1,138 @@
+/**
+ * Demo data for `npm start`: a pharmacy chain with three stores in three time zones, POS credentials, a
+ * loyalty program with a few rules, 1,000 products and 10,000 cards with balances. Loaded once, into an
+ * empty database only.
+ */
+
+import type { Database } from "../../infra/db/database.js";
+import { createPosCredential } from "../auth/index.js";
+import { type ProductInput, upsertProducts } from "../catalog/index.js";
+import { createPartner, hasPartners } from "../partners/index.js";
+import { addRules, createProgram, type RuleDraft } from "../programs/index.js";
+import { createStore } from "../stores/index.js";
+import { cardNumber, seedCards } from "./bulk-seed.js";
+
+export const DEMO_SECRET = "demo-secret";
+export const DEMO_CREDENTIALS = [
+  { login: "demo-accounting", store: null, description: "accounting system: master data, any store" },
+  { login: "demo-pos-msk-1", store: "MSK-01", description: "till 1, Moscow" },
+  { login: "demo-pos-msk-2", store: "MSK-01", description: "till 2, Moscow" },
+  { login: "demo-pos-nsk-1", store: "NSK-01", description: "till 1, Novosibirsk" },
+  { login: "demo-pos-vvo-1", store: "VVO-01", description: "till 1, Vladivostok" },
+] as const;
+
+const STORES = [
+  {
+    code: "MSK-01",
+    name: "Аптека на Тверской",
+    timezone: "Europe/Moscow",
+    address: "Москва, Тверская ул., 7",
+  },
+  {
+    code: "NSK-01",
+    name: "Аптека на Красном",
+    timezone: "Asia/Novosibirsk",
+    address: "Новосибирск, Красный пр-т, 25",
+  },
+  {
+    code: "VVO-01",
+    name: "Аптека у моря",
+    timezone: "Asia/Vladivostok",
+    address: "Владивосток, Светланская ул., 10",
+  },
+];
+
+const CATEGORIES = [
+  "medicines",
+  "medicines-rx",
+  "vitamins",
+  "cosmetics",
+  "hygiene",
+  "baby",
+  "devices",
+  "herbs",
+];
+const BRANDS = ["Здоровье", "Витамакс", "Натура", "Фармстандарт", "Эвалар", "Кидс", "Медтех", "Травы Алтая"];
+const DEMO_CARD_COUNT = 10_000;
+export const DEMO_FIRST_CARD = 2_000_000_000_001;
+
+export function demoProducts(count: number): ProductInput[] {
+  return Array.from({ length: count }, (_, i) => {
+    const category = CATEGORIES[i % CATEGORIES.length]!;
+    return {
+      sku: `SKU-${String(i + 1).padStart(5, "0")}`,
+      barcode: `460${String(1_000_000_000 + i).padStart(10, "0")}`,
+      name: `${category} #${i + 1}`,
+      category,
+      brand: BRANDS[(i * 7) % BRANDS.length]!,
+      manufacturer: `Manufacturer ${(i % 40) + 1}`,
+      excludedFromPointsPayment: category === "medicines-rx",
+      excludedFromAccrual: false,
+      minPrice: category === "devices" ? 50_000 : 0,
+    };
+  });
+}
+
+export const DEMO_RULES: RuleDraft[] = [
+  { name: "Базовое начисление 3%", kind: "accrual_percent", value: 300 },
+  { name: "Золотой уровень: начисление 7%", kind: "accrual_percent", value: 700, levels: ["gold"] },
+  { name: "Витамины −15%", kind: "discount_percent", value: 1500, scope: { categories: ["vitamins"] } },
+  { name: "Эвалар −50 ₽ за упаковку", kind: "discount_fixed", value: 5000, scope: { brands: ["Эвалар"] } },
+  { name: "Промокод ЗДОРОВЬЕ: −10% на всё", kind: "discount_percent", value: 1000, promoCode: "ЗДОРОВЬЕ" },
+  {
+    name: "Косметика: баллами не более 20%",
+    kind: "points_payment_limit",
+    value: 2000,
+    scope: { categories: ["cosmetics"] },
+  },
+];
+
+/** Loads the demo chain unless the database already has a partner. Returns whether it loaded. */
+export async function loadDemoData(database: Database, now: number): Promise<boolean> {
+  if (await hasPartners(database.db)) return false;
+  const { db } = database;
+  const partnerId = await createPartner(db, "demo", "Демо-аптеки", now);
+  const storeIds = new Map<string, number>();
+  for (const s of STORES) storeIds.set(s.code, await createStore(db, partnerId, s, now));
+  for (const c of DEMO_CREDENTIALS) {
+    await createPosCredential(
+      db,
+      partnerId,
+      {
+        login: c.login,
+        secret: DEMO_SECRET,
+        storeId: c.store ? storeIds.get(c.store)! : null,
+        description: c.description,
+      },
+      now,
+    );
+  }
+  const programId = await createProgram(
+    db,
+    partnerId,
+    {
+      code: "main",
+      name: "Копилка Демо",
+      holdDays: 14,
+      cancelWindowMinutes: 30,
+      maxPointsPaymentShareBp: 5000,
+      pointsLifetimeDays: 365,
+    },
+    now,
+  );
+  await addRules(database, programId, DEMO_RULES, now);
+  await upsertProducts(database, partnerId, demoProducts(1000), now);
+  await seedCards(database, {
+    partnerId,
+    programId,
+    count: DEMO_CARD_COUNT,
+    firstNumber: DEMO_FIRST_CARD,
+    // A spread of balances from 0 to 2,000 points, deterministic so the README's examples hold.
+    balanceOf: (i) => ((i * 7919) % 2001) * 100,
+    levelOf: (i) => (i % 10 === 0 ? "gold" : "base"),
+    now,
+  });
+  return true;
+}
+
+export const DEMO_CARD_EXAMPLE = cardNumber(DEMO_FIRST_CARD + 1);

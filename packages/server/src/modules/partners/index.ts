@@ -1,0 +1,2 @@
+/** Partners (retail chains): the only code that writes the partners table. */
+export * from "./partners.js";

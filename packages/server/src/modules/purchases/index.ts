@@ -1,0 +1,7 @@
+/** Purchases: the only code that writes purchases, purchase_events and refunds. */
+
+export { canonicalHash } from "./canonical-hash.js";
+export * from "./counts.js";
+export * from "./purchase-record.js";
+export * from "./purchase-service.js";
+export * from "./sweeper.js";

@@ -1,0 +1,74 @@
+/** A purchase row as the service works with it, and the view every purchase endpoint answers with. */
+
+import type { PurchaseState } from "@kopilka/contract";
+import type { CashierMessage } from "../../core/engine/types.js";
+import { type PricedLine, type PricedTotals, totalsOf } from "../../core/receipt.js";
+import type { Row } from "../../infra/db/schema.js";
+import type { CardBalance } from "../points/index.js";
+
+export { PURCHASE_STATES, type PurchaseState } from "@kopilka/contract";
+
+export interface StoredReceipt {
+  storeCode: string;
+  cardNumber: string | null;
+  lines: PricedLine[];
+  promoCodes: { applied: string[]; unknown: string[] };
+  messages: CashierMessage[];
+}
+
+export interface PurchaseView {
+  purchaseId: string;
+  state: PurchaseState;
+  storeCode: string;
+  posCode: string;
+  cardNumber: string | null;
+  expiresAt: string | null;
+  confirmedAt: string | null;
+  lines: PricedLine[];
+  totals: PricedTotals;
+  points: {
+    paymentLimit: number;
+    maxPayment: number;
+    balance: CardBalance | null;
+  };
+  refunded: { amount: number; pointsReturned: number; accrualReversed: number };
+  promoCodes: { applied: string[]; unknown: string[] };
+  messages: CashierMessage[];
+}
+
+export function parseReceipt(row: Pick<Row<"purchases">, "receipt">): StoredReceipt {
+  return JSON.parse(row.receipt) as StoredReceipt;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function purchaseView(
+  row: Row<"purchases">,
+  receipt: StoredReceipt,
+  balance: CardBalance | null,
+): PurchaseView {
+  const state = row.state as PurchaseState;
+  const open = state === "calculated";
+  // The points this purchase already holds are part of what it may use.
+  const maxPayment =
+    balance && open ? Math.min(row.points_limit, Math.max(0, balance.available + row.points_spent)) : 0;
+  return {
+    purchaseId: row.external_id,
+    state,
+    storeCode: receipt.storeCode,
+    posCode: row.pos_code,
+    cardNumber: receipt.cardNumber,
+    expiresAt: open ? iso(row.expires_at) : null,
+    confirmedAt: iso(row.confirmed_at),
+    lines: receipt.lines,
+    totals: totalsOf(receipt.lines),
+    points: { paymentLimit: open ? row.points_limit : 0, maxPayment, balance },
+    refunded: {
+      amount: row.refunded_amount,
+      pointsReturned: row.points_returned,
+      accrualReversed: row.accrual_reversed,
+    },
+    promoCodes: receipt.promoCodes,
+    messages: receipt.messages,
+  };
+}

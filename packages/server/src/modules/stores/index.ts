@@ -1,0 +1,3 @@
+/** Stores: the only code that writes the stores table. */
+export * from "./store-directory.js";
+export * from "./stores.js";

@@ -204,6 +204,13 @@ export const ERROR_CATALOGUE = {
     en: "At most {max:points} can be stated for the returned lines",
     ru: "Для возвращаемых строк можно указать не более {max:points}",
   },
+  RATE_LIMITED: {
+    status: 429,
+    description:
+      "Too many attempts from this login or address; details.retryAfterSeconds, and a Retry-After header",
+    en: "Too many attempts; retry in {retryAfterSeconds} s",
+    ru: "Слишком много попыток; повторите через {retryAfterSeconds} с",
+  },
   INTERNAL_ERROR: {
     status: 500,
     description: "A fault of the server; it is logged with the request id",
@@ -215,6 +222,13 @@ export const ERROR_CATALOGUE = {
     description: "The database is unreachable or the server is shutting down",
     en: "The service is temporarily unavailable; retry shortly",
     ru: "Сервис временно недоступен; повторите чуть позже",
+  },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    description:
+      "The database cannot be reached right now; nothing was applied. Retry after Retry-After seconds with the same request",
+    en: "The database is unavailable; nothing was applied. Retry with the same request shortly",
+    ru: "База данных недоступна; ничего не изменено. Повторите тот же запрос чуть позже",
   },
 } as const satisfies Record<string, ErrorEntry>;
 

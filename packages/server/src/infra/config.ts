@@ -48,8 +48,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: "NODE_ENV",
     default: "(unset)",
-    description:
-      "production refuses demo data and refuses to start while a demo credential is enabled; DEMO_DATA then defaults to false",
+    description: "production: no demo data, and no start while a demo login still has its public secret",
   },
   { name: "TOKEN_TTL_SECONDS", default: "43200", description: "Lifetime of a POS bearer token" },
   {
@@ -70,8 +69,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   {
     name: "DEMO_DATA",
-    default: "true for SQLite, false for PostgreSQL and in production",
-    description: "Load demo data into an empty database at start; refused with NODE_ENV=production",
+    default: "true for SQLite, false for PostgreSQL",
+    description: "Load demo data into an empty database at start; false and refused with NODE_ENV=production",
   },
   { name: "DB_POOL_SIZE", default: "10", description: "PostgreSQL connections per process" },
   {

@@ -94,82 +94,86 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("backup and restore (PostgreSQL)
   });
 });
 
-describe.skipIf(process.env.TEST_DATABASE_URL)("backup and restore of the embedded database", () => {
-  it("copies a database under load into one that restores, balances and holds every acknowledged sale", async () => {
-    const dir = dirname(scratch.url.slice("sqlite:".length));
-    const backupFile = join(dir, "kopilka.backup");
-    const live = { DATABASE_URL: scratch.url };
-    const server = await startServer(scratch.url);
-    const auth = await post(server, "/v1/auth/token", null, {
-      login: "demo-pos-msk-1",
-      secret: "demo-secret",
+describe.skipIf(process.env.TEST_DATABASE_URL)(
+  "backup and restore of the embedded database",
+  { timeout: 180_000 },
+  () => {
+    it("copies a database under load into one that restores, balances and holds every acknowledged sale", async () => {
+      const dir = dirname(scratch.url.slice("sqlite:".length));
+      const backupFile = join(dir, "kopilka.backup");
+      const live = { DATABASE_URL: scratch.url };
+      const server = await startServer(scratch.url);
+      const auth = await post(server, "/v1/auth/token", null, {
+        login: "demo-pos-msk-1",
+        secret: "demo-secret",
+      });
+      const load = startLoad(server, auth.body.accessToken as string);
+
+      while (load.acknowledged.length < 50) await sleep(20);
+      const backupStartedAt = Date.now();
+      const acknowledgedBefore = load.acknowledged.filter((a) => a.at < backupStartedAt).map((a) => a.id);
+      const backup = await kopilka(["backup", backupFile], live);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stdout).toContain(`written to ${backupFile}`);
+      expect(backup.stderr).toContain("backup: 100%");
+
+      // A server still uses the database: restoring over it is refused, and the server goes on.
+      const busy = await kopilka(["restore", backupFile], live);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/is in use \(is a server running\?\)/);
+      expect(hasStackTrace(busy.stderr)).toBe(false);
+      const during = load.acknowledged.length;
+      while (load.acknowledged.length < during + 20) await sleep(20);
+      await load.stop();
+      await stopGracefully(server);
+      expect(load.acknowledged.some((a) => a.at > backupStartedAt)).toBe(true);
+
+      const restoredUrl = `sqlite:${join(dir, "restored", "kopilka.db")}`;
+      const restore = await kopilka(["restore", backupFile], { DATABASE_URL: restoredUrl });
+      expect(restore.code, restore.stderr).toBe(0);
+      const ledger = await kopilka(["verify-ledger"], { DATABASE_URL: restoredUrl });
+      expect(ledger.code, ledger.stdout).toBe(0);
+      const restored = openDatabase(restoredUrl);
+      try {
+        const rows = await restored.db
+          .selectFrom("purchases")
+          .select(["external_id", "state"])
+          .where("external_id", "in", acknowledgedBefore)
+          .execute();
+        const state = new Map(rows.map((r) => [r.external_id, r.state]));
+        for (const id of acknowledgedBefore) expect(state.get(id), id).toBe("confirmed");
+      } finally {
+        await restored.close();
+      }
+
+      // With the server stopped, the backup replaces the live database; the replaced one is kept.
+      const over = await kopilka(["restore", backupFile], live);
+      expect(over.code, over.stderr).toBe(0);
+      expect(over.stdout).toMatch(/the replaced database is kept at .+\.replaced-/);
+      expect((await kopilka(["verify-ledger"], live)).code).toBe(0);
     });
-    const load = startLoad(server, auth.body.accessToken as string);
 
-    while (load.acknowledged.length < 50) await sleep(20);
-    const backupStartedAt = Date.now();
-    const acknowledgedBefore = load.acknowledged.filter((a) => a.at < backupStartedAt).map((a) => a.id);
-    const backup = await kopilka(["backup", backupFile], live);
-    expect(backup.code, backup.stderr).toBe(0);
-    expect(backup.stdout).toContain(`written to ${backupFile}`);
-    expect(backup.stderr).toContain("backup: 100%");
+    it("refuses files that are not Kopilka databases, and an existing backup file without --force", async () => {
+      const dir = dirname(scratch.url.slice("sqlite:".length));
+      const text = join(dir, "notes.txt");
+      writeFileSync(text, "not a database\n".repeat(10));
+      const run = await kopilka(["restore", text], { DATABASE_URL: scratch.url });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("is not an SQLite database");
 
-    // A server still uses the database: restoring over it is refused, and the server goes on.
-    const busy = await kopilka(["restore", backupFile], live);
-    expect(busy.code).toBe(1);
-    expect(busy.stderr).toMatch(/is in use \(is a server running\?\)/);
-    expect(hasStackTrace(busy.stderr)).toBe(false);
-    const during = load.acknowledged.length;
-    while (load.acknowledged.length < during + 20) await sleep(20);
-    await load.stop();
-    await stopGracefully(server);
-    expect(load.acknowledged.some((a) => a.at > backupStartedAt)).toBe(true);
+      const other = `sqlite:${join(dir, "other.db")}`;
+      const foreign = openDatabase(other);
+      await foreign.db.schema.createTable("t").addColumn("x", "integer").execute();
+      await foreign.close();
+      const wrong = await kopilka(["restore", other.slice("sqlite:".length)], { DATABASE_URL: scratch.url });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain("is not a Kopilka database");
 
-    const restoredUrl = `sqlite:${join(dir, "restored", "kopilka.db")}`;
-    const restore = await kopilka(["restore", backupFile], { DATABASE_URL: restoredUrl });
-    expect(restore.code, restore.stderr).toBe(0);
-    const ledger = await kopilka(["verify-ledger"], { DATABASE_URL: restoredUrl });
-    expect(ledger.code, ledger.stdout).toBe(0);
-    const restored = openDatabase(restoredUrl);
-    try {
-      const rows = await restored.db
-        .selectFrom("purchases")
-        .select(["external_id", "state"])
-        .where("external_id", "in", acknowledgedBefore)
-        .execute();
-      const state = new Map(rows.map((r) => [r.external_id, r.state]));
-      for (const id of acknowledgedBefore) expect(state.get(id), id).toBe("confirmed");
-    } finally {
-      await restored.close();
-    }
-
-    // With the server stopped, the backup replaces the live database; the replaced one is kept.
-    const over = await kopilka(["restore", backupFile], live);
-    expect(over.code, over.stderr).toBe(0);
-    expect(over.stdout).toMatch(/the replaced database is kept at .+\.replaced-/);
-    expect((await kopilka(["verify-ledger"], live)).code).toBe(0);
-  });
-
-  it("refuses files that are not Kopilka databases, and an existing backup file without --force", async () => {
-    const dir = dirname(scratch.url.slice("sqlite:".length));
-    const text = join(dir, "notes.txt");
-    writeFileSync(text, "not a database\n".repeat(10));
-    const run = await kopilka(["restore", text], { DATABASE_URL: scratch.url });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("is not an SQLite database");
-
-    const other = `sqlite:${join(dir, "other.db")}`;
-    const foreign = openDatabase(other);
-    await foreign.db.schema.createTable("t").addColumn("x", "integer").execute();
-    await foreign.close();
-    const wrong = await kopilka(["restore", other.slice("sqlite:".length)], { DATABASE_URL: scratch.url });
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain("is not a Kopilka database");
-
-    const backupFile = join(dir, "kopilka.backup");
-    const again = await kopilka(["backup", backupFile], { DATABASE_URL: scratch.url });
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain("already exists; pass --force");
-    expect((await kopilka(["backup", "--force", backupFile], { DATABASE_URL: scratch.url })).code).toBe(0);
-  });
-});
+      const backupFile = join(dir, "kopilka.backup");
+      const again = await kopilka(["backup", backupFile], { DATABASE_URL: scratch.url });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain("already exists; pass --force");
+      expect((await kopilka(["backup", "--force", backupFile], { DATABASE_URL: scratch.url })).code).toBe(0);
+    });
+  },
+);

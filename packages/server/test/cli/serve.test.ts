@@ -27,7 +27,7 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-describe("kopilka serve", () => {
+describe("kopilka serve", { timeout: 180_000 }, () => {
   it("says in one line that the port is in use, and exits 1", async () => {
     const blocker: Server = createServer();
     const port = await freePort();

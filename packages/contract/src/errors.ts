@@ -230,6 +230,13 @@ export const ERROR_CATALOGUE = {
     en: "The database is unavailable; nothing was applied. Retry with the same request shortly",
     ru: "База данных недоступна; ничего не изменено. Повторите тот же запрос чуть позже",
   },
+  // Setting up partners, stores and credentials (CLI and admin)
+  ALREADY_EXISTS: {
+    status: 409,
+    description: "Something with this code or login already exists; details.field names it",
+    en: "{field} {value} already exists",
+    ru: "{field} {value} уже существует",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -14,6 +14,7 @@ import { installMetrics, type Metrics } from "../api/ops/metrics.js";
 import { registerPosV1 } from "../api/pos-v1/index.js";
 import { openPurchaseCounts } from "../modules/purchases/index.js";
 import type { AppContext } from "./context.js";
+import { installRequestLogging, requestIdOf } from "./request-logging.js";
 import { buildServices, type Services } from "./services.js";
 
 export interface Server {
@@ -28,28 +29,16 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: "x-request-id",
+    // genReqId reads X-Request-Id itself and keeps it only when it is sane.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     return503OnClosing: true,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // Successes are logged at debug: at thousands of requests a second an info line each would cost more
-  // than the request. Failures are always logged.
-  app.addHook("onResponse", (request, reply, done) => {
-    const fields = {
-      reqId: request.id,
-      method: request.method,
-      route: request.routeOptions.url,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-    };
-    if (reply.statusCode >= 500) request.log.error(fields, "request failed");
-    else if (reply.statusCode >= 400) request.log.info(fields, "request refused");
-    else request.log.debug(fields, "request done");
-    done();
-  });
+  installRequestLogging(app);
 
   // While draining for shutdown, no connection is kept alive for a next request that would be refused.
   app.addHook("onSend", async (_request, reply) => {

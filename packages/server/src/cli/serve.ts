@@ -10,26 +10,49 @@ import type { Logger } from "pino";
 import type { AppContext } from "../app/context.js";
 import { buildServer } from "../app/server.js";
 import { type Config, redactUrl } from "../infra/config.js";
-import { openDatabase } from "../infra/db/database.js";
+import { type Database, openDatabase } from "../infra/db/database.js";
 import { migrateToLatest } from "../infra/db/migrate.js";
 import { systemClock } from "../kernel/index.js";
-import { DEMO_CARD_EXAMPLE, DEMO_CREDENTIALS, DEMO_SECRET, loadDemoData } from "../modules/demo/index.js";
+import {
+  DEMO_CARD_EXAMPLE,
+  DEMO_CREDENTIALS,
+  DEMO_SECRET,
+  demoCredentials,
+  loadDemoData,
+  openDemoCredentials,
+} from "../modules/demo/index.js";
 import { startSweeper } from "../modules/purchases/index.js";
+import { CliError } from "./support.js";
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.dbPoolSize,
     onConnectionLost: (err) => logger.warn({ err }, "database connection lost; the pool will reconnect"),
   });
-  const applied = await migrateToLatest(database);
-  if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
-  if (config.demoData && (await loadDemoData(database, systemClock.now()))) {
-    logger.info("demo data loaded");
-    printDemoCredentials(config);
+  try {
+    const applied = await migrateToLatest(database);
+    if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
+    // Config refuses DEMO_DATA in production, so demo data never loads there.
+    if (config.demoData && (await loadDemoData(database, systemClock.now()))) {
+      logger.info("demo data loaded");
+      printDemoCredentials(config);
+    }
+    if (config.production) await refuseOpenDemoCredentials(database);
+  } catch (error) {
+    await database.close();
+    throw error;
   }
   const ctx: AppContext = { config, database, logger, clock: systemClock };
   let closing = false;
   const { app, metrics } = await buildServer(ctx, () => closing);
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await database.close();
+    throw listenFailure(error, config);
+  }
   const sweeper = startSweeper(database, systemClock, logger, config.sweeperIntervalMs, {
     onResult(r) {
       metrics.sweeperRuns.inc({ job: "all" });
@@ -39,10 +62,10 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       metrics.sweeperItems.inc({ job: "expire_lots" }, r.expiredLots);
     },
   });
-  const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: redactUrl(config.databaseUrl) }, "kopilka is serving");
+  // For the person who ran it; stdout carries only log lines.
   if (config.demoData) {
-    process.stdout.write(
+    process.stderr.write(
       `\nKopilka is serving at ${address}  (API docs: ${address}/docs)\nDemo POS login: ${DEMO_CREDENTIALS[1].login} / ${DEMO_SECRET}   demo card: ${DEMO_CARD_EXAMPLE}\n\n`,
     );
   }
@@ -73,8 +96,36 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
 }
 
 function printDemoCredentials(config: Config): void {
-  const lines = DEMO_CREDENTIALS.map((c) => `  ${c.login.padEnd(18)} ${DEMO_SECRET}   ${c.description}`);
-  process.stdout.write(
-    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. POS credentials (login, secret):\n${lines.join("\n")}\n`,
+  const lines = demoCredentials().map(
+    (c) => `  ${c.login.padEnd(18)} ${c.secret}   ${c.kind}: ${c.description}`,
   );
+  process.stderr.write(
+    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. Logins (login, secret):\n${lines.join("\n")}\n`,
+  );
+}
+
+/** In production no demo login may still open the door: one line per open login, with the fix. */
+async function refuseOpenDemoCredentials(database: Database): Promise<void> {
+  const open = await openDemoCredentials(database);
+  if (open.length === 0) return;
+  throw new CliError(
+    open.map(
+      (c) =>
+        `NODE_ENV=production: demo ${c.kind} ${c.login} still accepts the public demo secret; switch it off: ${c.disableCommand}`,
+    ),
+  );
+}
+
+function listenFailure(error: unknown, config: Config): unknown {
+  const code = (error as { code?: string }).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === "EADDRINUSE")
+    return new CliError(
+      `cannot listen on ${where}: the port is already in use (EADDRINUSE); set PORT to a free one`,
+    );
+  if (code === "EACCES")
+    return new CliError(`cannot listen on ${where}: permission denied (EACCES); use a port above 1023`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new CliError(`cannot listen on ${where}: no such address on this machine (${code}); check HOST`);
+  return error;
 }

@@ -8,6 +8,10 @@ export interface Config {
   port: number;
   databaseUrl: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** auto: human-readable on a terminal, JSON lines otherwise. */
+  logFormat: "auto" | "json" | "pretty";
+  /** NODE_ENV=production: no demo data, no demo credentials. */
+  production: boolean;
   tokenTtlSeconds: number;
   tokenSecret: string | null;
   authCacheTtlMs: number;
@@ -35,6 +39,17 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: "sqlite:PATH for the embedded database, or postgres://user:pass@host:port/db",
   },
   { name: "LOG_LEVEL", default: "info", description: "fatal, error, warn, info, debug, trace or silent" },
+  {
+    name: "LOG_FORMAT",
+    default: "auto",
+    description:
+      "json (one JSON line per event), pretty (for people), or auto: pretty on a terminal, else json",
+  },
+  {
+    name: "NODE_ENV",
+    default: "(unset)",
+    description: "production: no demo data, and no start while a demo login still has its public secret",
+  },
   { name: "TOKEN_TTL_SECONDS", default: "43200", description: "Lifetime of a POS bearer token" },
   {
     name: "TOKEN_SECRET",
@@ -55,7 +70,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: "DEMO_DATA",
     default: "true for SQLite, false for PostgreSQL",
-    description: "Load demo data into an empty database at start",
+    description: "Load demo data into an empty database at start; false and refused with NODE_ENV=production",
   },
   { name: "DB_POOL_SIZE", default: "10", description: "PostgreSQL connections per process" },
   {
@@ -73,6 +88,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LOG_FORMATS = ["auto", "json", "pretty"] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
@@ -112,18 +128,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (tokenSecret !== null && tokenSecret.length < 32)
     problems.push("TOKEN_SECRET: must be at least 32 characters");
   const host = read("HOST") ?? "127.0.0.1";
+  const logFormat = (read("LOG_FORMAT")?.toLowerCase() ?? "auto") as Config["logFormat"];
+  if (!LOG_FORMATS.includes(logFormat))
+    problems.push(`LOG_FORMAT=${JSON.stringify(logFormat)}: expected one of ${LOG_FORMATS.join(", ")}`);
+  const production = read("NODE_ENV") === "production";
+  const demoData = bool("DEMO_DATA", databaseUrl.startsWith("sqlite:") && !production);
+  if (production && demoData)
+    problems.push(
+      "DEMO_DATA=true with NODE_ENV=production: demo data has logins with public secrets; unset DEMO_DATA (or set it to false)",
+    );
 
   const config: Config = {
     host,
     port: int("PORT", 8080, 0, 65535),
     databaseUrl,
     logLevel,
+    logFormat,
+    production,
     tokenTtlSeconds: int("TOKEN_TTL_SECONDS", 43_200, 60, 31 * 86_400),
     tokenSecret,
     authCacheTtlMs: int("AUTH_CACHE_TTL_MS", 30_000, 0, 60_000),
     bodyLimitBytes: int("BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     sweeperIntervalMs: int("SWEEPER_INTERVAL_MS", 15_000, 0, 3_600_000),
-    demoData: bool("DEMO_DATA", databaseUrl.startsWith("sqlite:")),
+    demoData,
     dbPoolSize: int("DB_POOL_SIZE", 10, 1, 500),
     shutdownDrainMs: int("SHUTDOWN_DRAIN_MS", 1000, 0, 120_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),

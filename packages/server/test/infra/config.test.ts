@@ -44,3 +44,18 @@ describe("configuration", () => {
     );
   });
 });
+
+describe("production", () => {
+  it("defaults to no demo data and refuses it when asked", () => {
+    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ production: true, demoData: false });
+    expect(() => loadConfig({ NODE_ENV: "production", DEMO_DATA: "true" })).toThrow(
+      /DEMO_DATA=true with NODE_ENV=production/,
+    );
+  });
+
+  it("reads the log format", () => {
+    expect(loadConfig({}).logFormat).toBe("auto");
+    expect(loadConfig({ LOG_FORMAT: "JSON" }).logFormat).toBe("json");
+    expect(() => loadConfig({ LOG_FORMAT: "xml" })).toThrow(/LOG_FORMAT/);
+  });
+});

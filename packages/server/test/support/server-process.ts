@@ -15,6 +15,9 @@ export interface ServerProcess {
   child: ChildProcess;
   base: string;
   output: () => string;
+  /** What the process wrote on stdout alone (log lines), up to 4 MB. */
+  stdout: () => string;
+  stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   hasExited: () => boolean;
 }
@@ -73,13 +76,23 @@ export function spawnServer(
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-20_000);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    keep(chunk);
+    if (stdout.length < 4_000_000) stdout += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    keep(chunk);
+    if (stderr.length < 4_000_000) stderr += chunk.toString("utf8");
+  });
   let exited = false;
   const server: ServerProcess = {
     child,
     base: `http://127.0.0.1:${port}`,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     hasExited: () => exited,
     exited: new Promise((resolve) => {
       child.once("exit", (code, signal) => {

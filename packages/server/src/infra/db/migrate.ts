@@ -9,6 +9,12 @@ function migrations(database: Database): Record<string, Migration> {
   };
 }
 
+/** The names of every migration this version knows, in order (a backup made by a newer one has more). */
+export function knownMigrationNames(): string[] {
+  // The factories only read the dialect; the names do not depend on it.
+  return Object.keys(migrations({ dialect: "sqlite" } as Database));
+}
+
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(database) };
   const migrator = new Migrator({ db: database.db, provider });

@@ -1,7 +1,8 @@
 /** POS credentials: a login and a scrypt-hashed secret per till or accounting system. */
 import { randomBytes } from "node:crypto";
-import type { Executor } from "../../infra/db/database.js";
-import { hashSecret } from "./secret-hash.js";
+import { type Executor, isUniqueViolation } from "../../infra/db/database.js";
+import { DomainError } from "../../kernel/errors.js";
+import { hashSecret, verifySecret } from "./secret-hash.js";
 
 export interface CredentialInput {
   login: string;
@@ -18,21 +19,31 @@ export async function createPosCredential(
   now: number,
 ): Promise<{ id: number; secret: string }> {
   const secret = input.secret ?? randomBytes(18).toString("base64url");
-  const row = await db
-    .insertInto("pos_credentials")
-    .values({
-      partner_id: partnerId,
-      store_id: input.storeId ?? null,
-      login: input.login,
-      secret_hash: await hashSecret(secret),
-      enabled: 1,
-      description: input.description ?? null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return { id: row.id, secret };
+  const secretHash = await hashSecret(secret);
+  try {
+    const row = await db
+      .insertInto("pos_credentials")
+      .values({
+        partner_id: partnerId,
+        store_id: input.storeId ?? null,
+        login: input.login,
+        secret_hash: secretHash,
+        enabled: 1,
+        description: input.description ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { id: row.id, secret };
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new DomainError("ALREADY_EXISTS", `credential ${input.login} already exists`, {
+        field: "login",
+        value: input.login,
+      });
+    throw error;
+  }
 }
 
 export async function setCredentialEnabled(
@@ -47,4 +58,17 @@ export async function setCredentialEnabled(
     .where("login", "=", login)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Whether a till could log in with this login and secret right now: the credential exists, is enabled
+ * and the secret matches. Used to find demo credentials whose public secret still opens the door.
+ */
+export async function credentialAcceptsSecret(db: Executor, login: string, secret: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("pos_credentials")
+    .select(["secret_hash", "enabled"])
+    .where("login", "=", login)
+    .executeTakeFirst();
+  return row !== undefined && row.enabled === 1 && (await verifySecret(secret, row.secret_hash));
 }

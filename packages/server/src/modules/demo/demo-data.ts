@@ -5,7 +5,7 @@
  */
 
 import type { Database } from "../../infra/db/database.js";
-import { createPosCredential } from "../auth/index.js";
+import { createPosCredential, credentialAcceptsSecret } from "../auth/index.js";
 import { type ProductInput, upsertProducts } from "../catalog/index.js";
 import { createPartner, hasPartners } from "../partners/index.js";
 import { addRules, createProgram, type RuleDraft } from "../programs/index.js";
@@ -20,6 +20,42 @@ export const DEMO_CREDENTIALS = [
   { login: "demo-pos-nsk-1", store: "NSK-01", description: "till 1, Novosibirsk" },
   { login: "demo-pos-vvo-1", store: "VVO-01", description: "till 1, Vladivostok" },
 ] as const;
+
+/**
+ * A way into a demo database that anyone who read the README can use. Each demo that creates logins
+ * (POS credentials here; cabinet users join the list the same way) describes them here, so that a
+ * production start can refuse while any of them still opens the door, and say how to close it.
+ */
+export interface DemoCredential {
+  /** What kind of login it is, for people: "POS credential", "cabinet user". */
+  kind: string;
+  login: string;
+  secret: string;
+  description: string;
+  /** The command that switches it off. */
+  disableCommand: string;
+  /** Whether it can still be used: it exists, is enabled and still has the public demo secret. */
+  isOpen(database: Database): Promise<boolean>;
+}
+
+/** Every demo login; other demo loaders add theirs here. */
+export function demoCredentials(): DemoCredential[] {
+  return DEMO_CREDENTIALS.map((c) => ({
+    kind: "POS credential",
+    login: c.login,
+    secret: DEMO_SECRET,
+    description: c.description,
+    disableCommand: `kopilka credential:disable --login ${c.login}`,
+    isOpen: (database) => credentialAcceptsSecret(database.db, c.login, DEMO_SECRET),
+  }));
+}
+
+/** The demo logins that still open the door, in the order of demoCredentials(). */
+export async function openDemoCredentials(database: Database): Promise<DemoCredential[]> {
+  const all = demoCredentials();
+  const open = await Promise.all(all.map((c) => c.isOpen(database)));
+  return all.filter((_, i) => open[i]);
+}
 
 const STORES = [
   {

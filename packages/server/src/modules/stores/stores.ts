@@ -1,5 +1,5 @@
 /** Stores of a partner: creation and lookup by code. */
-import type { Executor } from "../../infra/db/database.js";
+import { type Executor, isUniqueViolation } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 
 export interface StoreInput {
@@ -27,21 +27,30 @@ export async function createStore(
   if (!isValidTimeZone(store.timezone)) {
     throw new DomainError("VALIDATION_FAILED", `unknown time zone ${store.timezone}`, { field: "timezone" });
   }
-  const row = await db
-    .insertInto("stores")
-    .values({
-      partner_id: partnerId,
-      code: store.code,
-      name: store.name,
-      timezone: store.timezone,
-      address: store.address ?? null,
-      active: 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
+  try {
+    const row = await db
+      .insertInto("stores")
+      .values({
+        partner_id: partnerId,
+        code: store.code,
+        name: store.name,
+        timezone: store.timezone,
+        address: store.address ?? null,
+        active: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return row.id;
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new DomainError("ALREADY_EXISTS", `store ${store.code} already exists`, {
+        field: "code",
+        value: store.code,
+      });
+    throw error;
+  }
 }
 
 export async function findStoreId(db: Executor, partnerId: number, code: string): Promise<number | null> {

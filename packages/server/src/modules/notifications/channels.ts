@@ -66,10 +66,10 @@ export class SmtpChannel implements DeliveryChannel {
   }
 }
 
-/** Fills a template's {phone} {code} {text} with values escaped by `escape`. */
-export function fillTemplate(template: string, message: CodeMessage, escape: (v: string) => string): string {
+/** Fills a template's {phone} {code} {text} with values passed through `encode`. */
+export function fillTemplate(template: string, message: CodeMessage, encode: (v: string) => string): string {
   const values: Record<string, string> = { phone: message.to, code: message.code, text: message.text };
-  return template.replace(/\{(phone|code|text)\}/g, (_, name: string) => escape(values[name]!));
+  return template.replace(/\{(phone|code|text)\}/g, (_, name: string) => encode(values[name]!));
 }
 
 function bodyEscaper(headers: Record<string, string>): (v: string) => string {

@@ -211,6 +211,14 @@ export class ConfirmationService {
       payload: row.payload === null ? null : JSON.parse(this.cipher.decrypt(row.payload)),
       result: row.result,
     });
+    if (now >= row.expires_at) {
+      return {
+        ok: false,
+        error: new DomainError("CONFIRMATION_EXPIRED", "the code has expired; send a new code", {
+          field: "code",
+        }),
+      };
+    }
     if (row.state === "confirmed") {
       return matches
         ? { ok: true, confirmed: confirmed() }
@@ -226,14 +234,6 @@ export class ConfirmationService {
       return {
         ok: false,
         error: new DomainError("CONFIRMATION_LOCKED", "too many wrong codes; send a new code", {
-          field: "code",
-        }),
-      };
-    }
-    if (now >= row.expires_at) {
-      return {
-        ok: false,
-        error: new DomainError("CONFIRMATION_EXPIRED", "the code has expired; send a new code", {
           field: "code",
         }),
       };
@@ -276,6 +276,51 @@ export class ConfirmationService {
       .set({ destination_enc: "", payload: null, updated_at: this.clock.now() })
       .where("destination_hash", "in", this.cipher.lookupHashes(`${channel}:${destination}`))
       .execute();
+  }
+
+  /**
+   * Re-encrypts destinations and waiting forms under the current key and re-hashes destinations (a key
+   * rotation). Codes themselves are not carried over: a code sent before the rotation simply expires.
+   */
+  async rekey(batch = 500): Promise<number> {
+    let changed = 0;
+    let after = 0;
+    for (;;) {
+      const rows = await this.database.db
+        .selectFrom("confirmations")
+        .select(["id", "channel", "destination_enc", "payload"])
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) return changed;
+      after = rows[rows.length - 1]!.id;
+      const stale = rows.filter(
+        (r) =>
+          (r.destination_enc !== "" && !this.cipher.isCurrent(r.destination_enc)) ||
+          (r.payload !== null && !this.cipher.isCurrent(r.payload)),
+      );
+      if (stale.length === 0) continue;
+      await this.database.transaction(async (trx) => {
+        for (const r of stale) {
+          const destination = r.destination_enc === "" ? null : this.cipher.decrypt(r.destination_enc);
+          await trx
+            .updateTable("confirmations")
+            .set({
+              ...(destination === null
+                ? {}
+                : {
+                    destination_enc: this.cipher.encrypt(destination),
+                    destination_hash: this.cipher.hash(`${r.channel}:${destination}`),
+                  }),
+              payload: r.payload === null ? null : this.cipher.encrypt(this.cipher.decrypt(r.payload)),
+            })
+            .where("id", "=", r.id)
+            .execute();
+        }
+      });
+      changed += stale.length;
+    }
   }
 
   private matches(confirmationId: string, stored: string | null, code: string): boolean {

@@ -689,8 +689,9 @@ export class ClientService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
+  /** The client (masked: this answers the till) and the client's cards. */
   private async withCards(partnerId: number, clientId: number) {
-    const client = this.record(await this.row(this.database.db, partnerId, clientId));
+    const client = masked(this.record(await this.row(this.database.db, partnerId, clientId)));
     return { client, cards: (await cardsOfClient(this.database.db, partnerId, clientId)).map(cardSummary) };
   }
 

@@ -11,6 +11,7 @@ import { loadDemoData } from "../modules/demo/index.js";
 import { createPartner, findPartnerByCode } from "../modules/partners/index.js";
 import { verifyLedger } from "../modules/points/index.js";
 import { createStore, findStoreId } from "../modules/stores/index.js";
+import { runImportCommand } from "./import-commands.js";
 import { serve } from "./serve.js";
 
 const USAGE = `usage: kopilka <command> [options]
@@ -25,6 +26,9 @@ const USAGE = `usage: kopilka <command> [options]
   credential:disable --login L            disable a POS credential (its tokens stop within AUTH_CACHE_TTL_MS)
   credential:enable --login L
   verify-ledger                           check that every balance equals its ledger; exit 1 if not
+  import cards|products|clients FILE.csv  stream a CSV from an accounting system (see import --help)
+  cards:generate                          a batch of cards in a number range (see import --help)
+  pii:rekey                               re-encrypt personal data under the current PII_KEY
 `;
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
@@ -54,6 +58,9 @@ function required(values: Record<string, string | undefined>, ...names: string[]
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "import" || command === "cards:generate" || command === "pii:rekey") {
+    return runImportCommand(command, rest);
+  }
   const { values } = parseArgs({
     args: rest,
     options: {

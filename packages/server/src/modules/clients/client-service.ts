@@ -363,6 +363,23 @@ export class ClientService {
     return clientId;
   }
 
+  /**
+   * One client from a file import, in the caller's transaction: a login already registered is left as
+   * it is ("existing"), so importing the same file twice changes nothing. Throws DomainError for a row
+   * to reject.
+   */
+  async importRow(
+    trx: Trx,
+    partnerId: number,
+    settings: RegistrationSettings,
+    form: RegistrationForm,
+  ): Promise<"created" | "existing"> {
+    const draft = this.draftOf({ ...settings, attachCardOnRegistration: false }, form);
+    if (await loginTaken(trx, partnerId, this.cipher.lookupHashes(this.loginOf(draft)))) return "existing";
+    await this.create(trx, partnerId, draft, null);
+    return "created";
+  }
+
   // ---- cards -----------------------------------------------------------------------------------
 
   async cards(partnerId: number, clientId: number): Promise<CardSummary[]> {

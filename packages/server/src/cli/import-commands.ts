@@ -255,7 +255,7 @@ function cardApplier(partnerId: number, programId: number, now: number): Applier
   const seen = new Set<string>();
   let pending: ImportedCard[] = [];
   return {
-    async add(trx, row, line) {
+    async add(_trx, row, line) {
       const card = cardOf(row, line);
       if (seen.has(card.number)) return `number ${card.number} repeats an earlier row`;
       seen.add(card.number);

@@ -237,6 +237,111 @@ export const ERROR_CATALOGUE = {
     en: "{field} {value} already exists",
     ru: "{field} {value} уже существует",
   },
+  // Clients, registration, confirmation codes, card issuing and lifecycle.
+  INVALID_PHONE: {
+    status: 400,
+    description:
+      "Not a Russian phone number (+7 and 10 digits, 8 and 10 digits, or 10 digits); details.field",
+    en: "{field} is not a valid Russian phone number",
+    ru: "{field}: неверный номер телефона, нужен российский номер +7XXXXXXXXXX",
+  },
+  INVALID_EMAIL: {
+    status: 400,
+    description: "Not a valid e-mail address; details.field",
+    en: "{field} is not a valid e-mail address",
+    ru: "{field}: неверный адрес электронной почты",
+  },
+  CONSENT_REQUIRED: {
+    status: 422,
+    description:
+      "Registration needs the client's consent to the processing of personal data (consents.personalData)",
+    en: "The client's consent to personal data processing is required",
+    ru: "Нужно согласие клиента на обработку персональных данных",
+  },
+  CLIENT_ALREADY_EXISTS: {
+    status: 409,
+    description:
+      "A client with this login (phone or e-mail) is already registered with the partner; details.field",
+    en: "A client with this {field} is already registered",
+    ru: "Клиент с таким значением поля {field} уже зарегистрирован",
+  },
+  CLIENT_NOT_FOUND: {
+    status: 404,
+    description: "No client with this id (or these contacts) for the partner",
+    en: "Client not found",
+    ru: "Клиент не найден",
+  },
+  CONFIRMATION_NOT_FOUND: {
+    status: 404,
+    description: "No pending confirmation with this id: unknown, already used, or its code could not be sent",
+    en: "No pending confirmation with this id; request a new code",
+    ru: "Подтверждение не найдено или уже использовано; запросите новый код",
+  },
+  CONFIRMATION_CODE_INVALID: {
+    status: 422,
+    description: "The code is wrong; details.attemptsLeft before the code locks",
+    en: "Wrong code; {attemptsLeft} attempts left",
+    ru: "Неверный код; осталось попыток: {attemptsLeft}",
+  },
+  CONFIRMATION_LOCKED: {
+    status: 409,
+    description: "Too many wrong codes: this code no longer works; send a new one (re-send)",
+    en: "Too many wrong codes; request a new code",
+    ru: "Слишком много неверных попыток; запросите новый код",
+  },
+  CONFIRMATION_EXPIRED: {
+    status: 410,
+    description: "The code has expired (CONFIRMATION_CODE_TTL_SECONDS); send a new one (re-send)",
+    en: "The code has expired; request a new code",
+    ru: "Срок действия кода истёк; запросите новый код",
+  },
+  CODE_DELIVERY_FAILED: {
+    status: 502,
+    description:
+      "The SMS gateway or the mail server did not take the code; nothing was registered. Retry (re-send) shortly; details.channel",
+    en: "The code could not be sent by {channel}; nothing was registered. Try again shortly",
+    ru: "Не удалось отправить код ({channel}); ничего не сохранено. Повторите чуть позже",
+  },
+  DELIVERY_CHANNEL_NOT_CONFIGURED: {
+    status: 503,
+    description:
+      "The program asks for a code by a channel the server has no settings for (SMTP_URL, SMS_GATEWAY_URL)",
+    en: "Sending codes by {channel} is not configured on the server",
+    ru: "Отправка кодов ({channel}) не настроена на сервере",
+  },
+  CARD_NOT_FREE: {
+    status: 409,
+    description:
+      "The card is attached to a client, or (as a replacement) already has points or history; details.reason",
+    en: "The card is not free: {reason}",
+    ru: "Карта занята: {reason}",
+  },
+  CARD_PROGRAM_MISMATCH: {
+    status: 422,
+    description: "The card belongs to another program than the one asked for",
+    en: "The card belongs to another program",
+    ru: "Карта относится к другой программе",
+  },
+  CARD_HAS_OPEN_PURCHASES: {
+    status: 409,
+    description:
+      "Points of the card are held by a purchase not yet confirmed; retry after it is confirmed, cancelled or expired",
+    en: "The card has points held by an open purchase; try again after it completes",
+    ru: "На карте есть баллы, удержанные незавершённой покупкой; повторите после её завершения",
+  },
+  CARD_RANGE_INVALID: {
+    status: 422,
+    description:
+      "No virtual card range is set for the program, or the range cannot hold numbers; details.reason",
+    en: "The card number range is not usable: {reason}",
+    ru: "Диапазон номеров карт не подходит: {reason}",
+  },
+  CARD_RANGE_CONFLICT: {
+    status: 409,
+    description: "Generated numbers collide with existing cards, or no free number is left in the range",
+    en: "The range collides with existing cards or is exhausted",
+    ru: "Диапазон пересекается с существующими картами или исчерпан",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

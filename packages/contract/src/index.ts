@@ -6,6 +6,7 @@
 export * from "./errors.js";
 export * from "./pos-v1/auth.js";
 export * from "./pos-v1/cards.js";
+export * from "./pos-v1/clients.js";
 export * from "./pos-v1/products.js";
 export * from "./pos-v1/programs.js";
 export * from "./pos-v1/purchases.js";

@@ -25,6 +25,13 @@ export const CardBatch = Type.Object(
           status: Type.Optional(CardStatusSchema),
           level: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
           virtual: Type.Optional(Type.Boolean()),
+          balance: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 100_000_000_00,
+              description: "Opening balance of a new card, hundredths of a point, booked through the ledger",
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -8,9 +8,10 @@ import { CatalogService } from "../modules/catalog/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
 import { StoreDirectory } from "../modules/stores/index.js";
+import { buildClientServices, type ClientServices } from "./client-services.js";
 import type { AppContext } from "./context.js";
 
-export interface Services {
+export interface Services extends ClientServices {
   clock: AppContext["clock"];
   auth: AuthService;
   cards: CardService;
@@ -36,5 +37,6 @@ export async function buildServices(
     programs,
     stores,
     purchases: new PurchaseService(database, programs, stores, clock, onPurchaseEvent),
+    ...buildClientServices(ctx, programs),
   };
 }

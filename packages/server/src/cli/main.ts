@@ -6,6 +6,7 @@
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerCredentialCommands } from "./commands/credentials.js";
 import { registerDatabaseCommands } from "./commands/database.js";
+import { registerImportCommands } from "./commands/imports.js";
 import { registerPartnerCommands } from "./commands/partners.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { runCli } from "./program.js";
@@ -17,6 +18,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerPartnerCommands,
   registerCredentialCommands,
   registerBackupCommands,
+  registerImportCommands,
 ];
 
 runCli(process.argv.slice(2), COMMAND_GROUPS).then(

@@ -1,3 +1,5 @@
+import { CLIENT_CONFIG_VARIABLES, type ClientConfig, loadClientConfig } from "./client-config.js";
+
 /**
  * Configuration comes only from environment variables, validated once at start. Every bad value is
  * reported together, each with the variable's name, so an operator fixes them in one pass.
@@ -21,6 +23,8 @@ export interface Config {
   dbPoolSize: number;
   shutdownDrainMs: number;
   shutdownTimeoutMs: number;
+  /** Personal-data key, confirmation codes, delivery channels (client-config.ts). */
+  clients: ClientConfig;
 }
 
 export interface ConfigVariable {
@@ -78,6 +82,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: "10000",
     description: "How long in-flight requests may finish on SIGTERM",
   },
+  ...CLIENT_CONFIG_VARIABLES,
 ];
 
 export class ConfigError extends Error {
@@ -154,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: int("DB_POOL_SIZE", 10, 1, 500),
     shutdownDrainMs: int("SHUTDOWN_DRAIN_MS", 1000, 0, 120_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    clients: loadClientConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

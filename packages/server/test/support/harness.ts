@@ -42,7 +42,13 @@ export interface TestApp {
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const scratch = await scratchDatabase();
-  const config = loadConfig({ DATABASE_URL: scratch.url, LOG_LEVEL: "silent", DEMO_DATA: "false", ...env });
+  const config = loadConfig({
+    DATABASE_URL: scratch.url,
+    LOG_LEVEL: "silent",
+    DEMO_DATA: "false",
+    PII_KEY: TEST_PII_KEY,
+    ...env,
+  });
   const database = openDatabase(config.databaseUrl, { poolSize: 20 });
   await migrateToLatest(database);
   const clock = new TestClock();
@@ -64,6 +70,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 export const SECRET = "test-secret-value";
+/** The personal-data key of in-process test servers (so no key file is written). */
+export const TEST_PII_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 export interface SeededPartner {
   code: string;

@@ -4,16 +4,27 @@
  */
 import type { Api } from "../http/types.js";
 import { authRoutes } from "./auth.js";
+import { cardDeskRoutes } from "./card-desk.js";
 import { cardRoutes } from "./cards.js";
+import { clientRoutes } from "./clients.js";
 import { productRoutes } from "./products.js";
 import { programRoutes } from "./programs.js";
 import { purchaseRoutes } from "./purchases.js";
 import type { PosServices } from "./services.js";
+import { settingsRoutes } from "./settings.js";
 
 /** Every route module of this surface has this signature. */
 export type PosRoutes = (app: Api, services: PosServices) => void;
 
-const AUTHENTICATED: readonly PosRoutes[] = [programRoutes, productRoutes, cardRoutes, purchaseRoutes];
+const AUTHENTICATED: readonly PosRoutes[] = [
+  programRoutes,
+  productRoutes,
+  cardRoutes,
+  purchaseRoutes,
+  settingsRoutes,
+  clientRoutes,
+  cardDeskRoutes,
+];
 
 export async function registerPosV1(app: Api, services: PosServices): Promise<void> {
   authRoutes(app, services);

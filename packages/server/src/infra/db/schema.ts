@@ -95,6 +95,22 @@ export interface ClientsTable {
   external_id: string | null;
   name: string | null;
   created_at: number;
+  /** The columns below come with migration 0004 (clients and registration). */
+  program_id: number | null;
+  status: string | null;
+  login_kind: string | null;
+  /** Keyed hashes (HMAC-SHA256) of the normalized login, phone and e-mail, for exact search. */
+  login_hash: string | null;
+  phone_hash: string | null;
+  phone_enc: string | null;
+  email_hash: string | null;
+  email_enc: string | null;
+  birth_date: string | null;
+  consents: string | null;
+  merged_into: number | null;
+  confirmed_at: number | null;
+  anonymised_at: number | null;
+  updated_at: number | null;
 }
 
 export interface CardsTable {
@@ -108,6 +124,8 @@ export interface CardsTable {
   virtual: number;
   created_at: number;
   updated_at: number;
+  /** Migration 0004: the card that replaced this one (lost card). */
+  replaced_by: number | null;
 }
 
 export interface PointsAccountsTable {
@@ -198,7 +216,7 @@ export interface DatabaseSchema {
   stores: StoresTable;
   pos_credentials: PosCredentialsTable;
   server_settings: ServerSettingsTable;
-  programs: ProgramsTable;
+  programs: ProgramsTable & ProgramRegistrationColumns;
   rules: RulesTable;
   products: ProductsTable;
   clients: ClientsTable;
@@ -209,6 +227,48 @@ export interface DatabaseSchema {
   purchases: PurchasesTable;
   purchase_events: PurchaseEventsTable;
   refunds: RefundsTable;
+  confirmations: ConfirmationsTable;
+  confirmation_throttles: ConfirmationThrottlesTable;
+}
+
+/** Migration 0004: registration settings and the virtual card range of a program. */
+export interface ProgramRegistrationColumns {
+  login_value: Generated<string>;
+  confirmation_method: Generated<string>;
+  attach_card_on_registration: Generated<number>;
+  virtual_card_prefix: string | null;
+  virtual_card_length: Generated<number>;
+  virtual_card_check: Generated<string>;
+}
+
+export interface ConfirmationsTable {
+  id: Generated<number>;
+  public_id: string;
+  partner_id: number;
+  credential_id: number | null;
+  purpose: string;
+  subject: string;
+  payload: string | null;
+  channel: string;
+  destination_hash: string;
+  destination_enc: string;
+  deliver: number;
+  code_hash: string | null;
+  state: string;
+  attempts: number;
+  sends: number;
+  result: string | null;
+  expires_at: number;
+  last_sent_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConfirmationThrottlesTable {
+  key: string;
+  window_start: number;
+  sent: number;
+  last_sent_at: number;
 }
 
 export type Row<T extends keyof DatabaseSchema> = Selectable<DatabaseSchema[T]>;

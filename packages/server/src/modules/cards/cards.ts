@@ -50,12 +50,15 @@ export interface CardInput {
   status?: CardStatus;
   level?: string | null;
   virtual?: boolean;
+  /** Opening active balance of a new card, hundredths, booked through the ledger; ignored for known cards. */
+  balance?: number;
 }
 
 const CHUNK = 500;
 
 /**
- * Creates new cards with empty accounts and updates status/level of known ones, in one transaction.
+ * Creates new cards (empty accounts, or an opening balance booked through the ledger) and updates
+ * status/level of known ones, in one transaction.
  * A known card keeps its program: moving a card between programs is not an upload's business.
  */
 export async function upsertCards(
@@ -91,12 +94,13 @@ export async function upsertCards(
             updated_at: eb.ref("excluded.updated_at"),
           })),
         )
-        .returning(["id", "created_at"])
+        .returning(["id", "number", "created_at"])
         .execute();
-      const fresh = rows.filter((r) => r.created_at === now).map((r) => r.id);
+      const balanceOf = new Map(chunk.map((c) => [c.number, c.balance ?? 0]));
+      const fresh = rows.filter((r) => r.created_at === now);
       created += await openAccounts(
         trx,
-        fresh.map((cardId) => ({ cardId, balance: 0 })),
+        fresh.map((r) => ({ cardId: r.id, balance: balanceOf.get(r.number) ?? 0 })),
         now,
       );
     }

@@ -1,4 +1,9 @@
 /** Cards: the only code that writes the cards table. */
 
+export * from "./card-desk.js";
+export * from "./card-generation.js";
+export * from "./card-import.js";
+export * from "./card-issuing.js";
+export * from "./card-lifecycle.js";
 export * from "./card-service.js";
 export * from "./cards.js";

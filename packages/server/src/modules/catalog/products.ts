@@ -86,7 +86,7 @@ export async function findProducts(
   return found;
 }
 
-function productRow(partnerId: number, p: ProductInput, now: number): NewRow<"products"> {
+export function productRow(partnerId: number, p: ProductInput, now: number): NewRow<"products"> {
   return {
     partner_id: partnerId,
     sku: p.sku,

@@ -1,0 +1,154 @@
+/** The clients table: the only code that writes it. Personal data arrives here hashed and encrypted. */
+import type { Executor, Trx } from "../../infra/db/database.js";
+import type { Row } from "../../infra/db/schema.js";
+
+export type ClientRow = Row<"clients">;
+
+export interface SealedContacts {
+  loginKind: "phone" | "email";
+  loginHash: string;
+  phoneHash: string | null;
+  phoneEnc: string | null;
+  emailHash: string | null;
+  emailEnc: string | null;
+}
+
+export interface NewClient extends SealedContacts {
+  partnerId: number;
+  programId: number;
+  externalId: string | null;
+  name: string | null;
+  birthDate: string | null;
+  consents: string;
+  confirmedAt: number | null;
+}
+
+/** Inserts a client unless its login is taken (also by a concurrent registration): null then. */
+export async function insertClient(trx: Trx, c: NewClient, now: number): Promise<number | null> {
+  const row = await trx
+    .insertInto("clients")
+    .values({
+      partner_id: c.partnerId,
+      program_id: c.programId,
+      external_id: c.externalId,
+      name: c.name,
+      status: c.confirmedAt === null ? "registered" : "confirmed",
+      login_kind: c.loginKind,
+      login_hash: c.loginHash,
+      phone_hash: c.phoneHash,
+      phone_enc: c.phoneEnc,
+      email_hash: c.emailHash,
+      email_enc: c.emailEnc,
+      birth_date: c.birthDate,
+      consents: c.consents,
+      merged_into: null,
+      confirmed_at: c.confirmedAt,
+      anonymised_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(["partner_id", "login_hash"]).doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function findClient(
+  db: Executor,
+  partnerId: number,
+  clientId: number,
+): Promise<ClientRow | undefined> {
+  return db
+    .selectFrom("clients")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .where("id", "=", clientId)
+    .executeTakeFirst();
+}
+
+export async function loginTaken(
+  db: Executor,
+  partnerId: number,
+  hashes: readonly string[],
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("clients")
+    .select("id")
+    .where("partner_id", "=", partnerId)
+    .where("login_hash", "in", hashes)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Live clients (not anonymised, not merged away) with this phone or e-mail. */
+export async function findByContact(
+  db: Executor,
+  partnerId: number,
+  column: "phone_hash" | "email_hash",
+  hashes: readonly string[],
+): Promise<ClientRow[]> {
+  return db
+    .selectFrom("clients")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .where(column, "in", hashes)
+    .where("status", "in", ["registered", "confirmed"])
+    .orderBy("id")
+    .execute();
+}
+
+export async function listClients(
+  db: Executor,
+  partnerId: number,
+  page: { limit: number; offset: number },
+): Promise<ClientRow[]> {
+  return db
+    .selectFrom("clients")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .orderBy("id")
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
+export type ClientChange = Partial<{
+  name: string | null;
+  birth_date: string | null;
+  consents: string | null;
+  status: string;
+  login_kind: string | null;
+  login_hash: string | null;
+  phone_hash: string | null;
+  phone_enc: string | null;
+  email_hash: string | null;
+  email_enc: string | null;
+  external_id: string | null;
+  merged_into: number | null;
+  confirmed_at: number | null;
+  anonymised_at: number | null;
+}>;
+
+export async function updateClient(
+  trx: Trx,
+  clientId: number,
+  change: ClientChange,
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable("clients")
+    .set({ ...change, updated_at: now })
+    .where("id", "=", clientId)
+    .execute();
+}
+
+/** A unique index refused the write (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+/** Clients in id order after `afterId`, for a key rotation. */
+export async function clientsAfter(db: Executor, afterId: number, limit: number): Promise<ClientRow[]> {
+  return db.selectFrom("clients").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute();
+}

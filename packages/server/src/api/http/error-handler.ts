@@ -6,6 +6,9 @@
  * `message` is rendered from the catalogue in the language of `Accept-Language` (Russian by default, for
  * the cashier's screen); `code` and `details` are the same in every language.
  */
+
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import {
   DEFAULT_LANGUAGE,
   ERROR_CATALOGUE,
@@ -134,4 +137,23 @@ export function installErrorHandling(app: Api): void {
       }),
     ),
   );
+}
+
+/**
+ * A request Node's HTTP parser refuses (a control character in a header value, a broken request line)
+ * never reaches a route; it is answered here, on the socket, in the same error shape (Russian: the
+ * headers that would say otherwise were not readable). Timeouts and oversized headers keep their status.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const status =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  const { body } = toErrorPayload(new DomainError("BAD_REQUEST", "unparsable request"), DEFAULT_LANGUAGE);
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Language: ${DEFAULT_LANGUAGE}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
 }

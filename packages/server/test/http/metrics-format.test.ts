@@ -15,6 +15,9 @@ import {
 } from "../support/harness.js";
 
 const promtool = spawnSync("promtool", ["--version"], { encoding: "utf8" }).status === 0;
+if (!promtool && process.env.REQUIRE_PROMTOOL) {
+  throw new Error("REQUIRE_PROMTOOL is set (CI) but promtool is not on PATH");
+}
 if (!promtool) {
   console.warn(
     "SKIPPED: promtool is not on PATH, so `promtool check metrics` is not run (apt-get install prometheus)",

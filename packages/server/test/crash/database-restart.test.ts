@@ -7,7 +7,8 @@
  * - every answer is a 200 or a retryable 503 DATABASE_UNAVAILABLE with Retry-After, never a 500; after an
  *   immediate restart a calculate committed without waiting for the disk may be gone, so a confirm of it
  *   may also answer 404 (the till calculates again);
- * - /health/ready answers 503 while the database is down;
+ * - while the cluster is stopped, /health/ready and the API answer 503 (the restarts can be too quick for
+ *   a probe to see), and both are back within 5 s of its start;
  * - within 5 s of the cluster accepting connections again, sales go through again by themselves;
  * - a till whose confirm was cut retries it (same purchase id, same body) and gets it confirmed, fresh
  *   or replayed;
@@ -253,7 +254,7 @@ describe.skipIf(!available)("a PostgreSQL restart under load", () => {
 
   afterAll(async () => {
     await killAll();
-    await cluster?.stop();
+    await cluster?.destroy();
   });
 
   it("never ends the server, answers 503 DATABASE_UNAVAILABLE meanwhile, recovers by itself and loses nothing", {
@@ -272,7 +273,6 @@ describe.skipIf(!available)("a PostgreSQL restart under load", () => {
       expect(violations, `answers during the ${mode} restart:\n${server.output()}`).toEqual([]);
       expect(report.acked).toBeGreaterThanOrEqual(MIN_ACKS_BEFORE_RESTART);
       expect(report.unavailable, "the outage was seen by the tills").toBeGreaterThan(0);
-      expect(report.readyStatusesWhileDown, "/health/ready while the database was down").toContain(503);
       expect(report.recoveredAfterMs, "sales went through again after the restart").not.toBeNull();
       expect(report.recoveredAfterMs!).toBeLessThanOrEqual(RECOVERY_MS);
 
@@ -291,6 +291,38 @@ describe.skipIf(!available)("a PostgreSQL restart under load", () => {
         acknowledged.set(id, { accrued: r.accrued, spent: r.spent });
       }
     }
+
+    // The cluster stays down a while: readiness and the API say so, then both come back by themselves.
+    await cluster!.halt();
+    const readyWhileDown = await api(server, "GET", "/health/ready", null);
+    expect(readyWhileDown.status).toBe(503);
+    expect(readyWhileDown.body.code).toBe("NOT_READY");
+    const calculateWhileDown = await api(
+      server,
+      "POST",
+      "/v1/purchases/calculate",
+      token,
+      randomReceipt("restart-down-1"),
+    );
+    expect(calculateWhileDown.status, JSON.stringify(calculateWhileDown.body)).toBe(503);
+    expect(calculateWhileDown.body.code).toBe("DATABASE_UNAVAILABLE");
+    expect(calculateWhileDown.retryAfter).toBe("1");
+    await cluster!.start();
+    const backAt = Date.now();
+    for (;;) {
+      const ready = await api(server, "GET", "/health/ready", null);
+      const calculated = await api(
+        server,
+        "POST",
+        "/v1/purchases/calculate",
+        token,
+        randomReceipt("restart-down-1"),
+      );
+      if (ready.status === 200 && calculated.status === 200) break;
+      expect(Date.now() - backAt, "back within 5 s of the start").toBeLessThanOrEqual(RECOVERY_MS);
+      await sleep(100);
+    }
+    expect(server.hasExited()).toBe(false);
 
     // Every acknowledged confirm is there, once, with the points the till printed.
     const problems: string[] = [];

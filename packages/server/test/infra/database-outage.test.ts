@@ -35,6 +35,7 @@ describe("outage or fault", () => {
       withCode("53300"),
       new Error("Connection terminated unexpectedly"),
       new Error("timeout exceeded when trying to connect"),
+      new Error("timeout expired"),
       new Error("Client has encountered a connection error and is not queryable"),
     ]) {
       expect(isPostgresOutage(outage), outage.message).toBe(true);

@@ -13,7 +13,11 @@ export interface PostgresCluster {
   url: string;
   /** `pg_ctl restart -m fast|immediate`, waiting until it accepts connections again. */
   restart(mode: "fast" | "immediate"): Promise<void>;
-  stop(): Promise<void>;
+  /** `pg_ctl stop -m fast` and `pg_ctl start`: the cluster stays down between them. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the cluster and deletes it. */
+  destroy(): Promise<void>;
 }
 
 /** Whether this run can start its own cluster: PostgreSQL tests under scripts/with-postgres.sh. */
@@ -79,7 +83,9 @@ export async function startPrivateCluster(): Promise<PostgresCluster> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     restart: (mode) => ctl("-m", mode, "restart"),
-    async stop() {
+    halt: () => ctl("-m", "fast", "stop"),
+    start: () => ctl("start"),
+    async destroy() {
       await ctl("-m", "immediate", "stop").catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },

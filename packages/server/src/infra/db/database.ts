@@ -107,6 +107,7 @@ const OUTAGE_MESSAGES = [
   "Connection terminated",
   "connection timeout",
   "timeout exceeded when trying to connect",
+  "timeout expired",
   "is not queryable",
   "Client was closed",
   "the database system is",
@@ -323,14 +324,27 @@ function outageAware(statement: SQLite.Statement): SqliteStatement {
 
 const RETRYABLE_PG_CODES = new Set(["40001", "40P01"]);
 
-/** How long a call waits for a pooled connection before it is told the database is unavailable. */
+/**
+ * How long opening one connection to PostgreSQL may take before the call is told the database is
+ * unavailable (a host that drops packets would otherwise hold it for minutes). Waiting for a free pooled
+ * connection under load has no such limit: a burst is served, not refused.
+ */
 const CONNECT_TIMEOUT_MS = 5_000;
+
+class TimedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super({
+      ...(typeof config === "string" ? { connectionString: config } : config),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+  }
+}
 
 function openPostgres(url: string, poolSize: number, onConnectionLost: (error: Error) => void): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    Client: TimedClient,
     // A peer that vanished without closing the socket (failover, network) is noticed, not waited on.
     keepAlive: true,
   });

@@ -294,16 +294,11 @@ describe.skipIf(!available)("a PostgreSQL restart under load", () => {
 
     // The cluster stays down a while: readiness and the API say so, then both come back by themselves.
     await cluster!.halt();
+    const downReceipt = randomReceipt("restart-down-1");
     const readyWhileDown = await api(server, "GET", "/health/ready", null);
     expect(readyWhileDown.status).toBe(503);
     expect(readyWhileDown.body.code).toBe("NOT_READY");
-    const calculateWhileDown = await api(
-      server,
-      "POST",
-      "/v1/purchases/calculate",
-      token,
-      randomReceipt("restart-down-1"),
-    );
+    const calculateWhileDown = await api(server, "POST", "/v1/purchases/calculate", token, downReceipt);
     expect(calculateWhileDown.status, JSON.stringify(calculateWhileDown.body)).toBe(503);
     expect(calculateWhileDown.body.code).toBe("DATABASE_UNAVAILABLE");
     expect(calculateWhileDown.retryAfter).toBe("1");
@@ -311,13 +306,7 @@ describe.skipIf(!available)("a PostgreSQL restart under load", () => {
     const backAt = Date.now();
     for (;;) {
       const ready = await api(server, "GET", "/health/ready", null);
-      const calculated = await api(
-        server,
-        "POST",
-        "/v1/purchases/calculate",
-        token,
-        randomReceipt("restart-down-1"),
-      );
+      const calculated = await api(server, "POST", "/v1/purchases/calculate", token, downReceipt);
       if (ready.status === 200 && calculated.status === 200) break;
       expect(Date.now() - backAt, "back within 5 s of the start").toBeLessThanOrEqual(RECOVERY_MS);
       await sleep(100);

@@ -139,6 +139,13 @@ function documentRoute({ schema, url, route }: TransformInput): { schema: Schema
   for (const [status, response] of Object.entries(responses)) {
     if (isErrorBody(response)) {
       responses[status] = { ...ErrorBody, "x-response-description": describeErrorStatus(Number(status)) };
+    } else if (
+      /^2/.test(status) &&
+      response &&
+      typeof response === "object" &&
+      !("description" in response)
+    ) {
+      responses[status] = { ...response, "x-response-description": "Success" };
     }
   }
   const headers = (schema.headers as Schema | undefined) ?? { type: "object", properties: {} };

@@ -352,8 +352,9 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
   // process. The pool listens only while a client is idle, so every client gets its own listener for
   // its whole life, including while a call holds it between two queries (a transaction doing its work).
   // The call itself learns of the loss from its next query; the pool discards the broken client.
-  pool.on("error", onConnectionLost);
   pool.on("connect", (client) => client.on("error", onConnectionLost));
+  // The pool re-emits an idle client's error; the client's own listener has already told of it.
+  pool.on("error", () => {});
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: outageAwarePool(pool) }) });
   return {
     dialect: "postgres",

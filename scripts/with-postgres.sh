@@ -6,6 +6,13 @@
 # exported, then stops the cluster and deletes its directory - also when the
 # command fails or the script is interrupted. Exits with the command's exit code.
 #
+# For tests that restart or stop PostgreSQL it also exports TEST_PG_CTL (the
+# pg_ctl binary; initdb and the rest are beside it), TEST_PG_DATA and
+# TEST_PG_LOG (this cluster's data directory and server log) and TEST_PG_USER
+# (the OS user PostgreSQL runs as: run pg_ctl as that user, with runuser when
+# root). A test that restarts a cluster should start its own from TEST_PG_CTL
+# rather than restart this one, which other test files use at the same time.
+#
 # When run as root, the PostgreSQL binaries run as the "postgres" OS user
 # (PostgreSQL refuses to run as root); otherwise they run as the current user.
 set -euo pipefail
@@ -208,7 +215,12 @@ if ! $ready; then
 fi
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
-log "ready: TEST_DATABASE_URL=$TEST_DATABASE_URL"
+export TEST_PG_CTL="$PGBIN/pg_ctl"
+export TEST_PG_DATA="$DATA"
+export TEST_PG_LOG="$LOGFILE"
+if $is_root; then TEST_PG_USER=postgres; else TEST_PG_USER="$(id -un)"; fi
+export TEST_PG_USER
+log "ready: TEST_DATABASE_URL=$TEST_DATABASE_URL (pg_ctl: $TEST_PG_CTL, data: $TEST_PG_DATA, as $TEST_PG_USER)"
 log "running: $*"
 
 set +e

@@ -20,14 +20,14 @@ export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: {
     status: 400,
     description: "The request does not match the schema; details.field names the first bad field",
-    en: "Field {field} is invalid: {reason}",
-    ru: "Поле {field} заполнено неверно: {reason}",
+    en: "Field {field} is invalid[: {reason}]",
+    ru: "Поле {field} заполнено неверно[: {reason}]",
   },
   MALFORMED_JSON: {
     status: 400,
     description: "The body is not valid JSON",
     en: "The request body is not valid JSON",
-    ru: "Тело запроса — не корректный JSON",
+    ru: "Тело запроса — некорректный JSON",
   },
   BAD_REQUEST: {
     status: 400,
@@ -38,8 +38,8 @@ export const ERROR_CATALOGUE = {
   DUPLICATE_LINE_ID: {
     status: 400,
     description: "Two receipt lines share a lineId",
-    en: "Line {lineId} appears twice in the receipt",
-    ru: "Строка {lineId} встречается в чеке дважды",
+    en: "Line[ {lineId}] appears twice in the receipt[ ({field})]",
+    ru: "Строка[ {lineId}] встречается в чеке дважды[ ({field})]",
   },
   DUPLICATE_ITEM: {
     status: 400,
@@ -69,8 +69,8 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: {
     status: 404,
     description: "No such route",
-    en: "No such route",
-    ru: "Нет такого адреса",
+    en: "No such route[: {method} {path}]",
+    ru: "Нет такого адреса[: {method} {path}]",
   },
   STORE_NOT_FOUND: {
     status: 404,
@@ -105,8 +105,8 @@ export const ERROR_CATALOGUE = {
   PURCHASE_STATE_CONFLICT: {
     status: 409,
     description: "The purchase is in a state that does not allow this call; details.state tells which",
-    en: "The purchase is {state}: this operation is not allowed",
-    ru: "Покупка в состоянии «{state}»: операция недоступна",
+    en: "The purchase is {state:state}: this operation is not allowed",
+    ru: "Покупка {state:state}: операция недоступна",
   },
   PURCHASE_EXPIRED: {
     status: 409,
@@ -166,7 +166,7 @@ export const ERROR_CATALOGUE = {
     status: 422,
     description: "The amount exceeds what the receipt may be paid with points; details.max",
     en: "At most {max:points} of this receipt may be paid with points",
-    ru: "Баллами можно оплатить не более {max:points} этого чека",
+    ru: "Этот чек можно оплатить баллами не более чем на {max:points}",
   },
   LINE_AMOUNT_TOO_HIGH: {
     status: 422,
@@ -195,14 +195,14 @@ export const ERROR_CATALOGUE = {
   REFUND_QUANTITY_EXCEEDS_PURCHASED: {
     status: 422,
     description: "A refund returns more of a line than is left; details.max",
-    en: "The refund returns more than is left of the line (at most {max} thousandths)",
-    ru: "Возвращается больше, чем осталось в строке (не более {max} тысячных)",
+    en: "The refund returns more than is left of the line[ (only {max:quantity} left)]",
+    ru: "Возвращается больше, чем осталось в строке[ (осталось {max:quantity})]",
   },
   REFUND_POINTS_EXCEED_REFUNDABLE: {
     status: 422,
     description: "Stated points exceed what the refunded lines hold; details.max",
     en: "At most {max:points} can be stated for the returned lines",
-    ru: "Для возвращаемых строк можно указать не более {max:points}",
+    ru: "Для возвращаемых строк можно указать максимум {max:points}",
   },
   RATE_LIMITED: {
     status: 429,
@@ -226,9 +226,9 @@ export const ERROR_CATALOGUE = {
   DATABASE_UNAVAILABLE: {
     status: 503,
     description:
-      "The database cannot be reached right now; nothing was applied. Retry after Retry-After seconds with the same request",
-    en: "The database is unavailable; nothing was applied. Retry with the same request shortly",
-    ru: "База данных недоступна; ничего не изменено. Повторите тот же запрос чуть позже",
+      "The database cannot be reached right now (a restart, a failover). Retry the same request after Retry-After seconds: a repeat is never applied twice",
+    en: "The database is unavailable right now; retry the same request in {retryAfterSeconds} s",
+    ru: "База данных сейчас недоступна; повторите тот же запрос через {retryAfterSeconds} с",
   },
   // Setting up partners, stores and credentials (CLI and admin)
   ALREADY_EXISTS: {

@@ -3,6 +3,7 @@
  * error catalogue. The server validates and documents with them; the POS SDK and the cabinet are typed
  * by them, so a field renamed on the server breaks their build.
  */
+export * from "./error-messages.js";
 export * from "./errors.js";
 export * from "./pos-v1/auth.js";
 export * from "./pos-v1/cards.js";

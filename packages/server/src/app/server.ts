@@ -5,9 +5,10 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { errorCatalogueMarkdown } from "@kopilka/contract";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
-import { installErrorHandling } from "../api/http/error-handler.js";
+import { clientErrorHandler, installErrorHandling } from "../api/http/error-handler.js";
+import { allowControlCharactersKeyword, installInputGuards } from "../api/http/input-guard.js";
+import { openApiOptions } from "../api/http/openapi.js";
 import type { Api } from "../api/http/types.js";
 import { healthRoutes } from "../api/ops/health.js";
 import { installMetrics, type Metrics } from "../api/ops/metrics.js";
@@ -33,8 +34,11 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
     requestIdHeader: false,
     genReqId: requestIdOf,
     return503OnClosing: true,
+    clientErrorHandler,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
+      // The contract's annotation of fields that may carry some control characters (see input-guard.ts).
+      plugins: [allowControlCharactersKeyword],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -46,20 +50,11 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   });
 
   installErrorHandling(app);
+  // Before any route: every route's input strings refuse control characters (NUL and the like).
+  installInputGuards(app);
   // The API speaks JSON only; a text body is refused with 415 instead of failing validation later.
   app.removeContentTypeParser("text/plain");
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Kopilka processing API",
-        version: "1.0.0",
-        description: `Loyalty and discount processing for POS terminals and accounting systems.\n\nMoney is integer kopecks, points integer hundredths (1 point = 1 ruble), quantities integer thousandths.\n\nEvery error is \`{code, message, details}\`; \`details.field\` names the input at fault.\n\n${errorCatalogueMarkdown()}`,
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, openApiOptions());
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,7 +1,9 @@
 /**
  * One query layer (Kysely) over the embedded SQLite database and PostgreSQL. Everything dialect-specific
- * lives here: connecting, pragmas, row locks, durability per transaction, and retries of transactions the
- * database aborted to resolve contention.
+ * lives here: connecting, pragmas, row locks, durability per transaction, retries of transactions the
+ * database aborted to resolve contention, and outages: an error that means "the database cannot be
+ * reached right now" surfaces as `DatabaseUnavailableError`, whichever query met it, and never ends the
+ * process.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -9,6 +11,8 @@ import SQLite from "better-sqlite3";
 import {
   Kysely,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   type SelectQueryBuilder,
   type SqliteDatabase,
   SqliteDialect,
@@ -16,6 +20,7 @@ import {
   type Transaction,
 } from "kysely";
 import pg from "pg";
+import { DomainError } from "../../kernel/errors.js";
 import type { DatabaseSchema } from "./schema.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -50,13 +55,105 @@ export interface Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+/** How long a caller should wait before retrying a call that met an outage. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The database cannot be reached right now (restart, failover, network, exhausted connections, a locked
+ * file): the call was not acknowledged, and retrying the same request later is safe, since every
+ * mutating call is idempotent. Surfaces answer it as a retryable 503 `DATABASE_UNAVAILABLE`.
+ */
+export class DatabaseUnavailableError extends DomainError {
+  constructor(override readonly cause: unknown) {
+    super("DATABASE_UNAVAILABLE", `the database is unavailable: ${describe(cause)}`, {
+      retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
+    });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Network errors of the socket to PostgreSQL. */
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
+ * PostgreSQL SQLSTATEs of an outage: class 08 (connection exception), 57P01 admin shutdown (`pg_ctl stop
+ * -m fast`), 57P02 crash shutdown (`-m immediate`, a crashed backend), 57P03 cannot connect now (starting
+ * up, shutting down, in recovery), 53300 too many connections. Everything else is a real fault.
+ */
+function isOutageSqlState(code: string): boolean {
+  return (
+    code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300"
+  );
+}
+
+/** What node-postgres and its pool say when the connection is gone or cannot be had in time. */
+const OUTAGE_MESSAGES = [
+  "Connection terminated",
+  "connection timeout",
+  "timeout exceeded when trying to connect",
+  "timeout expired",
+  "is not queryable",
+  "Client was closed",
+  "the database system is",
+  "terminating connection due to",
+];
+
+/** True when an error of the PostgreSQL driver means an outage rather than a fault of the query. */
+export function isPostgresOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (NETWORK_ERROR_CODES.has(code) || isOutageSqlState(code))) return true;
+  return OUTAGE_MESSAGES.some((m) => error.message.includes(m));
+}
+
+/**
+ * SQLite result codes of a database that cannot take the call right now: another process holds the file
+ * past busy_timeout (SQLITE_BUSY), the disk failed or is full (SQLITE_IOERR_*, SQLITE_FULL), the file
+ * cannot be opened. Constraint and schema errors stay faults.
+ */
+export function isSqliteOutage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    (code.startsWith("SQLITE_BUSY") ||
+      code.startsWith("SQLITE_IOERR") ||
+      code === "SQLITE_FULL" ||
+      code.startsWith("SQLITE_CANTOPEN"))
+  );
+}
+
+function asOutage(error: unknown, isOutage: (e: unknown) => boolean): unknown {
+  return error instanceof DatabaseUnavailableError || !isOutage(error)
+    ? error
+    : new DatabaseUnavailableError(error);
+}
+
 export function dialectOf(url: string): Dialect {
   return url.startsWith("sqlite:") ? "sqlite" : "postgres";
 }
 
 export interface OpenOptions {
   poolSize?: number;
-  /** Told when the server drops an idle pooled connection (restart, failover); the pool replaces it. */
+  /**
+   * Told when PostgreSQL drops a pooled connection (restart, failover), idle or held by a call; the call
+   * fails with `DatabaseUnavailableError` and the pool replaces the connection.
+   */
   onConnectionLost?: (error: Error) => void;
 }
 
@@ -188,7 +285,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * statement to completion synchronously before it can be handed out again.
  */
 function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
     prepare(text: string) {
@@ -196,7 +293,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       if (statement) {
         statements.delete(text);
       } else {
-        statement = sqlite.prepare(text);
+        statement = outageAware(sqliteCall(() => sqlite.prepare(text)));
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
       }
       statements.set(text, statement);
@@ -205,14 +302,60 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+type SqliteStatement = ReturnType<SqliteDatabase["prepare"]>;
+
+function sqliteCall<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw asOutage(error, isSqliteOutage);
+  }
+}
+
+/** A prepared statement whose outage errors (busy, I/O) surface as `DatabaseUnavailableError`. */
+function outageAware(statement: SQLite.Statement): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all: (parameters) => sqliteCall(() => statement.all(parameters)),
+    run: (parameters) => sqliteCall(() => statement.run(parameters)),
+    iterate: (parameters) => sqliteCall(() => statement.iterate(parameters)),
+  };
+}
+
 const RETRYABLE_PG_CODES = new Set(["40001", "40P01"]);
 
+/**
+ * How long opening one connection to PostgreSQL may take before the call is told the database is
+ * unavailable (a host that drops packets would otherwise hold it for minutes). Waiting for a free pooled
+ * connection under load has no such limit: a burst is served, not refused.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+class TimedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super({
+      ...(typeof config === "string" ? { connectionString: config } : config),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+  }
+}
+
 function openPostgres(url: string, poolSize: number, onConnectionLost: (error: Error) => void): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client whose connection the server ends emits an error on the pool; without a listener
-  // that error would crash the process. The pool discards the client and opens a new one when needed.
-  pool.on("error", onConnectionLost);
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    Client: TimedClient,
+    // A peer that vanished without closing the socket (failover, network) is noticed, not waited on.
+    keepAlive: true,
+  });
+  // A client whose connection the server ends emits 'error'; an 'error' event with no listener ends the
+  // process. The pool listens only while a client is idle, so every client gets its own listener for
+  // its whole life, including while a call holds it between two queries (a transaction doing its work).
+  // The call itself learns of the loss from its next query; the pool discards the broken client.
+  pool.on("connect", (client) => client.on("error", onConnectionLost));
+  // The pool re-emits an idle client's error; the client's own listener has already told of it.
+  pool.on("error", () => {});
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: outageAwarePool(pool) }) });
   return {
     dialect: "postgres",
     db,
@@ -227,7 +370,7 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
           });
         } catch (error) {
           const code = (error as { code?: string }).code;
-          if (attempt >= 5 || !code || !RETRYABLE_PG_CODES.has(code)) throw error;
+          if (attempt >= 5 || !code || !RETRYABLE_PG_CODES.has(code)) throw asOutage(error, isPostgresOutage);
           await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
         }
       }
@@ -244,4 +387,41 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/**
+ * The pool as Kysely sees it, with every failure to get a connection or to run a query that means an
+ * outage turned into `DatabaseUnavailableError`: whichever code met it (a transaction, a plain read, the
+ * readiness probe) sees the same typed error. One wrapper per pg client, since Kysely keys its connection
+ * objects by client.
+ */
+function outageAwarePool(pool: pg.Pool): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let wrapper = wrappers.get(client);
+    if (!wrapper) {
+      wrapper = {
+        // biome-ignore lint/suspicious/noExplicitAny: forwards both overloads (text and cursor) unchanged
+        query: ((...args: any[]) => {
+          const result = (client.query as (...a: unknown[]) => unknown)(...args);
+          if (result instanceof Promise)
+            return result.catch((error) => Promise.reject(asOutage(error, isPostgresOutage)));
+          return result;
+        }) as PostgresPoolClient["query"],
+        release: () => client.release(),
+      };
+      wrappers.set(client, wrapper);
+    }
+    return wrapper;
+  };
+  return {
+    async connect() {
+      try {
+        return wrap(await pool.connect());
+      } catch (error) {
+        throw asOutage(error, isPostgresOutage);
+      }
+    },
+    end: () => pool.end(),
+  };
 }

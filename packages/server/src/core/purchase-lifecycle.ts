@@ -101,7 +101,8 @@ export type ConfirmDecision =
  */
 export function decideConfirm(f: PurchaseFacts, hasReceipt: boolean, targetsDone: boolean): ConfirmDecision {
   if (isLapsed(f)) {
-    if (f.confirmAnswered) return { kind: "replay" };
+    // An alternating purchase past its TTL with lines still to confirm has something new to do.
+    if (f.confirmAnswered && (!alternates(f) || targetsDone)) return { kind: "replay" };
     if (!hasReceipt) {
       return refuse(
         "PURCHASE_EXPIRED",

@@ -327,7 +327,8 @@ describe("compareReceipt", () => {
           expect(compareReceipt(printed, calculated)).toBeNull();
           const i = pick % count;
           const changed = structuredClone(printed);
-          (changed.lines[i] as unknown as Record<string, number>)[field] += delta;
+          const target = changed.lines[i] as unknown as Record<string, number>;
+          target[field] = (target[field] ?? 0) + delta;
           expect(compareReceipt(changed, calculated)?.field).toBe(`receipt.lines[${i}].${field}`);
           expect(compareReceipt({ ...printed, cardNumber: "other" }, calculated)?.field).toBe(
             "receipt.cardNumber",

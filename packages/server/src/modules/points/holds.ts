@@ -55,18 +55,19 @@ async function insertHold(
 }
 
 /**
- * Sets the purchase's hold to `amount`: the open hold (if any) is released and a new one placed, so a
- * changed bonus payment re-holds. Returns the amount released.
+ * Sets the purchase's hold to `amount`: the open hold (the caller knows whether there is one) is released
+ * and a new one placed, so a changed bonus payment re-holds. Returns the amount released.
  */
 export async function replaceHold(
   trx: Trx,
   account: Account,
   purchaseId: number,
+  hasOpenHold: boolean,
   amount: number,
   expiresAt: number,
   now: number,
 ): Promise<number> {
-  const released = await resolveOpen(trx, account, purchaseId, "released", now);
+  const released = hasOpenHold ? await resolveOpen(trx, account, purchaseId, "released", now) : 0;
   if (amount > 0) await insertHold(trx, account, purchaseId, amount, expiresAt, now, false);
   if (released !== 0 || amount > 0) await saveBalance(trx, account, now);
   return released;

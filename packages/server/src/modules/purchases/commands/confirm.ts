@@ -175,7 +175,8 @@ async function apply(
     const ctx = { purchaseId: row.id, now };
     // The sale is fiscalised, so held points are spent whatever happened to the card since.
     if (row.state === "calculated") {
-      spent = await spendHold(tx.trx, account, ctx);
+      // Only a purchase with a points payment has a hold (of exactly that amount).
+      if (row.points_spent > 0) spent = await spendHold(tx.trx, account, ctx);
     } else {
       const wanted = sum(lines.map((l) => l.pointsPaid));
       if (wanted > account.active - account.held) {

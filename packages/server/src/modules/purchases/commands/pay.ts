@@ -43,7 +43,7 @@ export async function pay(
     assertCanSpend(account, amount, purchase.points_spent);
     const expiresAt = now + ttlSecondsOf(loaded) * 1000;
     if (amount !== purchase.points_spent) {
-      await replaceHold(tx.trx, account, purchase.id, amount, expiresAt, now);
+      await replaceHold(tx.trx, account, purchase.id, purchase.points_spent > 0, amount, expiresAt, now);
     } else if (amount > 0) {
       await extendHold(tx.trx, purchase.id, expiresAt);
     }

@@ -21,7 +21,7 @@ const tags = ["purchases"];
 
 /** A replay says so in a header; its body is the first answer, with the purchase's current state beside it. */
 function answered<T>(reply: FastifyReply, { answer, replayed }: Answer<T>) {
-  if (replayed) reply.header("idempotent-replayed", "true");
+  if (replayed) reply.header("Idempotent-Replayed", "true");
   return answer;
 }
 

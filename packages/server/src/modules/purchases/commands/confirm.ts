@@ -10,7 +10,7 @@
  * nothing is applied: nothing is lost and nothing is applied twice. A receipt sent with a timely confirm is
  * checked the same way: a discount other than the one printed is never confirmed.
  */
-import type { HangingReason } from "@kopilka/contract";
+import type { HangingReason, PurchaseState } from "@kopilka/contract";
 import { sum } from "../../../core/arithmetic.js";
 import { compareReceipt, type PrintedReceipt, type ReceiptMismatch } from "../../../core/printed-receipt.js";
 import {
@@ -133,7 +133,7 @@ async function confirmKnown(
     return replay<ConfirmAnswer>(
       { response: row.confirm_response ?? "{}", hash: row.confirm_hash },
       hash,
-      { state: row.state as PurchaseRow["state"] as ConfirmView["state"] },
+      { state: row.state as PurchaseState },
       { field: "fiscal", message: "the purchase was confirmed with other data" },
     );
   }
@@ -199,7 +199,7 @@ async function apply(
     );
     balance = balanceOf(account);
   }
-  let state: PurchaseRow["state"] = "confirmed";
+  let state: PurchaseState = "confirmed";
   let stored: StoredReceipt = { ...receipt, lines };
   if (options.lineStates) {
     const next = applyToLines(options.lineStates.states, "confirm", options.lineStates.targets);
@@ -256,7 +256,7 @@ async function apply(
     },
     now,
   );
-  return firstAnswer<ConfirmAnswer>(view, { state: confirmed.state as ConfirmView["state"] });
+  return firstAnswer<ConfirmAnswer>(view, { state: confirmed.state as PurchaseState });
 }
 
 interface HangingCause {

@@ -3,6 +3,7 @@
  * it for every due purchase; it re-checks the row under lock, so concurrent sweepers expire each once.
  * Its receipt is kept as it was, so a late confirm can still be checked against it.
  */
+import type { PurchaseState } from "@kopilka/contract";
 import { decideExpire } from "../../../core/purchase-lifecycle.js";
 import { lockAccount, releaseHold } from "../../points/index.js";
 import type { PurchaseRepository } from "../purchase-repository.js";
@@ -11,11 +12,9 @@ import type { PurchaseRepository } from "../purchase-repository.js";
 export function expire(repository: PurchaseRepository, id: number, now: number): Promise<number> {
   return repository.transact(async (tx) => {
     const row = await tx.lockById(id);
-    if (
-      !row ||
-      decideExpire({ state: row.state as "calculated", expiresAt: row.expires_at, now }).kind === "skip"
-    )
-      return 0;
+    if (!row) return 0;
+    const state = row.state as PurchaseState;
+    if (decideExpire({ state, expiresAt: row.expires_at, now }).kind === "skip") return 0;
     let released = 0;
     if (row.card_id !== null && row.points_spent > 0) {
       const account = await lockAccount(repository.database, tx.trx, row.card_id);

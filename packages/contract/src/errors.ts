@@ -342,6 +342,28 @@ export const ERROR_CATALOGUE = {
     en: "The range collides with existing cards or is exhausted",
     ru: "Диапазон пересекается с существующими картами или исчерпан",
   },
+  // Purchases: refund policy and per-line operations
+  REFUND_ACCRUAL_BELOW_MINIMUM: {
+    status: 422,
+    description:
+      "accrualToReverse is below the proportional accrual of the returned goods, and the program does not allow less; details.min",
+    en: "At least {min:points} of the accrual must be taken back for the returned goods",
+    ru: "За возвращённый товар нужно списать не меньше {min:points} начисленных баллов",
+  },
+  REFUND_POINTS_BELOW_MINIMUM: {
+    status: 422,
+    description:
+      "pointsToReturn is below the proportional share of the points paid for the returned goods, and the program does not allow less; details.min",
+    en: "At least {min:points} paid for the returned goods must be given back",
+    ru: "За возвращённый товар нужно вернуть не меньше {min:points}",
+  },
+  LINES_NOT_SEPARABLE: {
+    status: 422,
+    description:
+      "Only lines of discount programs that move no points can be confirmed or cancelled one by one; details.field",
+    en: "This purchase is confirmed and cancelled as a whole",
+    ru: "Эту покупку можно подтвердить или отменить только целиком",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,7 +1,7 @@
 /** Request and response schemas of the purchase endpoints; they also generate the OpenAPI document. */
 import { Type } from "typebox";
 import { Nullable, NullableScalar } from "../schema-helpers.js";
-import { PURCHASE_STATES } from "../vocabulary.js";
+import { HANGING_REASONS, LINE_STATES, PURCHASE_STATES } from "../vocabulary.js";
 
 export const ExternalId = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9._:/-]+$" });
 
@@ -50,17 +50,73 @@ export const BonusPaymentBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Requisites of the Russian fiscal document (ФН, ФД, ФПД), digits only. */
 const Fiscal = Type.Object(
   {
-    fn: Type.Optional(Type.String({ maxLength: 32 })),
-    fd: Type.Optional(Type.String({ maxLength: 32 })),
-    fpd: Type.Optional(Type.String({ maxLength: 32 })),
+    fn: Type.Optional(
+      Type.String({ pattern: "^[0-9]{16}$", description: "Fiscal drive number (ФН): exactly 16 digits" }),
+    ),
+    fd: Type.Optional(
+      Type.String({ pattern: "^[0-9]{1,10}$", description: "Fiscal document number (ФД): up to 10 digits" }),
+    ),
+    fpd: Type.Optional(
+      Type.String({
+        pattern: "^[0-9]{1,10}$",
+        description: "Fiscal sign of the document (ФПД): up to 10 digits",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Points = Type.Integer({ minimum: 0, maximum: 10_000_000_000 });
+
+const PrintedLine = Type.Object(
+  {
+    lineId: Type.String({ minLength: 1, maxLength: 64 }),
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+    price: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
+    amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000_000 })),
+    discount: Type.Integer({ minimum: 0, maximum: 10_000_000_000, description: "As printed, kopecks" }),
+    pointsPaid: Points,
+    accrual: Points,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The receipt as the till printed it. A confirm that carries it can still be accepted after the purchase
+ * expired, or when the server lost the calculated purchase, provided it matches what the server calculated.
+ */
+export const PrintedReceipt = Type.Object(
+  {
+    rulesVersion: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        pattern: "^[A-Za-z0-9._:/-]+$",
+        description: "rulesVersion of the calculate answer; needed when the server lost the purchase",
+      }),
+    ),
+    storeCode: Type.String({ minLength: 1, maxLength: 64 }),
+    posCode: Type.String({ minLength: 1, maxLength: 64 }),
+    cardNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    promoCodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
+    lines: Type.Array(PrintedLine, { minItems: 1, maxItems: 500 }),
+    pointsSpent: Points,
+    pointsAccrued: Points,
   },
   { additionalProperties: false },
 );
 
 export const ConfirmBody = Type.Object(
-  { fiscal: Type.Optional(Fiscal), receiptNumber: Type.Optional(Type.String({ maxLength: 64 })) },
+  {
+    fiscal: Type.Optional(Fiscal),
+    receiptNumber: Type.Optional(Type.String({ maxLength: 64 })),
+    receipt: Type.Optional(PrintedReceipt),
+  },
   { additionalProperties: false },
 );
 
@@ -147,7 +203,16 @@ export const PurchaseViewSchema = Type.Object({
   }),
   promoCodes: Type.Object({ applied: Type.Array(Type.String()), unknown: Type.Array(Type.String()) }),
   messages: Type.Array(Message, { description: "For the cashier's screen" }),
+  rulesVersion: NullableScalar(
+    Type.String({ description: "The rules this purchase was priced with; a late confirm may echo it" }),
+  ),
 });
+
+/** Beside a replayed answer: where the purchase stands now (a replay never pretends nothing happened since). */
+const Current = Type.Object(
+  { state: Type.String({ enum: [...PURCHASE_STATES] }) },
+  { description: "The purchase's state now; differs from `state` when a replay answers after a change" },
+);
 
 const viewProps = PurchaseViewSchema.properties;
 
@@ -157,17 +222,46 @@ export const ConfirmViewSchema = Type.Object({
     { accrued: Type.Integer(), spent: Type.Integer(), balance: Nullable(Balance) },
     { description: "What the fiscal receipt prints" },
   ),
+  late: Type.Boolean({
+    description: "Accepted after the purchase expired or was lost, from the printed receipt",
+  }),
+  current: Current,
 });
+
+export const HangingViewSchema = Type.Object(
+  {
+    purchaseId: Type.String(),
+    state: Type.Literal("hanging"),
+    late: Type.Boolean(),
+    hanging: Type.Object({
+      reason: Type.String({ enum: [...HANGING_REASONS] }),
+      message: Type.String(),
+    }),
+    current: Current,
+  },
+  { description: "A confirm kept for an operator: nothing was applied and nothing is lost" },
+);
 
 export const CancelViewSchema = Type.Object({
   ...viewProps,
   pointsReleased: Type.Integer(),
   pointsReturned: Type.Integer(),
   accrualReversed: Type.Integer(),
+  current: Current,
 });
 
 export const PurchaseDetailSchema = Type.Object({
   ...viewProps,
+  lineStates: Type.Array(
+    Type.Object({ lineId: Type.String(), state: Type.String({ enum: [...LINE_STATES] }) }),
+    {
+      description:
+        "Each line's own state (lines of discount programs are confirmed and cancelled one by one)",
+    },
+  ),
+  hangingReason: NullableScalar(
+    Type.String({ description: "Why a late confirm waits for an operator (state hanging)" }),
+  ),
   history: Type.Array(
     Type.Object({ kind: Type.String(), at: Type.String({ format: "date-time" }), data: Type.Unknown() }),
   ),
@@ -190,4 +284,8 @@ export const RefundViewSchema = Type.Object({
     }),
   ),
   balance: Nullable(Balance),
+  belowProportional: Type.Boolean({
+    description: "The POS stated less than the proportional share (the program allows it); reported",
+  }),
+  current: Current,
 });

@@ -172,3 +172,51 @@ export function applyRefund<T extends RefundableLine>(lines: readonly T[], plan:
     };
   });
 }
+
+export interface RefundPolicyOutcome {
+  /** The proportional figures of this refund: the least the POS may state unless the program allows less. */
+  minimum: { pointsToReturn: number; accrualToReverse: number };
+  /** The POS stated less than the minimum and the program allows it: the refund is marked and reported. */
+  belowProportional: boolean;
+}
+
+/**
+ * The program's refund policy over what the POS stated. By default a stated figure may not be below the
+ * proportional share of the returned goods, in either direction of harm: fewer accrued points taken back
+ * leaves the customer points for goods they no longer have (the merchant's loss), fewer paid points given
+ * back keeps points the customer paid for goods returned (the customer's loss). A figure is never raised
+ * silently: the POS prints what was applied, so a too-low one is refused with the minimum. A program that
+ * allows lower figures gets them, marked.
+ */
+export function applyRefundPolicy(
+  lines: readonly RefundableLine[],
+  request: RefundRequest,
+  allowBelowProportional: boolean,
+): RefundPolicyOutcome {
+  const proportional = planRefund(lines, request.lines ? { lines: request.lines } : {});
+  // Points given back never exceed the value of the goods returned, so neither does their minimum.
+  const minimum = {
+    pointsToReturn: Math.min(proportional.pointsReturned, proportional.amount),
+    accrualToReverse: proportional.accrualReversed,
+  };
+  const pointsLow = request.pointsToReturn !== undefined && request.pointsToReturn < minimum.pointsToReturn;
+  const accrualLow =
+    request.accrualToReverse !== undefined && request.accrualToReverse < minimum.accrualToReverse;
+  if (!allowBelowProportional) {
+    if (accrualLow) {
+      throw new DomainError(
+        "REFUND_ACCRUAL_BELOW_MINIMUM",
+        `accrualToReverse is below the proportional ${minimum.accrualToReverse}`,
+        { field: "accrualToReverse", min: minimum.accrualToReverse },
+      );
+    }
+    if (pointsLow) {
+      throw new DomainError(
+        "REFUND_POINTS_BELOW_MINIMUM",
+        `pointsToReturn is below the proportional ${minimum.pointsToReturn}`,
+        { field: "pointsToReturn", min: minimum.pointsToReturn },
+      );
+    }
+  }
+  return { minimum, belowProportional: pointsLow || accrualLow };
+}

@@ -301,15 +301,42 @@ describe("refunds", () => {
       code: "REFUND_POINTS_EXCEED_REFUNDABLE",
       details: { field: "pointsToReturn", max: line.pointsPaid },
     });
+    // Less than the proportional share is refused with the minimum (the program does not allow less).
+    const before = await writeCounts(t);
+    const tooLittle = await post("/v1/purchases/ref-3/refunds", {
+      refundId: "r1",
+      lines: [{ lineId: "2", quantity: 1000 }],
+      pointsToReturn: 100,
+      accrualToReverse: 50,
+    });
+    expect(tooLittle.statusCode).toBe(422);
+    expect(tooLittle.json()).toMatchObject({
+      code: "REFUND_ACCRUAL_BELOW_MINIMUM",
+      details: { field: "accrualToReverse", min: line.accrual },
+    });
+    const fewPoints = await post("/v1/purchases/ref-3/refunds", {
+      refundId: "r1",
+      lines: [{ lineId: "2", quantity: 1000 }],
+      pointsToReturn: 100,
+    });
+    expect(fewPoints.json()).toMatchObject({
+      code: "REFUND_POINTS_BELOW_MINIMUM",
+      details: { field: "pointsToReturn", min: line.pointsPaid },
+    });
+    expect(await writeCounts(t)).toEqual(before);
     const stated = (
       await post("/v1/purchases/ref-3/refunds", {
         refundId: "r1",
         lines: [{ lineId: "2", quantity: 1000 }],
-        pointsToReturn: 100,
-        accrualToReverse: 50,
+        pointsToReturn: line.pointsPaid,
+        accrualToReverse: line.accrual,
       })
     ).json();
-    expect(stated).toMatchObject({ pointsReturned: 100, accrualReversed: 50 });
+    expect(stated).toMatchObject({
+      pointsReturned: line.pointsPaid,
+      accrualReversed: line.accrual,
+      belowProportional: false,
+    });
     await expectLedgerBalanced(t);
   });
 

@@ -55,13 +55,13 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
   });
   const purchaseEvents = new Counter({
     name: "kopilka_purchase_events_total",
-    help: "Purchase events written by this process: calculated, recalculated, bonus_payment, confirmed, cancelled, refunded, expired",
+    help: "Purchase events written by this process: calculated, recalculated, bonus_payment, confirmed, confirm_hanging, recovered, cancelled, refunded, expired",
     labelNames: ["kind"] as const,
     registers: [registry],
   });
   const hanging = new Gauge({
     name: "kopilka_purchases_hanging",
-    help: "Hanging purchases: calculated ones past their TTL not yet expired by the sweeper, plus those whose TTL ended in the last 24 hours",
+    help: "Hanging purchases: calculated ones past their TTL not yet expired by the sweeper, those whose TTL ended in the last 24 hours, and late confirms waiting for an operator",
     registers: [registry],
   });
   const sweeperRuns = new Counter({

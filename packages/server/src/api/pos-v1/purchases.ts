@@ -5,16 +5,33 @@ import {
   ConfirmBody,
   ConfirmViewSchema,
   errorResponses,
+  HangingViewSchema,
   PurchaseDetailSchema,
   PurchaseParams,
   PurchaseViewSchema,
   RefundBody,
   RefundViewSchema,
 } from "@kopilka/contract";
+import type { FastifyReply } from "fastify";
+import type { Answer } from "../../modules/purchases/index.js";
 import { type Api, principalOf } from "../http/types.js";
 import type { PosServices } from "./services.js";
 
 const tags = ["purchases"];
+
+/** A replay says so in a header; its body is the first answer, with the purchase's current state beside it. */
+function answered<T>(reply: FastifyReply, { answer, replayed }: Answer<T>) {
+  if (replayed) reply.header("Idempotent-Replayed", "true");
+  return answer;
+}
+
+const replayHeader = {
+  "Idempotent-Replayed": {
+    type: "string",
+    enum: ["true"],
+    description: "Present on a replay: the body is the first answer; `current` tells the state now",
+  },
+};
 
 export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
   app.post(
@@ -52,13 +69,26 @@ export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
     {
       schema: {
         tags,
-        summary: "Confirm after the fiscal receipt: spend held points, book the accrual (idempotent)",
+        summary:
+          "Confirm after the fiscal receipt: spend held points, book the accrual (idempotent). With the receipt as printed, a late confirm (expired or lost purchase) is accepted when it matches (late: true) or kept hanging for an operator (202)",
         params: PurchaseParams,
         body: ConfirmBody,
-        response: { 200: ConfirmViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
+        response: {
+          200: { ...ConfirmViewSchema, headers: replayHeader },
+          202: HangingViewSchema,
+          ...errorResponses(401, 403, 404, 409, 422),
+        },
       },
     },
-    async (request) => purchases.confirm(principalOf(request), request.params.purchaseId, request.body ?? {}),
+    async (request, reply) => {
+      const result = await purchases.confirm(
+        principalOf(request),
+        request.params.purchaseId,
+        request.body ?? {},
+      );
+      if (result.answer.state === "hanging") reply.status(202);
+      return answered(reply, result);
+    },
   );
 
   app.post(
@@ -69,10 +99,14 @@ export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
         summary:
           "Cancel: before confirm releases holds; after confirm, within the cancel window, reverses it all",
         params: PurchaseParams,
-        response: { 200: CancelViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
+        response: {
+          200: { ...CancelViewSchema, headers: replayHeader },
+          ...errorResponses(401, 403, 404, 409, 422),
+        },
       },
     },
-    async (request) => purchases.cancel(principalOf(request), request.params.purchaseId),
+    async (request, reply) =>
+      answered(reply, await purchases.cancel(principalOf(request), request.params.purchaseId)),
   );
 
   app.post(
@@ -83,10 +117,14 @@ export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
         summary: "Refund the whole receipt or chosen lines; idempotent by refundId",
         params: PurchaseParams,
         body: RefundBody,
-        response: { 200: RefundViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
+        response: {
+          200: { ...RefundViewSchema, headers: replayHeader },
+          ...errorResponses(401, 403, 404, 409, 422),
+        },
       },
     },
-    async (request) => purchases.refund(principalOf(request), request.params.purchaseId, request.body),
+    async (request, reply) =>
+      answered(reply, await purchases.refund(principalOf(request), request.params.purchaseId, request.body)),
   );
 
   app.get(

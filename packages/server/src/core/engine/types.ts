@@ -112,5 +112,10 @@ export interface EngineResult {
 
 /** What a rule engine offers the purchase flow; implementations are pure and reusable across requests. */
 export interface PricingEngine {
+  /**
+   * Names the algorithm and its revision (e.g. "basic-1"); with the program's id and version it tells
+   * whether a purchase priced earlier can be priced again exactly. Absent means the first basic engine.
+   */
+  readonly id?: string;
   evaluate(input: EngineInput): EngineResult;
 }

@@ -1,12 +1,14 @@
 import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Database } from "./database.js";
 import { initialSchema } from "./migrations/0001-initial.js";
+import { purchaseCommands } from "./migrations/0003-purchase-commands.js";
 import { clientsSchema } from "./migrations/0004-clients.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
   return {
     "0001-initial": initialSchema(database.dialect),
+    "0003-purchase-commands": purchaseCommands(database.dialect),
     "0004-clients": clientsSchema(database.dialect),
   };
 }

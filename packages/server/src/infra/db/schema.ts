@@ -56,6 +56,8 @@ export interface ProgramsTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** proportional_minimum | pos_may_state_lower (migration 0003). */
+  refund_policy: Generated<string>;
 }
 
 export interface RulesTable {
@@ -184,6 +186,10 @@ export interface PurchasesTable {
   fiscal: string | null;
   confirm_hash: string | null;
   confirm_response: string | null;
+  /** Engine, program and program version that priced the purchase (migration 0003). */
+  rules_version: string | null;
+  cancel_response: string | null;
+  hanging_reason: string | null;
   expires_at: number;
   confirmed_at: number | null;
   closed_at: number | null;
@@ -209,6 +215,22 @@ export interface RefundsTable {
   accrual_reversed: number;
   response: string;
   created_at: number;
+  points_minimum: Generated<number>;
+  accrual_minimum: Generated<number>;
+  below_proportional: Generated<number>;
+}
+
+/** A bonus payment's reservation; resolves exactly once (migration 0003). */
+export interface PointsHoldsTable {
+  id: Generated<number>;
+  account_id: number;
+  purchase_id: number;
+  amount: number;
+  expires_at: number;
+  /** null while open; then spent | released | expired. */
+  resolution: string | null;
+  resolved_at: number | null;
+  created_at: number;
 }
 
 export interface DatabaseSchema {
@@ -227,6 +249,7 @@ export interface DatabaseSchema {
   purchases: PurchasesTable;
   purchase_events: PurchaseEventsTable;
   refunds: RefundsTable;
+  points_holds: PointsHoldsTable;
   confirmations: ConfirmationsTable;
   confirmation_throttles: ConfirmationThrottlesTable;
 }

@@ -141,7 +141,17 @@ export async function lockAccount(database: Database, trx: Trx, cardId: number):
   return { cardId: row.card_id, active: row.active, pending: row.pending, held: row.held };
 }
 
-async function saveBalance(trx: Trx, account: Account, now: number): Promise<void> {
+/** The balance of an account read under lock, as changed in memory by this transaction. */
+export function balanceOf(account: Account): CardBalance {
+  return {
+    active: account.active,
+    pending: account.pending,
+    held: account.held,
+    available: available(account),
+  };
+}
+
+export async function saveBalance(trx: Trx, account: Account, now: number): Promise<void> {
   await trx
     .updateTable("points_accounts")
     .set({ active: account.active, pending: account.pending, held: account.held, updated_at: now })
@@ -149,7 +159,7 @@ async function saveBalance(trx: Trx, account: Account, now: number): Promise<voi
     .execute();
 }
 
-async function writeEntry(
+export async function writeEntry(
   trx: Trx,
   account: Account,
   kind: EntryKind,
@@ -174,14 +184,7 @@ async function writeEntry(
   Object.assign(account, applyDeltas(account, deltas));
 }
 
-/** Moves the held amount of one purchase; delta may be negative (release). */
-export async function changeHold(trx: Trx, account: Account, delta: number, now: number): Promise<void> {
-  if (delta === 0) return;
-  account.held += delta;
-  await saveBalance(trx, account, now);
-}
-
-async function activeLots(trx: Trx, accountId: number) {
+export async function activeLots(trx: Trx, accountId: number) {
   return (
     await trx
       .selectFrom("points_lots")
@@ -193,7 +196,7 @@ async function activeLots(trx: Trx, accountId: number) {
   ).map((l) => ({ id: l.id, remaining: l.remaining, expiresAt: l.expires_at }));
 }
 
-async function debitActive(
+export async function debitActive(
   trx: Trx,
   account: Account,
   amount: number,
@@ -203,20 +206,6 @@ async function debitActive(
   for (const c of changes) {
     await trx.updateTable("points_lots").set({ remaining: c.remaining }).where("id", "=", c.lotId).execute();
   }
-}
-
-/** Spends held points of a purchase: they leave the active bucket, oldest lots first. */
-export async function spendHeld(
-  trx: Trx,
-  account: Account,
-  amount: number,
-  ctx: EntryContext,
-): Promise<void> {
-  if (amount <= 0) return;
-  await debitActive(trx, account, amount);
-  account.held -= amount;
-  await writeEntry(trx, account, "spend", { activeDelta: -amount, pendingDelta: 0 }, ctx, null);
-  await saveBalance(trx, account, ctx.now);
 }
 
 export interface AccrualTerms {

@@ -1,4 +1,24 @@
-/** Points accounts and their ledger: the only code that writes points_accounts, points_lots and ledger_entries. */
-export * from "./account-store.js";
+/**
+ * Points accounts, their ledger and holds: the only code that writes points_accounts, points_lots,
+ * ledger_entries and points_holds.
+ */
+export {
+  type Account,
+  type AccrualTerms,
+  accrue,
+  activateDueLots,
+  balanceOf,
+  type CardBalance,
+  credit,
+  type EntryContext,
+  expireLots,
+  ledgerOf,
+  lockAccount,
+  type OpeningBalance,
+  openAccounts,
+  readBalance,
+  reverseAccrual,
+} from "./account-store.js";
 export { type MovedBalance, moveBalance } from "./balance-transfer.js";
+export * from "./holds.js";
 export { type LedgerViolation, verifyLedger } from "./invariants.js";

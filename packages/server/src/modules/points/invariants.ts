@@ -1,6 +1,7 @@
 /**
  * Checks that cached balances equal the ledger: active and pending are the sums of the entries' deltas,
- * held is the sum of the bonus payments of calculated purchases, and active lots cover the balance.
+ * held is the sum of the account's open holds, every open hold belongs to a calculated purchase, and
+ * active lots cover the balance.
  * Used by the tests, the crash check and `kopilka verify-ledger`.
  */
 import { sql } from "kysely";
@@ -50,22 +51,37 @@ export async function verifyLedger(database: Database, limit = 100): Promise<Led
     .selectFrom("points_accounts as a")
     .leftJoin(
       db
-        .selectFrom("purchases")
-        .select(["card_id", sql<number>`sum(points_spent)`.as("held_sum")])
-        .where("state", "=", "calculated")
-        .groupBy("card_id")
-        .as("p"),
-      "p.card_id",
+        .selectFrom("points_holds")
+        .select(["account_id", sql<number>`sum(amount)`.as("held_sum")])
+        .where("resolved_at", "is", null)
+        .groupBy("account_id")
+        .as("h"),
+      "h.account_id",
       "a.card_id",
     )
-    .select(["a.card_id", "a.held", "p.held_sum"])
-    .where(sql`coalesce(p.held_sum, 0)`, "<>", sql.ref("a.held"))
+    .select(["a.card_id", "a.held", "h.held_sum"])
+    .where(sql`coalesce(h.held_sum, 0)`, "<>", sql.ref("a.held"))
     .limit(limit)
     .execute();
   for (const r of holds) {
     violations.push({
       cardId: r.card_id,
-      problem: `held=${r.held} but calculated purchases hold ${r.held_sum ?? 0}`,
+      problem: `held=${r.held} but its open holds sum to ${r.held_sum ?? 0}`,
+    });
+  }
+
+  const strayHolds = await db
+    .selectFrom("points_holds as h")
+    .innerJoin("purchases as p", "p.id", "h.purchase_id")
+    .select(["h.account_id", "h.id", "p.external_id", "p.state"])
+    .where("h.resolved_at", "is", null)
+    .where("p.state", "<>", "calculated")
+    .limit(limit)
+    .execute();
+  for (const r of strayHolds) {
+    violations.push({
+      cardId: r.account_id,
+      problem: `hold ${r.id} is still open but its purchase ${r.external_id} is ${r.state}`,
     });
   }
 

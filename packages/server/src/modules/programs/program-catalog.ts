@@ -4,6 +4,7 @@
  * change made in the cabinet reaches every server process within seconds.
  */
 
+import type { RefundPolicy } from "@kopilka/contract";
 import { createBasicEngine } from "../../core/engine/basic-engine.js";
 import type { PricingEngine } from "../../core/engine/types.js";
 import type { Database, Executor } from "../../infra/db/database.js";
@@ -25,6 +26,7 @@ export interface Program {
   maxPointsPaymentShareBp: number;
   pointsLifetimeDays: number | null;
   version: number;
+  refundPolicy: RefundPolicy;
 }
 
 export interface LoadedProgram {
@@ -45,6 +47,7 @@ export function programFromRow(row: Row<"programs">): Program {
     maxPointsPaymentShareBp: row.max_points_payment_share_bp,
     pointsLifetimeDays: row.points_lifetime_days,
     version: row.version,
+    refundPolicy: row.refund_policy as RefundPolicy,
   };
 }
 

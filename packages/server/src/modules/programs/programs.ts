@@ -1,4 +1,5 @@
 /** Programs and their rules as stored: creation, rule changes (each bumps the version), listing. */
+import type { RefundPolicy } from "@kopilka/contract";
 import type { Database, Executor } from "../../infra/db/database.js";
 import { type RuleDraft, ruleRow } from "./rules.js";
 
@@ -11,6 +12,7 @@ export interface ProgramInput {
   purchaseTtlSeconds?: number;
   maxPointsPaymentShareBp?: number;
   pointsLifetimeDays?: number | null;
+  refundPolicy?: RefundPolicy;
 }
 
 export async function createProgram(
@@ -32,6 +34,7 @@ export async function createProgram(
       purchase_ttl_seconds: p.purchaseTtlSeconds ?? 1800,
       max_points_payment_share_bp: p.maxPointsPaymentShareBp ?? 5000,
       points_lifetime_days: p.pointsLifetimeDays ?? null,
+      refund_policy: p.refundPolicy ?? "proportional_minimum",
       version: 1,
       created_at: now,
       updated_at: now,

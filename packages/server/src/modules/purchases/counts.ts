@@ -1,4 +1,8 @@
-/** Open and hanging purchases, for metrics: ranges of the (state, expires_at) index, cheap at any size. */
+/**
+ * Open and hanging purchases, for metrics: ranges of the (state, expires_at) index, cheap at any size.
+ * Hanging: calculated ones past their TTL, those that expired in the last day, and every late confirm
+ * waiting for an operator (state hanging).
+ */
 import { sql } from "kysely";
 import type { Database } from "../../infra/db/database.js";
 
@@ -23,6 +27,9 @@ export async function openPurchaseCounts(database: Database, now: number): Promi
   const overdue = await count("calculated", Number.MIN_SAFE_INTEGER, now);
   return {
     calculated: await count("calculated", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-    hanging: overdue + (await count("expired", now - HANGING_WINDOW_MS, now)),
+    hanging:
+      overdue +
+      (await count("expired", now - HANGING_WINDOW_MS, now)) +
+      (await count("hanging", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)),
   };
 }

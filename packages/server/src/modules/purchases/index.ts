@@ -1,7 +1,8 @@
-/** Purchases: the only code that writes purchases, purchase_events and refunds. */
+/** Purchases: the only code that writes purchases, purchase_events and refunds (through the repository). */
 
 export { canonicalHash } from "./canonical-hash.js";
 export * from "./counts.js";
 export * from "./purchase-record.js";
+export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./purchase-repository.js";
 export * from "./purchase-service.js";
 export * from "./sweeper.js";

@@ -1,6 +1,6 @@
 /** A purchase row as the service works with it, and the view every purchase endpoint answers with. */
 
-import type { PurchaseState } from "@kopilka/contract";
+import type { LineState, PurchaseState } from "@kopilka/contract";
 import type { CashierMessage } from "../../core/engine/types.js";
 import { type PricedLine, type PricedTotals, totalsOf } from "../../core/receipt.js";
 import type { Row } from "../../infra/db/schema.js";
@@ -14,6 +14,13 @@ export interface StoredReceipt {
   lines: PricedLine[];
   promoCodes: { applied: string[]; unknown: string[] };
   messages: CashierMessage[];
+  /** Per-line states, kept once lines go their own ways (discount programs); absent: lines follow the purchase. */
+  lineStates?: Record<string, LineState>;
+}
+
+/** Beside every answer of confirm, cancel and refund: where the purchase stands now. */
+export interface CurrentState {
+  state: PurchaseState;
 }
 
 export interface PurchaseView {
@@ -34,6 +41,7 @@ export interface PurchaseView {
   refunded: { amount: number; pointsReturned: number; accrualReversed: number };
   promoCodes: { applied: string[]; unknown: string[] };
   messages: CashierMessage[];
+  rulesVersion: string | null;
 }
 
 export function parseReceipt(row: Pick<Row<"purchases">, "receipt">): StoredReceipt {
@@ -70,5 +78,6 @@ export function purchaseView(
     },
     promoCodes: receipt.promoCodes,
     messages: receipt.messages,
+    rulesVersion: row.rules_version,
   };
 }

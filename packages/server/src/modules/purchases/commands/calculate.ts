@@ -1,0 +1,118 @@
+/**
+ * calculate: prices a receipt and keeps it as a `calculated` purchase. A repeat with the same purchase id
+ * while it is calculated is a replacement: the changed receipt is priced again, and a points payment that
+ * still fits is kept (its hold follows the new lifetime), otherwise released with a message to the cashier.
+ * Soft state: on PostgreSQL it commits without waiting for the disk (a late confirm covers a lost one).
+ */
+import type { CashierMessage } from "../../../core/engine/types.js";
+import { decideReplace } from "../../../core/purchase-lifecycle.js";
+import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
+import type { Principal } from "../../../kernel/index.js";
+import { extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
+import { canonicalHash } from "../canonical-hash.js";
+import {
+  type PurchaseDeps,
+  priceReceipt,
+  type ReceiptInput,
+  storeFor,
+  ttlSecondsOf,
+  usableCard,
+} from "../pricing.js";
+import { type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
+import { factsOf, refusal } from "./shared.js";
+
+export interface CalculateRequest extends ReceiptInput {
+  purchaseId: string;
+  posCode: string;
+}
+
+export async function calculate(
+  deps: PurchaseDeps,
+  principal: Principal,
+  request: CalculateRequest,
+): Promise<PurchaseView> {
+  const store = await storeFor(deps, principal, request.storeCode);
+  const card = request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null;
+  const priced = await priceReceipt(deps, principal, request, store, card);
+  const { evaluation, loaded } = priced;
+  const now = deps.clock.now();
+  const receipt: StoredReceipt = {
+    storeCode: store.code,
+    cardNumber: card?.number ?? null,
+    lines: priced.lines,
+    promoCodes: { applied: evaluation.appliedPromoCodes, unknown: evaluation.unknownPromoCodes },
+    messages: evaluation.messages,
+  };
+  const totals = totalsOf(priced.lines);
+  const expiresAt = now + ttlSecondsOf(loaded) * 1000;
+  const columns = {
+    program_id: loaded?.program.id ?? null,
+    store_id: store.id,
+    pos_code: request.posCode,
+    card_id: card?.id ?? null,
+    request_hash: canonicalHash(request),
+    receipt: JSON.stringify(receipt),
+    subtotal: totals.subtotal,
+    discount_total: totals.discount,
+    total: totals.total,
+    points_limit: evaluation.pointsPaymentLimit,
+    points_accrued: totals.accrual,
+    rules_version: priced.rulesVersion,
+    expires_at: expiresAt,
+    updated_at: now,
+  };
+
+  return deps.repository.transact(
+    async (tx) => {
+      const inserted = await tx.insert({
+        ...columns,
+        partner_id: principal.partnerId,
+        external_id: request.purchaseId,
+        state: "calculated",
+        points_spent: 0,
+        refunded_amount: 0,
+        points_returned: 0,
+        accrual_reversed: 0,
+        created_at: now,
+      });
+      if (inserted) {
+        await tx.event(inserted.id, "calculated", { total: totals.total, lines: priced.lines.length }, now);
+        return purchaseView(inserted, receipt, card ? await readBalance(tx.trx, card.id) : null);
+      }
+
+      const existing = await tx.lock(principal, request.purchaseId);
+      const decision = decideReplace(factsOf(existing, loaded, now));
+      if (decision.kind === "refuse") throw refusal(decision);
+      let lines = priced.lines;
+      let held = 0;
+      const messages: CashierMessage[] = [...receipt.messages];
+      if (existing.points_spent > 0) {
+        const sameCard = existing.card_id === (card?.id ?? null);
+        if (sameCard && existing.points_spent <= evaluation.pointsPaymentLimit) {
+          lines = applyPointsPayment(priced.lines, existing.points_spent, evaluation.pointsPaymentLimit);
+          held = existing.points_spent;
+          await extendHold(tx.trx, existing.id, expiresAt);
+        } else {
+          messages.push({
+            code: "POINTS_PAYMENT_RESET",
+            text: "Чек изменился: оплата баллами отменена, укажите её заново",
+          });
+          if (existing.card_id !== null) {
+            const account = await lockAccount(deps.database, tx.trx, existing.card_id);
+            await releaseHold(tx.trx, account, existing.id, "released", now);
+          }
+        }
+      }
+      const updated = { ...receipt, lines, messages };
+      const row = await tx.updateReturning(existing.id, {
+        ...columns,
+        receipt: JSON.stringify(updated),
+        points_spent: held,
+        points_accrued: totalsOf(lines).accrual,
+      });
+      await tx.event(existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
+      return purchaseView(row, updated, card ? await readBalance(tx.trx, card.id) : null);
+    },
+    { durable: false },
+  );
+}

@@ -95,6 +95,10 @@ describe("templates", () => {
       retryAfterSeconds: 3,
       method: "GET",
       path: "/x",
+      value: "MSK-01",
+      attemptsLeft: 2,
+      channel: "sms",
+      min: 500,
     };
     for (const code of Object.keys(ERROR_CATALOGUE) as ErrorCode[]) {
       for (const lang of LANGUAGES) {

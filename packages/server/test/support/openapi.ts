@@ -68,7 +68,17 @@ export function operations(doc: OpenApiDocument): Operation[] {
   return out;
 }
 
-const STRING_CANDIDATES = ["A1", "1", "a", "X-1", "abc"];
+const STRING_CANDIDATES = [
+  "A1",
+  "1",
+  "a",
+  "X-1",
+  "abc",
+  "1234567890123456",
+  "2000-01-31",
+  "1234",
+  "00000000-0000-4000-8000-000000000000",
+];
 
 function nonNullType(schema: Schema): string | undefined {
   const type = schema.type;

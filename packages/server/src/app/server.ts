@@ -7,6 +7,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { errorCatalogueMarkdown } from "@kopilka/contract";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import { type AdminRouteInfo, registerAdminV1 } from "../api/admin-v1/index.js";
 import { installErrorHandling } from "../api/http/error-handler.js";
 import type { Api } from "../api/http/types.js";
 import { healthRoutes } from "../api/ops/health.js";
@@ -20,6 +21,8 @@ export interface Server {
   app: Api;
   metrics: Metrics;
   services: Services;
+  /** Every admin route and the permission it declares. */
+  adminRoutes: readonly AdminRouteInfo[];
 }
 
 export async function buildServer(ctx: AppContext, isClosing: () => boolean = () => false): Promise<Server> {
@@ -79,6 +82,7 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
 
   healthRoutes(app, database, isClosing);
   await registerPosV1(app, services);
+  const adminRoutes = await registerAdminV1(app, { ...services, cookieSecure: config.adminCookieSecure });
 
-  return { app, metrics, services };
+  return { app, metrics, services, adminRoutes };
 }

@@ -80,6 +80,8 @@ export function installErrorHandling(app: Api): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorPayload(error);
     if (status >= 500) request.log.error({ err: error }, "request failed");
+    const retryAfter = body.details.retryAfterSeconds;
+    if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -239,3 +239,9 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
     close: () => db.destroy(),
   };
 }
+
+/** A unique constraint refused the write (two callers raced to create the same name). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}

@@ -94,6 +94,10 @@ export async function cookieLogin(
   return { session: cookie!.value, csrf: response.json().csrfToken as string, response };
 }
 
-export async function bearerLogin(t: TestApp, email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
+export async function bearerLogin(
+  t: TestApp,
+  email: string,
+  password = PASSWORD,
+): Promise<LightMyRequestResponse> {
   return adminCall(t, "POST", "/auth/login", { payload: { email, password, session: "bearer" } });
 }

@@ -55,18 +55,7 @@ export async function registerAdminV1(app: Api, services: AdminServices): Promis
     async (scope: Api) => {
       await scope.register(cookie);
       scope.decorateRequest("admin", null);
-      scope.addHook("onRoute", (route) => {
-        const permission = route.config?.permission;
-        if (!isRoutePermission(permission)) {
-          throw new Error(`admin route ${route.method} ${route.url} declares no permission`);
-        }
-        if (isPartnerPermission(permission) && !route.url.includes(":partnerCode")) {
-          throw new Error(`admin route ${route.method} ${route.url} needs a partner but has no :partnerCode`);
-        }
-        for (const method of [route.method].flat()) {
-          if (method !== "HEAD") registered.push({ method, url: route.url, permission });
-        }
-      });
+      installRouteGuard(scope, registered);
       scope.addHook("onRequest", async (request) => {
         await authorize(request, services);
       });
@@ -75,6 +64,22 @@ export async function registerAdminV1(app: Api, services: AdminServices): Promis
     { prefix: ADMIN_PREFIX },
   );
   return registered;
+}
+
+/** Refuses, at registration, a route that declares no permission or a partner route without a partner. */
+export function installRouteGuard(scope: Api, registered: AdminRouteInfo[]): void {
+  scope.addHook("onRoute", (route) => {
+    const permission = route.config?.permission;
+    if (!isRoutePermission(permission)) {
+      throw new Error(`admin route ${route.method} ${route.url} declares no permission`);
+    }
+    if (isPartnerPermission(permission) && !route.url.includes(":partnerCode")) {
+      throw new Error(`admin route ${route.method} ${route.url} needs a partner but has no :partnerCode`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") registered.push({ method, url: route.url, permission });
+    }
+  });
 }
 
 function presentedToken(request: FastifyRequest): { token: string; via: "bearer" | "cookie" } | null {

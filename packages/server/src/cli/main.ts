@@ -12,6 +12,7 @@ import { createPartner, findPartnerByCode } from "../modules/partners/index.js";
 import { verifyLedger } from "../modules/points/index.js";
 import { createStore, findStoreId } from "../modules/stores/index.js";
 import { serve } from "./serve.js";
+import { userCreate, userResetPassword } from "./user-commands.js";
 
 const USAGE = `usage: kopilka <command> [options]
 
@@ -25,6 +26,12 @@ const USAGE = `usage: kopilka <command> [options]
   credential:disable --login L            disable a POS credential (its tokens stop within AUTH_CACHE_TTL_MS)
   credential:enable --login L
   verify-ledger                           check that every balance equals its ledger; exit 1 if not
+  user:create --email E --role R [--partner C] [--password-stdin]
+                                          a cabinet user: R is owner, marketer, operator or analyst of
+                                          partner C, or admin (platform administrator, no partner);
+                                          prints a one-time password once, or reads the password from stdin
+  user:reset-password --email E [--password-stdin]
+                                          a new one-time password (or stdin's); the user's sessions end
 `;
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
@@ -46,10 +53,10 @@ async function partnerId(database: Database, code: string): Promise<number> {
 
 class UsageError extends Error {}
 
-function required(values: Record<string, string | undefined>, ...names: string[]): string[] {
+function required(values: Record<string, string | boolean | undefined>, ...names: string[]): string[] {
   const missing = names.filter((n) => !values[n]);
   if (missing.length > 0) throw new UsageError(`missing ${missing.map((n) => `--${n}`).join(", ")}`);
-  return names.map((n) => values[n]!);
+  return names.map((n) => values[n] as string);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -64,6 +71,9 @@ async function main(argv: string[]): Promise<number> {
       login: { type: "string" },
       store: { type: "string" },
       secret: { type: "string" },
+      email: { type: "string" },
+      role: { type: "string" },
+      "password-stdin": { type: "boolean" },
     },
     strict: true,
   });
@@ -136,6 +146,19 @@ async function main(argv: string[]): Promise<number> {
         );
         return ok ? 0 : 1;
       });
+    case "user:create": {
+      const [email, role] = required(values, "email", "role");
+      return userCreate({
+        email: email!,
+        role: role!,
+        partner: values.partner,
+        passwordFromStdin: values["password-stdin"],
+      });
+    }
+    case "user:reset-password": {
+      const [email] = required(values, "email");
+      return userResetPassword({ email: email!, passwordFromStdin: values["password-stdin"] });
+    }
     case "verify-ledger":
       return withDatabase(async (db) => {
         const violations = await verifyLedger(db);

@@ -13,7 +13,14 @@ import { type Config, redactUrl } from "../infra/config.js";
 import { openDatabase } from "../infra/db/database.js";
 import { migrateToLatest } from "../infra/db/migrate.js";
 import { systemClock } from "../kernel/index.js";
-import { DEMO_CARD_EXAMPLE, DEMO_CREDENTIALS, DEMO_SECRET, loadDemoData } from "../modules/demo/index.js";
+import {
+  DEMO_CARD_EXAMPLE,
+  DEMO_CREDENTIALS,
+  DEMO_PASSWORD,
+  DEMO_SECRET,
+  DEMO_USERS,
+  loadDemoData,
+} from "../modules/demo/index.js";
 import { startSweeper } from "../modules/purchases/index.js";
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
@@ -74,7 +81,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
 
 function printDemoCredentials(config: Config): void {
   const lines = DEMO_CREDENTIALS.map((c) => `  ${c.login.padEnd(18)} ${DEMO_SECRET}   ${c.description}`);
+  const users = DEMO_USERS.map((u) => `  ${u.email.padEnd(22)} ${DEMO_PASSWORD}   ${u.description}`);
   process.stdout.write(
-    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. POS credentials (login, secret):\n${lines.join("\n")}\n`,
+    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. POS credentials (login, secret):\n${lines.join("\n")}\nCabinet users of the admin API /admin/v1 (e-mail, password):\n${users.join("\n")}\n`,
   );
 }

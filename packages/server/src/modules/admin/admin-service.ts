@@ -103,6 +103,11 @@ export class AdminService {
     return this.database.db;
   }
 
+  /** For callers that look partners up themselves (the command line). */
+  get executor(): Executor {
+    return this.database.db;
+  }
+
   /**
    * Runs a change and records it, in one transaction. `work` returns the answer and the change to
    * audit (null when nothing changed). A unique constraint that a concurrent caller won becomes `taken`.

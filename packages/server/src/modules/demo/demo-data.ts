@@ -10,6 +10,7 @@ import { type ProductInput, upsertProducts } from "../catalog/index.js";
 import { createPartner, hasPartners } from "../partners/index.js";
 import { addRules, createProgram, type RuleDraft } from "../programs/index.js";
 import { createStore } from "../stores/index.js";
+import { addMembership, createUser, findUserByEmail } from "../users/index.js";
 import { cardNumber, seedCards } from "./bulk-seed.js";
 
 export const DEMO_SECRET = "demo-secret";
@@ -20,6 +21,23 @@ export const DEMO_CREDENTIALS = [
   { login: "demo-pos-nsk-1", store: "NSK-01", description: "till 1, Novosibirsk" },
   { login: "demo-pos-vvo-1", store: "VVO-01", description: "till 1, Vladivostok" },
 ] as const;
+
+/** Cabinet users of the demo, all with DEMO_PASSWORD; start-up prints them, production refuses them. */
+export const DEMO_PASSWORD = "demo-password";
+export const DEMO_USERS = [
+  { email: "admin@demo.kopilka", role: "admin", description: "platform administrator: partners, every user" },
+  { email: "owner@demo.kopilka", role: "owner", description: "owner of the demo chain: everything in it" },
+  { email: "marketer@demo.kopilka", role: "marketer", description: "marketer: programs, rules, promo codes" },
+] as const;
+
+/** Demo users whose accounts are still enabled (production must not run with any). */
+export async function enabledDemoUsers(database: Database): Promise<string[]> {
+  const enabled: string[] = [];
+  for (const u of DEMO_USERS) {
+    if ((await findUserByEmail(database.db, u.email))?.user.enabled) enabled.push(u.email);
+  }
+  return enabled;
+}
 
 const STORES = [
   {
@@ -106,6 +124,14 @@ export async function loadDemoData(database: Database, now: number): Promise<boo
       },
       now,
     );
+  }
+  for (const u of DEMO_USERS) {
+    const user = await createUser(
+      db,
+      { email: u.email, password: DEMO_PASSWORD, platformAdmin: u.role === "admin" },
+      now,
+    );
+    if (user && u.role !== "admin") await addMembership(db, user.id, partnerId, u.role, now);
   }
   const programId = await createProgram(
     db,

@@ -176,7 +176,7 @@ describe("lists", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (
+      const page: { items: { name: string }[]; nextCursor: string | null } = (
         await adminCall(
           t,
           "GET",

@@ -65,7 +65,7 @@ export class AuthService {
    */
   async issue(login: string, secret: string, address: string | null = null): Promise<IssuedToken> {
     const subjects = loginSubjects("pos", login, address, this.limits);
-    await this.throttle.check(subjects);
+    const recorded = await this.throttle.check(subjects);
     const row = await this.database.db
       .selectFrom("pos_credentials")
       .select(["id", "partner_id", "secret_hash", "enabled"])
@@ -76,7 +76,7 @@ export class AuthService {
       await this.throttle.recordFailure(subjects);
       throw new DomainError("INVALID_CREDENTIALS", "login or secret is wrong, or the credential is disabled");
     }
-    await this.throttle.clear(subjects[0]!);
+    if (recorded.has(subjects[0]!)) await this.throttle.clear(subjects[0]!);
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + this.tokenTtlSeconds;
     return {

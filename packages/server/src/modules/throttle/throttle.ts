@@ -32,22 +32,27 @@ export class Throttle {
     private readonly clock: Clock,
   ) {}
 
-  /** Throws RATE_LIMITED, with the seconds to wait, when any of the subjects is locked. */
-  async check(subjects: readonly ThrottleSubject[]): Promise<void> {
+  /**
+   * Throws RATE_LIMITED, with the seconds to wait, when any of the subjects is locked. Otherwise says
+   * which subjects have failures on record (so a success clears only what exists, without a write).
+   */
+  async check(subjects: readonly ThrottleSubject[]): Promise<Set<ThrottleSubject>> {
     const now = this.clock.now();
-    const row = await this.database.db
+    const keys = subjects.map(keyOf);
+    const rows = await this.database.db
       .selectFrom("throttle_counters")
-      .select((eb) => eb.fn.max("locked_until").as("until"))
-      .where("key", "in", subjects.map(keyOf))
-      .where("locked_until", ">", now)
-      .executeTakeFirst();
-    const until = Number(row?.until ?? 0);
+      .select(["key", "locked_until"])
+      .where("key", "in", keys)
+      .execute();
+    const until = Math.max(0, ...rows.map((r) => Number(r.locked_until)));
     if (until > now) {
       const retryAfterSeconds = Math.max(1, Math.ceil((until - now) / 1000));
       throw new DomainError("RATE_LIMITED", "too many failed attempts; locked for a while", {
         retryAfterSeconds,
       });
     }
+    const recorded = new Set(rows.map((r) => r.key));
+    return new Set(subjects.filter((_, i) => recorded.has(keys[i]!)));
   }
 
   /**

@@ -96,7 +96,7 @@ export class SessionService {
     kind: SessionKind,
   ): Promise<OpenedSession> {
     const subjects = loginSubjects("cabinet", email.trim().toLowerCase(), address, this.settings.limits);
-    await this.throttle.check(subjects);
+    const recorded = await this.throttle.check(subjects);
     const found = await findUserByEmail(this.database.db, email);
     const valid = await verifySecret(password, found?.passwordHash ?? (await decoy()));
     if (!found || !valid || !found.user.enabled) {
@@ -106,7 +106,7 @@ export class SessionService {
         "the e-mail or the password is wrong, or the user is disabled",
       );
     }
-    await this.throttle.clear(subjects[0]!);
+    if (recorded.has(subjects[0]!)) await this.throttle.clear(subjects[0]!);
     return this.open(found.user, address, kind);
   }
 

@@ -364,6 +364,111 @@ export const ERROR_CATALOGUE = {
     en: "This purchase is confirmed and cancelled as a whole",
     ru: "Эту покупку можно подтвердить или отменить только целиком",
   },
+  // Admin surface: cabinet users, sessions, roles, partners, stores, POS credentials, participants.
+  WRONG_EMAIL_OR_PASSWORD: {
+    status: 401,
+    description: "Cabinet login refused: the e-mail or the password is wrong, or the user is disabled",
+    en: "Wrong e-mail or password",
+    ru: "Неверный e-mail или пароль",
+  },
+  SESSION_EXPIRED: {
+    status: 401,
+    description:
+      "The cabinet session was idle too long or reached its absolute end; details.reason (idle, absolute)",
+    en: "The session has expired; log in again",
+    ru: "Сеанс истёк; войдите снова",
+  },
+  CSRF_FAILED: {
+    status: 403,
+    description: "A cookie session's unsafe request lacks the X-CSRF-Token header or it does not match",
+    en: "The CSRF token is missing or wrong; reload the page",
+    ru: "CSRF-токен отсутствует или неверен; обновите страницу",
+  },
+  PERMISSION_DENIED: {
+    status: 403,
+    description: "The user's role in this partner (or lack of one) does not allow this; details.permission",
+    en: "Your role does not allow this",
+    ru: "Ваша роль не позволяет это сделать",
+  },
+  PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    description:
+      "Signed in with a one-time password: change it (POST /admin/v1/auth/password) before anything else",
+    en: "Change your one-time password first",
+    ru: "Сначала смените одноразовый пароль",
+  },
+  WRONG_PASSWORD: {
+    status: 403,
+    description: "The current password given to change the password is wrong",
+    en: "The current password is wrong",
+    ru: "Текущий пароль указан неверно",
+  },
+  PARTNER_NOT_FOUND: {
+    status: 404,
+    description: "No partner with this code",
+    en: "Partner not found",
+    ru: "Партнёр не найден",
+  },
+  USER_NOT_FOUND: {
+    status: 404,
+    description: "No such cabinet user (in this partner)",
+    en: "User not found",
+    ru: "Пользователь не найден",
+  },
+  CREDENTIAL_NOT_FOUND: {
+    status: 404,
+    description: "No POS credential with this login for the partner",
+    en: "POS credential not found",
+    ru: "Учётная запись кассы не найдена",
+  },
+  PARTNER_EXISTS: {
+    status: 409,
+    description: "A partner with this code already exists",
+    en: "A partner with this code already exists",
+    ru: "Партнёр с таким кодом уже есть",
+  },
+  STORE_EXISTS: {
+    status: 409,
+    description: "The partner already has a store with this code",
+    en: "A store with this code already exists",
+    ru: "Магазин с таким кодом уже есть",
+  },
+  LOGIN_TAKEN: {
+    status: 409,
+    description: "A POS credential with this login already exists (logins are unique across the platform)",
+    en: "This login is taken",
+    ru: "Такой логин уже занят",
+  },
+  EMAIL_TAKEN: {
+    status: 409,
+    description: "A cabinet user with this e-mail already exists",
+    en: "A user with this e-mail already exists",
+    ru: "Пользователь с таким e-mail уже есть",
+  },
+  MEMBERSHIP_EXISTS: {
+    status: 409,
+    description: "The user already has a role in this partner; change it with PATCH",
+    en: "The user already has a role in this partner",
+    ru: "У пользователя уже есть роль у этого партнёра",
+  },
+  LAST_OWNER: {
+    status: 409,
+    description: "The change would leave the partner without an enabled owner",
+    en: "The partner must keep at least one owner",
+    ru: "У партнёра должен остаться хотя бы один владелец",
+  },
+  PARTICIPANT_IS_OWNER: {
+    status: 422,
+    description: "The program's owner cannot also be its participant",
+    en: "The owner of the program cannot be its participant",
+    ru: "Владелец программы не может быть её участником",
+  },
+  PASSWORD_TOO_WEAK: {
+    status: 422,
+    description: "The new password is too short; details.minLength",
+    en: "The password needs at least {minLength} characters",
+    ru: "Пароль должен быть не короче {minLength} символов",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -3,6 +3,15 @@
  * error catalogue. The server validates and documents with them; the POS SDK and the cabinet are typed
  * by them, so a field renamed on the server breaks their build.
  */
+
+export * from "./admin-v1/audit.js";
+export * from "./admin-v1/auth.js";
+export * from "./admin-v1/common.js";
+export * from "./admin-v1/credentials.js";
+export * from "./admin-v1/partners.js";
+export * from "./admin-v1/programs.js";
+export * from "./admin-v1/stores.js";
+export * from "./admin-v1/users.js";
 export * from "./error-messages.js";
 export * from "./errors.js";
 export * from "./pos-v1/auth.js";

@@ -6,6 +6,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import { type AdminRouteInfo, registerAdminV1 } from "../api/admin-v1/index.js";
 import { clientErrorHandler, installErrorHandling } from "../api/http/error-handler.js";
 import { allowControlCharactersKeyword, installInputGuards } from "../api/http/input-guard.js";
 import { openApiOptions } from "../api/http/openapi.js";
@@ -22,6 +23,8 @@ export interface Server {
   app: Api;
   metrics: Metrics;
   services: Services;
+  /** Every admin route and the permission it declares. */
+  adminRoutes: readonly AdminRouteInfo[];
 }
 
 export async function buildServer(ctx: AppContext, isClosing: () => boolean = () => false): Promise<Server> {
@@ -63,6 +66,7 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
 
   healthRoutes(app, database, isClosing);
   await registerPosV1(app, services);
+  const adminRoutes = await registerAdminV1(app, { ...services, cookieSecure: config.adminCookieSecure });
 
-  return { app, metrics, services };
+  return { app, metrics, services, adminRoutes };
 }

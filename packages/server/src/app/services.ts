@@ -2,12 +2,15 @@
  * The application layer, built once per process: every protocol-neutral service the API surfaces and
  * the CLI call. Surfaces receive what they need from here and never touch the database themselves.
  */
+import { AdminService } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
 import { StoreDirectory } from "../modules/stores/index.js";
+import { type LoginLimits, Throttle } from "../modules/throttle/index.js";
+import { SessionService } from "../modules/users/index.js";
 import { buildClientServices, type ClientServices } from "./client-services.js";
 import type { AppContext } from "./context.js";
 
@@ -19,6 +22,8 @@ export interface Services extends ClientServices {
   programs: ProgramCatalog;
   stores: StoreDirectory;
   purchases: PurchaseService;
+  sessions: SessionService;
+  admin: AdminService;
 }
 
 export async function buildServices(
@@ -29,14 +34,35 @@ export async function buildServices(
   const key = await resolveTokenKey(database, config.tokenSecret);
   const programs = new ProgramCatalog(database, clock);
   const stores = new StoreDirectory(database, clock);
+  const throttle = new Throttle(database, clock);
+  const window = config.loginFailureWindowSeconds * 1000;
+  const lock = config.loginLockSeconds * 1000;
+  const limits: LoginLimits = {
+    perName: { maxFailures: config.loginMaxFailures, windowMs: window, lockMs: lock },
+    perAddress: { maxFailures: config.loginAddressMaxFailures, windowMs: window, lockMs: lock },
+  };
   return {
     clock,
-    auth: new AuthService(database, key, clock, config.tokenTtlSeconds, config.authCacheTtlMs),
+    auth: new AuthService(
+      database,
+      key,
+      clock,
+      config.tokenTtlSeconds,
+      config.authCacheTtlMs,
+      throttle,
+      limits,
+    ),
     cards: new CardService(database),
     catalog: new CatalogService(database),
     programs,
     stores,
     purchases: new PurchaseService(database, programs, stores, clock, onPurchaseEvent),
     ...buildClientServices(ctx, programs),
+    sessions: new SessionService(database, clock, throttle, {
+      idleSeconds: config.adminSessionIdleSeconds,
+      maxSeconds: config.adminSessionMaxSeconds,
+      limits,
+    }),
+    admin: new AdminService(database, clock),
   };
 }

@@ -9,6 +9,7 @@ import { registerDatabaseCommands } from "./commands/database.js";
 import { registerImportCommands } from "./commands/imports.js";
 import { registerPartnerCommands } from "./commands/partners.js";
 import { registerServeCommands } from "./commands/serve.js";
+import { registerUserCommands } from "./commands/users.js";
 import { runCli } from "./program.js";
 import type { CommandGroup } from "./support.js";
 
@@ -19,6 +20,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerCredentialCommands,
   registerBackupCommands,
   registerImportCommands,
+  registerUserCommands,
 ];
 
 runCli(process.argv.slice(2), COMMAND_GROUPS).then(

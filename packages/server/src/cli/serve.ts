@@ -97,10 +97,10 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
 
 function printDemoCredentials(config: Config): void {
   const lines = demoCredentials().map(
-    (c) => `  ${c.login.padEnd(18)} ${c.secret}   ${c.kind}: ${c.description}`,
+    (c) => `  ${c.login.padEnd(22)} ${c.secret.padEnd(14)} ${c.kind}: ${c.description}`,
   );
   process.stderr.write(
-    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. Logins (login, secret):\n${lines.join("\n")}\n`,
+    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. Logins (login, secret); cabinet users sign in at /admin/v1:\n${lines.join("\n")}\n`,
   );
 }
 

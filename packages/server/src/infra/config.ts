@@ -25,6 +25,14 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Personal-data key, confirmation codes, delivery channels (client-config.ts). */
   clients: ClientConfig;
+  /** Login throttling, shared by cabinet users and POS credentials. */
+  loginMaxFailures: number;
+  loginAddressMaxFailures: number;
+  loginFailureWindowSeconds: number;
+  loginLockSeconds: number;
+  adminSessionIdleSeconds: number;
+  adminSessionMaxSeconds: number;
+  adminCookieSecure: boolean;
 }
 
 export interface ConfigVariable {
@@ -83,6 +91,43 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: "How long in-flight requests may finish on SIGTERM",
   },
   ...CLIENT_CONFIG_VARIABLES,
+  {
+    name: "LOGIN_MAX_FAILURES",
+    default: "10",
+    description:
+      "Wrong passwords or secrets for one cabinet e-mail or POS login, within the window, before it is locked",
+  },
+  {
+    name: "LOGIN_ADDRESS_MAX_FAILURES",
+    default: "100",
+    description: "Failed logins from one client address, within the window, before the address is locked",
+  },
+  {
+    name: "LOGIN_FAILURE_WINDOW_SECONDS",
+    default: "900",
+    description: "The window in which failed logins are counted",
+  },
+  {
+    name: "LOGIN_LOCK_SECONDS",
+    default: "900",
+    description: "How long a locked login or address is refused (429 with Retry-After)",
+  },
+  {
+    name: "ADMIN_SESSION_IDLE_SECONDS",
+    default: "1800",
+    description: "A cabinet session unused this long ends",
+  },
+  {
+    name: "ADMIN_SESSION_MAX_SECONDS",
+    default: "43200",
+    description: "A cabinet session ends this long after login, however active",
+  },
+  {
+    name: "ADMIN_COOKIE_SECURE",
+    default: "false",
+    description:
+      "Mark the cabinet's session cookie Secure even when the request came over plain HTTP (set it behind a TLS proxy)",
+  },
 ];
 
 export class ConfigError extends Error {
@@ -160,6 +205,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainMs: int("SHUTDOWN_DRAIN_MS", 1000, 0, 120_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     clients: loadClientConfig(env, problems),
+    loginMaxFailures: int("LOGIN_MAX_FAILURES", 10, 1, 1000),
+    loginAddressMaxFailures: int("LOGIN_ADDRESS_MAX_FAILURES", 100, 1, 100_000),
+    loginFailureWindowSeconds: int("LOGIN_FAILURE_WINDOW_SECONDS", 900, 1, 86_400),
+    loginLockSeconds: int("LOGIN_LOCK_SECONDS", 900, 1, 86_400),
+    adminSessionIdleSeconds: int("ADMIN_SESSION_IDLE_SECONDS", 1800, 60, 7 * 86_400),
+    adminSessionMaxSeconds: int("ADMIN_SESSION_MAX_SECONDS", 43_200, 60, 31 * 86_400),
+    adminCookieSecure: bool("ADMIN_COOKIE_SECURE", false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -69,22 +69,32 @@ describe("kopilka serve", { timeout: 180_000 }, () => {
       "demo-pos-nsk-1",
       "demo-pos-vvo-1",
     ];
+    const users = ["admin@demo.kopilka", "owner@demo.kopilka", "marketer@demo.kopilka"];
 
     const production = { NODE_ENV: "production", DEMO_DATA: "" };
     const refused = spawnServer(scratch.url, await freePort(), production);
     const exit = await within(30_000, "serve to refuse demo credentials in production", refused.exited);
     expect(exit.code).toBe(1);
     const lines = linesOf(refused.stderr());
-    expect(lines).toHaveLength(logins.length);
+    expect(lines).toHaveLength(logins.length + users.length);
     for (const [i, login] of logins.entries()) {
       expect(lines[i]).toContain(`demo POS credential ${login} still accepts the public demo secret`);
       expect(lines[i]).toContain(`kopilka credential:disable --login ${login}`);
+    }
+    for (const [i, email] of users.entries()) {
+      const line = lines[logins.length + i];
+      expect(line).toContain(`demo cabinet user ${email} still accepts the public demo secret`);
+      expect(line).toContain(`kopilka user:reset-password --email ${email}`);
     }
 
     // Following the advice for all but one leaves exactly that one.
     for (const login of logins.slice(1))
       expect(
         (await kopilka(["credential:disable", "--login", login], { DATABASE_URL: scratch.url })).code,
+      ).toBe(0);
+    for (const email of users)
+      expect(
+        (await kopilka(["user:reset-password", "--email", email], { DATABASE_URL: scratch.url })).code,
       ).toBe(0);
     const again = spawnServer(scratch.url, await freePort(), production);
     expect((await within(30_000, "serve to refuse again", again.exited)).code).toBe(1);

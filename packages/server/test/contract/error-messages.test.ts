@@ -99,6 +99,9 @@ describe("templates", () => {
       attemptsLeft: 2,
       channel: "sms",
       min: 500,
+      minLength: 10,
+      code: "X1",
+      name: "Аптека",
     };
     for (const code of Object.keys(ERROR_CATALOGUE) as ErrorCode[]) {
       for (const lang of LANGUAGES) {

@@ -7,6 +7,7 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearerFor, makeUser } from "../support/admin.js";
 import {
   call,
   type SeededPartner,
@@ -30,10 +31,12 @@ import {
 let t: TestApp;
 let p: SeededPartner;
 let ops: Operation[];
+let adminToken: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   p = await seedPartner(t);
+  adminToken = await bearerFor(t, await makeUser(t, "fuzz@platform.test", undefined, true));
   ops = operations(await openApiDocument(t));
 });
 afterAll(async () => t?.close());
@@ -46,11 +49,16 @@ const tainted = (c: string) => `A${c}1`;
 function authHeaders(op: Operation): Record<string, string> | null {
   if (!op.authenticated) return {};
   if (op.path.startsWith("/v1/")) return { authorization: `Bearer ${p.tokens.any}` };
+  if (op.path.startsWith("/admin/v1/")) return { authorization: `Bearer ${adminToken}` };
   return null;
 }
 
+/** Admin routes resolve their partner before validation: they name one that exists. */
+const paramSample = (name: string, schema: Schema) =>
+  name === "partnerCode" ? p.code : String(sample(schema));
+
 function baseInput(op: Operation) {
-  const params = Object.fromEntries(Object.entries(op.params).map(([k, s]) => [k, String(sample(s))]));
+  const params = Object.fromEntries(Object.entries(op.params).map(([k, s]) => [k, paramSample(k, s)]));
   const query = Object.fromEntries(Object.entries(op.query).map(([k, s]) => [k, String(sample(s))]));
   return { params, query, body: op.body ? sample(op.body) : undefined };
 }

@@ -78,6 +78,8 @@ const STRING_CANDIDATES = [
   "2000-01-31",
   "1234",
   "00000000-0000-4000-8000-000000000000",
+  "a@b.ru",
+  "correct horse battery",
 ];
 
 function nonNullType(schema: Schema): string | undefined {
@@ -112,6 +114,7 @@ export function sample(schema: Schema): unknown {
       return false;
     case "string": {
       if (schema.format === "date-time") return "2026-01-01T00:00:00.000Z";
+      if (schema.format === "email") return "fuzz@example.ru";
       const pattern = typeof schema.pattern === "string" ? new RegExp(schema.pattern, "u") : null;
       const minLength = Number(schema.minLength ?? 0);
       const value = STRING_CANDIDATES.find((c) => !pattern || pattern.test(c)) ?? "A1";

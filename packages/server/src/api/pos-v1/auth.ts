@@ -9,11 +9,13 @@ export function authRoutes(app: Api, { auth }: PosServices): void {
       schema: {
         tags: ["auth"],
         summary: "Exchange POS credentials for a bearer token",
+        description:
+          "Throttled per login and per client address: after LOGIN_MAX_FAILURES wrong secrets the login is locked for LOGIN_LOCK_SECONDS (429 RATE_LIMITED with Retry-After), even for the right secret.",
         security: [],
         body: TokenRequest,
-        response: { 200: TokenResponse, ...errorResponses(401) },
+        response: { 200: TokenResponse, ...errorResponses(401, 429) },
       },
     },
-    async (request) => auth.issue(request.body.login, request.body.secret),
+    async (request) => auth.issue(request.body.login, request.body.secret, request.ip),
   );
 }

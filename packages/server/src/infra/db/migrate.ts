@@ -1,6 +1,7 @@
 import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Database } from "./database.js";
 import { initialSchema } from "./migrations/0001-initial.js";
+import { adminSchema } from "./migrations/0002-admin.js";
 import { purchaseCommands } from "./migrations/0003-purchase-commands.js";
 import { clientsSchema } from "./migrations/0004-clients.js";
 
@@ -8,6 +9,7 @@ import { clientsSchema } from "./migrations/0004-clients.js";
 function migrations(database: Database): Record<string, Migration> {
   return {
     "0001-initial": initialSchema(database.dialect),
+    "0002-admin": adminSchema(database.dialect),
     "0003-purchase-commands": purchaseCommands(database.dialect),
     "0004-clients": clientsSchema(database.dialect),
   };

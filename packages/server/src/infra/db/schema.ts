@@ -33,6 +33,8 @@ export interface PosCredentialsTable {
   description: string | null;
   created_at: number;
   updated_at: number;
+  /** Tokens issued before this moment stop working (added by 0002-admin). */
+  secret_rotated_at: number | null;
 }
 
 export interface ServerSettingsTable {
@@ -252,6 +254,80 @@ export interface DatabaseSchema {
   points_holds: PointsHoldsTable;
   confirmations: ConfirmationsTable;
   confirmation_throttles: ConfirmationThrottlesTable;
+  users: UsersTable;
+  user_memberships: UserMembershipsTable;
+  admin_sessions: AdminSessionsTable;
+  throttle_counters: ThrottleCountersTable;
+  audit_log: AuditLogTable;
+  program_participants: ProgramParticipantsTable;
+}
+
+// Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-cased. */
+  email: string;
+  password_hash: string;
+  platform_admin: number;
+  enabled: number;
+  must_change_password: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserMembershipsTable {
+  id: Generated<number>;
+  user_id: number;
+  partner_id: number;
+  role: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AdminSessionsTable {
+  id: Generated<number>;
+  /** SHA-256 of the session token; the token itself is never stored. */
+  token_hash: string;
+  /** SHA-256 of the CSRF token of a cookie session; null for bearer sessions. */
+  csrf_hash: string | null;
+  user_id: number;
+  kind: string;
+  address: string | null;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute end; the idle end is last_seen_at plus the idle timeout. */
+  expires_at: number;
+  ended_at: number | null;
+}
+
+export interface ThrottleCountersTable {
+  /** SHA-256 of the scope and the throttled name (login, e-mail, address). */
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number;
+  updated_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  user_id: number | null;
+  address: string | null;
+  partner_id: number | null;
+  entity_type: string;
+  entity_id: string;
+  action: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface ProgramParticipantsTable {
+  program_id: number;
+  partner_id: number;
+  created_at: number;
 }
 
 /** Migration 0004: registration settings and the virtual card range of a program. */

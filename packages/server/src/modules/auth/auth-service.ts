@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
-import { hashSecret, verifySecret } from "./secret-hash.js";
+import { hashSecret, verifySecret } from "../../kernel/secret-hash.js";
+import { type LoginLimits, loginSubjects, type Throttle } from "../throttle/index.js";
 import { issueToken, verifyToken } from "./token.js";
 
 const TOKEN_KEY_SETTING = "token_secret";
@@ -25,6 +26,8 @@ export async function resolveTokenKey(database: Database, configured: string | n
 
 interface CachedCredential {
   principal: Principal | null;
+  /** Tokens issued before this (epoch ms) are void: the secret was rotated. */
+  rotatedAt: number | null;
   checkedAt: number;
 }
 
@@ -51,9 +54,18 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly tokenTtlSeconds: number,
     private readonly cacheTtlMs: number,
+    private readonly throttle: Throttle,
+    private readonly limits: LoginLimits,
   ) {}
 
-  async issue(login: string, secret: string): Promise<IssuedToken> {
+  /**
+   * Login and secret → token. Throttled per login and per client address: a locked login is refused
+   * with RATE_LIMITED before its secret is checked, even the right one. An unknown login, a wrong secret
+   * and a disabled credential answer alike and count alike.
+   */
+  async issue(login: string, secret: string, address: string | null = null): Promise<IssuedToken> {
+    const subjects = loginSubjects("pos", login, address, this.limits);
+    const recorded = await this.throttle.check(subjects);
     const row = await this.database.db
       .selectFrom("pos_credentials")
       .select(["id", "partner_id", "secret_hash", "enabled"])
@@ -61,11 +73,14 @@ export class AuthService {
       .executeTakeFirst();
     const valid = await verifySecret(secret, row?.secret_hash ?? (await decoy()));
     if (!row || !valid || row.enabled !== 1) {
+      await this.throttle.recordFailure(subjects);
       throw new DomainError("INVALID_CREDENTIALS", "login or secret is wrong, or the credential is disabled");
     }
-    const exp = Math.floor(this.clock.now() / 1000) + this.tokenTtlSeconds;
+    if (recorded.has(subjects[0]!)) await this.throttle.clear(subjects[0]!);
+    const iat = Math.floor(this.clock.now() / 1000);
+    const exp = iat + this.tokenTtlSeconds;
     return {
-      accessToken: issueToken({ cid: row.id, pid: row.partner_id, exp }, this.key),
+      accessToken: issueToken({ cid: row.id, pid: row.partner_id, exp, iat }, this.key),
       tokenType: "Bearer",
       expiresAt: new Date(exp * 1000).toISOString(),
       expiresIn: this.tokenTtlSeconds,
@@ -81,29 +96,37 @@ export class AuthService {
       const message = check.reason === "expired" ? "the token has expired" : "the token is not valid";
       throw new DomainError("UNAUTHORIZED", message, { field: "authorization", reason: check.reason });
     }
-    const principal = await this.credential(check.claims.cid);
+    const { principal, rotatedAt } = await this.credential(check.claims.cid);
     if (!principal || principal.partnerId !== check.claims.pid) {
       throw new DomainError("UNAUTHORIZED", "the credential behind this token is disabled", {
         field: "authorization",
       });
     }
+    // Seconds resolution: a token issued in the second of the rotation survives it.
+    if (rotatedAt !== null && (check.claims.iat ?? 0) < Math.floor(rotatedAt / 1000)) {
+      throw new DomainError("UNAUTHORIZED", "the secret of this credential was rotated; get a new token", {
+        field: "authorization",
+        reason: "rotated",
+      });
+    }
     return principal;
   }
 
-  private async credential(id: number): Promise<Principal | null> {
+  private async credential(id: number): Promise<CachedCredential> {
     const now = this.clock.now();
     const cached = this.cache.get(id);
-    if (cached && now - cached.checkedAt < this.cacheTtlMs) return cached.principal;
+    if (cached && now - cached.checkedAt < this.cacheTtlMs) return cached;
     const row = await this.database.db
       .selectFrom("pos_credentials")
-      .select(["id", "partner_id", "store_id", "login", "enabled"])
+      .select(["id", "partner_id", "store_id", "login", "enabled", "secret_rotated_at"])
       .where("id", "=", id)
       .executeTakeFirst();
     const principal =
       row && row.enabled === 1
         ? { credentialId: row.id, partnerId: row.partner_id, storeId: row.store_id, login: row.login }
         : null;
-    this.cache.set(id, { principal, checkedAt: now });
-    return principal;
+    const entry = { principal, rotatedAt: row?.secret_rotated_at ?? null, checkedAt: now };
+    this.cache.set(id, entry);
+    return entry;
   }
 }

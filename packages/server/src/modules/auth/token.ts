@@ -11,6 +11,8 @@ export interface TokenClaims {
   pid: number;
   /** expiry, epoch seconds */
   exp: number;
+  /** issued at, epoch seconds (absent in tokens issued before secret rotation existed) */
+  iat?: number;
 }
 
 const PREFIX = "kp1";
@@ -45,7 +47,8 @@ export function verifyToken(token: string, key: string, nowMs: number): TokenChe
   if (
     !Number.isSafeInteger(claims.cid) ||
     !Number.isSafeInteger(claims.pid) ||
-    !Number.isSafeInteger(claims.exp)
+    !Number.isSafeInteger(claims.exp) ||
+    (claims.iat !== undefined && !Number.isSafeInteger(claims.iat))
   ) {
     return { ok: false, reason: "malformed" };
   }

@@ -5,11 +5,13 @@
  */
 
 import type { Database } from "../../infra/db/database.js";
+import { verifySecret } from "../../kernel/secret-hash.js";
 import { createPosCredential, credentialAcceptsSecret } from "../auth/index.js";
 import { type ProductInput, upsertProducts } from "../catalog/index.js";
 import { createPartner, hasPartners } from "../partners/index.js";
 import { addRules, createProgram, type RuleDraft } from "../programs/index.js";
 import { createStore } from "../stores/index.js";
+import { addMembership, createUser, findUserByEmail } from "../users/index.js";
 import { cardNumber, seedCards } from "./bulk-seed.js";
 
 export const DEMO_SECRET = "demo-secret";
@@ -19,6 +21,14 @@ export const DEMO_CREDENTIALS = [
   { login: "demo-pos-msk-2", store: "MSK-01", description: "till 2, Moscow" },
   { login: "demo-pos-nsk-1", store: "NSK-01", description: "till 1, Novosibirsk" },
   { login: "demo-pos-vvo-1", store: "VVO-01", description: "till 1, Vladivostok" },
+] as const;
+
+/** Cabinet users of the demo, all with DEMO_PASSWORD; start-up prints them, production refuses them. */
+export const DEMO_PASSWORD = "demo-password";
+export const DEMO_USERS = [
+  { email: "admin@demo.kopilka", role: "admin", description: "platform administrator: partners, every user" },
+  { email: "owner@demo.kopilka", role: "owner", description: "owner of the demo chain: everything in it" },
+  { email: "marketer@demo.kopilka", role: "marketer", description: "marketer: programs, rules, promo codes" },
 ] as const;
 
 /**
@@ -38,16 +48,28 @@ export interface DemoCredential {
   isOpen(database: Database): Promise<boolean>;
 }
 
-/** Every demo login; other demo loaders add theirs here. */
+/** Every demo login: the POS credentials and the cabinet users. */
 export function demoCredentials(): DemoCredential[] {
-  return DEMO_CREDENTIALS.map((c) => ({
+  const credentials = DEMO_CREDENTIALS.map((c) => ({
     kind: "POS credential",
     login: c.login,
     secret: DEMO_SECRET,
     description: c.description,
     disableCommand: `kopilka credential:disable --login ${c.login}`,
-    isOpen: (database) => credentialAcceptsSecret(database.db, c.login, DEMO_SECRET),
+    isOpen: (database: Database) => credentialAcceptsSecret(database.db, c.login, DEMO_SECRET),
   }));
+  const users = DEMO_USERS.map((u) => ({
+    kind: "cabinet user",
+    login: u.email,
+    secret: DEMO_PASSWORD,
+    description: u.description,
+    disableCommand: `kopilka user:reset-password --email ${u.email}`,
+    isOpen: async (database: Database) => {
+      const found = await findUserByEmail(database.db, u.email);
+      return found?.user.enabled && (await verifySecret(DEMO_PASSWORD, found.passwordHash));
+    },
+  }));
+  return [...credentials, ...users];
 }
 
 /** The demo logins that still open the door, in the order of demoCredentials(). */
@@ -142,6 +164,14 @@ export async function loadDemoData(database: Database, now: number): Promise<boo
       },
       now,
     );
+  }
+  for (const u of DEMO_USERS) {
+    const user = await createUser(
+      db,
+      { email: u.email, password: DEMO_PASSWORD, platformAdmin: u.role === "admin" },
+      now,
+    );
+    if (user && u.role !== "admin") await addMembership(db, user.id, partnerId, u.role, now);
   }
   const programId = await createProgram(
     db,

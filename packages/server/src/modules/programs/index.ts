@@ -1,4 +1,5 @@
-/** Programs and rules: the only code that writes the programs and rules tables. */
+/** Programs, their rules and participants: the only code that writes programs, rules, program_participants. */
+export * from "./participants.js";
 export * from "./program-catalog.js";
 export * from "./programs.js";
 export * from "./registration-settings.js";

@@ -1,5 +1,14 @@
 /** Stores of a partner: creation and lookup by code. */
 import { type Executor, isUniqueViolation } from "../../infra/db/database.js";
+import {
+  containsText,
+  keysetPage,
+  keysetQuery,
+  type Page,
+  type PageQuery,
+  type SortSpec,
+} from "../../infra/db/keyset.js";
+import type { Row } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
 
 export interface StoreInput {
@@ -61,4 +70,107 @@ export async function findStoreId(db: Executor, partnerId: number, code: string)
     .where("code", "=", code)
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+export interface StoreRecord {
+  id: number;
+  partnerId: number;
+  code: string;
+  name: string;
+  timezone: string;
+  address: string | null;
+  active: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function storeRecord(row: Row<"stores">): StoreRecord {
+  return {
+    id: row.id,
+    partnerId: row.partner_id,
+    code: row.code,
+    name: row.name,
+    timezone: row.timezone,
+    address: row.address,
+    active: row.active === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const STORE_SORTS: SortSpec<Row<"stores">> = {
+  code: { column: "code", value: (r) => r.code },
+  name: { column: "name", value: (r) => r.name },
+  createdAt: { column: "created_at", value: (r) => r.created_at },
+};
+
+export async function getStoreByCode(
+  db: Executor,
+  partnerId: number,
+  code: string,
+): Promise<StoreRecord | null> {
+  const row = await db
+    .selectFrom("stores")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .where("code", "=", code)
+    .executeTakeFirst();
+  return row ? storeRecord(row) : null;
+}
+
+export async function storesByIds(db: Executor, ids: readonly number[]): Promise<Map<number, StoreRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("stores")
+    .selectAll()
+    .where("id", "in", [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, storeRecord(r)]));
+}
+
+export async function listStores(
+  db: Executor,
+  partnerId: number,
+  filter: { active?: boolean; q?: string },
+  page: PageQuery,
+): Promise<Page<StoreRecord>> {
+  let query = db.selectFrom("stores").selectAll().where("partner_id", "=", partnerId);
+  if (filter.active !== undefined) query = query.where("active", "=", filter.active ? 1 : 0);
+  if (filter.q) {
+    const q = filter.q;
+    query = query.where((eb) => eb.or([containsText("code", q), containsText("name", q)]));
+  }
+  const rows = await keysetQuery(query, STORE_SORTS, "id", page).execute();
+  return keysetPage(rows, STORE_SORTS, (r) => r.id, page, storeRecord);
+}
+
+export interface StorePatch {
+  name?: string;
+  timezone?: string;
+  address?: string | null;
+}
+
+export async function updateStore(db: Executor, id: number, patch: StorePatch, now: number): Promise<void> {
+  if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) {
+    throw new DomainError("VALIDATION_FAILED", `unknown time zone ${patch.timezone}`, { field: "timezone" });
+  }
+  await db
+    .updateTable("stores")
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
+      ...(patch.address !== undefined ? { address: patch.address } : {}),
+      updated_at: now,
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+/** A store that is not active takes no purchases (within the store cache's 30 s). */
+export async function setStoreActive(db: Executor, id: number, active: boolean, now: number): Promise<void> {
+  await db
+    .updateTable("stores")
+    .set({ active: active ? 1 : 0, updated_at: now })
+    .where("id", "=", id)
+    .execute();
 }

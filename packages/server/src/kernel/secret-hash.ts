@@ -1,4 +1,4 @@
-/** POS secrets and passwords are stored as scrypt hashes; verification takes constant time. */
+/** POS secrets and cabinet passwords are stored as scrypt hashes; verification takes constant time. */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 

@@ -1,0 +1,5 @@
+/** The cabinet's commands: writes no table itself, only through the owning modules, each change audited. */
+
+export type { Actor } from "../audit/index.js";
+export * from "./admin-service.js";
+export * from "./views.js";

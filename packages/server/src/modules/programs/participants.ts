@@ -1,0 +1,130 @@
+/**
+ * Programs that span chains. A program is owned by one partner (`programs.partner_id`: a manufacturer or
+ * the processing operator) and may be offered to participating partners. The owner edits it and sees all
+ * of its transactions; a participant sees only its own stores' transactions under it. Limits of such a
+ * program count across all of them.
+ */
+import type { Executor } from "../../infra/db/database.js";
+import type { Row } from "../../infra/db/schema.js";
+import { type Program, programFromRow } from "./program-catalog.js";
+
+export type ProgramRelation = "owner" | "participant";
+
+export interface VisibleProgram {
+  program: Program;
+  active: boolean;
+  relation: ProgramRelation;
+}
+
+export async function findProgram(
+  db: Executor,
+  partnerId: number,
+  code: string,
+): Promise<Row<"programs"> | null> {
+  return (
+    (await db
+      .selectFrom("programs")
+      .selectAll()
+      .where("partner_id", "=", partnerId)
+      .where("code", "=", code)
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/** Adds a participant; false when it already was one (adding again changes nothing). */
+export async function addParticipant(
+  db: Executor,
+  programId: number,
+  partnerId: number,
+  now: number,
+): Promise<boolean> {
+  const rows = await db
+    .insertInto("program_participants")
+    .values({ program_id: programId, partner_id: partnerId, created_at: now })
+    .onConflict((oc) => oc.columns(["program_id", "partner_id"]).doNothing())
+    .returning("partner_id")
+    .execute();
+  return rows.length > 0;
+}
+
+/** Removes a participant; false when it was not one. */
+export async function removeParticipant(
+  db: Executor,
+  programId: number,
+  partnerId: number,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom("program_participants")
+    .where("program_id", "=", programId)
+    .where("partner_id", "=", partnerId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function participantsOf(
+  db: Executor,
+  programId: number,
+): Promise<{ partnerId: number; since: number }[]> {
+  const rows = await db
+    .selectFrom("program_participants")
+    .select(["partner_id", "created_at"])
+    .where("program_id", "=", programId)
+    .orderBy("partner_id")
+    .execute();
+  return rows.map((r) => ({ partnerId: r.partner_id, since: r.created_at }));
+}
+
+/** Every program a partner works with: its own, then those it participates in. */
+export async function programsVisibleTo(db: Executor, partnerId: number): Promise<VisibleProgram[]> {
+  const own = await db
+    .selectFrom("programs")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .orderBy("id")
+    .execute();
+  const offered = await db
+    .selectFrom("programs")
+    .selectAll()
+    .where("id", "in", (eb) =>
+      eb.selectFrom("program_participants").select("program_id").where("partner_id", "=", partnerId),
+    )
+    .orderBy("id")
+    .execute();
+  return [
+    ...own.map((row) => ({
+      program: programFromRow(row),
+      active: row.active === 1,
+      relation: "owner" as const,
+    })),
+    ...offered.map((row) => ({
+      program: programFromRow(row),
+      active: row.active === 1,
+      relation: "participant" as const,
+    })),
+  ];
+}
+
+/**
+ * How a partner stands to a program: the owner sees every transaction under it, a participant only
+ * those of its own stores, anyone else nothing.
+ */
+export async function programRelation(
+  db: Executor,
+  partnerId: number,
+  programId: number,
+): Promise<ProgramRelation | null> {
+  const program = await db
+    .selectFrom("programs")
+    .select("partner_id")
+    .where("id", "=", programId)
+    .executeTakeFirst();
+  if (!program) return null;
+  if (program.partner_id === partnerId) return "owner";
+  const row = await db
+    .selectFrom("program_participants")
+    .select("partner_id")
+    .where("program_id", "=", programId)
+    .where("partner_id", "=", partnerId)
+    .executeTakeFirst();
+  return row ? "participant" : null;
+}

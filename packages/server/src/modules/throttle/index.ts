@@ -1,0 +1,2 @@
+/** Login throttling: the only code that writes throttle_counters. */
+export * from "./throttle.js";

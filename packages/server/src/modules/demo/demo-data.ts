@@ -66,7 +66,8 @@ export function demoCredentials(): DemoCredential[] {
     disableCommand: `kopilka user:reset-password --email ${u.email}`,
     isOpen: async (database: Database) => {
       const found = await findUserByEmail(database.db, u.email);
-      return found?.user.enabled && (await verifySecret(DEMO_PASSWORD, found.passwordHash));
+      if (!found?.user.enabled) return false;
+      return verifySecret(DEMO_PASSWORD, found.passwordHash);
     },
   }));
   return [...credentials, ...users];

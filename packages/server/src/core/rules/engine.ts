@@ -300,8 +300,12 @@ function pushTo<K extends "receiptDiscounts" | "receiptAccruals">(
 }
 
 function note(offer: Offer, reason: RuleReason): void {
+  // One note per code, kept sorted by code so that the line order cannot change the explanation.
   if (!offer.notes) offer.notes = [reason];
-  else if (!offer.notes.some((r) => r.code === reason.code)) offer.notes.push(reason);
+  else if (!offer.notes.some((r) => r.code === reason.code)) {
+    offer.notes.push(reason);
+    offer.notes.sort((a, b) => (a.code < b.code ? -1 : 1));
+  }
 }
 
 /** Compiles a program's active rules (one version per rule id) into an engine; reuse it for every receipt. */
@@ -440,7 +444,7 @@ export function compileRules(
     let hasGroups = false;
     for (const o of offers) if (o.rule.groupKey !== null) hasGroups = true;
     let effective = offers;
-    if (hasGroups) effective = compete(offers, lines, room, canAccrue, skip);
+    if (hasGroups) effective = compete(offers, lines, room, floorBound, subtotal, canAccrue, skip);
 
     // 4. Discounts.
     const discount = zeros(n);
@@ -752,6 +756,8 @@ export function compileRules(
     offers: Offer[],
     lines: readonly RuleLine[],
     room: readonly number[],
+    floorBound: Uint8Array,
+    subtotal: number,
     canAccrue: boolean,
     skip: (rule: CompiledRule, reason: RuleReason) => void,
   ): Offer[] {
@@ -760,7 +766,8 @@ export function compileRules(
     const base = zeros(n);
     for (const o of offers)
       if (o.rule.groupKey === null && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
-    for (const o of offers) if (o.rule.groupKey !== null) valueAlone(o, lines, room, canAccrue, base);
+    for (const o of offers)
+      if (o.rule.groupKey !== null) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
 
     const receiptWinners = new Map<string, Offer>();
     const lineGroups = new Map<string, Offer[]>();
@@ -808,47 +815,39 @@ export function compileRules(
     return effective;
   }
 
+  /**
+   * The offer's value on its own: exactly what the receipt would get if it were the only rule (with the
+   * stackable rules' percentages as the base of its multipliers), line limits and receipt maximum included.
+   */
   function valueAlone(
     o: Offer,
     lines: readonly RuleLine[],
     room: readonly number[],
+    floorBound: Uint8Array,
+    subtotal: number,
     canAccrue: boolean,
     base: number[],
   ) {
     const n = lines.length;
-    const disc = zeros(n);
-    const acc = zeros(n);
-    let discTotal = 0;
-    let accTotal = 0;
+    const savedNotes = o.notes;
+    const alone = [o];
+    const discount = zeros(n);
+    applyDiscounts(alone, lines, [...room], floorBound, discount, subtotal);
+    applyAccruals(alone, lines, discount, canAccrue, null, base);
+    o.notes = savedNotes;
+    o.standDisc = o.discLines ?? zeros(n);
+    o.standDiscTotal = o.discount;
+    o.standAcc = o.accLines ?? zeros(n);
+    o.standAccTotal = o.accrual;
     let rateTotal = 0;
-    for (let i = 0; i < n; i++) {
-      const amount = lines[i]!.amount;
-      const raw = (o.pct ? pctOf(amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
-      disc[i] = Math.min(raw, room[i]!);
-      discTotal += disc[i]!;
-    }
-    if (o.receiptDiscounts)
-      for (const rd of o.receiptDiscounts) {
-        let free = 0;
-        for (let i = 0; i < n; i++) if (rd.targets[i]) free += room[i]! - disc[i]!;
-        discTotal += Math.min(rd.amount, free);
-      }
-    if (canAccrue) {
-      for (let i = 0; i < n; i++) {
-        if (lines[i]!.product?.excludedFromAccrual) continue;
-        const own = o.accRate ? o.accRate[i]! : 0;
-        const rate = own + (o.mult && o.mult[i]! > 0 ? mulDivFloor(base[i]! + own, o.mult[i]!, 10_000) : 0);
-        acc[i] = percentOf(lines[i]!.amount - disc[i]!, rate) + (o.accFixed ? o.accFixed[i]! : 0);
-        accTotal += acc[i]!;
-        rateTotal += rate;
-      }
-      if (o.receiptAccruals) for (const ra of o.receiptAccruals) accTotal += ra.points;
-    }
-    o.standDisc = disc;
-    o.standAcc = acc;
-    o.standDiscTotal = discTotal;
-    o.standAccTotal = accTotal;
+    if (o.accRates) for (const r of o.accRates) rateTotal += r;
     o.standRateTotal = rateTotal;
+    o.discLines = null;
+    o.discount = 0;
+    o.accLines = null;
+    o.accRates = null;
+    o.accFixedLines = null;
+    o.accrual = 0;
   }
 
   return {
@@ -968,6 +967,7 @@ export function compileRules(
     discount: readonly number[],
     canAccrue: boolean,
     allowance: number | null,
+    extraBase: number[] | null = null,
   ): number {
     if (!canAccrue) {
       for (const o of effective)
@@ -979,7 +979,7 @@ export function compileRules(
       return 0;
     }
     const n = lines.length;
-    let base: number[] | null = null;
+    let base: number[] | null = extraBase ? [...extraBase] : null;
     for (const o of effective)
       if (o.accRate) {
         base ??= zeros(n);
@@ -1047,7 +1047,18 @@ export function compileRules(
       }
       note(o, { code: "ACCRUAL_CAPPED_DAILY", text: "начисление ограничено дневным лимитом карты" });
       const acc = o.accLines;
-      const parts = allocate(left, acc, acc);
+      // In line id order, so that equal remainders do not depend on the request's order.
+      sortedIds ??= lineOrder(lines);
+      const ids = sortedIds;
+      const byId = allocate(
+        left,
+        ids.map((i) => acc[i]!),
+        ids.map((i) => acc[i]!),
+      );
+      const parts = zeros(n);
+      ids.forEach((i, k) => {
+        parts[i] = byId[k]!;
+      });
       for (let i = 0; i < n; i++) {
         // The cut takes the percentage part first, then the fixed part.
         o.accFixedLines![i] = Math.min(o.accFixedLines![i]!, parts[i]!);

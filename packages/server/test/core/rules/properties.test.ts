@@ -41,12 +41,10 @@ const withTarget = <P extends object>(params: P, products: ProductSet | undefine
   products ? { ...params, products } : params;
 
 const lineEffectArb: fc.Arbitrary<Effect> = fc.oneof(
-  fc
-    .tuple(fc.integer({ min: 1, max: 10_000 }), target)
-    .map(([percentBp, t]) => ({
-      type: "line_discount_percent" as const,
-      params: withTarget({ percentBp }, t),
-    })),
+  fc.tuple(fc.integer({ min: 1, max: 10_000 }), target).map(([percentBp, t]) => ({
+    type: "line_discount_percent" as const,
+    params: withTarget({ percentBp }, t),
+  })),
   fc
     .tuple(fc.integer({ min: 1, max: 5_000 }), fc.constantFrom("unit" as const, "line" as const), target)
     .map(([amount, per, t]) => ({
@@ -65,12 +63,10 @@ const lineEffectArb: fc.Arbitrary<Effect> = fc.oneof(
   fc
     .tuple(fc.integer({ min: 10_001, max: 30_000 }), target)
     .map(([factorBp, t]) => ({ type: "accrual_multiplier" as const, params: withTarget({ factorBp }, t) })),
-  fc
-    .tuple(fc.nat({ max: 10_000 }), target)
-    .map(([maxShareBp, t]) => ({
-      type: "points_payment_share" as const,
-      params: withTarget({ maxShareBp }, t),
-    })),
+  fc.tuple(fc.nat({ max: 10_000 }), target).map(([maxShareBp, t]) => ({
+    type: "points_payment_share" as const,
+    params: withTarget({ maxShareBp }, t),
+  })),
   target.map((t) => ({ type: "points_payment_exclusion" as const, params: withTarget({}, t) })),
 );
 
@@ -81,12 +77,10 @@ const receiptEffectArb: fc.Arbitrary<Effect> = fc.oneof(
   fc
     .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), target)
     .map(([buy, free, t]) => ({ type: "n_plus_m" as const, params: withTarget({ buy, free }, t) })),
-  fc
-    .tuple(fc.integer({ min: 1, max: 2_000 }), target)
-    .map(([points, t]) => ({
-      type: "accrual_fixed" as const,
-      params: withTarget({ points, per: "receipt" as const }, t),
-    })),
+  fc.tuple(fc.integer({ min: 1, max: 2_000 }), target).map(([points, t]) => ({
+    type: "accrual_fixed" as const,
+    params: withTarget({ points, per: "receipt" as const }, t),
+  })),
 );
 
 type Body = Omit<RuleDefinition, "id">;

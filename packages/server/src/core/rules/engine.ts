@@ -88,6 +88,8 @@ interface CompiledRule {
 interface Offer {
   rule: CompiledRule;
   pct: number[] | null;
+  /** This rule's part of each line's jointly rounded percentage discount. */
+  pctShare: number[] | null;
   disc: number[] | null;
   receiptDiscounts: { amount: number; targets: Uint8Array; path: string }[] | null;
   accRate: number[] | null;
@@ -249,6 +251,7 @@ export interface CompileOptions {
 const newOffer = (rule: CompiledRule): Offer => ({
   rule,
   pct: null,
+  pctShare: null,
   disc: null,
   receiptDiscounts: null,
   accRate: null,
@@ -280,13 +283,36 @@ const zeros = (n: number): number[] => {
   return a;
 };
 
-function shareOf(shares: Map<Offer, number[]>, o: Offer, n: number): number[] {
-  let s = shares.get(o);
-  if (!s) {
-    s = zeros(n);
-    shares.set(o, s);
+/**
+ * Splits a line's rounded percentage discount between the rules holding percentages on it, in proportion
+ * to their rates, by largest remainder (equal remainders: the larger rate, then the earlier rule).
+ */
+function splitPercent(effective: Offer[], i: number, n: number, total: number, sumBp: number): void {
+  let given = 0;
+  for (const o of effective) {
+    const w = o.pct?.[i] ?? 0;
+    if (w === 0) continue;
+    const share = mulDivFloor(total, w, sumBp);
+    o.pctShare ??= zeros(n);
+    o.pctShare[i] = share;
+    given += share;
   }
-  return s;
+  for (let left = total - given; left > 0; left--) {
+    let best: Offer | null = null;
+    let bestRemainder = -1;
+    for (const o of effective) {
+      const w = o.pct?.[i] ?? 0;
+      if (w === 0) continue;
+      // Remainder of total·w / sumBp, scaled by sumBp; a rule already topped up ranks after all others.
+      const remainder = total * w - o.pctShare![i]! * sumBp;
+      if (remainder < 0) continue;
+      if (remainder > bestRemainder || (remainder === bestRemainder && w > best!.pct![i]!)) {
+        best = o;
+        bestRemainder = remainder;
+      }
+    }
+    best!.pctShare![i]! += 1;
+  }
 }
 
 function pushTo<K extends "receiptDiscounts" | "receiptAccruals">(
@@ -766,8 +792,14 @@ export function compileRules(
     const base = zeros(n);
     for (const o of offers)
       if (o.rule.groupKey === null && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
+    const groupSizes = new Map<string, number>();
     for (const o of offers)
-      if (o.rule.groupKey !== null) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
+      if (o.rule.groupKey !== null)
+        groupSizes.set(o.rule.groupKey, (groupSizes.get(o.rule.groupKey) ?? 0) + 1);
+    // A rule alone in its group wins without being valued.
+    for (const o of offers)
+      if (o.rule.groupKey !== null && groupSizes.get(o.rule.groupKey)! > 1)
+        valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
 
     const receiptWinners = new Map<string, Offer>();
     const lineGroups = new Map<string, Offer[]>();
@@ -829,6 +861,34 @@ export function compileRules(
     base: number[],
   ) {
     const n = lines.length;
+    if (!o.receiptDiscounts && !o.receiptAccruals && maxReceiptBp >= 10_000) {
+      // Line effects only and no receipt maximum: the same arithmetic as below, without its bookkeeping.
+      const disc = zeros(n);
+      const acc = zeros(n);
+      let discTotal = 0;
+      let accTotal = 0;
+      let rateTotal = 0;
+      for (let i = 0; i < n; i++) {
+        const line = lines[i]!;
+        const want = (o.pct && o.pct[i]! > 0 ? pctOf(line.amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
+        const d = Math.min(want, room[i]!);
+        disc[i] = d;
+        discTotal += d;
+        if (!canAccrue || line.product?.excludedFromAccrual) continue;
+        if (!o.accRate && !o.accFixed && !o.mult) continue;
+        const own = o.accRate ? o.accRate[i]! : 0;
+        const rate = own + (o.mult && o.mult[i]! > 0 ? mulDivFloor(base[i]! + own, o.mult[i]!, 10_000) : 0);
+        acc[i] = percentOf(line.amount - d, rate) + (o.accFixed ? o.accFixed[i]! : 0);
+        accTotal += acc[i]!;
+        rateTotal += rate;
+      }
+      o.standDisc = disc;
+      o.standDiscTotal = discTotal;
+      o.standAcc = acc;
+      o.standAccTotal = accTotal;
+      o.standRateTotal = rateTotal;
+      return;
+    }
     const savedNotes = o.notes;
     const alone = [o];
     const discount = zeros(n);
@@ -853,6 +913,7 @@ export function compileRules(
   return {
     evaluate,
     requiredHistoryFacts: () => historyFacts,
+    countCandidates: (input) => (useIndex ? gather(input.lines, input) : ruleCount),
     knownPromoCodes: () => known,
     ruleCount,
   };
@@ -869,40 +930,29 @@ export function compileRules(
   ): void {
     const n = lines.length;
     // Percentages add up per line and round once; each rule's share of the rounded total by largest remainder.
-    let pctShares: Map<Offer, number[]> | null = null;
+    for (const o of effective) o.pctShare = null;
     for (let i = 0; i < n; i++) {
       let sumBp = 0;
       let holders = 0;
+      let last: Offer | null = null;
       for (const o of effective)
         if (o.pct && o.pct[i]! > 0) {
           sumBp += o.pct[i]!;
           holders++;
+          last = o;
         }
       if (holders === 0) continue;
-      pctShares ??= new Map();
       const totalPct = pctOf(lines[i]!.amount, sumBp);
       if (holders === 1) {
-        for (const o of effective)
-          if (o.pct && o.pct[i]! > 0) {
-            shareOf(pctShares, o, n)[i] = totalPct;
-          }
-        continue;
-      }
-      const holding = effective.filter((o) => o.pct && o.pct[i]! > 0);
-      const parts = allocate(
-        totalPct,
-        holding.map((o) => o.pct![i]!),
-        holding.map(() => totalPct),
-      );
-      holding.forEach((o, k) => {
-        shareOf(pctShares!, o, n)[i] = parts[k]!;
-      });
+        last!.pctShare ??= zeros(n);
+        last!.pctShare[i] = totalPct;
+      } else splitPercent(effective, i, n, totalPct, sumBp);
     }
 
     let receiptRoom = maxReceiptBp >= 10_000 ? Number.POSITIVE_INFINITY : percentOf(subtotal, maxReceiptBp);
     let sortedIds: number[] | null = null;
     for (const o of effective) {
-      const shares = pctShares?.get(o) ?? null;
+      const shares = o.pctShare;
       if (!shares && !o.disc && !o.receiptDiscounts) continue;
       const granted = zeros(n);
       let ruleTotal = 0;

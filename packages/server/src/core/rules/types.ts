@@ -194,6 +194,8 @@ export interface RuleEngine {
   evaluate(input: RuleInput, options?: EvaluateOptions): Evaluation;
   /** The history facts the active rules read; load only these. */
   requiredHistoryFacts(): readonly HistoryFactSpec[];
+  /** How many rules the candidate index hands this receipt (for metrics and benchmarks). */
+  countCandidates(input: RuleInput): number;
   /** Normalized promo codes that any rule knows. */
   knownPromoCodes(): ReadonlySet<string>;
   readonly ruleCount: number;

@@ -286,7 +286,10 @@ describe("rule engine properties", () => {
           const after = compileRules([...rules, { ...extra, id: 100 }], terms).evaluate(input);
           const at = () => JSON.stringify({ rules, extra, input, before, after });
           check(after.discountTotal >= before.discountTotal, at);
-          if (after.discountTotal === before.discountTotal)
+          // A rule that adds no discount never lowers the accrual. (One that does may move the same capped
+          // discount between lines, and the per-line rounding of accruals may then lose a hundredth.)
+          const extraDiscount = after.appliedRules.find((a) => a.ruleId === 100)?.discount ?? 0;
+          if (extraDiscount === 0 && after.discountTotal === before.discountTotal)
             check(after.accrualTotal >= before.accrualTotal, at);
         },
       ),

@@ -125,6 +125,8 @@ export function schemaIssues(schema: TSchema, value: unknown, base = ""): RuleIs
       params: Record<string, unknown>;
     };
     if (error.keyword === "boolean") continue; // the additionalProperties error says it better
+    // A nullable field's failed branches: the other branch's error says what is wrong.
+    if (error.keyword === "anyOf" || (error.keyword === "type" && error.params.type === "null")) continue;
     const missing = error.keyword === "required" ? (error.params.requiredProperties as string[]) : null;
     const extra =
       error.keyword === "additionalProperties" ? (error.params.additionalProperties as string[]) : null;

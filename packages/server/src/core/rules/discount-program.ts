@@ -173,8 +173,7 @@ export function compileDiscountProgram(program: DiscountProgramDefinition): Disc
           left = Math.max(0, Math.min(limit.maxPacks, input.limits[limit.id]?.remaining ?? limit.maxPacks));
           remaining.set(limit.id, left);
         }
-        if (left >= packs) continue;
-        packs = left;
+        if (left < packs) packs = left;
         if (left === 0) {
           if (limit.period === "lifetime") exhaustedForGood = true;
           else {

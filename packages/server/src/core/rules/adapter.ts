@@ -33,7 +33,7 @@ import type {
 } from "../engine/types.js";
 import { normalizePromoCode } from "./conditions.js";
 import { compileRules } from "./engine.js";
-import type { RuleEngine } from "./types.js";
+import type { RuleEngine, RuleStore } from "./types.js";
 
 /** A basic rule as a definition (version 1); null for rules that can never give anything. */
 export function definitionOfBasicRule(rule: Rule, program = "basic"): RuleDefinition | null {
@@ -91,23 +91,33 @@ export function createAdaptedEngine(rules: readonly Rule[], terms: ProgramTerms)
     .filter((d): d is RuleDefinition => d !== null);
   const engine = compileRules(definitions, { maxPointsPaymentShareBp: 10_000, discountRounding: "down" });
   const known = new Set(rules.flatMap((r) => (r.promoCode ? [normalizePromoCode(r.promoCode)] : [])));
-  return asPricingEngine(engine, terms, known);
+  // Basic rules know no time or store, so neither instant nor store matters to them.
+  return asPricingEngine(engine, terms, { now: () => 0, store: null }, known);
+}
+
+/** What the old interface does not carry: the instant (from the caller's clock) and the store. */
+export interface PricingContext {
+  now: () => number;
+  store: RuleStore | null;
 }
 
 /**
  * Wraps a rule engine as a `PricingEngine`: one discount and one accrual rule id per line (the largest
- * contribution's), the accrual as a rate, and the program share applied to the receipt total.
+ * contribution's), the accrual as the sum of the percentage rates, and the program share applied to the
+ * receipt total. The old interface cannot carry fixed-point accruals, the explanation, messages of rules,
+ * instructions or the daily accrual cap: a flow that needs them uses `RuleEngine.evaluate` directly.
  */
 export function asPricingEngine(
   engine: RuleEngine,
   terms: ProgramTerms,
+  context: PricingContext,
   knownPromoCodes: ReadonlySet<string> = engine.knownPromoCodes(),
 ): PricingEngine {
   return {
     evaluate(input: EngineInput): EngineResult {
       const evaluation = engine.evaluate({
-        now: Date.now(),
-        store: null,
+        now: context.now(),
+        store: context.store,
         lines: input.lines.map((l) => ({
           lineId: l.lineId,
           product: l.product,
@@ -127,14 +137,18 @@ export function asPricingEngine(
         let discountBest = -1;
         let accrualRuleId: number | null = null;
         let accrualRateBp = 0;
+        let accrualBest = 0;
         for (const c of l.contributions) {
           if (c.kind === "discount" && c.amount > discountBest) {
             discountBest = c.amount;
             discountRuleId = c.ruleId;
           }
-          if (c.kind === "accrual" && c.rateBp > accrualRateBp) {
-            accrualRateBp = c.rateBp;
-            accrualRuleId = c.ruleId;
+          if (c.kind === "accrual" && c.rateBp > 0) {
+            if (c.rateBp > accrualBest) {
+              accrualBest = c.rateBp;
+              accrualRuleId = c.ruleId;
+            }
+            accrualRateBp += c.rateBp;
           }
         }
         for (const id of [discountRuleId, accrualRuleId]) {

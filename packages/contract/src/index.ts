@@ -20,5 +20,6 @@ export * from "./pos-v1/clients.js";
 export * from "./pos-v1/products.js";
 export * from "./pos-v1/programs.js";
 export * from "./pos-v1/purchases.js";
+export * from "./rules/index.js";
 export * from "./schema-helpers.js";
 export * from "./vocabulary.js";

@@ -1,0 +1,1290 @@
+/**
+ * The rule engine: a program's active rule definitions compiled once into an evaluator.
+ *
+ * Combination (the same text, with examples, is in RULES.md next to this file):
+ * 1. Candidates. A rule with a `products` condition is indexed by the SKUs, barcodes, categories, brands
+ *    or manufacturers of its set; otherwise by its `stores` or `partners` condition; otherwise it is
+ *    always a candidate. A receipt evaluates only the rules its lines and store reach, so the cost grows
+ *    with the rules that can apply, not with the program's size. The result equals a full scan.
+ * 2. Eligibility. A candidate applies when the instant is in [validFrom, validTo) and every condition
+ *    holds (an `any` group holds when one member does).
+ * 3. Competition. Rules of one exclusive group compete; the best for the customer wins: the larger money
+ *    discount, then the larger accrual, then the higher accrual rate, then the higher priority, then the
+ *    lower rule id. Each rule is valued alone against the line limits. A group competes for the whole
+ *    receipt (`per: "receipt"`, default) or line by line (`per: "line"`). Stackable rules all apply.
+ * 4. Discounts, in order of priority (higher first, then lower id). Stackable percentages add up on the
+ *    line's price before discounts (10 % + 10 % = 20 %) and are rounded once per line (half up by
+ *    default), then split between their rules by largest remainder. Each rule's discount on a line is
+ *    granted up to what is left of the line's limit: the smaller of the line's maximum discount percent
+ *    and its amount above the product's minimum price. A receipt discount is spread over its lines by
+ *    their amounts, within what they have left, by largest remainder (equal remainders: the larger line,
+ *    then the lower line id): the line parts sum exactly to the receipt discount granted. The receipt's
+ *    maximum discount trims, in the same order, what the rules grant, so lower-priority rules lose first.
+ * 5. Accruals on each line's total after discounts (the share paid with points is taken off later by
+ *    `accrualAfterPointsPayment`): percentages, fixed points, multipliers of the line's base percentage.
+ *    Only cards that are not blocked earn, and not on products excluded from accrual. The daily accrual
+ *    allowance trims accruals in reverse priority order, and a cashier message says so; it never fails.
+ * 6. Points payment: each line's cap is its total above the minimum price, at most the lowest share set by
+ *    an applied rule (or the program's default share); excluded products and non-active cards pay none.
+ * Every discount and accrual names the rule and version that produced it.
+ */
+import type { Effect, ProductSet, RuleDefinition } from "@kopilka/contract";
+import { allocate } from "../allocation.js";
+import { lineAmount, mulDivFloor, mulDivRound, percentOf } from "../arithmetic.js";
+import {
+  type CompiledCondition,
+  compileCondition,
+  compileProductSet,
+  type EvalContext,
+  normalizePromoCode,
+  type ProductMatcher,
+  productMatches,
+} from "./conditions.js";
+import { formatPointsRu, formatRublesRu } from "./format.js";
+import type {
+  AppliedRule,
+  CashierMessage,
+  Contribution,
+  EvaluateOptions,
+  Evaluation,
+  HistoryFactSpec,
+  IssuePromoCodeInstruction,
+  LineResult,
+  RuleEngine,
+  RuleInput,
+  RuleLine,
+  RuleReason,
+  RuleTerms,
+  SkippedRule,
+} from "./types.js";
+
+interface CompiledEffect {
+  path: string;
+  effect: Effect;
+  /** null: the rule's default lines (those of its product conditions, or all). */
+  target: ProductMatcher | null;
+}
+
+interface CompiledRule {
+  pos: number;
+  id: number;
+  version: number;
+  name: string;
+  priority: number;
+  from: number;
+  to: number;
+  /** `${per}:${group}` for exclusive rules. */
+  groupKey: string | null;
+  group: string | null;
+  perLine: boolean;
+  conditions: CompiledCondition[];
+  effects: CompiledEffect[];
+  /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
+  defaultTargets: ProductMatcher[];
+  promoCodes: string[];
+}
+
+/** What one eligible rule asks for on this receipt, before competition and limits. */
+interface Offer {
+  rule: CompiledRule;
+  pct: number[] | null;
+  /** This rule's part of each line's jointly rounded percentage discount. */
+  pctShare: number[] | null;
+  disc: number[] | null;
+  receiptDiscounts: { amount: number; targets: Uint8Array; path: string }[] | null;
+  accRate: number[] | null;
+  accFixed: number[] | null;
+  receiptAccruals: { points: number; targets: Uint8Array }[] | null;
+  /** Σ (factor − 10000) of multipliers per line. */
+  mult: number[] | null;
+  /** Lowest share bp per line, −1 where none. */
+  share: number[] | null;
+  exclude: Uint8Array | null;
+  /** Some effect reached a line, or the rule speaks to the cashier or issues something. */
+  touched: boolean;
+  /** For per-line groups: 1 where the rule lost the line. */
+  lostLines: Uint8Array | null;
+  lostTo: CompiledRule | null;
+  // Standalone values for competition.
+  standDisc: number[] | null;
+  standAcc: number[] | null;
+  standDiscTotal: number;
+  standAccTotal: number;
+  standRateTotal: number;
+  // Results.
+  discount: number;
+  accrual: number;
+  discLines: number[] | null;
+  accLines: number[] | null;
+  accRates: number[] | null;
+  accFixedLines: number[] | null;
+  notes: RuleReason[] | null;
+}
+
+const NEVER = Number.POSITIVE_INFINITY;
+
+export function compareLineIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const digits = /^[0-9]+$/;
+  if (digits.test(a) && digits.test(b) && a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : 1;
+}
+
+function instant(value: string | null | undefined, fallback: number): number {
+  if (!value) return fallback;
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw new RangeError(`invalid instant ${value}`);
+  return t;
+}
+
+function compileRule(def: RuleDefinition, pos: number): CompiledRule {
+  const conditions = def.conditions.map((c, i) => compileCondition(c, `conditions[${i}]`));
+  const defaultTargets: ProductMatcher[] = [];
+  const promoCodes: string[] = [];
+  const collect = (cs: CompiledCondition[]) => {
+    for (const c of cs) {
+      if (c.promoCodes) promoCodes.push(...c.promoCodes);
+      if (c.members) collect(c.members);
+    }
+  };
+  collect(conditions);
+  for (const c of conditions) if (c.productSet && !c.productSet.universal) defaultTargets.push(c.productSet);
+  const exclusive = def.stacking.mode === "exclusive";
+  const perLine = exclusive && def.stacking.per === "line";
+  return {
+    pos,
+    id: def.id,
+    version: def.version,
+    name: def.name,
+    priority: def.priority,
+    from: instant(def.validFrom, Number.NEGATIVE_INFINITY),
+    to: instant(def.validTo, NEVER),
+    groupKey: exclusive ? `${perLine ? "line" : "receipt"}:${def.stacking.group ?? ""}` : null,
+    group: exclusive ? (def.stacking.group ?? "") : null,
+    perLine,
+    conditions,
+    effects: def.effects.map((effect, i) => ({
+      path: `effects[${i}]`,
+      effect,
+      target:
+        "products" in effect.params && effect.params.products
+          ? compileProductSet(effect.params.products)
+          : null,
+    })),
+    defaultTargets,
+    promoCodes: [...new Set(promoCodes)],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Candidate index
+
+interface CandidateIndex {
+  sku: Map<string, number[]>;
+  barcode: Map<string, number[]>;
+  category: Map<string, number[]>;
+  brand: Map<string, number[]>;
+  manufacturer: Map<string, number[]>;
+  store: Map<string, number[]>;
+  partner: Map<string, number[]>;
+  always: number[];
+}
+
+function add(map: Map<string, number[]>, keys: readonly string[] | undefined, pos: number): void {
+  if (!keys) return;
+  for (const k of keys) {
+    const list = map.get(k);
+    if (!list) map.set(k, [pos]);
+    else if (list[list.length - 1] !== pos) list.push(pos);
+  }
+}
+
+function buildIndex(defs: readonly RuleDefinition[]): CandidateIndex {
+  const index: CandidateIndex = {
+    sku: new Map(),
+    barcode: new Map(),
+    category: new Map(),
+    brand: new Map(),
+    manufacturer: new Map(),
+    store: new Map(),
+    partner: new Map(),
+    always: [],
+  };
+  defs.forEach((def, pos) => {
+    let set: ProductSet | null = null;
+    let stores: string[] | null = null;
+    let partners: string[] | null = null;
+    for (const c of def.conditions) {
+      if (c.type === "products" && !set && !compileProductSet(c.params.set).universal) set = c.params.set;
+      else if (c.type === "stores" && !stores) stores = c.params.stores;
+      else if (c.type === "partners" && !partners) partners = c.params.partners;
+    }
+    if (set) {
+      if (set.match === "all") {
+        // Every list must match, so one list is enough to find the rule: the most selective one.
+        if (set.skus?.length) add(index.sku, set.skus, pos);
+        else if (set.barcodes?.length) add(index.barcode, set.barcodes, pos);
+        else if (set.manufacturers?.length) add(index.manufacturer, set.manufacturers, pos);
+        else if (set.brands?.length) add(index.brand, set.brands, pos);
+        else add(index.category, set.categories, pos);
+      } else {
+        add(index.sku, set.skus, pos);
+        add(index.barcode, set.barcodes, pos);
+        add(index.category, set.categories, pos);
+        add(index.brand, set.brands, pos);
+        add(index.manufacturer, set.manufacturers, pos);
+      }
+    } else if (stores) add(index.store, stores, pos);
+    else if (partners) add(index.partner, partners, pos);
+    else index.always.push(pos);
+  });
+  return index;
+}
+
+export interface CompileOptions {
+  /** false: evaluate every rule for every receipt (a reference for tests). */
+  useIndex?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const newOffer = (rule: CompiledRule): Offer => ({
+  rule,
+  pct: null,
+  pctShare: null,
+  disc: null,
+  receiptDiscounts: null,
+  accRate: null,
+  accFixed: null,
+  receiptAccruals: null,
+  mult: null,
+  share: null,
+  exclude: null,
+  touched: false,
+  lostLines: null,
+  lostTo: null,
+  standDisc: null,
+  standAcc: null,
+  standDiscTotal: 0,
+  standAccTotal: 0,
+  standRateTotal: 0,
+  discount: 0,
+  accrual: 0,
+  discLines: null,
+  accLines: null,
+  accRates: null,
+  accFixedLines: null,
+  notes: null,
+});
+
+const zeros = (n: number): number[] => {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
+};
+
+/**
+ * Splits a line's rounded percentage discount between the rules holding percentages on it, in proportion
+ * to their rates, by largest remainder (equal remainders: the larger rate, then the earlier rule).
+ */
+function splitPercent(effective: Offer[], i: number, n: number, total: number, sumBp: number): void {
+  let given = 0;
+  for (const o of effective) {
+    const w = o.pct?.[i] ?? 0;
+    if (w === 0) continue;
+    const share = mulDivFloor(total, w, sumBp);
+    o.pctShare ??= zeros(n);
+    o.pctShare[i] = share;
+    given += share;
+  }
+  for (let left = total - given; left > 0; left--) {
+    let best: Offer | null = null;
+    let bestRemainder = -1;
+    for (const o of effective) {
+      const w = o.pct?.[i] ?? 0;
+      if (w === 0) continue;
+      // Remainder of total·w / sumBp, scaled by sumBp; a rule already topped up ranks after all others.
+      const remainder = total * w - o.pctShare![i]! * sumBp;
+      if (remainder < 0) continue;
+      if (remainder > bestRemainder || (remainder === bestRemainder && w > best!.pct![i]!)) {
+        best = o;
+        bestRemainder = remainder;
+      }
+    }
+    best!.pctShare![i]! += 1;
+  }
+}
+
+function pushTo<K extends "receiptDiscounts" | "receiptAccruals">(
+  o: Offer,
+  key: K,
+  item: NonNullable<Offer[K]>[number],
+): void {
+  const list = o[key] as NonNullable<Offer[K]>[number][] | null;
+  if (list) list.push(item);
+  else (o as unknown as Record<K, unknown[]>)[key] = [item];
+}
+
+function note(offer: Offer, reason: RuleReason): void {
+  // One note per code, kept sorted by code so that the line order cannot change the explanation.
+  if (!offer.notes) offer.notes = [reason];
+  else if (!offer.notes.some((r) => r.code === reason.code)) {
+    offer.notes.push(reason);
+    offer.notes.sort((a, b) => (a.code < b.code ? -1 : 1));
+  }
+}
+
+/** Compiles a program's active rules (one version per rule id) into an engine; reuse it for every receipt. */
+export function compileRules(
+  definitions: readonly RuleDefinition[],
+  terms: RuleTerms,
+  options: CompileOptions = {},
+): RuleEngine {
+  const ids = new Set<number>();
+  for (const d of definitions) {
+    if (ids.has(d.id)) throw new RangeError(`rule ${d.id} is given twice: pass one version per rule`);
+    ids.add(d.id);
+  }
+  const ordered = [...definitions].sort((a, b) => b.priority - a.priority || a.id - b.id);
+  const rules = ordered.map(compileRule);
+  const index = buildIndex(ordered);
+  const useIndex = options.useIndex !== false;
+  const ruleCount = rules.length;
+  const stamp = new Int32Array(ruleCount);
+  const buffer = new Int32Array(ruleCount);
+  let epoch = 0;
+  const known = new Set<string>();
+  for (const r of rules) for (const c of r.promoCodes) known.add(c);
+  const facts = new Map<string, HistoryFactSpec>();
+  const collectFacts = (cs: CompiledCondition[]) => {
+    for (const c of cs) {
+      if (c.historyFact) facts.set(c.historyFact.key, c.historyFact);
+      if (c.members) collectFacts(c.members);
+    }
+  };
+  for (const r of rules) collectFacts(r.conditions);
+  const historyFacts = [...facts.values()];
+  const maxLineBp = terms.maxLineDiscountBp ?? 10_000;
+  const maxReceiptBp = terms.maxReceiptDiscountBp ?? 10_000;
+  const roundDown = terms.discountRounding === "down";
+  const pctOf = (amount: number, bp: number) =>
+    roundDown ? mulDivFloor(amount, bp, 10_000) : mulDivRound(amount, bp, 10_000);
+
+  function gather(lines: readonly RuleLine[], input: RuleInput): number {
+    if (++epoch === 0x7fffffff) {
+      epoch = 1;
+      stamp.fill(0);
+    }
+    let count = 0;
+    const push = (list: number[] | undefined) => {
+      if (!list) return;
+      for (let k = 0; k < list.length; k++) {
+        const pos = list[k]!;
+        if (stamp[pos] !== epoch) {
+          stamp[pos] = epoch;
+          buffer[count++] = pos;
+        }
+      }
+    };
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.barcode !== null && index.barcode.size > 0) push(index.barcode.get(line.barcode));
+      const p = line.product;
+      if (!p) continue;
+      push(index.sku.get(p.sku));
+      if (p.category !== null) push(index.category.get(p.category));
+      if (p.brand !== null) push(index.brand.get(p.brand));
+      if (p.manufacturer !== null) push(index.manufacturer.get(p.manufacturer));
+    }
+    if (input.store) {
+      push(index.store.get(input.store.code));
+      push(index.partner.get(input.store.partner));
+    }
+    push(index.always);
+    buffer.subarray(0, count).sort();
+    return count;
+  }
+
+  function evaluate(input: RuleInput, evalOptions?: EvaluateOptions): Evaluation {
+    const explain = evalOptions?.explain === true;
+    const lines = input.lines;
+    const n = lines.length;
+    let subtotal = 0;
+    for (let i = 0; i < n; i++) subtotal += lines[i]!.amount;
+    let promo: Set<string> | null = null;
+    if (input.promoCodes.length > 0) {
+      promo = new Set<string>();
+      for (const c of input.promoCodes) promo.add(normalizePromoCode(c));
+    }
+    const ctx: EvalContext = { input, promo, subtotal, local: undefined };
+    const skipped: SkippedRule[] | null = explain ? [] : null;
+    const skip = (rule: CompiledRule, reason: RuleReason) => {
+      skipped?.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
+    };
+
+    // 1–2. Candidates and eligibility.
+    const count = explain || !useIndex ? ruleCount : gather(lines, input);
+    const offers: Offer[] = [];
+    for (let k = 0; k < count; k++) {
+      const rule = rules[explain || !useIndex ? k : buffer[k]!]!;
+      if (input.now < rule.from) {
+        if (explain) skip(rule, { code: "NOT_YET_VALID", text: "правило ещё не действует" });
+        continue;
+      }
+      if (input.now >= rule.to) {
+        if (explain) skip(rule, { code: "EXPIRED", text: "срок действия правила истёк" });
+        continue;
+      }
+      let failed: CompiledCondition | null = null;
+      let code: string | null = null;
+      for (const c of rule.conditions) {
+        code = c.check(ctx);
+        if (code !== null) {
+          failed = c;
+          break;
+        }
+      }
+      if (failed) {
+        if (explain) skip(rule, { code: code!, text: failed.describe(code!, ctx), path: failed.path });
+        continue;
+      }
+      offers.push(offerOf(rule, input));
+    }
+
+    // Line limits.
+    const room = new Array<number>(n);
+    const floorBound = new Uint8Array(n);
+    const canAccrue = input.card !== null && input.card.status !== "blocked";
+    for (let i = 0; i < n; i++) {
+      const line = lines[i]!;
+      const p = line.product;
+      const floor = p && p.minPrice > 0 ? lineAmount(p.minPrice, line.quantity) : 0;
+      const aboveFloor = Math.max(0, line.amount - floor);
+      const bp = p?.maxDiscountBp !== undefined ? Math.min(p.maxDiscountBp, maxLineBp) : maxLineBp;
+      const byPercent = bp >= 10_000 ? line.amount : percentOf(line.amount, bp);
+      room[i] = Math.min(aboveFloor, byPercent);
+      floorBound[i] = aboveFloor <= byPercent ? 1 : 0;
+    }
+
+    // 3. Competition.
+    let hasGroups = false;
+    for (const o of offers) if (o.rule.groupKey !== null) hasGroups = true;
+    let effective = offers;
+    if (hasGroups) effective = compete(offers, lines, room, floorBound, subtotal, canAccrue, skip);
+
+    // 4. Discounts.
+    const discount = zeros(n);
+    const lineContribs: Contribution[][] = new Array(n);
+    for (let i = 0; i < n; i++) lineContribs[i] = [];
+    applyDiscounts(effective, lines, room, floorBound, discount, subtotal);
+    for (const o of effective) {
+      if (!o.discLines) continue;
+      for (let i = 0; i < n; i++) {
+        const a = o.discLines[i]!;
+        if (a > 0)
+          lineContribs[i]!.push({
+            ruleId: o.rule.id,
+            version: o.rule.version,
+            kind: "discount",
+            amount: a,
+            rateBp: 0,
+          });
+      }
+    }
+
+    // 5. Accruals.
+    const accrualTrimmed = applyAccruals(
+      effective,
+      lines,
+      discount,
+      canAccrue,
+      input.accrualAllowance ?? null,
+    );
+    const accrual = zeros(n);
+    for (const o of effective) {
+      if (!o.accLines) continue;
+      for (let i = 0; i < n; i++) {
+        const rate = o.accRates?.[i] ?? 0;
+        const a = o.accLines[i]!;
+        const fixedPart = o.accFixedLines?.[i] ?? 0;
+        const ratePart = a - fixedPart;
+        if (rate > 0 || ratePart > 0)
+          lineContribs[i]!.push({
+            ruleId: o.rule.id,
+            version: o.rule.version,
+            kind: "accrual",
+            amount: ratePart,
+            rateBp: rate,
+          });
+        if (fixedPart > 0)
+          lineContribs[i]!.push({
+            ruleId: o.rule.id,
+            version: o.rule.version,
+            kind: "accrual",
+            amount: fixedPart,
+            rateBp: 0,
+          });
+        accrual[i]! += a;
+      }
+    }
+
+    // 6. Points payment caps.
+    const canPay = input.card !== null && input.card.status === "active";
+    const resultLines: LineResult[] = new Array(n);
+    let discountTotal = 0;
+    let accrualTotal = 0;
+    let pointsPaymentLimit = 0;
+    for (let i = 0; i < n; i++) {
+      const line = lines[i]!;
+      const p = line.product;
+      const total = line.amount - discount[i]!;
+      let cap = 0;
+      if (canPay && !p?.excludedFromPointsPayment) {
+        let share = -1;
+        let excluded = false;
+        for (const o of effective) {
+          if (o.exclude?.[i]) excluded = true;
+          const s = o.share?.[i] ?? -1;
+          if (s >= 0 && (share < 0 || s < share)) share = s;
+        }
+        if (!excluded) {
+          const floor = p && p.minPrice > 0 ? lineAmount(p.minPrice, line.quantity) : 0;
+          cap = Math.max(0, total - floor);
+          const bp = share >= 0 ? share : terms.maxPointsPaymentShareBp;
+          if (bp < 10_000) cap = Math.min(cap, percentOf(total, bp));
+        }
+      }
+      discountTotal += discount[i]!;
+      accrualTotal += accrual[i]!;
+      pointsPaymentLimit += cap;
+      resultLines[i] = {
+        lineId: line.lineId,
+        amount: line.amount,
+        discount: discount[i]!,
+        total,
+        accrual: accrual[i]!,
+        pointsPaymentCap: cap,
+        contributions: lineContribs[i]!,
+      };
+    }
+
+    // Explanation, messages, instructions.
+    const appliedRules: AppliedRule[] = [];
+    const appliedPromo: string[] = [];
+    const messages: CashierMessage[] = [];
+    const instructions: IssuePromoCodeInstruction[] = [];
+    if (input.card?.status === "accrual_only")
+      messages.push({
+        code: "CARD_ACCRUAL_ONLY",
+        text: "Карта только для начисления баллов: оплата баллами недоступна",
+      });
+    const total = subtotal - discountTotal;
+    for (const o of effective) {
+      const gave = o.discount > 0 || o.accrual > 0 || o.touched || hasRate(o);
+      if (!gave) {
+        if (explain) skip(o.rule, nothingReason(o));
+        continue;
+      }
+      const ruleCodes: string[] = [];
+      if (promo)
+        for (const c of o.rule.promoCodes)
+          if (promo.has(c)) {
+            ruleCodes.push(c);
+            if (!appliedPromo.includes(c)) appliedPromo.push(c);
+          }
+      appliedRules.push({
+        ruleId: o.rule.id,
+        version: o.rule.version,
+        name: o.rule.name,
+        discount: o.discount,
+        accrual: o.accrual,
+        promoCodes: ruleCodes,
+        notes: o.notes ?? [],
+      });
+      for (const e of o.rule.effects) {
+        const effect = e.effect;
+        if (effect.type === "cashier_message") {
+          messages.push({
+            code: "RULE_MESSAGE",
+            ruleId: o.rule.id,
+            text: substitute(effect.params.template, o, discountTotal, accrualTotal, total),
+          });
+        } else if (effect.type === "issue_promo_code") {
+          instructions.push({
+            type: "issue_promo_code",
+            ruleId: o.rule.id,
+            version: o.rule.version,
+            campaign: effect.params.campaign,
+            validDays: effect.params.validDays ?? null,
+          });
+        }
+      }
+    }
+    if (accrualTrimmed > 0)
+      messages.push({
+        code: "ACCRUAL_CAPPED",
+        text: `Начисление ограничено дневным лимитом: начислено ${formatPointsRu(accrualTotal)} из ${formatPointsRu(accrualTotal + accrualTrimmed)}`,
+      });
+    const unknownPromoCodes: string[] = [];
+    if (promo)
+      for (const c of promo)
+        if (!known.has(c)) {
+          unknownPromoCodes.push(c);
+          messages.push({ code: "PROMO_CODE_UNKNOWN", text: `Промокод ${c} не найден` });
+        }
+
+    const evaluation: Evaluation = {
+      lines: resultLines,
+      subtotal,
+      discountTotal,
+      total,
+      accrualTotal,
+      pointsPaymentLimit,
+      appliedRules,
+      appliedPromoCodes: appliedPromo,
+      unknownPromoCodes,
+      messages,
+      instructions,
+      accrualTrimmed,
+    };
+    if (skipped) {
+      const posOf = new Map(rules.map((r) => [r.id, r.pos]));
+      skipped.sort((a, b) => posOf.get(a.ruleId)! - posOf.get(b.ruleId)!);
+      evaluation.skippedRules = skipped;
+    }
+    return evaluation;
+  }
+
+  /** What an eligible rule asks for, line by line. */
+  function offerOf(rule: CompiledRule, input: RuleInput): Offer {
+    const lines = input.lines;
+    const n = lines.length;
+    const o = newOffer(rule);
+    let defaults: Uint8Array | null = null;
+    const targetsOf = (e: CompiledEffect): Uint8Array => {
+      if (e.target) {
+        const t = new Uint8Array(n);
+        for (let i = 0; i < n; i++) if (productMatches(e.target, lines[i]!)) t[i] = 1;
+        return t;
+      }
+      if (!defaults) {
+        defaults = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          let ok = 1;
+          for (const m of rule.defaultTargets) if (!productMatches(m, lines[i]!)) ok = 0;
+          defaults[i] = ok;
+        }
+      }
+      return defaults;
+    };
+    for (const e of rule.effects) {
+      const effect = e.effect;
+      switch (effect.type) {
+        case "cashier_message":
+        case "issue_promo_code":
+          o.touched = true;
+          continue;
+        default:
+          break;
+      }
+      const t = targetsOf(e);
+      switch (effect.type) {
+        case "line_discount_percent": {
+          o.pct ??= zeros(n);
+          const pct = o.pct;
+          for (let i = 0; i < n; i++) if (t[i]) pct[i]! += effect.params.percentBp;
+          break;
+        }
+        case "line_discount_amount": {
+          o.disc ??= zeros(n);
+          const disc = o.disc;
+          const { amount, per } = effect.params;
+          for (let i = 0; i < n; i++)
+            if (t[i]) disc[i]! += per === "line" ? amount : mulDivFloor(amount, lines[i]!.quantity, 1000);
+          break;
+        }
+        case "line_fixed_price": {
+          o.disc ??= zeros(n);
+          const disc = o.disc;
+          for (let i = 0; i < n; i++) {
+            if (!t[i]) continue;
+            const line = lines[i]!;
+            disc[i]! += Math.max(0, line.amount - lineAmount(effect.params.price, line.quantity));
+          }
+          break;
+        }
+        case "receipt_discount":
+          pushTo(o, "receiptDiscounts", { amount: effect.params.amount, targets: t, path: e.path });
+          break;
+        case "n_plus_m": {
+          o.disc ??= zeros(n);
+          const disc = o.disc;
+          nPlusM(lines, t, effect.params.buy, effect.params.free, disc);
+          break;
+        }
+        case "accrual_percent": {
+          o.accRate ??= zeros(n);
+          const rate = o.accRate;
+          for (let i = 0; i < n; i++) if (t[i]) rate[i]! += effect.params.percentBp;
+          break;
+        }
+        case "accrual_fixed": {
+          const { points, per } = effect.params;
+          if (per === "receipt") pushTo(o, "receiptAccruals", { points, targets: t });
+          else {
+            o.accFixed ??= zeros(n);
+            const fixedPoints = o.accFixed;
+            for (let i = 0; i < n; i++)
+              if (t[i])
+                fixedPoints[i]! += per === "line" ? points : mulDivFloor(points, lines[i]!.quantity, 1000);
+          }
+          break;
+        }
+        case "accrual_multiplier": {
+          o.mult ??= zeros(n);
+          const mult = o.mult;
+          for (let i = 0; i < n; i++) if (t[i]) mult[i]! += effect.params.factorBp - 10_000;
+          break;
+        }
+        case "points_payment_share": {
+          if (!o.share) {
+            o.share = new Array<number>(n);
+            for (let i = 0; i < n; i++) o.share[i] = -1;
+          }
+          const share = o.share;
+          for (let i = 0; i < n; i++) {
+            if (!t[i]) continue;
+            o.touched = true;
+            const s = effect.params.maxShareBp;
+            if (share[i]! < 0 || s < share[i]!) share[i] = s;
+          }
+          break;
+        }
+        case "points_payment_exclusion": {
+          o.exclude ??= new Uint8Array(n);
+          const ex = o.exclude;
+          for (let i = 0; i < n; i++)
+            if (t[i]) {
+              ex[i] = 1;
+              o.touched = true;
+            }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return o;
+  }
+
+  /** Values every grouped offer alone, picks the winners, and returns the offers that apply. */
+  function compete(
+    offers: Offer[],
+    lines: readonly RuleLine[],
+    room: readonly number[],
+    floorBound: Uint8Array,
+    subtotal: number,
+    canAccrue: boolean,
+    skip: (rule: CompiledRule, reason: RuleReason) => void,
+  ): Offer[] {
+    const n = lines.length;
+    // The base a multiplier multiplies, for valuing it: the stackable rules' percentages.
+    const base = zeros(n);
+    for (const o of offers)
+      if (o.rule.groupKey === null && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
+    const groupSizes = new Map<string, number>();
+    for (const o of offers)
+      if (o.rule.groupKey !== null)
+        groupSizes.set(o.rule.groupKey, (groupSizes.get(o.rule.groupKey) ?? 0) + 1);
+    // A rule alone in its group wins without being valued.
+    for (const o of offers)
+      if (o.rule.groupKey !== null && groupSizes.get(o.rule.groupKey)! > 1)
+        valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
+
+    const receiptWinners = new Map<string, Offer>();
+    const lineGroups = new Map<string, Offer[]>();
+    for (const o of offers) {
+      const key = o.rule.groupKey;
+      if (key === null) continue;
+      if (o.rule.perLine) {
+        const members = lineGroups.get(key);
+        if (members) members.push(o);
+        else lineGroups.set(key, [o]);
+      } else {
+        const best = receiptWinners.get(key);
+        if (!best || beats(o, best)) receiptWinners.set(key, o);
+      }
+    }
+    for (const members of lineGroups.values()) {
+      if (members.length === 1) continue;
+      for (let i = 0; i < n; i++) {
+        let best: Offer | null = null;
+        for (const o of members) if (touchesLine(o, i) && (!best || beatsOnLine(o, best, i))) best = o;
+        if (!best) continue;
+        for (const o of members) {
+          if (o === best || !touchesLine(o, i)) continue;
+          o.lostLines ??= new Uint8Array(n);
+          o.lostLines[i] = 1;
+          o.lostTo ??= best.rule;
+          zeroLine(o, i);
+        }
+      }
+    }
+    const effective: Offer[] = [];
+    for (const o of offers) {
+      const key = o.rule.groupKey;
+      if (key !== null && !o.rule.perLine && receiptWinners.get(key) !== o) {
+        const winner = receiptWinners.get(key)!.rule;
+        skip(o.rule, lost(o.rule, winner));
+        continue;
+      }
+      if (o.rule.perLine && o.lostTo && !wonAnyLine(o, n)) {
+        skip(o.rule, lost(o.rule, o.lostTo));
+        continue;
+      }
+      effective.push(o);
+    }
+    return effective;
+  }
+
+  /**
+   * The offer's value on its own: exactly what the receipt would get if it were the only rule (with the
+   * stackable rules' percentages as the base of its multipliers), line limits and receipt maximum included.
+   */
+  function valueAlone(
+    o: Offer,
+    lines: readonly RuleLine[],
+    room: readonly number[],
+    floorBound: Uint8Array,
+    subtotal: number,
+    canAccrue: boolean,
+    base: number[],
+  ) {
+    const n = lines.length;
+    if (!o.receiptDiscounts && !o.receiptAccruals && maxReceiptBp >= 10_000) {
+      // Line effects only and no receipt maximum: the same arithmetic as below, without its bookkeeping.
+      const disc = zeros(n);
+      const acc = zeros(n);
+      let discTotal = 0;
+      let accTotal = 0;
+      let rateTotal = 0;
+      for (let i = 0; i < n; i++) {
+        const line = lines[i]!;
+        const want = (o.pct && o.pct[i]! > 0 ? pctOf(line.amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
+        const d = Math.min(want, room[i]!);
+        disc[i] = d;
+        discTotal += d;
+        if (!canAccrue || line.product?.excludedFromAccrual) continue;
+        if (!o.accRate && !o.accFixed && !o.mult) continue;
+        const own = o.accRate ? o.accRate[i]! : 0;
+        const rate = own + (o.mult && o.mult[i]! > 0 ? mulDivFloor(base[i]! + own, o.mult[i]!, 10_000) : 0);
+        acc[i] = percentOf(line.amount - d, rate) + (o.accFixed ? o.accFixed[i]! : 0);
+        accTotal += acc[i]!;
+        rateTotal += rate;
+      }
+      o.standDisc = disc;
+      o.standDiscTotal = discTotal;
+      o.standAcc = acc;
+      o.standAccTotal = accTotal;
+      o.standRateTotal = rateTotal;
+      return;
+    }
+    const savedNotes = o.notes;
+    const alone = [o];
+    const discount = zeros(n);
+    applyDiscounts(alone, lines, [...room], floorBound, discount, subtotal);
+    applyAccruals(alone, lines, discount, canAccrue, null, base);
+    o.notes = savedNotes;
+    o.standDisc = o.discLines ?? zeros(n);
+    o.standDiscTotal = o.discount;
+    o.standAcc = o.accLines ?? zeros(n);
+    o.standAccTotal = o.accrual;
+    let rateTotal = 0;
+    if (o.accRates) for (const r of o.accRates) rateTotal += r;
+    o.standRateTotal = rateTotal;
+    o.discLines = null;
+    o.discount = 0;
+    o.accLines = null;
+    o.accRates = null;
+    o.accFixedLines = null;
+    o.accrual = 0;
+  }
+
+  return {
+    evaluate,
+    requiredHistoryFacts: () => historyFacts,
+    countCandidates: (input) => (useIndex ? gather(input.lines, input) : ruleCount),
+    knownPromoCodes: () => known,
+    ruleCount,
+  };
+
+  // ---- Discounts -----------------------------------------------------------------------------------------
+
+  function applyDiscounts(
+    effective: Offer[],
+    lines: readonly RuleLine[],
+    room: number[],
+    floorBound: Uint8Array,
+    discount: number[],
+    subtotal: number,
+  ): void {
+    const n = lines.length;
+    // Percentages add up per line and round once; each rule's share of the rounded total by largest remainder.
+    for (const o of effective) o.pctShare = null;
+    for (let i = 0; i < n; i++) {
+      let sumBp = 0;
+      let holders = 0;
+      let last: Offer | null = null;
+      for (const o of effective)
+        if (o.pct && o.pct[i]! > 0) {
+          sumBp += o.pct[i]!;
+          holders++;
+          last = o;
+        }
+      if (holders === 0) continue;
+      const totalPct = pctOf(lines[i]!.amount, sumBp);
+      if (holders === 1) {
+        last!.pctShare ??= zeros(n);
+        last!.pctShare[i] = totalPct;
+      } else splitPercent(effective, i, n, totalPct, sumBp);
+    }
+
+    let receiptRoom = maxReceiptBp >= 10_000 ? Number.POSITIVE_INFINITY : percentOf(subtotal, maxReceiptBp);
+    let sortedIds: number[] | null = null;
+    for (const o of effective) {
+      const shares = o.pctShare;
+      if (!shares && !o.disc && !o.receiptDiscounts) continue;
+      const granted = zeros(n);
+      let ruleTotal = 0;
+      for (let i = 0; i < n; i++) {
+        const want = (shares ? shares[i]! : 0) + (o.disc ? o.disc[i]! : 0);
+        if (want === 0) continue;
+        const g = Math.min(want, room[i]!);
+        if (g < want) note(o, lineCapReason(floorBound[i]!));
+        granted[i] = g;
+        room[i]! -= g;
+        ruleTotal += g;
+      }
+      if (o.receiptDiscounts) {
+        sortedIds ??= lineOrder(lines);
+        for (const rd of o.receiptDiscounts) {
+          const order = sortedIds.filter((i) => rd.targets[i] === 1);
+          let free = 0;
+          for (const i of order) free += room[i]!;
+          const amount = Math.min(rd.amount, free);
+          if (amount < rd.amount)
+            note(o, { code: "CAPPED_BY_LINE_MAX", text: RECEIPT_CAPPED_TEXT, path: rd.path });
+          if (amount === 0) continue;
+          const parts = allocate(
+            amount,
+            order.map((i) => lines[i]!.amount),
+            order.map((i) => room[i]!),
+          );
+          order.forEach((i, k) => {
+            granted[i]! += parts[k]!;
+            room[i]! -= parts[k]!;
+          });
+          ruleTotal += amount;
+        }
+      }
+      if (ruleTotal > receiptRoom) {
+        note(o, { code: "CAPPED_BY_RECEIPT_MAX", text: "скидка ограничена максимальной скидкой на чек" });
+        sortedIds ??= lineOrder(lines);
+        const order = sortedIds;
+        const parts = allocate(
+          receiptRoom,
+          order.map((i) => granted[i]!),
+          order.map((i) => granted[i]!),
+        );
+        order.forEach((i, k) => {
+          room[i]! += granted[i]! - parts[k]!;
+          granted[i] = parts[k]!;
+        });
+        ruleTotal = receiptRoom;
+      }
+      receiptRoom -= ruleTotal;
+      for (let i = 0; i < n; i++) discount[i]! += granted[i]!;
+      o.discLines = granted;
+      o.discount = ruleTotal;
+    }
+  }
+
+  // ---- Accruals ------------------------------------------------------------------------------------------
+
+  function applyAccruals(
+    effective: Offer[],
+    lines: readonly RuleLine[],
+    discount: readonly number[],
+    canAccrue: boolean,
+    allowance: number | null,
+    extraBase: number[] | null = null,
+  ): number {
+    if (!canAccrue) {
+      for (const o of effective)
+        if (o.accRate || o.accFixed || o.mult || o.receiptAccruals)
+          note(o, {
+            code: "CARD_CANNOT_ACCRUE",
+            text: "карта не предъявлена или заблокирована: баллы не начисляются",
+          });
+      return 0;
+    }
+    const n = lines.length;
+    let base: number[] | null = extraBase ? [...extraBase] : null;
+    for (const o of effective)
+      if (o.accRate) {
+        base ??= zeros(n);
+        for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
+      }
+    let sortedIds: number[] | null = null;
+    let totalAccrual = 0;
+    for (const o of effective) {
+      if (!o.accRate && !o.accFixed && !o.mult && !o.receiptAccruals) continue;
+      const acc = zeros(n);
+      const rates = zeros(n);
+      const fixedParts = zeros(n);
+      let ruleTotal = 0;
+      for (let i = 0; i < n; i++) {
+        const line = lines[i]!;
+        if (line.product?.excludedFromAccrual) continue;
+        const total = line.amount - discount[i]!;
+        let rate = o.accRate ? o.accRate[i]! : 0;
+        if (o.mult && o.mult[i]! > 0 && base) rate += mulDivFloor(base[i]!, o.mult[i]!, 10_000);
+        const f = o.accFixed ? o.accFixed[i]! : 0;
+        rates[i] = rate;
+        fixedParts[i] = f;
+        acc[i] = percentOf(total, rate) + f;
+        ruleTotal += acc[i]!;
+      }
+      if (o.receiptAccruals) {
+        sortedIds ??= lineOrder(lines);
+        for (const ra of o.receiptAccruals) {
+          const order = sortedIds.filter(
+            (i) =>
+              ra.targets[i] === 1 &&
+              !lines[i]!.product?.excludedFromAccrual &&
+              lines[i]!.amount - discount[i]! > 0,
+          );
+          if (order.length === 0) {
+            note(o, { code: "NOTHING_TO_ACCRUE_ON", text: "в чеке нет позиций для начисления" });
+            continue;
+          }
+          const parts = allocate(
+            ra.points,
+            order.map((i) => lines[i]!.amount - discount[i]!),
+            order.map(() => ra.points),
+          );
+          order.forEach((i, k) => {
+            acc[i]! += parts[k]!;
+            fixedParts[i]! += parts[k]!;
+          });
+          ruleTotal += ra.points;
+        }
+      }
+      o.accLines = acc;
+      o.accRates = rates;
+      o.accFixedLines = fixedParts;
+      o.accrual = ruleTotal;
+      totalAccrual += ruleTotal;
+    }
+    if (allowance === null || totalAccrual <= allowance) return 0;
+    // The daily cap keeps the higher-priority rules' points first.
+    let left = Math.max(0, allowance);
+    for (const o of effective) {
+      if (!o.accLines || o.accrual === 0) continue;
+      if (o.accrual <= left) {
+        left -= o.accrual;
+        continue;
+      }
+      note(o, { code: "ACCRUAL_CAPPED_DAILY", text: "начисление ограничено дневным лимитом карты" });
+      const acc = o.accLines;
+      // In line id order, so that equal remainders do not depend on the request's order.
+      sortedIds ??= lineOrder(lines);
+      const ids = sortedIds;
+      const byId = allocate(
+        left,
+        ids.map((i) => acc[i]!),
+        ids.map((i) => acc[i]!),
+      );
+      const parts = zeros(n);
+      ids.forEach((i, k) => {
+        parts[i] = byId[k]!;
+      });
+      for (let i = 0; i < n; i++) {
+        // The cut takes the percentage part first, then the fixed part.
+        o.accFixedLines![i] = Math.min(o.accFixedLines![i]!, parts[i]!);
+        acc[i] = parts[i]!;
+      }
+      o.accrual = left;
+      left = 0;
+    }
+    return totalAccrual - Math.max(0, allowance);
+  }
+}
+
+const RECEIPT_CAPPED_TEXT = "скидка на чек ограничена лимитами позиций";
+
+function lineCapReason(floorBound: number): RuleReason {
+  return floorBound
+    ? { code: "CAPPED_BY_MIN_PRICE", text: "скидка ограничена минимальной ценой товара" }
+    : { code: "CAPPED_BY_LINE_MAX", text: "скидка ограничена максимальной скидкой на позицию" };
+}
+
+function lost(rule: CompiledRule, winner: CompiledRule): RuleReason {
+  return {
+    code: "LOST_IN_GROUP",
+    text: `уступило правилу ${winner.id} в группе «${rule.group}»`,
+    winnerRuleId: winner.id,
+    group: rule.group ?? "",
+  };
+}
+
+function hasRate(o: Offer): boolean {
+  if (!o.accRates) return false;
+  for (const r of o.accRates) if (r > 0) return true;
+  return false;
+}
+
+function nothingReason(o: Offer): RuleReason {
+  const first = o.notes?.[0];
+  if (first) return first;
+  if (o.pct || o.disc || o.receiptDiscounts || o.accRate || o.accFixed || o.mult || o.receiptAccruals)
+    return { code: "NOTHING_GIVEN", text: "условия выполнены, но правилу нечего дать этому чеку" };
+  return { code: "NO_TARGET_LINES", text: "в чеке нет позиций, к которым применяется правило" };
+}
+
+function touchesLine(o: Offer, i: number): boolean {
+  return (
+    (o.pct?.[i] ?? 0) > 0 ||
+    (o.disc?.[i] ?? 0) > 0 ||
+    (o.accRate?.[i] ?? 0) > 0 ||
+    (o.accFixed?.[i] ?? 0) > 0 ||
+    (o.mult?.[i] ?? 0) > 0 ||
+    (o.share?.[i] ?? -1) >= 0 ||
+    (o.exclude?.[i] ?? 0) === 1
+  );
+}
+
+function zeroLine(o: Offer, i: number): void {
+  if (o.pct) o.pct[i] = 0;
+  if (o.disc) o.disc[i] = 0;
+  if (o.accRate) o.accRate[i] = 0;
+  if (o.accFixed) o.accFixed[i] = 0;
+  if (o.mult) o.mult[i] = 0;
+  if (o.share) o.share[i] = -1;
+  if (o.exclude) o.exclude[i] = 0;
+}
+
+function wonAnyLine(o: Offer, n: number): boolean {
+  for (let i = 0; i < n; i++) if (touchesLine(o, i)) return true;
+  return false;
+}
+
+/** Receipt-wide: more discount, more accrual, higher rate, higher priority, lower id. */
+function beats(a: Offer, b: Offer): boolean {
+  if (a.standDiscTotal !== b.standDiscTotal) return a.standDiscTotal > b.standDiscTotal;
+  if (a.standAccTotal !== b.standAccTotal) return a.standAccTotal > b.standAccTotal;
+  if (a.standRateTotal !== b.standRateTotal) return a.standRateTotal > b.standRateTotal;
+  if (a.rule.priority !== b.rule.priority) return a.rule.priority > b.rule.priority;
+  return a.rule.id < b.rule.id;
+}
+
+function beatsOnLine(a: Offer, b: Offer, i: number): boolean {
+  const da = a.standDisc![i]!;
+  const db = b.standDisc![i]!;
+  if (da !== db) return da > db;
+  const aa = a.standAcc![i]!;
+  const ab = b.standAcc![i]!;
+  if (aa !== ab) return aa > ab;
+  const ra = (a.accRate?.[i] ?? 0) + (a.mult?.[i] ?? 0);
+  const rb = (b.accRate?.[i] ?? 0) + (b.mult?.[i] ?? 0);
+  if (ra !== rb) return ra > rb;
+  if (a.rule.priority !== b.rule.priority) return a.rule.priority > b.rule.priority;
+  return a.rule.id < b.rule.id;
+}
+
+function lineOrder(lines: readonly RuleLine[]): number[] {
+  const order = lines.map((_, i) => i);
+  order.sort((a, b) => compareLineIds(lines[a]!.lineId, lines[b]!.lineId));
+  return order;
+}
+
+/**
+ * Of every buy + free whole units of the target lines, the `free` cheapest units are free: the units are
+ * pooled, the cheapest (equal prices: the lower line id first) get the discount of their unit price.
+ */
+function nPlusM(
+  lines: readonly RuleLine[],
+  targets: Uint8Array,
+  buy: number,
+  free: number,
+  disc: number[],
+): void {
+  let units = 0;
+  const order: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!targets[i]) continue;
+    const whole = Math.floor(lines[i]!.quantity / 1000);
+    if (whole === 0) continue;
+    units += whole;
+    order.push(i);
+  }
+  let freeUnits = Math.floor(units / (buy + free)) * free;
+  if (freeUnits === 0) return;
+  order.sort(
+    (a, b) => lines[a]!.unitPrice - lines[b]!.unitPrice || compareLineIds(lines[a]!.lineId, lines[b]!.lineId),
+  );
+  for (const i of order) {
+    if (freeUnits === 0) break;
+    const take = Math.min(freeUnits, Math.floor(lines[i]!.quantity / 1000));
+    disc[i]! += take * lines[i]!.unitPrice;
+    freeUnits -= take;
+  }
+}
+
+function substitute(
+  template: string,
+  o: Offer,
+  receiptDiscount: number,
+  receiptAccrual: number,
+  toPay: number,
+): string {
+  return template.replace(
+    /\{(ruleDiscount|ruleAccrual|receiptDiscount|receiptAccrual|toPay)\}/g,
+    (_, name: string) => {
+      switch (name) {
+        case "ruleDiscount":
+          return formatRublesRu(o.discount);
+        case "ruleAccrual":
+          return formatPointsRu(o.accrual);
+        case "receiptDiscount":
+          return formatRublesRu(receiptDiscount);
+        case "receiptAccrual":
+          return formatPointsRu(receiptAccrual);
+        default:
+          return formatRublesRu(toPay);
+      }
+    },
+  );
+}
+
+/**
+ * A line's accrual once `pointsPaid` of it is paid with points: percentage contributions apply to what is
+ * paid with money, fixed ones stay. Apply the daily allowance again with `capAccruals` on the sum.
+ */
+export function accrualAfterPointsPayment(line: LineResult, pointsPaid: number): number {
+  let total = 0;
+  const paidWithMoney = line.total - pointsPaid;
+  for (const c of line.contributions) {
+    if (c.kind !== "accrual") continue;
+    total += c.rateBp > 0 ? percentOf(paidWithMoney, c.rateBp) : c.amount;
+  }
+  return total;
+}
+
+/** Trims per-line accruals to an allowance (largest remainder, proportional); returns them unchanged if within. */
+export function capAccruals(accruals: readonly number[], allowance: number | null): number[] {
+  let sum = 0;
+  for (const a of accruals) sum += a;
+  if (allowance === null || sum <= allowance) return [...accruals];
+  return allocate(Math.max(0, allowance), accruals, accruals);
+}

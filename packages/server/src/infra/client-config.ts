@@ -3,6 +3,7 @@
  * delivery channels. Read with the rest of the configuration (loadConfig), reported the same way.
  */
 import type { ConfigVariable } from "./config.js";
+import { envReader } from "./env-reader.js";
 
 export interface SmsGatewayConfig {
   url: string;
@@ -113,20 +114,7 @@ export function parseKey(raw: string): Buffer | null {
 }
 
 export function loadClientConfig(env: NodeJS.ProcessEnv, problems: string[]): ClientConfig {
-  const read = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  };
+  const { read, int } = envReader(env, problems);
   const key = (name: string): Buffer | null => {
     const raw = read(name);
     if (raw === undefined) return null;

@@ -1,4 +1,5 @@
 import { CLIENT_CONFIG_VARIABLES, type ClientConfig, loadClientConfig } from "./client-config.js";
+import { envReader } from "./env-reader.js";
 
 /**
  * Configuration comes only from environment variables, validated once at start. Every bad value is
@@ -142,28 +143,7 @@ const LOG_FORMATS = ["auto", "json", "pretty"] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (["1", "true", "yes", "on"].includes(raw)) return true;
-    if (["0", "false", "no", "off"].includes(raw)) return false;
-    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
-    return fallback;
-  };
+  const { read, int, bool } = envReader(env, problems);
 
   const databaseUrl = read("DATABASE_URL") ?? "sqlite:./data/kopilka.db";
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {

@@ -1,5 +1,4 @@
 /** The product catalogue: the only code that writes the products table. */
 
 export * from "./catalog-service.js";
-export * from "./product-import.js";
 export * from "./products.js";

@@ -1,6 +1,6 @@
 /** The partner's product catalogue: lookups for receipts and bulk upserts from the accounting system. */
 import type { ProductFacts } from "../../core/engine/types.js";
-import type { Database, Executor } from "../../infra/db/database.js";
+import type { Database, Executor, Trx } from "../../infra/db/database.js";
 import type { NewRow, Row } from "../../infra/db/schema.js";
 
 export interface ProductInput {
@@ -105,6 +105,37 @@ export function productRow(partnerId: number, p: ProductInput, now: number): New
 
 const UPSERT_CHUNK = 500;
 
+/**
+ * Inserts new SKUs and updates known ones inside the caller's transaction (a file import decides what is
+ * atomic), in chunks small enough for any statement size limit.
+ */
+export async function upsertProductRows(
+  trx: Trx,
+  partnerId: number,
+  items: readonly ProductInput[],
+  now: number,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
+    await trx
+      .insertInto("products")
+      .values(items.slice(i, i + UPSERT_CHUNK).map((p) => productRow(partnerId, p, now)))
+      .onConflict((oc) =>
+        oc.columns(["partner_id", "sku"]).doUpdateSet((eb) => ({
+          barcode: eb.ref("excluded.barcode"),
+          name: eb.ref("excluded.name"),
+          category: eb.ref("excluded.category"),
+          brand: eb.ref("excluded.brand"),
+          manufacturer: eb.ref("excluded.manufacturer"),
+          excluded_from_points_payment: eb.ref("excluded.excluded_from_points_payment"),
+          excluded_from_accrual: eb.ref("excluded.excluded_from_accrual"),
+          min_price: eb.ref("excluded.min_price"),
+          updated_at: eb.ref("excluded.updated_at"),
+        })),
+      )
+      .execute();
+  }
+}
+
 /** Inserts new SKUs and updates known ones, all in one transaction. Returns how many rows were written. */
 export async function upsertProducts(
   database: Database,
@@ -112,28 +143,7 @@ export async function upsertProducts(
   items: readonly ProductInput[],
   now: number,
 ): Promise<number> {
-  await database.transaction(async (trx) => {
-    for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
-      const rows = items.slice(i, i + UPSERT_CHUNK).map((p) => productRow(partnerId, p, now));
-      await trx
-        .insertInto("products")
-        .values(rows)
-        .onConflict((oc) =>
-          oc.columns(["partner_id", "sku"]).doUpdateSet((eb) => ({
-            barcode: eb.ref("excluded.barcode"),
-            name: eb.ref("excluded.name"),
-            category: eb.ref("excluded.category"),
-            brand: eb.ref("excluded.brand"),
-            manufacturer: eb.ref("excluded.manufacturer"),
-            excluded_from_points_payment: eb.ref("excluded.excluded_from_points_payment"),
-            excluded_from_accrual: eb.ref("excluded.excluded_from_accrual"),
-            min_price: eb.ref("excluded.min_price"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .execute();
-    }
-  });
+  await database.transaction((trx) => upsertProductRows(trx, partnerId, items, now));
   return items.length;
 }
 

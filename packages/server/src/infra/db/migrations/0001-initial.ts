@@ -1,17 +1,10 @@
-import { type CreateTableBuilder, type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Dialect } from "../database.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
-type AnyDb = Kysely<any>;
-type Table = CreateTableBuilder<string, never>;
+import { type AnyDb, MS, tableWithId } from "./support.js";
 
 export function initialSchema(dialect: Dialect) {
-  const withId = (t: Table): Table =>
-    dialect === "postgres"
-      ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
-  const create = (db: AnyDb, name: string) => withId(db.schema.createTable(name) as unknown as Table);
-  const ms = "bigint" as const;
+  const create = (db: AnyDb, name: string) => tableWithId(db, dialect, name);
+  const ms = MS;
 
   return {
     async up(db: AnyDb): Promise<void> {

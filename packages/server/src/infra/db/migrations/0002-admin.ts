@@ -3,20 +3,12 @@
  * counters of every login (cabinet and POS), the audit log, programs offered to other partners, and the
  * moment a POS secret was last rotated (tokens issued before it stop).
  */
-import type { CreateTableBuilder, Kysely } from "kysely";
 import type { Dialect } from "../database.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
-type AnyDb = Kysely<any>;
-type Table = CreateTableBuilder<string, never>;
+import { type AnyDb, MS, tableWithId } from "./support.js";
 
 export function adminSchema(dialect: Dialect) {
-  const withId = (t: Table): Table =>
-    dialect === "postgres"
-      ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
-  const create = (db: AnyDb, name: string) => withId(db.schema.createTable(name) as unknown as Table);
-  const ms = "bigint" as const;
+  const create = (db: AnyDb, name: string) => tableWithId(db, dialect, name);
+  const ms = MS;
 
   return {
     async up(db: AnyDb): Promise<void> {

@@ -3,23 +3,16 @@
  * the answer of their last cancel and why a late confirm hangs; refunds remember the proportional minimum
  * and whether the POS stated less; programs get a refund policy.
  */
-import { type CreateTableBuilder, type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Dialect } from "../database.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
-type AnyDb = Kysely<any>;
-type Table = CreateTableBuilder<string, never>;
+import { type AnyDb, MS, tableWithId } from "./support.js";
 
 export function purchaseCommands(dialect: Dialect) {
-  const ms = "bigint" as const;
-  const withId = (t: Table): Table =>
-    dialect === "postgres"
-      ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+  const ms = MS;
 
   return {
     async up(db: AnyDb): Promise<void> {
-      await withId(db.schema.createTable("points_holds") as unknown as Table)
+      await tableWithId(db, dialect, "points_holds")
         .addColumn("account_id", "bigint", (c) => c.notNull().references("points_accounts.card_id"))
         .addColumn("purchase_id", "bigint", (c) => c.notNull().references("purchases.id"))
         .addColumn("amount", "bigint", (c) => c.notNull())

@@ -1,9 +1,6 @@
-import { type CreateTableBuilder, type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Dialect } from "../database.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
-type AnyDb = Kysely<any>;
-type Table = CreateTableBuilder<string, never>;
+import { type AnyDb, MS, tableWithId } from "./support.js";
 
 /**
  * Clients with registration and confirmation codes: registration settings and the virtual card range
@@ -11,11 +8,7 @@ type Table = CreateTableBuilder<string, never>;
  * values), card replacement links, confirmation codes and their send throttles.
  */
 export function clientsSchema(dialect: Dialect) {
-  const withId = (t: Table): Table =>
-    dialect === "postgres"
-      ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
-  const ms = "bigint" as const;
+  const ms = MS;
 
   return {
     async up(db: AnyDb): Promise<void> {
@@ -76,7 +69,7 @@ export function clientsSchema(dialect: Dialect) {
 
       await db.schema.alterTable("cards").addColumn("replaced_by", "bigint").execute();
 
-      await withId(db.schema.createTable("confirmations") as unknown as Table)
+      await tableWithId(db, dialect, "confirmations")
         .addColumn("public_id", "text", (c) => c.notNull().unique())
         .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))
         .addColumn("credential_id", "bigint")

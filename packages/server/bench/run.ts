@@ -437,8 +437,13 @@ async function main(): Promise<void> {
     tally(bonusWarm);
     const confirmWarm = await confirmAll("warm-up", warmSet.confirming(warmSet.paying));
     tally(confirmWarm);
-    /** Rates the amount-based runs are planned with: the latest measured, so each lasts about DURATION. */
-    const rate = { bonus: bonusWarm.rps, confirm: confirmWarm.rps };
+    /**
+     * The rates measured so far: the amount-based runs (every confirm of a run must be acknowledged, so
+     * they are not cut off by a clock) plan with their median, so that each lasts about DURATION without
+     * one fast round making the next one run for minutes on a machine that slowed down.
+     */
+    const rates = { bonus: [bonusWarm.rps], confirm: [confirmWarm.rps] };
+    const rate = { bonus: () => median(rates.bonus), confirm: () => median(rates.confirm) };
     log(
       `warm: calculate ${fmt(calcWarm.rps)}/s, bonus payment ${fmt(bonusWarm.rps)}/s, confirm ${fmt(confirmWarm.rps)}/s, insert ${fmt(insertWarm.rps)}/s`,
     );
@@ -498,17 +503,17 @@ async function main(): Promise<void> {
 
       if (PHASES.has("bonus") || PHASES.has("confirm")) {
         const confirmCount = PHASES.has("confirm")
-          ? Math.max(CONNECTIONS, Math.round(rate.confirm * DURATION))
+          ? Math.max(CONNECTIONS, Math.round(rate.confirm() * DURATION))
           : 0;
         const payingCount = Math.max(
           Math.round(confirmCount * BONUS_SHARE),
-          PHASES.has("bonus") ? Math.max(CONNECTIONS, Math.round(rate.bonus * DURATION)) : 0,
+          PHASES.has("bonus") ? Math.max(CONNECTIONS, Math.round(rate.bonus() * DURATION)) : 0,
         );
         const set = await takeForConfirm(payingCount, confirmCount);
         if (PHASES.has("bonus")) {
           const m = await measure(serverPid, () => bonusPay(`r${r} ${LABELS.bonus}`, set.paying));
           record("bonus", m);
-          rate.bonus = m.rps;
+          rates.bonus.push(m.rps);
         } else {
           tally(await bonusPay("bonus payments for confirm", set.paying));
         }
@@ -535,7 +540,7 @@ async function main(): Promise<void> {
             confirmAll(`r${r} ${LABELS.confirm}`, set.confirming(paid)),
           );
           record("confirm", m);
-          rate.confirm = m.rps;
+          rates.confirm.push(m.rps);
         };
         for (const step of forward ? [runInsert, runConfirm] : [runConfirm, runInsert]) await step();
       } else if (PHASES.has("insert")) {

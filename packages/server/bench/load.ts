@@ -36,10 +36,19 @@ export interface Measurement {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** Error codes of the refused answers (`code` of the error body), counted. */
+  errorCodes: Record<string, number>;
   /** Share of all CPUs used by processes outside the benchmark meanwhile (noise from the machine). */
   foreignCpuPct?: number;
   /** CPU used by the server under load, in % of one CPU (100% = one core saturated). */
   serverCpuPct?: number;
+}
+
+/** Counts the `code` of an error answer's body, so a refused phase says why. */
+function tallyError(codes: Record<string, number>, status: number, body: string): void {
+  if (status < 400) return;
+  const code = /"code":"([A-Z0-9_]+)"/.exec(body)?.[1] ?? `HTTP_${status}`;
+  codes[code] = (codes[code] ?? 0) + 1;
 }
 
 export interface AutocannonRun {
@@ -59,6 +68,7 @@ export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
   type Ctx = { tag?: string };
   const startedAt = performance.now();
   let lastResponseAt = startedAt;
+  const errorCodes: Record<string, number> = {};
   const result = await autocannon({
     url: run.url,
     connections: run.connections,
@@ -81,6 +91,7 @@ export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
         },
         onResponse(status, body, context) {
           lastResponseAt = performance.now();
+          tallyError(errorCodes, status, body);
           workload.done?.(status, body, (context as Ctx).tag ?? "");
         },
       },
@@ -109,6 +120,7 @@ export async function runAutocannon(run: AutocannonRun): Promise<Measurement> {
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
+    errorCodes,
   };
 }
 
@@ -130,6 +142,7 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
+  const errorCodes: Record<string, number> = {};
   let errors = 0;
   const total = Math.round(run.rate * run.durationS);
   const start = performance.now();
@@ -158,7 +171,9 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
           const status = res.statusCode ?? 0;
           latencies.push(performance.now() - dueAt);
           statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-          workload.done?.(status, Buffer.concat(chunks).toString(), next.tag);
+          const body = Buffer.concat(chunks).toString();
+          tallyError(errorCodes, status, body);
+          workload.done?.(status, body, next.tag);
           settle();
         });
       },
@@ -210,5 +225,6 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
     errors,
     timeouts: 0,
     statusCodes,
+    errorCodes,
   };
 }

@@ -121,6 +121,11 @@ export function benchRules(productCount: number): RuleDraft[] {
   return rules;
 }
 
+/** The promo codes that some of the 200 rules are behind: a share of the bench's receipts carries one. */
+export function benchPromoCodes(productCount: number): string[] {
+  return benchRules(productCount).flatMap((rule) => (rule.promoCode ? [rule.promoCode] : []));
+}
+
 export interface SeedSizes {
   products: number;
   cards: number;

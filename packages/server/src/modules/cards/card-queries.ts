@@ -16,6 +16,7 @@ export interface CardFilter {
 
 export interface ListedCard {
   id: number;
+  programId: number;
   number: string;
   programCode: string;
   status: CardStatus;
@@ -30,6 +31,7 @@ export interface ListedCard {
 
 interface CardRow {
   id: number;
+  program_id: number;
   number: string;
   code: string;
   status: string;
@@ -57,6 +59,7 @@ function cardRows(db: Executor, partnerId: number) {
     .leftJoin("cards as r", "r.id", "c.replaced_by")
     .select([
       "c.id",
+      "c.program_id",
       "c.number",
       "g.code",
       "c.status",
@@ -77,6 +80,7 @@ function listed(r: CardRow): ListedCard {
   const b = { active: Number(r.active ?? 0), pending: Number(r.pending ?? 0), held: Number(r.held ?? 0) };
   return {
     id: r.id,
+    programId: r.program_id,
     number: r.number,
     programCode: r.code,
     status: r.status as CardStatus,

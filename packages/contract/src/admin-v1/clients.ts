@@ -1,6 +1,6 @@
 /** Schemas of the cabinet's clients: list, view, edit, merge, export, erase. */
 import { Type } from "typebox";
-import { Consents, ClientView, CardSummaryView } from "../pos-v1/clients.js";
+import { CardSummaryView, ClientView, Consents } from "../pos-v1/clients.js";
 import { Nullable } from "../schema-helpers.js";
 import { AdminText, ListQuery, PartnerParams } from "./common.js";
 

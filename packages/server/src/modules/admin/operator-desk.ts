@@ -23,6 +23,7 @@ import {
   setCardStatus,
 } from "../cards/index.js";
 import type { ClientChangeRequest, ClientService } from "../clients/index.js";
+import { getPartnerByCode } from "../partners/index.js";
 import { adjustPoints, expiringPoints, type LedgerPageEntry, ledgerPage } from "../points/index.js";
 import {
   findProgram,
@@ -34,7 +35,6 @@ import {
   updateRegistrationSettings,
 } from "../programs/index.js";
 import { canonicalHash, type PurchaseFilter, type PurchaseService } from "../purchases/index.js";
-import { getPartnerByCode } from "../partners/index.js";
 import { audited, recordChanges } from "./audited.js";
 import type { PartnerRef } from "./views.js";
 

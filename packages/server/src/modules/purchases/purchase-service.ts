@@ -49,8 +49,8 @@ export type {
 } from "./commands/confirm.js";
 export type { RefundRequestBody, RefundView } from "./commands/refund.js";
 export type { OnResolved, Resolution, ResolvedSummary, ResolveOutcome } from "./commands/resolve.js";
-export type { ListedPurchase, PurchaseFilter, RefundEntry } from "./purchase-queries.js";
 export type { Answer } from "./idempotency.js";
+export type { ListedPurchase, PurchaseFilter, RefundEntry } from "./purchase-queries.js";
 
 export interface PurchaseHistoryEntry {
   kind: string;

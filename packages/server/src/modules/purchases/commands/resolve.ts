@@ -13,7 +13,7 @@
  * PURCHASE_STATE_CONFLICT. `onResolved` runs in the same transaction (the cabinet's audit entry).
  */
 import type { PurchaseState } from "@kopilka/contract";
-import { resolutionMismatch, linesAsPrinted } from "../../../core/hanging-resolution.js";
+import { linesAsPrinted, resolutionMismatch } from "../../../core/hanging-resolution.js";
 import { available } from "../../../core/ledger.js";
 import type { PrintedReceipt } from "../../../core/printed-receipt.js";
 import { totalsOf } from "../../../core/receipt.js";

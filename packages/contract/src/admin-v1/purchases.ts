@@ -59,7 +59,8 @@ export const HangingList = Type.Object({
 export const AdminPurchaseQuery = Type.Object(
   {
     partner: Type.Optional(
-      Type.Union([AdminCode], {
+      Type.String({
+        ...AdminCode,
         description: "The selling partner, for a purchase of a participant under a program this partner owns",
       }),
     ),

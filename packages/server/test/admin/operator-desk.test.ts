@@ -56,7 +56,7 @@ describe("clients", () => {
       phone: "8 (916) 555-12-34",
       email: "Maria@Mail.RU",
     });
-    for (const persona of ["operator", "owner", "admin"]) {
+    for (const persona of ["operator", "owner", "admin"] as const) {
       const view = (await as(persona, "GET", `/partners/alpha/clients/${client.id}`)).json();
       expect(view, persona).toMatchObject({ phone: "+79165551234", email: "maria@mail.ru" });
     }

@@ -469,6 +469,26 @@ export const ERROR_CATALOGUE = {
     en: "The password needs at least {minLength} characters",
     ru: "Пароль должен быть не короче {minLength} символов",
   },
+  // ---- the operator's desk in the cabinet: clients, cards, point adjustments, hanging purchases ----
+  ADJUSTMENT_CONFLICT: {
+    status: 409,
+    description: "This adjustmentId was already used for another card, amount or reason",
+    en: "This adjustment id was already used with other data",
+    ru: "Этот идентификатор корректировки уже использован с другими данными",
+  },
+  RESOLUTION_RECEIPT_MISMATCH: {
+    status: 422,
+    description:
+      "The receipt given to resolve a hanging purchase differs from the one its till printed; details.field, printed, given",
+    en: "The receipt differs from the one the till printed: {field}",
+    ru: "Чек отличается от напечатанного кассой: {field}",
+  },
+  PRINTED_RECEIPT_MISSING: {
+    status: 409,
+    description: "The hanging purchase kept no printed receipt, so it can only be cancelled",
+    en: "The till sent no printed receipt for this purchase: it can only be cancelled",
+    ru: "Касса не прислала напечатанный чек по этой покупке: её можно только отменить",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

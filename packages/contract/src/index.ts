@@ -6,10 +6,14 @@
 
 export * from "./admin-v1/audit.js";
 export * from "./admin-v1/auth.js";
+export * from "./admin-v1/cards.js";
+export * from "./admin-v1/clients.js";
 export * from "./admin-v1/common.js";
 export * from "./admin-v1/credentials.js";
 export * from "./admin-v1/partners.js";
 export * from "./admin-v1/programs.js";
+export * from "./admin-v1/purchases.js";
+export * from "./admin-v1/registration.js";
 export * from "./admin-v1/stores.js";
 export * from "./admin-v1/users.js";
 export * from "./error-messages.js";

@@ -2,7 +2,7 @@
  * The application layer, built once per process: every protocol-neutral service the API surfaces and
  * the CLI call. Surfaces receive what they need from here and never touch the database themselves.
  */
-import { AdminService } from "../modules/admin/index.js";
+import { AdminService, OperatorDesk } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
@@ -24,6 +24,8 @@ export interface Services extends ClientServices {
   purchases: PurchaseService;
   sessions: SessionService;
   admin: AdminService;
+  /** The cabinet's operator desk: clients, cards, point adjustments, registration settings, purchases. */
+  desk: OperatorDesk;
 }
 
 export async function buildServices(
@@ -41,6 +43,8 @@ export async function buildServices(
     perName: { maxFailures: config.loginMaxFailures, windowMs: window, lockMs: lock },
     perAddress: { maxFailures: config.loginAddressMaxFailures, windowMs: window, lockMs: lock },
   };
+  const purchases = new PurchaseService(database, programs, stores, clock, onPurchaseEvent);
+  const clientServices = buildClientServices(ctx, programs);
   return {
     clock,
     auth: new AuthService(
@@ -56,13 +60,14 @@ export async function buildServices(
     catalog: new CatalogService(database),
     programs,
     stores,
-    purchases: new PurchaseService(database, programs, stores, clock, onPurchaseEvent),
-    ...buildClientServices(ctx, programs),
+    purchases,
+    ...clientServices,
     sessions: new SessionService(database, clock, throttle, {
       idleSeconds: config.adminSessionIdleSeconds,
       maxSeconds: config.adminSessionMaxSeconds,
       limits,
     }),
     admin: new AdminService(database, clock),
+    desk: new OperatorDesk(database, clock, clientServices.clients, purchases),
   };
 }

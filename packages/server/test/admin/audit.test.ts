@@ -1,19 +1,28 @@
 /** Every admin mutation leaves one audit entry, written with the change, with who, where, what, before, after. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrintedReceipt } from "../../src/core/printed-receipt.js";
 import { type AdminWorld, adminCall, bearerFor, PASSWORD, seedAdminWorld } from "../support/admin.js";
+import { hangingPurchase, registerClient } from "../support/desk.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 
 let t: TestApp;
 let w: AdminWorld;
+let keptId = 0;
+let duplicateId = 0;
+let printed: PrintedReceipt;
 beforeAll(async () => {
   t = await startTestApp();
   w = await seedAdminWorld(t);
+  keptId = (await registerClient(t, w.alpha, { name: "Anna", phone: "+79161112233" })).id;
+  duplicateId = (await registerClient(t, w.alpha, { name: "Anna D", phone: "+79161112244" })).id;
+  printed = await hangingPurchase(t, w.alpha, "audit-hang-1");
 });
 afterAll(async () => t?.close());
 
 interface Mutation {
   route: string;
   path: () => string;
+  /** A function when the payload is known only once the world is seeded. */
   payload?: unknown;
   entity: [type: string, id: () => string, action: string];
   check: (before: Record<string, unknown> | null, after: Record<string, unknown>) => void;
@@ -200,6 +209,122 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    route: "PATCH /admin/v1/partners/:partnerCode/programs/:programCode/registration",
+    path: () => "/partners/alpha/programs/main/registration",
+    payload: { virtualCards: { prefix: "77", length: 13, checkDigit: "ean13" } },
+    entity: ["program", () => "main", "update-registration"],
+    check: (b, a) => {
+      expect(b?.virtualCards).toBeNull();
+      expect(a.virtualCards).toEqual({ prefix: "77", length: 13, checkDigit: "ean13" });
+    },
+  },
+  {
+    route: "PATCH /admin/v1/partners/:partnerCode/clients/:clientId",
+    path: () => `/partners/alpha/clients/${keptId}`,
+    payload: { name: "Anna K", email: "Anna@Example.RU" },
+    entity: ["client", () => String(keptId), "update"],
+    check: (b, a) => {
+      expect([b?.name, a.name]).toEqual(["Anna", "Anna K"]);
+      // The log never keeps contacts in clear.
+      expect(JSON.stringify([b, a])).not.toMatch(/79161112233|anna@example\.ru/);
+      expect(a.email).toMatch(/\*/);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/clients/:clientId/merge",
+    path: () => `/partners/alpha/clients/${keptId}/merge`,
+    payload: () => ({ duplicateId }),
+    entity: ["client", () => String(keptId), "merge"],
+    check: (b, a) => {
+      expect(b).toMatchObject({ duplicate: { status: "registered" } });
+      expect(a).toMatchObject({ duplicate: { status: "merged", mergedInto: keptId }, cardsMoved: 0 });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/clients/:clientId/export",
+    path: () => `/partners/alpha/clients/${keptId}/export`,
+    entity: ["client", () => String(keptId), "export"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ cards: [] });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/clients/:clientId/erase",
+    path: () => `/partners/alpha/clients/${keptId}/erase`,
+    entity: ["client", () => String(keptId), "erase"],
+    check: (b, a) => {
+      expect([b?.status, a.status]).toEqual(["registered", "anonymised"]);
+      expect([a.name, a.phone, a.email]).toEqual([null, null, null]);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/cards/generate",
+    path: () => "/partners/alpha/cards/generate",
+    payload: {
+      programCode: "main",
+      prefix: "55",
+      length: 13,
+      checkDigit: "ean13",
+      from: 0,
+      count: 3,
+      virtual: false,
+    },
+    entity: ["card-batch", () => "5500000000000..5500000000024", "generate"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ count: 3, programCode: "main" });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/cards/:number/block",
+    path: () => "/partners/alpha/cards/5500000000000/block",
+    entity: ["card", () => "5500000000000", "block"],
+    check: (b, a) => expect([b?.status, a.status]).toEqual(["active", "blocked"]),
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/cards/:number/unblock",
+    path: () => "/partners/alpha/cards/5500000000000/unblock",
+    entity: ["card", () => "5500000000000", "unblock"],
+    check: (b, a) => expect([b?.status, a.status]).toEqual(["blocked", "active"]),
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/cards/:number/accrual-only",
+    path: () => "/partners/alpha/cards/5500000000000/accrual-only",
+    entity: ["card", () => "5500000000000", "accrual-only"],
+    check: (b, a) => expect([b?.status, a.status]).toEqual(["active", "accrual_only"]),
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/cards/:number/adjustments",
+    path: () => "/partners/alpha/cards/5500000000000/adjustments",
+    payload: { adjustmentId: "adj-audit-1", amount: 12_345, reason: "goodwill after a complaint" },
+    entity: ["card", () => "5500000000000", "credit-points"],
+    check: (b, a) => {
+      expect(b).toMatchObject({ balance: { active: 0 } });
+      expect(a).toMatchObject({ balance: { active: 12_345 }, reason: "goodwill after a complaint" });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/cards/:number/replace",
+    path: () => "/partners/alpha/cards/5500000000000/replace",
+    payload: { newNumber: "5500000000017" },
+    entity: ["card", () => "5500000000000", "replace"],
+    check: (b, a) => {
+      expect(b).toMatchObject({ replacedBy: null, balance: { active: 12_345 } });
+      expect(a).toMatchObject({ status: "blocked", replacedBy: "5500000000017", balance: { active: 0 } });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/purchases/:purchaseId/resolve",
+    path: () => "/partners/alpha/purchases/audit-hang-1/resolve",
+    payload: () => ({ action: "confirm", reason: "the fiscal document shows it", receipt: printed }),
+    entity: ["purchase", () => "audit-hang-1", "resolve-confirm"],
+    check: (b, a) => {
+      expect(b).toMatchObject({ state: "hanging", hangingReason: "RECEIPT_MISMATCH" });
+      expect(a).toMatchObject({ state: "confirmed", reason: "the fiscal document shows it" });
+    },
+  },
+  {
     route: "POST /admin/v1/auth/password",
     path: () => "/auth/password",
     payload: { currentPassword: PASSWORD, newPassword: "another long password" },
@@ -224,9 +349,10 @@ describe("audit log", () => {
     const token = await bearerFor(t, w.users.admin);
     for (const m of MUTATIONS) {
       t.clock.advance(1000);
+      const payload = typeof m.payload === "function" ? m.payload() : m.payload;
       const res = await adminCall(t, m.route.split(" ")[0]!, m.path(), {
         token,
-        ...(m.payload !== undefined ? { payload: m.payload } : {}),
+        ...(payload !== undefined ? { payload } : {}),
       });
       expect(res.statusCode, `${m.route}: ${res.body}`).toBeLessThan(300);
       if (m.route === "POST /admin/v1/partners/:partnerCode/users") newUserId = res.json().member.userId;

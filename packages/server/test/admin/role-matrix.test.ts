@@ -15,12 +15,20 @@ import {
   seedAdminWorld,
 } from "../support/admin.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
+import { principalFor } from "../support/services.js";
 
 let t: TestApp;
 let w: AdminWorld;
+let clientId = 0;
 beforeAll(async () => {
   t = await startTestApp();
   w = await seedAdminWorld(t);
+  const registered = await t.server.services.clients.register(await principalFor(t, w.alpha, "any"), {
+    name: "Matrix Client",
+    phone: "+79160000001",
+    consents: { personalData: true },
+  });
+  clientId = registered.client!.id;
 });
 afterAll(async () => t?.close());
 
@@ -39,6 +47,9 @@ function concrete(url: string): string {
     userId: String(w.target.id),
     programCode: "main",
     participantCode: "beta",
+    clientId: String(clientId),
+    number: w.alpha.cards.poor,
+    purchaseId: "matrix-purchase",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

@@ -1,6 +1,6 @@
 /** What the admin surface's hook establishes for a route: the session, the user, the partner and role. */
 import type { FastifyRequest } from "fastify";
-import type { PartnerRole, RoutePermission } from "../../core/admin/permissions.js";
+import { type PartnerRole, type RoutePermission, seesContacts } from "../../core/admin/permissions.js";
 import type { Actor, PartnerRef } from "../../modules/admin/index.js";
 import type { ActiveSession } from "../../modules/users/index.js";
 
@@ -37,3 +37,9 @@ export function partnerOf(request: FastifyRequest): PartnerRef {
 export const SESSION_COOKIE = "kopilka_session";
 export const CSRF_COOKIE = "kopilka_csrf";
 export const CSRF_HEADER = "x-csrf-token";
+
+/** Whether the caller sees clients' phones and e-mails in clear (the permission table decides). */
+export function revealsContacts(request: FastifyRequest): boolean {
+  const { session, role } = adminOf(request);
+  return seesContacts({ platformAdmin: session.user.platformAdmin, role });
+}

@@ -18,10 +18,14 @@ import { DomainError } from "../../kernel/errors.js";
 import type { Api } from "../http/types.js";
 import { auditRoutes } from "./audit.js";
 import { authRoutes } from "./auth.js";
+import { cardRoutes } from "./cards.js";
+import { clientRoutes } from "./clients.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./context.js";
 import { credentialRoutes } from "./credentials.js";
 import { partnerRoutes } from "./partners.js";
 import { programRoutes } from "./programs.js";
+import { purchaseRoutes } from "./purchases.js";
+import { registrationRoutes } from "./registration.js";
 import type { AdminServices } from "./services.js";
 import { storeRoutes } from "./stores.js";
 import { userRoutes } from "./users.js";
@@ -38,6 +42,10 @@ const ROUTES: readonly AdminRoutes[] = [
   credentialRoutes,
   userRoutes,
   programRoutes,
+  registrationRoutes,
+  clientRoutes,
+  cardRoutes,
+  purchaseRoutes,
   auditRoutes,
 ];
 

@@ -104,3 +104,14 @@ export function mayAct(standing: Standing, permission: RoutePermission): boolean
   if (isPlatformPermission(permission)) return false;
   return standing.role !== null && ROLE_PERMISSIONS[standing.role].has(permission);
 }
+
+/**
+ * Roles that see a client's phone and e-mail in clear: those who serve the client (owner, operator) and
+ * platform administrators. Analysts (and any other role) see them masked in lists and views alike; there
+ * is no reveal on demand, so nothing else needs auditing.
+ */
+export const CONTACTS_IN_CLEAR: ReadonlySet<PartnerRole> = new Set(["owner", "operator"]);
+
+export function seesContacts(standing: Standing): boolean {
+  return standing.platformAdmin || (standing.role !== null && CONTACTS_IN_CLEAR.has(standing.role));
+}

@@ -260,6 +260,7 @@ export interface DatabaseSchema {
   throttle_counters: ThrottleCountersTable;
   audit_log: AuditLogTable;
   program_participants: ProgramParticipantsTable;
+  points_adjustments: PointsAdjustmentsTable;
 }
 
 // Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
@@ -368,6 +369,21 @@ export interface ConfirmationThrottlesTable {
   window_start: number;
   sent: number;
   last_sent_at: number;
+}
+
+/** Migration 0006: manual point adjustments, idempotent by the caller's adjustment id. */
+export interface PointsAdjustmentsTable {
+  id: Generated<number>;
+  partner_id: number;
+  external_id: string;
+  account_id: number;
+  /** Signed hundredths: a credit is positive, a debit negative. */
+  amount: number;
+  reason: string;
+  request_hash: string;
+  response: string;
+  user_id: number | null;
+  created_at: number;
 }
 
 export type Row<T extends keyof DatabaseSchema> = Selectable<DatabaseSchema[T]>;

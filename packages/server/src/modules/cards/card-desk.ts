@@ -26,7 +26,7 @@ export class CardDesk {
   }
 
   async setStatus(partnerId: number, number: string, status: CardStatus): Promise<HeldCard> {
-    await setCardStatus(this.database, partnerId, number, status, this.clock.now());
+    await setCardStatus(this.database.db, partnerId, number, status, this.clock.now());
     return (await cardsByNumber(this.database.db, partnerId, number))[0]!;
   }
 

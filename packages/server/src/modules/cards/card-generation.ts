@@ -5,7 +5,7 @@
  */
 import type { CardStatus } from "@kopilka/contract";
 import { type CardRange, numberInRange, rangeProblem, serialDigits } from "../../core/card-numbers.js";
-import type { Database } from "../../infra/db/database.js";
+import type { Database, Trx } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import { openAccounts } from "../points/index.js";
 
@@ -35,6 +35,11 @@ export async function generateCards(
   now: number,
   onProgress: (done: number) => void = () => {},
 ): Promise<GeneratedBatch> {
+  checkBatch(request);
+  return database.transaction((trx) => generateCardsIn(trx, request, now, onProgress));
+}
+
+function checkBatch(request: CardBatchRequest): void {
   const { range, firstSerial, count } = request;
   const problem = rangeProblem(range);
   if (problem) throw new DomainError("CARD_RANGE_INVALID", problem, { field: "range", reason: problem });
@@ -53,40 +58,49 @@ export async function generateCards(
     const reason = `the range holds serials 0 to ${capacity - 1}`;
     throw new DomainError("CARD_RANGE_INVALID", reason, { field: "count", reason });
   }
-  await database.transaction(async (trx) => {
-    for (let start = 0; start < count; start += CHUNK) {
-      const size = Math.min(CHUNK, count - start);
-      const values = Array.from({ length: size }, (_, k) => ({
-        partner_id: request.partnerId,
-        program_id: request.programId,
-        number: numberInRange(range, firstSerial + start + k),
-        status: request.status ?? "active",
-        level: null,
-        client_id: null,
-        virtual: request.virtual ? 1 : 0,
-        created_at: now,
-        updated_at: now,
-      }));
-      const rows = await trx
-        .insertInto("cards")
-        .values(values)
-        .onConflict((oc) => oc.columns(["partner_id", "number"]).doNothing())
-        .returning("id")
-        .execute();
-      if (rows.length < size) {
-        throw new DomainError("CARD_RANGE_CONFLICT", "the batch overlaps cards that already exist", {
-          field: "from",
-          reason: `${size - rows.length} numbers between ${values[0]!.number} and ${values[size - 1]!.number} exist`,
-        });
-      }
-      await openAccounts(
-        trx,
-        rows.map((r) => ({ cardId: r.id, balance: 0 })),
-        now,
-      );
-      onProgress(start + size);
+}
+
+/** The batch in the caller's transaction (the cabinet records its audit entry in the same one). */
+export async function generateCardsIn(
+  trx: Trx,
+  request: CardBatchRequest,
+  now: number,
+  onProgress: (done: number) => void = () => {},
+): Promise<GeneratedBatch> {
+  checkBatch(request);
+  const { range, firstSerial, count } = request;
+  for (let start = 0; start < count; start += CHUNK) {
+    const size = Math.min(CHUNK, count - start);
+    const values = Array.from({ length: size }, (_, k) => ({
+      partner_id: request.partnerId,
+      program_id: request.programId,
+      number: numberInRange(range, firstSerial + start + k),
+      status: request.status ?? "active",
+      level: null,
+      client_id: null,
+      virtual: request.virtual ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    }));
+    const rows = await trx
+      .insertInto("cards")
+      .values(values)
+      .onConflict((oc) => oc.columns(["partner_id", "number"]).doNothing())
+      .returning("id")
+      .execute();
+    if (rows.length < size) {
+      throw new DomainError("CARD_RANGE_CONFLICT", "the batch overlaps cards that already exist", {
+        field: "from",
+        reason: `${size - rows.length} numbers between ${values[0]!.number} and ${values[size - 1]!.number} exist`,
+      });
     }
-  });
+    await openAccounts(
+      trx,
+      rows.map((r) => ({ cardId: r.id, balance: 0 })),
+      now,
+    );
+    onProgress(start + size);
+  }
   return {
     count,
     first: numberInRange(range, firstSerial),

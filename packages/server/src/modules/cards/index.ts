@@ -5,5 +5,6 @@ export * from "./card-generation.js";
 export * from "./card-import.js";
 export * from "./card-issuing.js";
 export * from "./card-lifecycle.js";
+export * from "./card-queries.js";
 export * from "./card-service.js";
 export * from "./cards.js";

@@ -11,6 +11,7 @@
 import type { Logger } from "pino";
 import { normalizeEmail, normalizePhone } from "../../core/contacts.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import type { Page, PageQuery } from "../../infra/db/keyset.js";
 import { maskEmail, maskPhone } from "../../infra/logger.js";
 import type { PersonalDataCipher } from "../../infra/pii.js";
 import type { Clock } from "../../kernel/clock.js";
@@ -35,7 +36,9 @@ import {
 } from "../programs/index.js";
 import {
   type ClientChange,
+  type ClientListFilter,
   type ClientRow,
+  clientPage,
   clientsAfter,
   findByContact,
   findClient,
@@ -514,9 +517,30 @@ export class ClientService {
   // ---- operator services (admin API) -----------------------------------------------------------
 
   /** One client; phone and e-mail in clear only when `reveal` (the caller's role needs them). */
-  async view(partnerId: number, clientId: number, options: { reveal?: boolean } = {}): Promise<ClientRecord> {
-    const record = this.record(await this.row(this.database.db, partnerId, clientId));
+  async view(
+    partnerId: number,
+    clientId: number,
+    options: { reveal?: boolean; db?: Executor } = {},
+  ): Promise<ClientRecord> {
+    const record = this.record(await this.row(options.db ?? this.database.db, partnerId, clientId));
     return options.reveal ? record : masked(record);
+  }
+
+  /**
+   * A keyset page of clients (sorted by `id`, `name` or `createdAt`), filtered by a substring of the
+   * name (`q`) and by status; masked unless `reveal`. Contacts are searched only exactly (findByContact).
+   */
+  async page(
+    partnerId: number,
+    filter: ClientListFilter,
+    page: PageQuery,
+    options: { reveal?: boolean } = {},
+  ): Promise<Page<ClientRecord>> {
+    const result = await clientPage(this.database.db, partnerId, filter, page);
+    return {
+      items: result.items.map((r) => (options.reveal ? this.record(r) : masked(this.record(r)))),
+      nextCursor: result.nextCursor,
+    };
   }
 
   /** A page of clients in id order, masked unless `reveal`. */
@@ -548,39 +572,8 @@ export class ClientService {
 
   /** Changes a client's data; a new login that another client has is CLIENT_ALREADY_EXISTS. */
   async edit(partnerId: number, clientId: number, change: ClientChangeRequest): Promise<ClientRecord> {
-    const now = this.clock.now();
     try {
-      await this.database.transaction(async (trx) => {
-        const row = await this.live(trx, partnerId, clientId, true);
-        const current = this.record(row);
-        const contacts = {
-          loginKind: (row.login_kind ?? "phone") as "phone" | "email",
-          phone: change.phone !== undefined ? this.normalized("phone", change.phone) : current.phone,
-          email: change.email !== undefined ? this.normalized("email", change.email) : current.email,
-        };
-        if ((contacts.loginKind === "phone" ? contacts.phone : contacts.email) === null) {
-          throw new DomainError(
-            "VALIDATION_FAILED",
-            `${contacts.loginKind} is the client's login and cannot be removed`,
-            {
-              field: contacts.loginKind,
-              reason: "required",
-            },
-          );
-        }
-        const sealed = this.seal(contacts);
-        const update: ClientChange = {
-          login_hash: sealed.loginHash,
-          phone_hash: sealed.phoneHash,
-          phone_enc: sealed.phoneEnc,
-          email_hash: sealed.emailHash,
-          email_enc: sealed.emailEnc,
-          ...(change.name !== undefined ? { name: change.name } : {}),
-          ...(change.birthDate !== undefined ? { birth_date: change.birthDate } : {}),
-          ...(change.consents !== undefined ? { consents: JSON.stringify(change.consents) } : {}),
-        };
-        await updateClient(trx, clientId, update, now);
-      });
+      await this.database.transaction((trx) => this.editIn(trx, partnerId, clientId, change));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new DomainError("CLIENT_ALREADY_EXISTS", "another client has this login", { field: "login" });
@@ -591,40 +584,81 @@ export class ClientService {
   }
 
   /**
+   * The edit in the caller's transaction (the cabinet audits in the same one). A login another client
+   * has surfaces as a unique violation for the caller to map (PostgreSQL aborts the transaction there).
+   */
+  async editIn(trx: Trx, partnerId: number, clientId: number, change: ClientChangeRequest): Promise<void> {
+    const now = this.clock.now();
+    const row = await this.live(trx, partnerId, clientId, true);
+    const current = this.record(row);
+    const contacts = {
+      loginKind: (row.login_kind ?? "phone") as "phone" | "email",
+      phone: change.phone !== undefined ? this.normalized("phone", change.phone) : current.phone,
+      email: change.email !== undefined ? this.normalized("email", change.email) : current.email,
+    };
+    if ((contacts.loginKind === "phone" ? contacts.phone : contacts.email) === null) {
+      throw new DomainError(
+        "VALIDATION_FAILED",
+        `${contacts.loginKind} is the client's login and cannot be removed`,
+        {
+          field: contacts.loginKind,
+          reason: "required",
+        },
+      );
+    }
+    const sealed = this.seal(contacts);
+    const update: ClientChange = {
+      login_hash: sealed.loginHash,
+      phone_hash: sealed.phoneHash,
+      phone_enc: sealed.phoneEnc,
+      email_hash: sealed.emailHash,
+      email_enc: sealed.emailEnc,
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.birthDate !== undefined ? { birth_date: change.birthDate } : {}),
+      ...(change.consents !== undefined ? { consents: JSON.stringify(change.consents) } : {}),
+    };
+    await updateClient(trx, clientId, update, now);
+  }
+
+  /**
    * Merges a duplicate into the client kept: the duplicate's cards move over, contacts the kept client
    * lacks are taken from it, and the duplicate is left as an empty record pointing at the kept one.
    */
   async merge(partnerId: number, keepId: number, duplicateId: number): Promise<ClientRecord> {
+    await this.database.transaction((trx) => this.mergeIn(trx, partnerId, keepId, duplicateId));
+    this.logger.info({ partnerId, keepId, duplicateId }, "clients merged");
+    return this.view(partnerId, keepId, { reveal: true });
+  }
+
+  /** The merge in the caller's transaction; returns how many cards moved to the client kept. */
+  async mergeIn(trx: Trx, partnerId: number, keepId: number, duplicateId: number): Promise<number> {
     if (keepId === duplicateId) {
       throw new DomainError("VALIDATION_FAILED", "a client cannot be merged into itself", {
         field: "duplicateId",
       });
     }
     const now = this.clock.now();
-    await this.database.transaction(async (trx) => {
-      // Both rows locked in id order: two merges of the same pair cannot deadlock.
-      const [first, second] = keepId < duplicateId ? [keepId, duplicateId] : [duplicateId, keepId];
-      const a = await this.live(trx, partnerId, first, true);
-      const b = await this.live(trx, partnerId, second, true);
-      const keep = first === keepId ? a : b;
-      const duplicate = first === keepId ? b : a;
-      await moveCardsToClient(trx, duplicate.id, keep.id, now);
-      await updateClient(trx, duplicate.id, { ...ERASED, status: "merged", merged_into: keep.id }, now);
-      const fill: ClientChange = {};
-      if (keep.phone_enc === null && duplicate.phone_enc !== null) {
-        fill.phone_enc = duplicate.phone_enc;
-        fill.phone_hash = duplicate.phone_hash;
-      }
-      if (keep.email_enc === null && duplicate.email_enc !== null) {
-        fill.email_enc = duplicate.email_enc;
-        fill.email_hash = duplicate.email_hash;
-      }
-      if (keep.name === null && duplicate.name !== null) fill.name = duplicate.name;
-      if (keep.birth_date === null && duplicate.birth_date !== null) fill.birth_date = duplicate.birth_date;
-      if (Object.keys(fill).length > 0) await updateClient(trx, keep.id, fill, now);
-    });
-    this.logger.info({ partnerId, keepId, duplicateId }, "clients merged");
-    return this.view(partnerId, keepId, { reveal: true });
+    // Both rows locked in id order: two merges of the same pair cannot deadlock.
+    const [first, second] = keepId < duplicateId ? [keepId, duplicateId] : [duplicateId, keepId];
+    const a = await this.live(trx, partnerId, first, true);
+    const b = await this.live(trx, partnerId, second, true);
+    const keep = first === keepId ? a : b;
+    const duplicate = first === keepId ? b : a;
+    const moved = await moveCardsToClient(trx, duplicate.id, keep.id, now);
+    await updateClient(trx, duplicate.id, { ...ERASED, status: "merged", merged_into: keep.id }, now);
+    const fill: ClientChange = {};
+    if (keep.phone_enc === null && duplicate.phone_enc !== null) {
+      fill.phone_enc = duplicate.phone_enc;
+      fill.phone_hash = duplicate.phone_hash;
+    }
+    if (keep.email_enc === null && duplicate.email_enc !== null) {
+      fill.email_enc = duplicate.email_enc;
+      fill.email_hash = duplicate.email_hash;
+    }
+    if (keep.name === null && duplicate.name !== null) fill.name = duplicate.name;
+    if (keep.birth_date === null && duplicate.birth_date !== null) fill.birth_date = duplicate.birth_date;
+    if (Object.keys(fill).length > 0) await updateClient(trx, keep.id, fill, now);
+    return moved;
   }
 
   /** Everything stored about a client, in clear, as one JSON document (a subject access request). */
@@ -648,17 +682,21 @@ export class ClientService {
    * the record stays, anonymous, so its cards, purchases and ledger stay whole. Repeating it is harmless.
    */
   async erase(partnerId: number, clientId: number): Promise<ClientRecord> {
-    const now = this.clock.now();
-    await this.database.transaction(async (trx) => {
-      const row = await this.row(trx, partnerId, clientId, true);
-      if (row.status === "anonymised") return;
-      const record = this.record(row);
-      if (record.phone !== null) await this.confirmations.forgetDestination(trx, "sms", record.phone);
-      if (record.email !== null) await this.confirmations.forgetDestination(trx, "email", record.email);
-      await updateClient(trx, clientId, { ...ERASED, status: "anonymised", anonymised_at: now }, now);
-    });
+    await this.database.transaction((trx) => this.eraseIn(trx, partnerId, clientId));
     this.logger.info({ partnerId, clientId }, "client data erased on request");
     return this.view(partnerId, clientId, { reveal: true });
+  }
+
+  /** The erasure in the caller's transaction; false when the client was erased already. */
+  async eraseIn(trx: Trx, partnerId: number, clientId: number): Promise<boolean> {
+    const now = this.clock.now();
+    const row = await this.row(trx, partnerId, clientId, true);
+    if (row.status === "anonymised") return false;
+    const record = this.record(row);
+    if (record.phone !== null) await this.confirmations.forgetDestination(trx, "sms", record.phone);
+    if (record.email !== null) await this.confirmations.forgetDestination(trx, "email", record.email);
+    await updateClient(trx, clientId, { ...ERASED, status: "anonymised", anonymised_at: now }, now);
+    return true;
   }
 
   /**

@@ -1,5 +1,13 @@
 /** The clients table: the only code that writes it. Personal data arrives here hashed and encrypted. */
 import type { Executor, Trx } from "../../infra/db/database.js";
+import {
+  containsText,
+  keysetPage,
+  keysetQuery,
+  type Page,
+  type PageQuery,
+  type SortSpec,
+} from "../../infra/db/keyset.js";
 import type { Row } from "../../infra/db/schema.js";
 
 export type ClientRow = Row<"clients">;
@@ -151,4 +159,35 @@ export function isUniqueViolation(error: unknown): boolean {
 /** Clients in id order after `afterId`, for a key rotation. */
 export async function clientsAfter(db: Executor, afterId: number, limit: number): Promise<ClientRow[]> {
   return db.selectFrom("clients").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute();
+}
+
+export interface ClientListFilter {
+  /** A substring of the name, any case. */
+  q?: string;
+  status?: string;
+}
+
+const CLIENT_SORTS: SortSpec<ClientRow> = {
+  id: { column: "id", value: (r) => r.id },
+  createdAt: { column: "created_at", value: (r) => Number(r.created_at) },
+};
+
+/** A keyset page of a partner's clients. */
+export async function clientPage(
+  db: Executor,
+  partnerId: number,
+  filter: ClientListFilter,
+  page: PageQuery,
+): Promise<Page<ClientRow>> {
+  let query = db.selectFrom("clients").selectAll().where("partner_id", "=", partnerId);
+  if (filter.q !== undefined) query = query.where(containsText("name", filter.q));
+  if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+  const rows = await keysetQuery(query, CLIENT_SORTS, "id", page).execute();
+  return keysetPage(
+    rows,
+    CLIENT_SORTS,
+    (r) => r.id,
+    page,
+    (r) => r,
+  );
 }

@@ -19,6 +19,7 @@ export {
   readBalance,
   reverseAccrual,
 } from "./account-store.js";
+export * from "./adjustments.js";
 export { type MovedBalance, moveBalance } from "./balance-transfer.js";
 export * from "./holds.js";
 export { type LedgerViolation, verifyLedger } from "./invariants.js";

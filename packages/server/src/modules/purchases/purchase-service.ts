@@ -7,6 +7,8 @@
 import type { LineState } from "@kopilka/contract";
 import { lineStatesOf } from "../../core/purchase-lifecycle.js";
 import type { Database } from "../../infra/db/database.js";
+import type { Page, PageQuery } from "../../infra/db/keyset.js";
+import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
 import { readBalance } from "../points/index.js";
 import type { ProgramCatalog } from "../programs/index.js";
@@ -16,8 +18,18 @@ import { type CancelOptions, type CancelView, cancel } from "./commands/cancel.j
 import { type ConfirmAnswer, type ConfirmOptions, type ConfirmRequest, confirm } from "./commands/confirm.js";
 import { pay } from "./commands/pay.js";
 import { type RefundRequestBody, type RefundView, refund } from "./commands/refund.js";
+import { type OnResolved, type Resolution, type ResolveOutcome, resolveHanging } from "./commands/resolve.js";
 import type { Answer } from "./idempotency.js";
 import type { PurchaseDeps } from "./pricing.js";
+import {
+  type ListedPurchase,
+  listPurchases,
+  type PurchaseFilter,
+  purchasesOfCard,
+  type RefundEntry,
+  refundsOf,
+  visiblePurchaseId,
+} from "./purchase-queries.js";
 import { type PurchaseState, type PurchaseView, parseReceipt, purchaseView } from "./purchase-record.js";
 import {
   type HangingPurchase,
@@ -36,7 +48,9 @@ export type {
   HangingView,
 } from "./commands/confirm.js";
 export type { RefundRequestBody, RefundView } from "./commands/refund.js";
+export type { OnResolved, Resolution, ResolvedSummary, ResolveOutcome } from "./commands/resolve.js";
 export type { Answer } from "./idempotency.js";
+export type { ListedPurchase, PurchaseFilter, RefundEntry } from "./purchase-queries.js";
 
 export interface PurchaseHistoryEntry {
   kind: string;
@@ -109,6 +123,44 @@ export class PurchaseService {
         data: e.data ? JSON.parse(e.data) : null,
       })),
     };
+  }
+
+  // ---- the cabinet ------------------------------------------------------------------------------
+
+  /** A page of the purchases a partner may see (its stores', and all under programs it owns). */
+  list(viewerPartnerId: number, filter: PurchaseFilter, page: PageQuery): Promise<Page<ListedPurchase>> {
+    return listPurchases(this.deps.database.db, viewerPartnerId, filter, page);
+  }
+
+  /** A page of one card's purchases that the partner may see. */
+  ofCard(viewerPartnerId: number, cardId: number, page: PageQuery): Promise<Page<ListedPurchase>> {
+    return purchasesOfCard(this.deps.database.db, viewerPartnerId, cardId, page);
+  }
+
+  /** One purchase with its lines, history and refunds, sold by `sellerPartnerId` and visible to the viewer. */
+  async detail(
+    viewerPartnerId: number,
+    sellerPartnerId: number,
+    purchaseId: string,
+  ): Promise<PurchaseDetail & { refunds: RefundEntry[] }> {
+    const id = await visiblePurchaseId(this.deps.database.db, viewerPartnerId, sellerPartnerId, purchaseId);
+    if (id === null) throw new DomainError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
+    const principal = { credentialId: 0, partnerId: sellerPartnerId, storeId: null, login: "cabinet" };
+    return {
+      ...(await this.get(principal, purchaseId)),
+      refunds: await refundsOf(this.deps.database.db, id),
+    };
+  }
+
+  /** An operator's decision on a hanging purchase of the partner's own stores (see commands/resolve.ts). */
+  resolve(
+    partnerId: number,
+    purchaseId: string,
+    resolution: Resolution,
+    userId: number | null,
+    onResolved?: OnResolved,
+  ): Promise<ResolveOutcome> {
+    return resolveHanging(this.deps, partnerId, purchaseId, resolution, userId, onResolved);
   }
 
   /** Purchases whose late confirm waits for an operator, oldest first (for the cabinet). */

@@ -1,0 +1,44 @@
+import type { CreateTableBuilder, Kysely } from "kysely";
+import type { Dialect } from "../database.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
+type AnyDb = Kysely<any>;
+type Table = CreateTableBuilder<string, never>;
+
+/**
+ * Manual point adjustments from the cabinet: one row per adjustment id the caller supplies, so a retried
+ * adjustment is answered from the row instead of being booked twice. Owned by the points module.
+ */
+export function pointAdjustmentsSchema(dialect: Dialect) {
+  const withId = (t: Table): Table =>
+    dialect === "postgres"
+      ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
+      : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await withId(db.schema.createTable("points_adjustments") as unknown as Table)
+        .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))
+        .addColumn("external_id", "text", (c) => c.notNull())
+        .addColumn("account_id", "bigint", (c) => c.notNull())
+        .addColumn("amount", "bigint", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("request_hash", "text", (c) => c.notNull())
+        .addColumn("response", "text", (c) => c.notNull())
+        .addColumn("user_id", "bigint")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("points_adjustments_partner_external")
+        .unique()
+        .on("points_adjustments")
+        .columns(["partner_id", "external_id"])
+        .execute();
+      // The admin list of a partner's purchases, newest first, by period.
+      await db.schema
+        .createIndex("purchases_partner_created")
+        .on("purchases")
+        .columns(["partner_id", "created_at", "id"])
+        .execute();
+    },
+  };
+}

@@ -251,7 +251,8 @@ export class Outbox {
   async settle(id: number, timeoutMs: number): Promise<OutboxItem> {
     const until = this.now() + timeoutMs;
     let item = await this.deliver(id);
-    while (item.status === "pending" && this.now() < until) {
+    // Known offline (nothing reaches the server): the cashier does not wait; the loop keeps trying.
+    while (item.status === "pending" && this.now() < until && !this.client.offline) {
       const wait = Math.min(Math.max(0, item.nextAttemptAt - this.now()), until - this.now());
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (this.now() >= until) break;

@@ -45,3 +45,16 @@ export const LedgerQuery = Type.Object(
   { limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: "1 to 500, default 50" })) },
   { additionalProperties: false },
 );
+
+export const LedgerView = Type.Object({
+  entries: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      activeDelta: Type.Integer(),
+      pendingDelta: Type.Integer(),
+      purchaseId: Type.Union([Type.String(), Type.Null()]),
+      note: Type.Union([Type.String(), Type.Null()]),
+      at: Type.String({ format: "date-time" }),
+    }),
+  ),
+});

@@ -1,22 +1,9 @@
-import { CardBatch, CardNumber, CardView, errorResponses, LedgerQuery } from "@kopilka/contract";
+import { CardBatch, CardNumber, CardView, errorResponses, LedgerQuery, LedgerView } from "@kopilka/contract";
 import { Type } from "typebox";
 import { type Api, principalOf } from "../http/types.js";
 import type { PosServices } from "./services.js";
 
 const tags = ["cards"];
-
-const LedgerEntries = Type.Object({
-  entries: Type.Array(
-    Type.Object({
-      kind: Type.String(),
-      activeDelta: Type.Integer(),
-      pendingDelta: Type.Integer(),
-      purchaseId: Type.Union([Type.String(), Type.Null()]),
-      note: Type.Union([Type.String(), Type.Null()]),
-      at: Type.String({ format: "date-time" }),
-    }),
-  ),
-});
 
 export function cardRoutes(app: Api, { cards, clock }: PosServices): void {
   app.get(
@@ -40,7 +27,7 @@ export function cardRoutes(app: Api, { cards, clock }: PosServices): void {
         summary: "The card's points ledger, newest first",
         params: Type.Object({ number: CardNumber }),
         querystring: LedgerQuery,
-        response: { 200: LedgerEntries, ...errorResponses(401, 404) },
+        response: { 200: LedgerView, ...errorResponses(401, 404) },
       },
     },
     async (request) => {

@@ -1,22 +1,14 @@
-import type { CreateTableBuilder, Kysely } from "kysely";
 import type { Dialect } from "../database.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
-type AnyDb = Kysely<any>;
-type Table = CreateTableBuilder<string, never>;
+import { type AnyDb, tableWithId } from "./support.js";
 
 /**
  * Manual point adjustments from the cabinet: one row per adjustment id the caller supplies, so a retried
  * adjustment is answered from the row instead of being booked twice. Owned by the points module.
  */
 export function pointAdjustmentsSchema(dialect: Dialect) {
-  const withId = (t: Table): Table =>
-    dialect === "postgres"
-      ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
   return {
     async up(db: AnyDb): Promise<void> {
-      await withId(db.schema.createTable("points_adjustments") as unknown as Table)
+      await tableWithId(db, dialect, "points_adjustments")
         .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))
         .addColumn("external_id", "text", (c) => c.notNull())
         .addColumn("account_id", "bigint", (c) => c.notNull())

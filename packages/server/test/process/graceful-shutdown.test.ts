@@ -23,7 +23,7 @@ async function post(server: ServerProcess, path: string, token: string, body: un
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe.each([
+describe.each<{ drain: string; env: Record<string, string> }>([
   { drain: "the default drain", env: {} },
   { drain: "no drain", env: { SHUTDOWN_DRAIN_MS: "0" } },
 ])("graceful shutdown with $drain", ({ env }) => {

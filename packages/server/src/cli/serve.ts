@@ -2,11 +2,15 @@
  * `kopilka serve`: migrate, load demo data into an empty embedded database, listen, sweep, and shut down
  * gracefully. On SIGTERM/SIGINT it first drains for SHUTDOWN_DRAIN_MS: it keeps answering, but
  * /health/ready says 503 so the load balancer moves away, and every response closes its connection so no
- * keep-alive socket is left idle. Only then does it stop accepting, let in-flight requests finish (the
- * whole shutdown is bounded by SHUTDOWN_TIMEOUT_MS), stop the sweeper and close the database. Closing a
- * keep-alive socket straight away would reset requests a till has already sent on it.
+ * keep-alive socket is left idle. Only then does it stop accepting, at a moment when no connection waits in
+ * the kernel's accept queue, and serve every connection it has accepted until it closes after its answer
+ * (see app/connection-drain.ts); one that has sent nothing is closed after as long again as the drain (at
+ * least a second). Then it stops the sweeper and closes the database; the whole shutdown is bounded by
+ * SHUTDOWN_DRAIN_MS + SHUTDOWN_TIMEOUT_MS. Closing sockets straight away would reset requests a till has
+ * already sent.
  */
 import type { Logger } from "pino";
+import { drainConnections } from "../app/connection-drain.js";
 import type { AppContext } from "../app/context.js";
 import { buildServer } from "../app/server.js";
 import { type Config, redactUrl } from "../infra/config.js";
@@ -45,6 +49,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   const ctx: AppContext = { config, database, logger, clock: systemClock };
   let closing = false;
   const { app, metrics } = await buildServer(ctx, () => closing);
+  const connections = drainConnections(app.server);
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -81,6 +86,9 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     force.unref();
     try {
       await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      await connections.stopAccepting(deadline);
+      await connections.settle(Math.min(deadline, Date.now() + Math.max(config.shutdownDrainMs, 1000)));
       await app.close();
       await sweeper.stop();
       await database.close();

@@ -87,9 +87,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   },
   { name: "DB_POOL_SIZE", default: "10", description: "PostgreSQL connections per process" },
   {
+    name: "SHUTDOWN_DRAIN_MS",
+    default: "1000",
+    description:
+      "On SIGTERM, how long to keep listening with /health/ready at 503 and connections closing (see ARCHITECTURE.md)",
+  },
+  {
     name: "SHUTDOWN_TIMEOUT_MS",
     default: "10000",
-    description: "How long in-flight requests may finish on SIGTERM",
+    description: "How long in-flight requests may finish on SIGTERM after the drain",
   },
   ...CLIENT_CONFIG_VARIABLES,
   {

@@ -6,7 +6,9 @@ import { AdminService } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
+import { LevelService } from "../modules/levels/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
+import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
 import { StoreDirectory } from "../modules/stores/index.js";
 import { type LoginLimits, Throttle } from "../modules/throttle/index.js";
@@ -24,6 +26,8 @@ export interface Services extends ClientServices {
   purchases: PurchaseService;
   sessions: SessionService;
   admin: AdminService;
+  promoCodes: PromoCodeService;
+  levels: LevelService;
 }
 
 export async function buildServices(
@@ -64,5 +68,7 @@ export async function buildServices(
       limits,
     }),
     admin: new AdminService(database, clock),
+    promoCodes: new PromoCodeService(database, clock),
+    levels: new LevelService(database, clock),
   };
 }

@@ -39,6 +39,9 @@ function concrete(url: string): string {
     userId: String(w.target.id),
     programCode: "main",
     participantCode: "beta",
+    promoCode: "NOPE",
+    batchCode: "none",
+    levelCode: "none",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

@@ -20,8 +20,10 @@ import { auditRoutes } from "./audit.js";
 import { authRoutes } from "./auth.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./context.js";
 import { credentialRoutes } from "./credentials.js";
+import { levelRoutes } from "./levels.js";
 import { partnerRoutes } from "./partners.js";
 import { programRoutes } from "./programs.js";
+import { promoCodeRoutes } from "./promo-codes.js";
 import type { AdminServices } from "./services.js";
 import { storeRoutes } from "./stores.js";
 import { userRoutes } from "./users.js";
@@ -39,6 +41,8 @@ const ROUTES: readonly AdminRoutes[] = [
   userRoutes,
   programRoutes,
   auditRoutes,
+  promoCodeRoutes,
+  levelRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

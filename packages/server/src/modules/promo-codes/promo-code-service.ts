@@ -217,7 +217,7 @@ export class PromoCodeService {
             actor,
             {
               partnerId: partner.id,
-              entityType: "promo_code",
+              entityType: done.entityType ?? "promo_code",
               entityId: done.entityId,
               action: done.action,
               before: done.before ?? null,
@@ -341,7 +341,8 @@ export class PromoCodeService {
           const view = batchView({ ...batch, generated_ms: generatedMs });
           return {
             result: { ...view, replayed: false },
-            entityId: `${programCode}/batch/${batchCode}`,
+            entityType: "promo_code_batch",
+            entityId: `${programCode}/${batchCode}`,
             action: "create-batch",
             after: view,
           };

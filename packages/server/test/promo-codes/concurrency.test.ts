@@ -28,13 +28,18 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+interface Answer {
+  promoCodes: { applied: string[]; refused?: { code: string; reason: string }[] };
+  totals: { discount: number };
+}
+
 async function post(path: string, payload: unknown = {}) {
   const res = await fetch(`${base}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${p.tokens.any}`, "content-type": "application/json" },
     body: JSON.stringify(payload),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Answer };
 }
 
 describe("promo code limits under concurrency", () => {

@@ -204,7 +204,14 @@ export class PromoCodeService {
     work: (
       trx: Trx,
       now: number,
-    ) => Promise<{ result: T; entityId: string; action: string; after: unknown; before?: unknown }>,
+    ) => Promise<{
+      result: T;
+      entityType?: string;
+      entityId: string;
+      action: string;
+      after: unknown;
+      before?: unknown;
+    }>,
     taken?: { code: "PROMO_CODE_EXISTS" | "PROMO_BATCH_EXISTS"; field: string },
   ): Promise<T> {
     try {
@@ -627,6 +634,7 @@ export async function personalCodesOf(db: Executor, cardId: number, now: number)
     .selectAll()
     .where("card_id", "=", cardId)
     .where("disabled_at", "is", null)
+    .where((eb) => eb.or([eb("valid_from", "is", null), eb("valid_from", "<=", now)]))
     .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">", now)]))
     .where((eb) =>
       eb.or([

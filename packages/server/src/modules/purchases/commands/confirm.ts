@@ -309,7 +309,8 @@ async function hang(
   cause: HangingCause,
   now: number,
 ): Promise<Answer<ConfirmAnswer>> {
-  await releasePromoCodes(tx.trx, row.id, now); // promo codes: nothing is applied
+  // Promo codes: nothing is applied, so a use this confirm consumed before it hung is given back too.
+  await releasePromoCodes(tx.trx, row.id, now, { consumed: true });
   if (row.state === "calculated" && row.card_id !== null && row.points_spent > 0) {
     const account = await lockAccount(deps.database, tx.trx, row.card_id);
     await releaseHold(tx.trx, account, row.id, "released", now);

@@ -219,8 +219,8 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
-    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/promo-codes/batches",
-    path: () => "/partners/alpha/programs/main/promo-codes/batches",
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/promo-code-batches",
+    path: () => "/partners/alpha/programs/main/promo-code-batches",
     payload: { code: "spring", size: 500, prefix: "SP" },
     entity: ["promo_code_batch", () => "main/spring", "create-batch"],
     check: (b, a) => {

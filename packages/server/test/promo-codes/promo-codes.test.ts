@@ -71,7 +71,7 @@ describe("promo codes in the cabinet", () => {
       expect(res.statusCode).toBeLessThan(500);
       expect(res.json().details.field, JSON.stringify(body)).toBe(field);
     }
-    const batch = await admin(t, owner, "POST", programPath(p, "/promo-codes/batches"), {
+    const batch = await admin(t, owner, "POST", programPath(p, "/promo-code-batches"), {
       code: "b",
       size: 100_001,
     });
@@ -97,7 +97,7 @@ describe("promo codes in the cabinet", () => {
   it("generates 100,000 unique codes in one batch, replays the same request, streams them as CSV", async () => {
     const body = { code: "autumn", size: 100_000, prefix: "AU", length: 8, validTo: "2027-01-01T00:00:00Z" };
     const started = Date.now();
-    const res = await admin(t, owner, "POST", programPath(p, "/promo-codes/batches"), body);
+    const res = await admin(t, owner, "POST", programPath(p, "/promo-code-batches"), body);
     const took = Date.now() - started;
     expect(res.statusCode, res.body).toBe(200);
     const batch = res.json();
@@ -112,16 +112,16 @@ describe("promo codes in the cabinet", () => {
     console.info(
       `100,000 promo codes: generated and stored in ${batch.generatedInMs} ms (request ${took} ms)`,
     );
-    const replay = await admin(t, owner, "POST", programPath(p, "/promo-codes/batches"), body);
+    const replay = await admin(t, owner, "POST", programPath(p, "/promo-code-batches"), body);
     expect(replay.json()).toMatchObject({ code: "autumn", replayed: true });
-    const conflict = await admin(t, owner, "POST", programPath(p, "/promo-codes/batches"), {
+    const conflict = await admin(t, owner, "POST", programPath(p, "/promo-code-batches"), {
       ...body,
       size: 10,
     });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().code).toBe("PROMO_BATCH_EXISTS");
 
-    const csv = await admin(t, owner, "GET", programPath(p, "/promo-codes/batches/autumn/codes.csv"));
+    const csv = await admin(t, owner, "GET", programPath(p, "/promo-code-batches/autumn/codes.csv"));
     expect(csv.statusCode).toBe(200);
     expect(csv.headers["content-type"]).toContain("text/csv");
     const lines = csv.body.trim().split("\n");
@@ -156,7 +156,7 @@ describe("promo codes in the cabinet", () => {
     expect(audit.length).toBe(1);
     expect(JSON.parse(audit[0]!.after!).size).toBe(100_000);
 
-    const missing = await admin(t, owner, "GET", programPath(p, "/promo-codes/batches/nope/codes.csv"));
+    const missing = await admin(t, owner, "GET", programPath(p, "/promo-code-batches/nope/codes.csv"));
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe("PROMO_BATCH_NOT_FOUND");
   }, 120_000);

@@ -25,6 +25,7 @@ const ProgramParams = PartnerParams({ programCode: AdminCode });
 const CodeParams = PartnerParams({ programCode: AdminCode, promoCode: PromoCodeText });
 const BatchParams = PartnerParams({ programCode: AdminCode, batchCode: AdminCode });
 const BASE = "/partners/:partnerCode/programs/:programCode/promo-codes";
+const BATCHES = "/partners/:partnerCode/programs/:programCode/promo-code-batches";
 
 /** Promo codes of a program: marketers and owners write, every role that reads programs reads. */
 export function promoCodeRoutes(app: Api, { promoCodes }: AdminServices): void {
@@ -76,7 +77,7 @@ export function promoCodeRoutes(app: Api, { promoCodes }: AdminServices): void {
   );
 
   app.post(
-    `${BASE}/batches`,
+    BATCHES,
     {
       config: { permission: "promo-codes.write" },
       schema: {
@@ -99,7 +100,7 @@ export function promoCodeRoutes(app: Api, { promoCodes }: AdminServices): void {
   );
 
   app.get(
-    `${BASE}/batches`,
+    BATCHES,
     {
       config: { permission: "programs.read" },
       schema: {
@@ -114,7 +115,7 @@ export function promoCodeRoutes(app: Api, { promoCodes }: AdminServices): void {
   );
 
   app.get(
-    `${BASE}/batches/:batchCode`,
+    `${BATCHES}/:batchCode`,
     {
       config: { permission: "programs.read" },
       schema: {
@@ -130,7 +131,7 @@ export function promoCodeRoutes(app: Api, { promoCodes }: AdminServices): void {
   );
 
   app.get(
-    `${BASE}/batches/:batchCode/codes.csv`,
+    `${BATCHES}/:batchCode/codes.csv`,
     {
       config: { permission: "programs.read" },
       schema: {

@@ -174,14 +174,18 @@ async function apply(
 ): Promise<Answer<ConfirmAnswer>> {
   // --- promo codes (modules/promo-codes): reservations become uses; a lapsed one is taken again or the
   // purchase hangs rather than exceed a code's limit. Lock order: purchase, promo codes, points account.
-  const missing = await consumePromoCodes(tx.trx, {
-    purchaseId: row.id,
-    cardId: row.card_id,
-    appliedCodes: receipt.promoCodes.applied,
-    partnerId: row.partner_id,
-    programId: row.program_id,
-    now,
-  });
+  // Only a receipt that applied codes has reservations.
+  const missing =
+    receipt.promoCodes.applied.length === 0
+      ? []
+      : await consumePromoCodes(tx.trx, {
+          purchaseId: row.id,
+          cardId: row.card_id,
+          appliedCodes: receipt.promoCodes.applied,
+          partnerId: row.partner_id,
+          programId: row.program_id,
+          now,
+        });
   if (missing.length > 0) {
     return hang(deps, tx, row, request, hash, { reason: "PROMO_CODE_UNAVAILABLE", late: options.late }, now);
   }

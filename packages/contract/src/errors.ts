@@ -489,6 +489,49 @@ export const ERROR_CATALOGUE = {
     en: "The till sent no printed receipt for this purchase: it can only be cancelled",
     ru: "Касса не прислала напечатанный чек по этой покупке: её можно только отменить",
   },
+  // Promo codes and card levels.
+  PROMO_CODE_EXISTS: {
+    status: 409,
+    description: "The program already has a promo code (or a generated one) written this way",
+    en: "This promo code already exists in the program",
+    ru: "Такой промокод в программе уже есть",
+  },
+  PROMO_CODE_NOT_FOUND: {
+    status: 404,
+    description: "The program has no such promo code",
+    en: "No such promo code",
+    ru: "Промокод не найден",
+  },
+  PROMO_BATCH_EXISTS: {
+    status: 409,
+    description: "A batch with this code exists in the program with other terms (the same request replays)",
+    en: "A batch with this code already exists",
+    ru: "Пакет промокодов с таким кодом уже есть",
+  },
+  PROMO_BATCH_NOT_FOUND: {
+    status: 404,
+    description: "The program has no batch of promo codes with this code",
+    en: "No such batch of promo codes",
+    ru: "Пакет промокодов не найден",
+  },
+  PROMO_CODE_SPACE_EXHAUSTED: {
+    status: 422,
+    description: "Too few unused codes of this length and prefix are left for the batch; use longer codes",
+    en: "Not enough free codes of this length: make them longer",
+    ru: "Свободных кодов такой длины не хватает: увеличьте длину",
+  },
+  LEVEL_EXISTS: {
+    status: 409,
+    description: "The program already has a level with this code or this threshold",
+    en: "A level with this code or threshold already exists",
+    ru: "Уровень с таким кодом или порогом уже есть",
+  },
+  LEVEL_NOT_FOUND: {
+    status: 404,
+    description: "The program has no level with this code",
+    en: "No such level",
+    ru: "Уровень не найден",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

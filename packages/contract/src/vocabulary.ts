@@ -24,6 +24,7 @@ export const HANGING_REASONS = [
   "POINTS_UNAVAILABLE",
   "RULES_VERSION_UNKNOWN",
   "CARD_UNUSABLE",
+  "PROMO_CODE_UNAVAILABLE",
 ] as const;
 export type HangingReason = (typeof HANGING_REASONS)[number];
 

@@ -13,6 +13,32 @@ export const CardView = Type.Object({
   level: Type.Union([Type.String(), Type.Null()]),
   virtual: Type.Boolean(),
   balance: Balance,
+  expiring: Type.Optional(
+    Type.Object(
+      {
+        withinDays: Type.Integer(),
+        amount: Type.Integer({ description: "Active points (hundredths) that expire within withinDays" }),
+        lots: Type.Array(
+          Type.Object({ amount: Type.Integer(), expiresAt: Type.String({ format: "date-time" }) }),
+          { description: "Soonest first, at most 10" },
+        ),
+      },
+      { description: "Active points about to expire, from the card's lots" },
+    ),
+  ),
+  promoCodes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        code: Type.String(),
+        campaign: Type.Union([Type.String(), Type.Null()]),
+        description: Type.Union([Type.String(), Type.Null()]),
+        validFrom: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+        validTo: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+        usesLeft: Type.Union([Type.Integer(), Type.Null()]),
+      }),
+      { description: "The card's personal promo codes it can still use (coupons to offer at the card step)" },
+    ),
+  ),
 });
 
 export const CardBatch = Type.Object(

@@ -116,6 +116,11 @@ export const ConfirmBody = Type.Object(
     fiscal: Type.Optional(Fiscal),
     receiptNumber: Type.Optional(Type.String({ maxLength: 64 })),
     receipt: Type.Optional(PrintedReceipt),
+    upgradeLevel: Type.Optional(
+      Type.Boolean({
+        description: "Move the card to the highest level its base reaches after this purchase",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -201,7 +206,22 @@ export const PurchaseViewSchema = Type.Object({
     pointsReturned: Type.Integer(),
     accrualReversed: Type.Integer(),
   }),
-  promoCodes: Type.Object({ applied: Type.Array(Type.String()), unknown: Type.Array(Type.String()) }),
+  promoCodes: Type.Object({
+    applied: Type.Array(Type.String()),
+    unknown: Type.Array(Type.String()),
+    refused: Type.Optional(
+      Type.Array(
+        Type.Object({
+          code: Type.String(),
+          reason: Type.String({
+            description: "EXHAUSTED, EXPIRED, USED_BY_CARD, … (see /v1/promo-codes/check)",
+          }),
+          message: Type.String({ description: "For the cashier, in Russian" }),
+        }),
+        { description: "Presented codes that were not applied, and why" },
+      ),
+    ),
+  }),
   messages: Type.Array(Message, { description: "For the cashier's screen" }),
   rulesVersion: NullableScalar(
     Type.String({ description: "The rules this purchase was priced with; a late confirm may echo it" }),
@@ -225,6 +245,19 @@ export const ConfirmViewSchema = Type.Object({
   late: Type.Boolean({
     description: "Accepted after the purchase expired or was lost, from the printed receipt",
   }),
+  level: Type.Optional(
+    Type.Object(
+      {
+        from: Nullable(Type.String()),
+        to: Nullable(Type.String()),
+        name: Type.String(),
+        message: Type.String({ description: "For the receipt, in Russian" }),
+      },
+      {
+        description: "The card moved up a level with this purchase (upgradeLevel, or the program's setting)",
+      },
+    ),
+  ),
   current: Current,
 });
 

@@ -6,7 +6,9 @@ import { AdminService, OperatorDesk } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
+import { LevelService } from "../modules/levels/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
+import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
 import { StoreDirectory } from "../modules/stores/index.js";
 import { type LoginLimits, Throttle } from "../modules/throttle/index.js";
@@ -26,6 +28,8 @@ export interface Services extends ClientServices {
   admin: AdminService;
   /** The cabinet's operator desk: clients, cards, point adjustments, registration settings, purchases. */
   desk: OperatorDesk;
+  promoCodes: PromoCodeService;
+  levels: LevelService;
 }
 
 export async function buildServices(
@@ -69,5 +73,7 @@ export async function buildServices(
     }),
     admin: new AdminService(database, clock),
     desk: new OperatorDesk(database, clock, clientServices.clients, purchases),
+    promoCodes: new PromoCodeService(database, clock),
+    levels: new LevelService(database, clock),
   };
 }

@@ -65,6 +65,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       metrics.purchaseEvents.inc({ kind: "expired" }, r.expiredPurchases);
       metrics.sweeperItems.inc({ job: "activate_lots" }, r.activatedLots);
       metrics.sweeperItems.inc({ job: "expire_lots" }, r.expiredLots);
+      metrics.sweeperItems.inc({ job: "review_levels" }, r.reviewedLevels);
     },
   });
   logger.info({ address, database: redactUrl(config.databaseUrl) }, "kopilka is serving");

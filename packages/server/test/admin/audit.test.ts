@@ -325,6 +325,80 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/promo-codes",
+    path: () => "/partners/alpha/programs/main/promo-codes",
+    payload: { code: " summer ", maxUses: 100, maxUsesPerCard: 1 },
+    entity: ["promo_code", () => "main/SUMMER", "create"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ code: "SUMMER", maxUses: 100, maxUsesPerCard: 1, disabled: false });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/promo-codes/:promoCode/disable",
+    path: () => "/partners/alpha/programs/main/promo-codes/SUMMER/disable",
+    entity: ["promo_code", () => "main/SUMMER", "disable"],
+    check: (b, a) => {
+      expect(b?.disabled).toBe(false);
+      expect(a.disabled).toBe(true);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/promo-code-batches",
+    path: () => "/partners/alpha/programs/main/promo-code-batches",
+    payload: { code: "spring", size: 500, prefix: "SP" },
+    entity: ["promo_code_batch", () => "main/spring", "create-batch"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ code: "spring", size: 500, prefix: "SP", maxUses: 1 });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/levels",
+    path: () => "/partners/alpha/programs/main/levels",
+    payload: { code: "silver", name: "Серебро", threshold: 1_000_000 },
+    entity: ["card_level", () => "main/silver", "create"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ code: "silver", threshold: 1_000_000, rank: 1 });
+    },
+  },
+  {
+    route: "PATCH /admin/v1/partners/:partnerCode/programs/:programCode/levels/:levelCode",
+    path: () => "/partners/alpha/programs/main/levels/silver",
+    payload: { threshold: 2_000_000 },
+    entity: ["card_level", () => "main/silver", "update"],
+    check: (b, a) => {
+      expect(b?.threshold).toBe(1_000_000);
+      expect(a.threshold).toBe(2_000_000);
+    },
+  },
+  {
+    route: "PUT /admin/v1/partners/:partnerCode/programs/:programCode/levels-settings",
+    path: () => "/partners/alpha/programs/main/levels-settings",
+    payload: {
+      basis: "purchase_amount",
+      period: "calendar_year",
+      periodDays: 365,
+      downgrade: "period_end",
+      upgradeAtConfirm: true,
+    },
+    entity: ["card_level", () => "main/settings", "update-settings"],
+    check: (b, a) => {
+      expect(b?.period).toBe("rolling_days");
+      expect(a).toMatchObject({ period: "calendar_year", downgrade: "period_end", upgradeAtConfirm: true });
+    },
+  },
+  {
+    route: "DELETE /admin/v1/partners/:partnerCode/programs/:programCode/levels/:levelCode",
+    path: () => "/partners/alpha/programs/main/levels/silver",
+    entity: ["card_level", () => "main/silver", "delete"],
+    check: (b, a) => {
+      expect(b?.code).toBe("silver");
+      expect(a).toBeNull();
+    },
+  },
+  {
     route: "POST /admin/v1/auth/password",
     path: () => "/auth/password",
     payload: { currentPassword: PASSWORD, newPassword: "another long password" },

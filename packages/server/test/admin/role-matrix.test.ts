@@ -50,6 +50,9 @@ function concrete(url: string): string {
     clientId: String(clientId),
     number: w.alpha.cards.poor,
     purchaseId: "matrix-purchase",
+    promoCode: "NOPE",
+    batchCode: "none",
+    levelCode: "none",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

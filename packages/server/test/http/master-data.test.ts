@@ -98,6 +98,8 @@ describe("cards", () => {
       level: null,
       virtual: false,
       balance: { active: 0, pending: 0, held: 0, available: 0 },
+      expiring: { withinDays: 30, amount: 0, lots: [] },
+      promoCodes: [],
     });
     expect((await call(t, "GET", "/v1/cards/NEW-2", { token: p.tokens.any })).json()).toMatchObject({
       level: "gold",

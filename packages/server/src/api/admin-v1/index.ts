@@ -22,8 +22,10 @@ import { cardRoutes } from "./cards.js";
 import { clientRoutes } from "./clients.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./context.js";
 import { credentialRoutes } from "./credentials.js";
+import { levelRoutes } from "./levels.js";
 import { partnerRoutes } from "./partners.js";
 import { programRoutes } from "./programs.js";
+import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
 import { registrationRoutes } from "./registration.js";
 import type { AdminServices } from "./services.js";
@@ -47,6 +49,8 @@ const ROUTES: readonly AdminRoutes[] = [
   cardRoutes,
   purchaseRoutes,
   auditRoutes,
+  promoCodeRoutes,
+  levelRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

@@ -5,18 +5,22 @@ import type { PosServices } from "./services.js";
 
 const tags = ["cards"];
 
-export function cardRoutes(app: Api, { cards, clock }: PosServices): void {
+export function cardRoutes(app: Api, { cards, clock, promoCodes }: PosServices): void {
   app.get(
     "/v1/cards/:number",
     {
       schema: {
         tags,
-        summary: "Find a card by its number or barcode: status, level, balance",
+        summary:
+          "Find a card by its number or barcode: status, level, balance, points expiring within 30 days, personal promo codes",
         params: Type.Object({ number: CardNumber }),
         response: { 200: CardView, ...errorResponses(401, 404) },
       },
     },
-    async (request) => cards.view(principalOf(request), request.params.number),
+    async (request) => {
+      const { id, ...view } = await cards.view(principalOf(request), request.params.number, clock.now());
+      return { ...view, promoCodes: await promoCodes.personalCodes(id) };
+    },
   );
 
   app.get(

@@ -9,6 +9,7 @@ import { cardRoutes } from "./cards.js";
 import { clientRoutes } from "./clients.js";
 import { productRoutes } from "./products.js";
 import { programRoutes } from "./programs.js";
+import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
 import type { PosServices } from "./services.js";
 import { settingsRoutes } from "./settings.js";
@@ -24,6 +25,7 @@ const AUTHENTICATED: readonly PosRoutes[] = [
   settingsRoutes,
   clientRoutes,
   cardDeskRoutes,
+  promoCodeRoutes,
 ];
 
 export async function registerPosV1(app: Api, services: PosServices): Promise<void> {

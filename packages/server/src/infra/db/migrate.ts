@@ -5,6 +5,7 @@ import { adminSchema } from "./migrations/0002-admin.js";
 import { purchaseCommands } from "./migrations/0003-purchase-commands.js";
 import { clientsSchema } from "./migrations/0004-clients.js";
 import { pointAdjustmentsSchema } from "./migrations/0006-point-adjustments.js";
+import { promoCodesLevelsSchema } from "./migrations/0007-promo-codes-levels.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0003-purchase-commands": purchaseCommands(database.dialect),
     "0004-clients": clientsSchema(database.dialect),
     "0006-point-adjustments": pointAdjustmentsSchema(database.dialect),
+    "0007-promo-codes-levels": promoCodesLevelsSchema(database.dialect),
   };
 }
 

@@ -261,6 +261,13 @@ export interface DatabaseSchema {
   audit_log: AuditLogTable;
   program_participants: ProgramParticipantsTable;
   points_adjustments: PointsAdjustmentsTable;
+  promo_code_batches: PromoCodeBatchesTable;
+  promo_codes: PromoCodesTable;
+  promo_code_uses: PromoCodeUsesTable;
+  card_levels: CardLevelsTable;
+  level_settings: LevelSettingsTable;
+  card_level_reviews: CardLevelReviewsTable;
+  card_level_changes: CardLevelChangesTable;
 }
 
 // Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
@@ -383,6 +390,107 @@ export interface PointsAdjustmentsTable {
   request_hash: string;
   response: string;
   user_id: number | null;
+  created_at: number;
+}
+
+// Promo codes and card levels (0007-promo-codes-levels).
+
+export interface PromoCodeBatchesTable {
+  id: Generated<number>;
+  partner_id: number;
+  program_id: number;
+  code: string;
+  size: number;
+  prefix: string;
+  length: number;
+  campaign: string | null;
+  max_uses: number | null;
+  max_uses_per_card: number | null;
+  valid_from: number | null;
+  valid_to: number | null;
+  description: string | null;
+  /** Canonical hash of the request that made the batch: a repeat with the same body replays. */
+  request_hash: string;
+  generated_ms: number;
+  created_at: number;
+}
+
+export interface PromoCodesTable {
+  id: Generated<number>;
+  partner_id: number;
+  program_id: number;
+  batch_id: number | null;
+  /** Normalized: trimmed, upper case. */
+  code: string;
+  /** The key rules match (`promo_code` condition); null: the code itself. */
+  campaign: string | null;
+  /** null: unlimited. */
+  max_uses: number | null;
+  max_uses_per_card: number | null;
+  valid_from: number | null;
+  valid_to: number | null;
+  /** A personal code: only this card may use it. */
+  card_id: number | null;
+  description: string | null;
+  disabled_at: number | null;
+  uses_reserved: Generated<number>;
+  uses_consumed: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PromoCodeUsesTable {
+  id: Generated<number>;
+  promo_code_id: number;
+  purchase_id: number;
+  card_id: number | null;
+  /** reserved (by calculate) | consumed (by confirm) | released (cancel, expiry, recalculation). */
+  state: string;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CardLevelsTable {
+  id: Generated<number>;
+  program_id: number;
+  /** The value of cards.level. */
+  code: string;
+  name: string;
+  /** Kopecks of purchases, or hundredths of points earned, per the program's level settings. */
+  threshold: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LevelSettingsTable {
+  program_id: number;
+  /** purchase_amount | points_earned */
+  basis: string;
+  /** rolling_days | calendar_year */
+  period_kind: string;
+  period_days: number;
+  /** none | period_end */
+  downgrade: string;
+  upgrade_at_confirm: number;
+  updated_at: number;
+}
+
+export interface CardLevelReviewsTable {
+  card_id: number;
+  period_key: string;
+  reviewed_at: number;
+}
+
+export interface CardLevelChangesTable {
+  id: Generated<number>;
+  card_id: number;
+  from_level: string | null;
+  to_level: string | null;
+  /** confirm | request | downgrade */
+  reason: string;
+  base: number;
+  purchase_id: number | null;
   created_at: number;
 }
 

@@ -241,11 +241,14 @@ export class OperatorDesk {
   /** A card with its balance and the active points that expire within `expiringWithinDays`. */
   async getCard(partner: PartnerRef, number: string, expiringWithinDays = DEFAULT_EXPIRING_DAYS) {
     const card = await this.card(this.db, partner, number);
-    const until = this.clock.now() + expiringWithinDays * DAY_MS;
-    const expiring = await expiringPoints(this.db, card.id, until);
+    const now = this.clock.now();
+    const expiring = await expiringPoints(this.db, card.id, now, expiringWithinDays);
     return {
       ...cardView(card),
-      expiringSoon: { amount: expiring, until: new Date(until).toISOString() },
+      expiringSoon: {
+        amount: expiring.amount,
+        until: new Date(now + expiringWithinDays * DAY_MS).toISOString(),
+      },
     };
   }
 

@@ -8,7 +8,13 @@ import { rejectDuplicates } from "../../kernel/batches.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/principal.js";
 import { requireUnboundCredential } from "../auth/index.js";
-import { type CardBalance, ledgerOf, readBalance } from "../points/index.js";
+import {
+  type CardBalance,
+  type ExpiringPoints,
+  expiringPoints,
+  ledgerOf,
+  readBalance,
+} from "../points/index.js";
 import { findProgramId, programCodeOf } from "../programs/index.js";
 import { type Card, type CardInput, findCard, upsertCards } from "./cards.js";
 
@@ -19,7 +25,12 @@ export interface CardView {
   level: string | null;
   virtual: boolean;
   balance: CardBalance;
+  /** Active points expiring within EXPIRING_WITHIN_DAYS. */
+  expiring?: ExpiringPoints;
 }
+
+/** "Soon" for the card answer's expiring points. */
+export const EXPIRING_WITHIN_DAYS = 30;
 
 export interface LedgerEntryView {
   kind: string;
@@ -39,7 +50,7 @@ export class CardService {
     return card;
   }
 
-  async view(principal: Principal, number: string): Promise<CardView> {
+  async view(principal: Principal, number: string, now?: number): Promise<CardView & { id: number }> {
     const card = await this.cardOf(principal.partnerId, number);
     return {
       number: card.number,
@@ -48,6 +59,10 @@ export class CardService {
       level: card.level,
       virtual: card.virtual,
       balance: await readBalance(this.database.db, card.id),
+      ...(now === undefined
+        ? {}
+        : { expiring: await expiringPoints(this.database.db, card.id, now, EXPIRING_WITHIN_DAYS) }),
+      id: card.id,
     };
   }
 

@@ -411,3 +411,35 @@ export function expireLots(database: Database, now: number, batch: number): Prom
     await saveBalance(trx, account, now);
   });
 }
+
+export interface ExpiringPoints {
+  withinDays: number;
+  amount: number;
+  lots: { amount: number; expiresAt: string }[];
+}
+
+/** Active points whose lots expire within `days` (the card answer's "soon to expire"), soonest first. */
+export async function expiringPoints(
+  db: Executor,
+  cardId: number,
+  now: number,
+  days: number,
+): Promise<ExpiringPoints> {
+  const lots = await db
+    .selectFrom("points_lots")
+    .select(["remaining", "expires_at"])
+    .where("account_id", "=", cardId)
+    .where("state", "=", "active")
+    .where("remaining", ">", 0)
+    .where("expires_at", "is not", null)
+    .where("expires_at", "<=", now + days * DAY_MS)
+    .orderBy("expires_at")
+    .execute();
+  return {
+    withinDays: days,
+    amount: lots.reduce((sum, l) => sum + l.remaining, 0),
+    lots: lots
+      .slice(0, 10)
+      .map((l) => ({ amount: l.remaining, expiresAt: new Date(l.expires_at!).toISOString() })),
+  };
+}

@@ -106,20 +106,6 @@ export async function adjustPoints(
   return { result, replayed: false };
 }
 
-/** Active points of the account whose lots expire by `until` (epoch ms). */
-export async function expiringPoints(db: Executor, cardId: number, until: number): Promise<number> {
-  const row = await db
-    .selectFrom("points_lots")
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("remaining"), eb.lit(0)).as("total"))
-    .where("account_id", "=", cardId)
-    .where("state", "=", "active")
-    .where("remaining", ">", 0)
-    .where("expires_at", "is not", null)
-    .where("expires_at", "<=", until)
-    .executeTakeFirstOrThrow();
-  return Number(row.total);
-}
-
 interface LedgerRow {
   id: number;
   kind: string;

@@ -12,10 +12,17 @@ export interface StoredReceipt {
   storeCode: string;
   cardNumber: string | null;
   lines: PricedLine[];
-  promoCodes: { applied: string[]; unknown: string[] };
+  promoCodes: PromoCodesOfReceipt;
   messages: CashierMessage[];
   /** Per-line states, kept once lines go their own ways (discount programs); absent: lines follow the purchase. */
   lineStates?: Record<string, LineState>;
+}
+
+/** Presented promo codes: applied, unknown, and refused with why (modules/promo-codes). */
+export interface PromoCodesOfReceipt {
+  applied: string[];
+  unknown: string[];
+  refused?: { code: string; reason: string; message: string }[];
 }
 
 /** Beside every answer of confirm, cancel and refund: where the purchase stands now. */
@@ -39,7 +46,7 @@ export interface PurchaseView {
     balance: CardBalance | null;
   };
   refunded: { amount: number; pointsReturned: number; accrualReversed: number };
-  promoCodes: { applied: string[]; unknown: string[] };
+  promoCodes: PromoCodesOfReceipt;
   messages: CashierMessage[];
   rulesVersion: string | null;
 }

@@ -12,6 +12,7 @@ import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
 import { readBalance } from "../points/index.js";
 import type { ProgramCatalog } from "../programs/index.js";
+import { planPromoCodes } from "../promo-codes/index.js";
 import type { StoreDirectory } from "../stores/index.js";
 import { type CalculateRequest, calculate } from "./commands/calculate.js";
 import { type CancelOptions, type CancelView, cancel } from "./commands/cancel.js";
@@ -20,7 +21,7 @@ import { pay } from "./commands/pay.js";
 import { type RefundRequestBody, type RefundView, refund } from "./commands/refund.js";
 import { type OnResolved, type Resolution, type ResolveOutcome, resolveHanging } from "./commands/resolve.js";
 import type { Answer } from "./idempotency.js";
-import type { PurchaseDeps } from "./pricing.js";
+import { type PurchaseDeps, priceReceipt, type ReceiptInput, storeFor, usableCard } from "./pricing.js";
 import {
   type ListedPurchase,
   listPurchases,
@@ -100,6 +101,30 @@ export class PurchaseService {
 
   refund(principal: Principal, purchaseId: string, request: RefundRequestBody): Promise<Answer<RefundView>> {
     return refund(this.deps, principal, purchaseId, request);
+  }
+
+  /** Whether the rules give this receipt anything for the promo code (the till's check with a receipt). */
+  async promoCodeApplies(principal: Principal, input: ReceiptInput, code: string): Promise<boolean> {
+    const store = await storeFor(this.deps, principal, input.storeCode);
+    const card = input.cardNumber ? await usableCard(this.deps, principal.partnerId, input.cardNumber) : null;
+    const plan = await planPromoCodes(this.deps.database.db, {
+      partnerId: principal.partnerId,
+      programId:
+        card?.programId ?? (await this.deps.programs.defaultFor(principal.partnerId))?.program.id ?? null,
+      cardId: card?.id ?? null,
+      presented: [code],
+      purchaseExternalId: "",
+      now: this.deps.clock.now(),
+    });
+    if (plan.engineCodes.length === 0) return false;
+    const priced = await priceReceipt(
+      this.deps,
+      principal,
+      { ...input, promoCodes: plan.engineCodes },
+      store,
+      card,
+    );
+    return priced.evaluation.appliedPromoCodes.length > 0;
   }
 
   async get(principal: Principal, purchaseId: string): Promise<PurchaseDetail> {

@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../../infra/db/database.js";
 import type { Clock } from "../../kernel/index.js";
+import { reviewLevels } from "../levels/index.js";
 import { activateDueLots, expireLots } from "../points/index.js";
 import { expireDue } from "./commands/expire.js";
 import { PurchaseRepository } from "./purchase-repository.js";
@@ -17,6 +18,8 @@ export interface SweepResult {
   expiredPurchases: number;
   activatedLots: number;
   expiredLots: number;
+  /** Cards whose level was reviewed at the end of a period (programs that downgrade). */
+  reviewedLevels: number;
 }
 
 export async function sweepOnce(database: Database, now: number): Promise<SweepResult> {
@@ -24,6 +27,7 @@ export async function sweepOnce(database: Database, now: number): Promise<SweepR
     expiredPurchases: await expireDue(new PurchaseRepository(database), now, BATCH),
     activatedLots: await activateDueLots(database, now, BATCH),
     expiredLots: await expireLots(database, now, BATCH),
+    reviewedLevels: await reviewLevels(database, now, BATCH),
   };
 }
 
@@ -46,7 +50,7 @@ export function startSweeper(
     running = sweepOnce(database, clock.now())
       .then((result) => {
         hooks.onResult?.(result);
-        if (result.expiredPurchases + result.activatedLots + result.expiredLots > 0)
+        if (result.expiredPurchases + result.activatedLots + result.expiredLots + result.reviewedLevels > 0)
           logger.info(result, "sweep done");
       })
       .catch((err: unknown) => logger.error({ err }, "sweep failed"))

@@ -9,6 +9,13 @@ import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
 import type { Principal } from "../../../kernel/index.js";
 import { extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
+import {
+  type PlanRequest,
+  planPromoCodes,
+  promoOutcomeOf,
+  reservePromoCodes,
+  withPromoCodeRetry,
+} from "../../promo-codes/index.js";
 import { canonicalHash } from "../canonical-hash.js";
 import {
   type PurchaseDeps,
@@ -26,22 +33,46 @@ export interface CalculateRequest extends ReceiptInput {
   posCode: string;
 }
 
-export async function calculate(
+export function calculate(
   deps: PurchaseDeps,
   principal: Principal,
   request: CalculateRequest,
 ): Promise<PurchaseView> {
+  // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
+  return withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused));
+}
+
+async function calculateOnce(
+  deps: PurchaseDeps,
+  principal: Principal,
+  request: CalculateRequest,
+  refusedCodes: PlanRequest["refused"],
+): Promise<PurchaseView> {
   const store = await storeFor(deps, principal, request.storeCode);
   const card = request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null;
-  const priced = await priceReceipt(deps, principal, request, store, card);
+  // --- promo codes (modules/promo-codes): judged before pricing, the engine sees only usable ones
+  const promo = await planPromoCodes(deps.database.db, {
+    partnerId: principal.partnerId,
+    programId: card?.programId ?? (await deps.programs.defaultFor(principal.partnerId))?.program.id ?? null,
+    cardId: card?.id ?? null,
+    presented: request.promoCodes ?? [],
+    purchaseExternalId: request.purchaseId,
+    now: deps.clock.now(),
+    timeZone: store.timezone,
+    ...(refusedCodes ? { refused: refusedCodes } : {}),
+  });
+  const forEngine = request.promoCodes ? { ...request, promoCodes: promo.engineCodes } : request;
+  const priced = await priceReceipt(deps, principal, forEngine, store, card);
   const { evaluation, loaded } = priced;
+  const promoOutcome = promoOutcomeOf(promo, evaluation);
+  // --- end promo codes
   const now = deps.clock.now();
   const receipt: StoredReceipt = {
     storeCode: store.code,
     cardNumber: card?.number ?? null,
     lines: priced.lines,
-    promoCodes: { applied: evaluation.appliedPromoCodes, unknown: evaluation.unknownPromoCodes },
-    messages: evaluation.messages,
+    promoCodes: promoOutcome.promoCodes,
+    messages: promoOutcome.messages,
   };
   const totals = totalsOf(priced.lines);
   const expiresAt = now + ttlSecondsOf(loaded) * 1000;
@@ -76,6 +107,8 @@ export async function calculate(
         created_at: now,
       });
       if (inserted) {
+        const reserve = { purchaseId: inserted.id, cardId: card?.id ?? null, expiresAt, now };
+        await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
         await tx.event(inserted.id, "calculated", { total: totals.total, lines: priced.lines.length }, now);
         return purchaseView(inserted, receipt, card ? await readBalance(tx.trx, card.id) : null);
       }
@@ -83,6 +116,8 @@ export async function calculate(
       const existing = await tx.lock(principal, request.purchaseId);
       const decision = decideReplace(factsOf(existing, loaded, now));
       if (decision.kind === "refuse") throw refusal(decision);
+      const reserve = { purchaseId: existing.id, cardId: card?.id ?? null, expiresAt, now };
+      await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
       let lines = priced.lines;
       let held = 0;
       const messages: CashierMessage[] = [...receipt.messages];

@@ -9,6 +9,7 @@ import { alternates, applyToLines, decideCancel, stateOfLines } from "../../../c
 import { applyRefund, planRefund } from "../../../core/refund.js";
 import type { Principal } from "../../../kernel/index.js";
 import { credit, lockAccount, readBalance, releaseHold, reverseAccrual } from "../../points/index.js";
+import { releasePromoCodes } from "../../promo-codes/index.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type PurchaseDeps, programOf } from "../pricing.js";
 import { type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
@@ -63,6 +64,8 @@ export async function cancel(
     let reversed = 0;
     let lines = receipt.lines;
     const from = row.state;
+    // Promo codes: a reservation is released; a cancel after confirm gives the consumed use back.
+    await releasePromoCodes(tx.trx, row.id, now, { consumed: decision.kind === "reverse" });
     if (decision.kind === "release" && row.card_id !== null && row.points_spent > 0) {
       const account = await lockAccount(deps.database, tx.trx, row.card_id);
       released = await releaseHold(tx.trx, account, row.id, "released", now);

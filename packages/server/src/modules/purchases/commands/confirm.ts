@@ -24,6 +24,7 @@ import { applyPointsPayment, type PricedLine, totalsOf } from "../../../core/rec
 import { DomainError } from "../../../kernel/errors.js";
 import type { Principal } from "../../../kernel/index.js";
 import { type Card, cardStatus } from "../../cards/index.js";
+import { type LevelChange, levelAfterConfirm } from "../../levels/index.js";
 import {
   accrue,
   balanceOf,
@@ -34,6 +35,7 @@ import {
   spendHold,
 } from "../../points/index.js";
 import type { LoadedProgram } from "../../programs/index.js";
+import { consumePromoCodes, releasePromoCodes } from "../../promo-codes/index.js";
 import { canonicalHash } from "../canonical-hash.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type Priced, type PurchaseDeps, priceReceipt, programOf, storeFor, usableCard } from "../pricing.js";
@@ -46,6 +48,8 @@ export interface ConfirmRequest {
   receiptNumber?: string;
   /** The receipt as printed: required for a late confirm, checked whenever present. */
   receipt?: PrintedReceipt;
+  /** Move the card up to the level its base reaches with this purchase (modules/levels). */
+  upgradeLevel?: boolean;
 }
 
 export interface ConfirmOptions {
@@ -56,6 +60,7 @@ export interface ConfirmOptions {
 export interface ConfirmView extends PurchaseView {
   receipt: { accrued: number; spent: number; balance: CardBalance | null };
   late: boolean;
+  level?: LevelChange;
 }
 
 export interface HangingView {
@@ -75,6 +80,7 @@ const MESSAGES: Record<HangingReason, string> = {
   POINTS_UNAVAILABLE: "the points the receipt spent are no longer available on the card",
   RULES_VERSION_UNKNOWN: "the rules the purchase was priced with can no longer be rebuilt",
   CARD_UNUSABLE: "the card on the receipt is unknown or blocked",
+  PROMO_CODE_UNAVAILABLE: "a promo code the receipt used has no uses left",
 };
 
 export async function confirm(
@@ -166,6 +172,24 @@ async function apply(
   options: ApplyOptions,
   now: number,
 ): Promise<Answer<ConfirmAnswer>> {
+  // --- promo codes (modules/promo-codes): reservations become uses; a lapsed one is taken again or the
+  // purchase hangs rather than exceed a code's limit. Lock order: purchase, promo codes, points account.
+  // Only a receipt that applied codes has reservations.
+  const missing =
+    receipt.promoCodes.applied.length === 0
+      ? []
+      : await consumePromoCodes(tx.trx, {
+          purchaseId: row.id,
+          cardId: row.card_id,
+          appliedCodes: receipt.promoCodes.applied,
+          partnerId: row.partner_id,
+          programId: row.program_id,
+          now,
+        });
+  if (missing.length > 0) {
+    return hang(deps, tx, row, request, hash, { reason: "PROMO_CODE_UNAVAILABLE", late: options.late }, now);
+  }
+  // --- end promo codes
   let lines = receipt.lines;
   let accrualLotId = row.accrual_lot_id;
   let balance: CardBalance | null = null;
@@ -208,6 +232,19 @@ async function apply(
     stored = { ...stored, lineStates: next.lines };
   }
   const totals = totalsOf(lines);
+  // --- card levels (modules/levels): an upgrade asked for, or the program's upgrade at every confirm
+  const level =
+    row.card_id !== null && options.lineStates === null
+      ? await levelAfterConfirm(tx.trx, {
+          cardId: row.card_id,
+          programId: row.program_id,
+          purchaseId: row.id,
+          requested: request.upgradeLevel === true,
+          thisPurchase: { amount: totals.total, accrued: totals.accrual },
+          now,
+        })
+      : null;
+  // --- end card levels
   const fiscal =
     request.fiscal || request.receiptNumber
       ? JSON.stringify({ fiscal: request.fiscal, receiptNumber: request.receiptNumber })
@@ -230,6 +267,7 @@ async function apply(
     ...purchaseView(confirmed, stored, balance),
     receipt: { accrued: totals.accrual, spent, balance },
     late: options.late,
+    ...(level ? { level } : {}),
   };
   await tx.update(row.id, {
     state: confirmed.state,
@@ -275,6 +313,8 @@ async function hang(
   cause: HangingCause,
   now: number,
 ): Promise<Answer<ConfirmAnswer>> {
+  // Promo codes: nothing is applied, so a use this confirm consumed before it hung is given back too.
+  await releasePromoCodes(tx.trx, row.id, now, { consumed: true });
   if (row.state === "calculated" && row.card_id !== null && row.points_spent > 0) {
     const account = await lockAccount(deps.database, tx.trx, row.card_id);
     await releaseHold(tx.trx, account, row.id, "released", now);

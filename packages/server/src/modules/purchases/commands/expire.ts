@@ -6,6 +6,7 @@
 import type { PurchaseState } from "@kopilka/contract";
 import { decideExpire } from "../../../core/purchase-lifecycle.js";
 import { lockAccount, releaseHold } from "../../points/index.js";
+import { releasePromoCodes } from "../../promo-codes/index.js";
 import type { PurchaseRepository } from "../purchase-repository.js";
 
 /** Expires one purchase by its row id; returns 1 when it did, 0 when the purchase was no longer due. */
@@ -15,6 +16,7 @@ export function expire(repository: PurchaseRepository, id: number, now: number):
     if (!row) return 0;
     const state = row.state as PurchaseState;
     if (decideExpire({ state, expiresAt: row.expires_at, now }).kind === "skip") return 0;
+    await releasePromoCodes(tx.trx, id, now); // promo codes
     let released = 0;
     if (row.card_id !== null && row.points_spent > 0) {
       const account = await lockAccount(repository.database, tx.trx, row.card_id);

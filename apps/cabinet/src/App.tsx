@@ -2,7 +2,7 @@ import { MantineProvider } from "@mantine/core";
 import { DatesProvider } from "@mantine/dates";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { ApiError } from "./api/client.ts";
@@ -12,7 +12,7 @@ import { Layout } from "./components/Layout.tsx";
 import { PageLoader } from "./components/PageLoader.tsx";
 import { SectionRoute } from "./components/SectionRoute.tsx";
 import { PARTNER_SECTIONS, PLATFORM_SECTIONS } from "./sections.ts";
-import { theme } from "./theme.ts";
+import { cssVariablesResolver, makeTheme } from "./theme.ts";
 
 const LoginPage = lazy(() => import("./pages/login/LoginPage.tsx"));
 const ChangePasswordPage = lazy(() => import("./pages/login/ChangePasswordPage.tsx"));
@@ -30,9 +30,10 @@ const queryClient = new QueryClient({
 });
 
 export function App() {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const theme = useMemo(() => makeTheme(t("common.close")), [t]);
   return (
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <DatesProvider settings={{ locale: i18n.language, firstDayOfWeek: 1 }}>
         <Notifications position="top-right" />
         <QueryClientProvider client={queryClient}>

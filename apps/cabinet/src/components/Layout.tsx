@@ -27,6 +27,7 @@ export function Layout() {
         component={Link}
         to={to}
         label={t(s.label)}
+        variant="filled"
         active={location.pathname === to}
         aria-current={location.pathname === to ? "page" : undefined}
         onClick={close}
@@ -63,7 +64,7 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label={t("nav.menu")}>
-        <ScrollArea component="nav" aria-label={t("nav.menu")}>
+        <ScrollArea>
           {partnerItems.length > 0 && (
             <>
               <Text size="xs" fw={700} tt="uppercase" c="gray.8" px="sm" py={4}>

@@ -35,6 +35,7 @@ export const en: Messages = {
     changePassword: "Change password",
   },
   common: {
+    close: "Close",
     loading: "Loading…",
     actions: "Actions",
     all: "All",

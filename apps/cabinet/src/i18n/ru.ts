@@ -34,6 +34,7 @@ export const ru = {
     changePassword: "Сменить пароль",
   },
   common: {
+    close: "Закрыть",
     loading: "Загрузка…",
     actions: "Действия",
     all: "Все",

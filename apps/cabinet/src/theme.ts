@@ -7,6 +7,8 @@ export function makeTheme(closeLabel: string) {
     primaryShade: 8,
     fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
     defaultRadius: "sm",
+    // Dialogs and menus appear at once for people who asked their system for less motion.
+    respectReducedMotion: true,
     components: {
       // Every dialog's close button says what it does, in the interface language.
       Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": closeLabel } } }),

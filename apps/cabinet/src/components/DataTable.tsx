@@ -9,6 +9,8 @@ export interface Column<T> {
   label: string;
   /** The API's sort key, when the list can be sorted by this column. */
   sortKey?: string;
+  /** Keep on one line (codes, dates, statuses, buttons). */
+  nowrap?: boolean;
   render(row: T): ReactNode;
 }
 
@@ -72,7 +74,9 @@ export function DataTable<T, F extends string>({
             {rows?.map((row) => (
               <Table.Tr key={rowKey(row)}>
                 {columns.map((c) => (
-                  <Table.Td key={c.key}>{c.render(row)}</Table.Td>
+                  <Table.Td key={c.key} style={c.nowrap ? { whiteSpace: "nowrap" } : undefined}>
+                    {c.render(row)}
+                  </Table.Td>
                 ))}
               </Table.Tr>
             ))}

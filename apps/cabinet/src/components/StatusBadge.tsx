@@ -1,11 +1,19 @@
-import { Badge } from "@mantine/core";
+import { Box, Group, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 
+/** On or off: a coloured dot for the eye and the word for everyone. */
 export function StatusBadge({ on }: { on: boolean }) {
   const { t } = useTranslation();
   return (
-    <Badge color={on ? "teal.9" : "gray.7"} variant="filled">
-      {on ? t("common.enabled") : t("common.disabled")}
-    </Badge>
+    <Group gap={6} wrap="nowrap">
+      <Box
+        w={10}
+        h={10}
+        bg={on ? "teal.7" : "gray.5"}
+        style={{ borderRadius: "50%", flex: "none" }}
+        aria-hidden
+      />
+      <Text size="sm">{on ? t("common.enabled") : t("common.disabled")}</Text>
+    </Group>
   );
 }

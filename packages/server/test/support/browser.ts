@@ -9,11 +9,14 @@ import { type Browser, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
+/** CI sets REQUIRE_CHROMIUM=1: there a missing browser fails the tests instead of skipping them. */
+export const chromiumRequired = process.env.REQUIRE_CHROMIUM === "1";
 
 /** Screenshots of the main pages land here (a CI artifact; gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/cabinet/", import.meta.url));
 
 export function launchChromium(): Promise<Browser> {
+  if (!hasChromium) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [

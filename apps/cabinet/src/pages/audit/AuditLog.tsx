@@ -47,7 +47,13 @@ export function AuditLog({ title, apiPath, queryKey }: { title: string; apiPath:
     />
   );
   const columns: Column<AuditEntry>[] = [
-    { key: "at", label: t("audit.at"), sortKey: "id", render: (e) => formatDateTime(e.at, i18n.language) },
+    {
+      key: "at",
+      label: t("audit.at"),
+      nowrap: true,
+      sortKey: "id",
+      render: (e) => formatDateTime(e.at, i18n.language),
+    },
     {
       key: "user",
       label: t("audit.user"),

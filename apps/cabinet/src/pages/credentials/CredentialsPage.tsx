@@ -73,6 +73,7 @@ export default function CredentialsPage() {
     {
       key: "login",
       label: t("credentials.login"),
+      nowrap: true,
       sortKey: "login",
       render: (c) => <strong>{c.login}</strong>,
     },
@@ -82,15 +83,22 @@ export default function CredentialsPage() {
       render: (c) => c.storeCode ?? t("credentials.wholePartner"),
     },
     { key: "description", label: t("credentials.description"), render: (c) => c.description ?? "—" },
-    { key: "enabled", label: t("common.status"), render: (c) => <StatusBadge on={c.enabled} /> },
+    {
+      key: "enabled",
+      label: t("common.status"),
+      nowrap: true,
+      render: (c) => <StatusBadge on={c.enabled} />,
+    },
     {
       key: "rotated",
       label: t("credentials.secretRotatedAt"),
+      nowrap: true,
       render: (c) => (c.secretRotatedAt ? formatDateTime(c.secretRotatedAt, i18n.language) : "—"),
     },
     {
       key: "createdAt",
       label: t("common.createdAt"),
+      nowrap: true,
       sortKey: "createdAt",
       render: (c) => formatDateTime(c.createdAt, i18n.language),
     },
@@ -99,6 +107,7 @@ export default function CredentialsPage() {
     columns.push({
       key: "actions",
       label: t("common.actions"),
+      nowrap: true,
       render: (c) => (
         <Group gap="xs" wrap="nowrap">
           <Button
@@ -114,7 +123,7 @@ export default function CredentialsPage() {
           </Button>
           <Button
             size="compact-sm"
-            variant="light"
+            variant="outline"
             color={c.enabled ? "red.9" : "teal.9"}
             loading={toggle.isPending && toggle.variables?.login === c.login}
             onClick={() => toggle.mutate(c)}

@@ -30,6 +30,7 @@ export default function PartnersPage() {
     {
       key: "code",
       label: t("partners.code"),
+      nowrap: true,
       sortKey: "code",
       render: (p) => (
         <Link to={`/p/${encodeURIComponent(p.code)}`} aria-label={t("partners.open", { name: p.name })}>
@@ -41,12 +42,14 @@ export default function PartnersPage() {
     {
       key: "createdAt",
       label: t("common.createdAt"),
+      nowrap: true,
       sortKey: "createdAt",
       render: (p) => formatDateTime(p.createdAt, i18n.language),
     },
     {
       key: "actions",
       label: t("common.actions"),
+      nowrap: true,
       render: (p) => (
         <Button
           size="compact-sm"

@@ -25,14 +25,14 @@ export default function ProgramsPage() {
     queryFn: () => api<{ items: Program[] }>("GET", `${partner.path}/programs`),
   });
   const columns: Column<Program>[] = [
-    { key: "code", label: t("programs.code"), render: (p) => <strong>{p.code}</strong> },
+    { key: "code", label: t("programs.code"), nowrap: true, render: (p) => <strong>{p.code}</strong> },
     { key: "name", label: t("programs.name"), render: (p) => p.name },
     {
       key: "kind",
       label: t("programs.kind"),
       render: (p) => t(`programs.kinds.${p.kind}`, { defaultValue: p.kind }),
     },
-    { key: "active", label: t("common.status"), render: (p) => <StatusBadge on={p.active} /> },
+    { key: "active", label: t("common.status"), nowrap: true, render: (p) => <StatusBadge on={p.active} /> },
     {
       key: "relation",
       label: t("programs.relation"),

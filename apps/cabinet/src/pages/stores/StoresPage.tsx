@@ -47,14 +47,21 @@ export default function StoresPage() {
   });
 
   const columns: Column<Store>[] = [
-    { key: "code", label: t("stores.code"), sortKey: "code", render: (s) => <strong>{s.code}</strong> },
+    {
+      key: "code",
+      label: t("stores.code"),
+      nowrap: true,
+      sortKey: "code",
+      render: (s) => <strong>{s.code}</strong>,
+    },
     { key: "name", label: t("stores.name"), sortKey: "name", render: (s) => s.name },
-    { key: "timezone", label: t("stores.timezone"), render: (s) => s.timezone },
+    { key: "timezone", label: t("stores.timezone"), nowrap: true, render: (s) => s.timezone },
     { key: "address", label: t("stores.address"), render: (s) => s.address ?? "—" },
-    { key: "active", label: t("common.status"), render: (s) => <StatusBadge on={s.active} /> },
+    { key: "active", label: t("common.status"), nowrap: true, render: (s) => <StatusBadge on={s.active} /> },
     {
       key: "createdAt",
       label: t("common.createdAt"),
+      nowrap: true,
       sortKey: "createdAt",
       render: (s) => formatDateTime(s.createdAt, i18n.language),
     },
@@ -63,6 +70,7 @@ export default function StoresPage() {
     columns.push({
       key: "actions",
       label: t("common.actions"),
+      nowrap: true,
       render: (s) => (
         <Group gap="xs" wrap="nowrap">
           <Button
@@ -75,7 +83,7 @@ export default function StoresPage() {
           </Button>
           <Button
             size="compact-sm"
-            variant="light"
+            variant="outline"
             color={s.active ? "red.9" : "teal.9"}
             loading={toggle.isPending && toggle.variables?.code === s.code}
             onClick={() => toggle.mutate(s)}

@@ -82,11 +82,22 @@ export default function MembersPage() {
           t(`roles.${m.role}`)
         ),
     },
-    { key: "enabled", label: t("users.membership"), render: (m) => <StatusBadge on={m.enabled} /> },
-    { key: "account", label: t("users.account"), render: (m) => <StatusBadge on={m.accountEnabled} /> },
+    {
+      key: "enabled",
+      label: t("users.membership"),
+      nowrap: true,
+      render: (m) => <StatusBadge on={m.enabled} />,
+    },
+    {
+      key: "account",
+      label: t("users.account"),
+      nowrap: true,
+      render: (m) => <StatusBadge on={m.accountEnabled} />,
+    },
     {
       key: "createdAt",
       label: t("common.createdAt"),
+      nowrap: true,
       sortKey: "createdAt",
       render: (m) => formatDateTime(m.createdAt, i18n.language),
     },
@@ -95,10 +106,11 @@ export default function MembersPage() {
     columns.push({
       key: "actions",
       label: t("common.actions"),
+      nowrap: true,
       render: (m) => (
         <Button
           size="compact-sm"
-          variant="light"
+          variant="outline"
           color={m.enabled ? "red.9" : "teal.9"}
           onClick={() => toggle.mutate(m)}
           loading={toggle.isPending && toggle.variables?.userId === m.userId}

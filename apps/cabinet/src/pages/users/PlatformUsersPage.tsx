@@ -56,16 +56,23 @@ export default function PlatformUsersPage() {
         </Group>
       ),
     },
-    { key: "enabled", label: t("users.account"), render: (u) => <StatusBadge on={u.enabled} /> },
+    {
+      key: "enabled",
+      label: t("users.account"),
+      nowrap: true,
+      render: (u) => <StatusBadge on={u.enabled} />,
+    },
     {
       key: "createdAt",
       label: t("common.createdAt"),
+      nowrap: true,
       sortKey: "createdAt",
       render: (u) => formatDateTime(u.createdAt, i18n.language),
     },
     {
       key: "actions",
       label: t("common.actions"),
+      nowrap: true,
       render: (u) => (
         <Group gap="xs" wrap="nowrap">
           <Button
@@ -78,7 +85,7 @@ export default function PlatformUsersPage() {
           </Button>
           <Button
             size="compact-sm"
-            variant="light"
+            variant="outline"
             color={u.enabled ? "red.9" : "teal.9"}
             onClick={() => toggle.mutate(u)}
             aria-label={t(u.enabled ? "users.disableOne" : "users.enableOne", { email: u.email })}

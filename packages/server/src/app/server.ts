@@ -7,6 +7,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { type AdminRouteInfo, registerAdminV1 } from "../api/admin-v1/index.js";
+import { registerCabinet } from "../api/cabinet/static.js";
 import { clientErrorHandler, installErrorHandling } from "../api/http/error-handler.js";
 import { allowControlCharactersKeyword, installInputGuards } from "../api/http/input-guard.js";
 import { openApiOptions } from "../api/http/openapi.js";
@@ -67,6 +68,8 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   healthRoutes(app, database, isClosing);
   await registerPosV1(app, services);
   const adminRoutes = await registerAdminV1(app, { ...services, cookieSecure: config.adminCookieSecure });
+  // Last: its catch-all GET answers only what no API route claims.
+  await registerCabinet(app, app.log);
 
   return { app, metrics, services, adminRoutes };
 }

@@ -43,7 +43,8 @@ describe("server logs", () => {
       headers: { authorization: "Bearer forged-token-4" },
     });
     expect(noToken.status).toBe(401);
-    const unknown = await fetch(`${server.base}/no/such/route?x=1`);
+    // An API path: any other GET is a route of the web cabinet and gets its page.
+    const unknown = await fetch(`${server.base}/v1/no/such/route?x=1`);
     expect(unknown.status).toBe(404);
 
     await stopGracefully(server);
@@ -70,7 +71,7 @@ describe("server logs", () => {
       expect.objectContaining({ code: "UNAUTHORIZED", url: "/v1/cards/2000000000002", status: 401 }),
     );
     expect(refused).toContainEqual(
-      expect.objectContaining({ code: "NOT_FOUND", url: "/no/such/route", status: 404 }),
+      expect.objectContaining({ code: "NOT_FOUND", url: "/v1/no/such/route", status: 404 }),
     );
     for (const secret of [
       "query-secret-1",

@@ -13,17 +13,19 @@ import { adminOf, CSRF_COOKIE, SESSION_COOKIE } from "./context.js";
 import type { AdminServices } from "./services.js";
 
 const COOKIE_PATH = "/admin";
+/** The cabinet is served at `/`: its pages must read the CSRF cookie. */
+const CSRF_COOKIE_PATH = "/";
 
 export function authRoutes(app: Api, { sessions, admin, cookieSecure }: AdminServices): void {
-  const cookieOptions = (request: FastifyRequest, expires: Date) => ({
-    path: COOKIE_PATH,
+  const cookieOptions = (request: FastifyRequest, expires: Date, path = COOKIE_PATH) => ({
+    path,
     sameSite: "strict" as const,
     secure: cookieSecure || request.protocol === "https",
     expires,
   });
   const clearCookies = (request: FastifyRequest, reply: FastifyReply) => {
-    for (const name of [SESSION_COOKIE, CSRF_COOKIE])
-      reply.clearCookie(name, cookieOptions(request, new Date(0)));
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(request, new Date(0)));
+    reply.clearCookie(CSRF_COOKIE, cookieOptions(request, new Date(0), CSRF_COOKIE_PATH));
   };
 
   app.post(
@@ -47,9 +49,10 @@ export function authRoutes(app: Api, { sessions, admin, cookieSecure }: AdminSer
       if (kind === "cookie") {
         const expires = new Date(opened.expiresAt);
         reply.setCookie(SESSION_COOKIE, opened.token, { ...cookieOptions(request, expires), httpOnly: true });
-        // Readable by the cabinet's scripts after a reload; useless to another site (same-origin policy).
+        // Readable by the cabinet's scripts (served at /) after a reload or in a new tab; useless to
+        // another site (same-origin policy). The session cookie itself stays on /admin.
         reply.setCookie(CSRF_COOKIE, opened.csrfToken!, {
-          ...cookieOptions(request, expires),
+          ...cookieOptions(request, expires, CSRF_COOKIE_PATH),
           httpOnly: false,
         });
       }

@@ -1,0 +1,77 @@
+/**
+ * The cabinet's sections: one entry per page in the menu. A page is a lazily loaded module (its own
+ * chunk); the permission decides whether the menu shows it, and the server decides what it may do.
+ * Adding a page: create `pages/<name>/<Name>Page.tsx` with a default export, add an entry here and its
+ * label to `i18n/ru.ts` and `i18n/en.ts`.
+ */
+import { type ComponentType, type LazyExoticComponent, lazy } from "react";
+import type { Permission, PlatformPermission } from "./auth/permissions.ts";
+import type { MessageKey } from "./i18n/ru.ts";
+
+export interface Section {
+  /** The path under `/p/{partnerCode}/` (partner sections) or `/platform/` (platform sections). */
+  path: string;
+  permission: Permission | PlatformPermission;
+  label: MessageKey;
+  page: LazyExoticComponent<ComponentType>;
+}
+
+export const PARTNER_SECTIONS: readonly Section[] = [
+  {
+    path: "dashboard",
+    permission: "reports.read",
+    label: "nav.dashboard",
+    page: lazy(() => import("./pages/dashboard/DashboardPage.tsx")),
+  },
+  {
+    path: "stores",
+    permission: "stores.read",
+    label: "nav.stores",
+    page: lazy(() => import("./pages/stores/StoresPage.tsx")),
+  },
+  {
+    path: "credentials",
+    permission: "credentials.read",
+    label: "nav.credentials",
+    page: lazy(() => import("./pages/credentials/CredentialsPage.tsx")),
+  },
+  {
+    path: "programs",
+    permission: "programs.read",
+    label: "nav.programs",
+    page: lazy(() => import("./pages/programs/ProgramsPage.tsx")),
+  },
+  {
+    path: "users",
+    permission: "users.read",
+    label: "nav.users",
+    page: lazy(() => import("./pages/users/MembersPage.tsx")),
+  },
+  {
+    path: "audit",
+    permission: "audit.read",
+    label: "nav.audit",
+    page: lazy(() => import("./pages/audit/PartnerAuditPage.tsx")),
+  },
+];
+
+export const PLATFORM_SECTIONS: readonly Section[] = [
+  {
+    path: "partners",
+    permission: "platform.partners",
+    label: "nav.partners",
+    page: lazy(() => import("./pages/partners/PartnersPage.tsx")),
+  },
+  {
+    path: "users",
+    permission: "platform.users",
+    label: "nav.platformUsers",
+    page: lazy(() => import("./pages/users/PlatformUsersPage.tsx")),
+  },
+  {
+    path: "audit",
+    permission: "platform.audit",
+    label: "nav.platformAudit",
+    page: lazy(() => import("./pages/audit/PlatformAuditPage.tsx")),
+  },
+];

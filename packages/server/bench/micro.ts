@@ -182,9 +182,12 @@ const found = await findProducts(
   [],
 );
 const engineInput = {
+  now: Date.now(),
+  store: { code: BENCH_STORE, partner: "bench", timeZone: "Europe/Moscow" },
   lines: sample.lines.map((l) => ({
     lineId: l.lineId,
     product: found.bySku.get(l.sku) ?? null,
+    barcode: null,
     quantity: l.quantity,
     unitPrice: l.price,
     amount: Math.round((l.price * l.quantity) / 1000),

@@ -4,6 +4,7 @@ import { initialSchema } from "./migrations/0001-initial.js";
 import { adminSchema } from "./migrations/0002-admin.js";
 import { purchaseCommands } from "./migrations/0003-purchase-commands.js";
 import { clientsSchema } from "./migrations/0004-clients.js";
+import { ruleVersionsSchema } from "./migrations/0005-rule-versions.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0002-admin": adminSchema(database.dialect),
     "0003-purchase-commands": purchaseCommands(database.dialect),
     "0004-clients": clientsSchema(database.dialect),
+    "0005-rule-versions": ruleVersionsSchema(database.dialect),
   };
 }
 

@@ -10,6 +10,7 @@ export * from "./admin-v1/common.js";
 export * from "./admin-v1/credentials.js";
 export * from "./admin-v1/partners.js";
 export * from "./admin-v1/programs.js";
+export * from "./admin-v1/rules.js";
 export * from "./admin-v1/stores.js";
 export * from "./admin-v1/users.js";
 export * from "./error-messages.js";

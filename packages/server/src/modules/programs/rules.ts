@@ -131,8 +131,7 @@ export function ruleRecordOf(row: Row<"rules">): RuleRecord {
   };
 }
 
-const instantOf = (value: string | null | undefined): number | null =>
-  value ? Date.parse(value) : null;
+const instantOf = (value: string | null | undefined): number | null => (value ? Date.parse(value) : null);
 
 /** Inserts a new rule (version 1) from a checked body; returns its definition with the id given. */
 export async function insertRule(

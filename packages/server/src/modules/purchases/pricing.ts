@@ -111,7 +111,7 @@ export async function usableCard(deps: PurchaseDeps, partnerId: number, number: 
 export type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };
 
 export async function lineSources(
-  deps: PurchaseDeps,
+  deps: Pick<PurchaseDeps, "database">,
   partnerId: number,
   lines: ReceiptInput["lines"],
 ): Promise<ReceiptSource[]> {

@@ -7,8 +7,8 @@
  * rounding (down). A global `programs_version` counter lets every process notice a change cheaply.
  */
 import type { Kysely } from "kysely";
-import { definitionOfBasicRule } from "../../../core/rules/adapter.js";
 import type { Rule } from "../../../core/engine/types.js";
+import { definitionOfBasicRule } from "../../../core/rules/adapter.js";
 import type { Dialect } from "../database.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now

@@ -3,7 +3,7 @@
  * their versions and diffs, the condition and effect registries for the cabinet's forms, and simulate.
  */
 import { Type } from "typebox";
-import { Instant, RuleDefinitionSchema } from "../rules/definition.js";
+import { RuleDefinitionSchema } from "../rules/definition.js";
 import { AdminCode, AdminText, Timestamp } from "./common.js";
 import { ProgramRelationSchema } from "./programs.js";
 
@@ -211,7 +211,9 @@ export const SimulateRequest = Type.Object(
         { additionalProperties: false, description: "a card profile, without a card (or over the card's)" },
       ),
     ),
-    at: Type.Optional(Instant),
+    at: Type.Optional(
+      Type.String({ format: "date-time", description: "the instant to price at; now by default" }),
+    ),
     promoCodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
     pointsPayment: Type.Optional(Type.Boolean()),
     lines: Type.Array(SimulateLine, { minItems: 1, maxItems: 500 }),

@@ -2,7 +2,7 @@
  * The application layer, built once per process: every protocol-neutral service the API surfaces and
  * the CLI call. Surfaces receive what they need from here and never touch the database themselves.
  */
-import { AdminService } from "../modules/admin/index.js";
+import { AdminService, ProgramAdminService } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
@@ -24,6 +24,7 @@ export interface Services extends ClientServices {
   purchases: PurchaseService;
   sessions: SessionService;
   admin: AdminService;
+  programAdmin: ProgramAdminService;
 }
 
 export async function buildServices(
@@ -64,5 +65,6 @@ export async function buildServices(
       limits,
     }),
     admin: new AdminService(database, clock),
+    programAdmin: new ProgramAdminService(database, clock, programs, stores),
   };
 }

@@ -39,6 +39,8 @@ function concrete(url: string): string {
     userId: String(w.target.id),
     programCode: "main",
     participantCode: "beta",
+    ruleId: "1",
+    version: "1",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

@@ -22,6 +22,7 @@ import { CSRF_HEADER, SESSION_COOKIE } from "./context.js";
 import { credentialRoutes } from "./credentials.js";
 import { partnerRoutes } from "./partners.js";
 import { programRoutes } from "./programs.js";
+import { ruleRoutes } from "./rules.js";
 import type { AdminServices } from "./services.js";
 import { storeRoutes } from "./stores.js";
 import { userRoutes } from "./users.js";
@@ -38,6 +39,7 @@ const ROUTES: readonly AdminRoutes[] = [
   credentialRoutes,
   userRoutes,
   programRoutes,
+  ruleRoutes,
   auditRoutes,
 ];
 

@@ -2,4 +2,5 @@
 
 export type { Actor } from "../audit/index.js";
 export * from "./admin-service.js";
+export * from "./program-admin.js";
 export * from "./views.js";

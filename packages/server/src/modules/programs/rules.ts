@@ -6,6 +6,7 @@
  */
 import {
   type Condition,
+  controlCharacterGuardPattern,
   type Effect,
   type RuleDefinition,
   type RuleIssue,
@@ -73,12 +74,12 @@ export function bodyOf(definition: RuleDefinition): RuleBody {
   return body;
 }
 
-// C0 controls but tab and line breaks, and DEL: what the HTTP input guard refuses everywhere else.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// What the HTTP input guard lets through everywhere else: no C0 controls but tab and line breaks, no DEL.
+const GUARDED = new RegExp(controlCharacterGuardPattern(), "u");
 
 function controlCharacterIssues(value: unknown, path: string, out: RuleIssue[]): void {
   if (typeof value === "string") {
-    if (CONTROL.test(value))
+    if (!GUARDED.test(value))
       out.push({ path, code: "pattern", message: "must not contain control characters" });
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => {

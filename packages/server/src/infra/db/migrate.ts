@@ -30,3 +30,10 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
+
+/** Applies migrations up to and including `name` (tests of a migration start from the schema before it). */
+export async function migrateTo(database: Database, name: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(database) };
+  const { error } = await new Migrator({ db: database.db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

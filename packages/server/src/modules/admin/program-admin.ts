@@ -230,18 +230,10 @@ export class ProgramAdminService {
       );
       if (changed) await updateProgramTerms(trx, program.id, patch, now);
       const after = await this.detail(trx, partner, code);
-      const same = { ...after, version: before.version, rulesVersion: before.rulesVersion };
       return {
         result: after,
         audit: changed
-          ? {
-              partnerId: partner.id,
-              entityType: "program",
-              entityId: code,
-              action: "update",
-              before,
-              after: same,
-            }
+          ? { partnerId: partner.id, entityType: "program", entityId: code, action: "update", before, after }
           : null,
       };
     });

@@ -168,17 +168,24 @@ export class ProgramCatalog {
     this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
-  /** The global counter, read at most every checkEveryMs (concurrent callers share one read). */
+  /**
+   * The global counter, read at most every checkEveryMs. Reads on the pool are shared by concurrent
+   * callers; a caller inside a transaction reads through its own transaction and never waits for a read
+   * that needs another connection (on SQLite the transaction holds the only one, and on PostgreSQL
+   * transactions waiting for a pooled read could hold every connection of the pool).
+   */
   private async currentVersion(db: Executor): Promise<string> {
     const t = performance.now();
     if (this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs) return this.globalVersion;
+    const remember = (v: string) => {
+      this.globalVersion = v;
+      this.checkedAt = t;
+      return v;
+    };
+    if (db !== this.database.db) return remember(await readProgramsVersion(db));
     if (!this.checking) {
       this.checking = readProgramsVersion(db)
-        .then((v) => {
-          this.globalVersion = v;
-          this.checkedAt = t;
-          return v;
-        })
+        .then(remember)
         .finally(() => {
           this.checking = null;
         });

@@ -532,6 +532,44 @@ export const ERROR_CATALOGUE = {
     en: "No such level",
     ru: "Уровень не найден",
   },
+  // Programs and rules (admin API, CLI import)
+  RULE_INVALID: {
+    status: 400,
+    description:
+      "The rule definition is not valid; details.issues lists every problem with its field, details.field is the first",
+    en: "The rule is not valid[: {field}]",
+    ru: "Правило заполнено неверно[: {field}]",
+  },
+  RULE_NOT_FOUND: {
+    status: 404,
+    description: "No rule with this id in the program",
+    en: "Rule not found",
+    ru: "Правило не найдено",
+  },
+  RULE_VERSION_NOT_FOUND: {
+    status: 404,
+    description: "The rule has no such version",
+    en: "Rule version not found",
+    ru: "Версия правила не найдена",
+  },
+  RULE_CHANGED: {
+    status: 409,
+    description: "The rule was changed by someone else at the same time; read it again and retry",
+    en: "The rule was changed meanwhile; reload it and try again",
+    ru: "Правило только что изменили; обновите его и повторите",
+  },
+  PROGRAM_EXISTS: {
+    status: 409,
+    description: "The partner already has a program with this code",
+    en: "A program with this code exists",
+    ru: "Программа с таким кодом уже есть",
+  },
+  PROGRAM_NOT_OWNED: {
+    status: 403,
+    description: "The partner participates in the program but does not own it: only the owner edits it",
+    en: "Only the program's owner can change it",
+    ru: "Изменять программу может только её владелец",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -156,6 +156,7 @@ const receipt = () => {
 interface StageResult {
   stage: string;
   usPerCall: number;
+  cpuUsPerCall: number;
 }
 const stages: StageResult[] = [];
 async function stage(name: string, n: number, fn: (i: number) => unknown): Promise<void> {
@@ -163,12 +164,18 @@ async function stage(name: string, n: number, fn: (i: number) => unknown): Promi
   // Warm-up calls get the indices after the measured ones.
   for (let i = 0; i < Math.min(200, n); i++) await fn(n + i);
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) await fn(i);
   const us = ((performance.now() - t) * 1000) / n;
-  stages.push({ stage: name, usPerCall: us });
+  const cpu = process.cpuUsage(cpu0);
+  // CPU of this process per call (user + system): what a request costs without waiting for the disk.
+  const cpuUs = (cpu.user + cpu.system) / n;
+  stages.push({ stage: name, usPerCall: us, cpuUsPerCall: cpuUs });
   // The window (seconds since the process started) lets profile-summary --from/--to isolate the stage.
   const window = `[${(t / 1000).toFixed(1)}–${(performance.now() / 1000).toFixed(1)} s]`;
-  process.stdout.write(`${name.padEnd(66)} ${us.toFixed(1).padStart(8)} µs  ${window}\n`);
+  process.stdout.write(
+    `${name.padEnd(66)} ${us.toFixed(1).padStart(8)} µs  cpu ${cpuUs.toFixed(1).padStart(8)} µs  ${window}\n`,
+  );
 }
 
 const catalog = new ProgramCatalog(database, systemClock);
@@ -182,9 +189,12 @@ const found = await findProducts(
   [],
 );
 const engineInput = {
+  now: Date.now(),
+  store: { code: BENCH_STORE, partner: "bench", timeZone: "Europe/Moscow" },
   lines: sample.lines.map((l) => ({
     lineId: l.lineId,
     product: found.bySku.get(l.sku) ?? null,
+    barcode: null,
     quantity: l.quantity,
     unitPrice: l.price,
     amount: Math.round((l.price * l.quantity) / 1000),

@@ -157,6 +157,18 @@ export const Balance = Type.Object({
 
 const Message = Type.Object({ code: Type.String(), text: Type.String() });
 
+const RuleAmount = Type.Object({
+  ruleId: Type.Integer(),
+  version: Type.Integer(),
+  amount: Type.Integer(),
+});
+const RuleAccrual = Type.Object({
+  ruleId: Type.Integer(),
+  version: Type.Integer(),
+  amount: Type.Integer(),
+  rateBp: Type.Integer(),
+});
+
 const PricedLine = Type.Object({
   lineId: Type.String(),
   sku: NullableScalar(Type.String()),
@@ -166,10 +178,22 @@ const PricedLine = Type.Object({
   unitPrice: Type.Integer(),
   amount: Type.Integer(),
   discount: Type.Integer(),
-  discountRuleId: NullableScalar(Type.Integer()),
+  discountRuleId: NullableScalar(Type.Integer({ description: "the rule of the largest discount" })),
+  discounts: Type.Optional(
+    Type.Array(RuleAmount, {
+      description:
+        "each rule's discount on the line, with its version (absent on purchases priced before rule versions)",
+    }),
+  ),
   total: Type.Integer({ description: "amount - discount" }),
-  accrualRateBp: Type.Integer(),
-  accrualRuleId: NullableScalar(Type.Integer()),
+  accrualRateBp: Type.Integer({ description: "the sum of the percentage accrual rates" }),
+  accrualRuleId: NullableScalar(Type.Integer({ description: "the rule of the highest accrual rate" })),
+  accruals: Type.Optional(
+    Type.Array(RuleAccrual, {
+      description:
+        "each rule's accrual on the line with no points payment, with its version; rateBp > 0 applies to what is paid with money, 0 is fixed points",
+    }),
+  ),
   pointsPaymentCap: Type.Integer(),
   pointsPaid: Type.Integer(),
   accrual: Type.Integer(),

@@ -2,7 +2,7 @@
  * The application layer, built once per process: every protocol-neutral service the API surfaces and
  * the CLI call. Surfaces receive what they need from here and never touch the database themselves.
  */
-import { AdminService, OperatorDesk } from "../modules/admin/index.js";
+import { AdminService, OperatorDesk, ProgramAdminService } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
@@ -30,6 +30,7 @@ export interface Services extends ClientServices {
   desk: OperatorDesk;
   promoCodes: PromoCodeService;
   levels: LevelService;
+  programAdmin: ProgramAdminService;
 }
 
 export async function buildServices(
@@ -75,5 +76,6 @@ export async function buildServices(
     desk: new OperatorDesk(database, clock, clientServices.clients, purchases),
     promoCodes: new PromoCodeService(database, clock),
     levels: new LevelService(database, clock),
+    programAdmin: new ProgramAdminService(database, clock, programs, stores),
   };
 }

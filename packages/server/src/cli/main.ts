@@ -8,6 +8,7 @@ import { registerCredentialCommands } from "./commands/credentials.js";
 import { registerDatabaseCommands } from "./commands/database.js";
 import { registerImportCommands } from "./commands/imports.js";
 import { registerPartnerCommands } from "./commands/partners.js";
+import { registerProgramCommands } from "./commands/programs.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerUserCommands } from "./commands/users.js";
 import { runCli } from "./program.js";
@@ -21,6 +22,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerBackupCommands,
   registerImportCommands,
   registerUserCommands,
+  registerProgramCommands,
 ];
 
 runCli(process.argv.slice(2), COMMAND_GROUPS).then(

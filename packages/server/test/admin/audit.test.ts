@@ -29,6 +29,7 @@ interface Mutation {
 }
 
 let newUserId = 0;
+let newRuleId = 0;
 
 const MUTATIONS: Mutation[] = [
   {
@@ -399,6 +400,76 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    route: "POST /admin/v1/partners/:partnerCode/programs",
+    path: () => "/partners/alpha/programs",
+    payload: { code: "promo", name: "Promo" },
+    entity: ["program", () => "promo", "create"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ code: "promo", holdDays: 14, relation: "owner" });
+    },
+  },
+  {
+    route: "PATCH /admin/v1/partners/:partnerCode/programs/:programCode",
+    path: () => "/partners/alpha/programs/promo",
+    payload: { holdDays: 7 },
+    entity: ["program", () => "promo", "update"],
+    check: (b, a) => {
+      expect(b?.holdDays).toBe(14);
+      expect(a.holdDays).toBe(7);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/rules",
+    path: () => "/partners/alpha/programs/promo/rules",
+    payload: {
+      name: "5 %",
+      priority: 0,
+      stacking: { mode: "stackable" },
+      conditions: [],
+      effects: [{ type: "line_discount_percent", params: { percentBp: 500 } }],
+    },
+    entity: ["rule", () => `promo/${newRuleId}`, "create"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ version: 1, active: true, definition: { name: "5 %" } });
+    },
+  },
+  {
+    route: "PUT /admin/v1/partners/:partnerCode/programs/:programCode/rules/:ruleId",
+    path: () => `/partners/alpha/programs/promo/rules/${newRuleId}`,
+    payload: {
+      name: "7 %",
+      priority: 0,
+      stacking: { mode: "stackable" },
+      conditions: [],
+      effects: [{ type: "line_discount_percent", params: { percentBp: 700 } }],
+    },
+    entity: ["rule", () => `promo/${newRuleId}`, "update"],
+    check: (b, a) => {
+      expect(b).toMatchObject({ version: 1, definition: { name: "5 %" } });
+      expect(a).toMatchObject({ version: 2, definition: { name: "7 %" } });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/rules/:ruleId/disable",
+    path: () => `/partners/alpha/programs/promo/rules/${newRuleId}/disable`,
+    entity: ["rule", () => `promo/${newRuleId}`, "disable"],
+    check: (b, a) => {
+      expect(b?.active).toBe(true);
+      expect(a.active).toBe(false);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/programs/:programCode/rules/:ruleId/enable",
+    path: () => `/partners/alpha/programs/promo/rules/${newRuleId}/enable`,
+    entity: ["rule", () => `promo/${newRuleId}`, "enable"],
+    check: (b, a) => {
+      expect(b?.active).toBe(false);
+      expect(a.active).toBe(true);
+    },
+  },
+  {
     route: "POST /admin/v1/auth/password",
     path: () => "/auth/password",
     payload: { currentPassword: PASSWORD, newPassword: "another long password" },
@@ -408,7 +479,12 @@ const MUTATIONS: Mutation[] = [
 ];
 
 /** Mutations that change no entity: signing in and out. */
-const NOT_AUDITED = new Set(["POST /admin/v1/auth/login", "POST /admin/v1/auth/logout"]);
+const NOT_AUDITED = new Set([
+  "POST /admin/v1/auth/login",
+  "POST /admin/v1/auth/logout",
+  // Simulate prices a receipt and saves nothing.
+  "POST /admin/v1/partners/:partnerCode/simulate",
+]);
 
 describe("audit log", () => {
   it("has a case for every mutating admin route", () => {
@@ -431,6 +507,8 @@ describe("audit log", () => {
       expect(res.statusCode, `${m.route}: ${res.body}`).toBeLessThan(300);
       if (m.route === "POST /admin/v1/partners/:partnerCode/users") newUserId = res.json().member.userId;
       if (m.route === "POST /admin/v1/users") newUserId = res.json().user.id;
+      if (m.route === "POST /admin/v1/partners/:partnerCode/programs/:programCode/rules")
+        newRuleId = res.json().id;
       const [entityType, entityId, action] = m.entity;
       const log = (await adminCall(t, "GET", "/audit?limit=1", { token })).json();
       const entry = log.items[0];

@@ -53,6 +53,8 @@ function concrete(url: string): string {
     promoCode: "NOPE",
     batchCode: "none",
     levelCode: "none",
+    ruleId: "1",
+    version: "1",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

@@ -127,9 +127,9 @@ describe("cards", () => {
 });
 
 describe("programs", () => {
-  it("lists the partner's programs with their terms", async () => {
+  it("lists the partner's programs with their terms and their active rules as a POS shows them", async () => {
     const body = (await call(t, "GET", "/v1/programs", { token: p.tokens.store })).json();
-    expect(body.programs).toEqual([
+    expect(body.programs).toMatchObject([
       {
         code: "main",
         name: "Main",
@@ -141,5 +141,23 @@ describe("programs", () => {
         pointsLifetimeDays: null,
       },
     ]);
+    const rules = body.programs[0].rules as Record<string, unknown>[];
+    expect(rules.map((r) => r.name)).toEqual([
+      "accrual 5%",
+      "gold accrual 10%",
+      "vitamins -10%",
+      "brand X 30 rub off",
+      "promo SALE -20%",
+    ]);
+    // Name, description and validity: not the conditions and effects.
+    expect(Object.keys(rules[0]!).sort()).toEqual([
+      "description",
+      "id",
+      "name",
+      "validFrom",
+      "validTo",
+      "version",
+    ]);
+    expect(rules[0]).toMatchObject({ version: 1, validFrom: null, validTo: null, description: null });
   });
 });

@@ -329,7 +329,7 @@ describe("late confirm of a purchase the server lost", () => {
     await expectLedgerBalanced(t);
   });
 
-  it("hangs without the rules version, after the rules changed, with another discount, or an unknown card", async () => {
+  it("hangs without the rules version or with an unknown one, with another discount, or an unknown card; rebuilds the exact rules after they changed", async () => {
     const views: Record<string, PurchaseView> = {};
     for (const id of ["lost-3", "lost-4", "lost-5", "lost-6"]) {
       views[id] = await purchases.calculate(pos, receipt(p, id));
@@ -359,10 +359,15 @@ describe("late confirm of a purchase the server lost", () => {
       [{ name: "new 1%", kind: "accrual_percent", value: 100 }],
       t.clock.now(),
     );
-    t.clock.advance(10_000); // past the program cache's refresh
+    t.clock.advance(10_000);
+    // The rules changed since, but the purchase is priced again with exactly the versions it named.
     expect(
       (await purchases.confirm(pos, "lost-6", { receipt: printed(views["lost-6"]!) })).answer,
-    ).toMatchObject({
+    ).toMatchObject({ state: "confirmed", late: true, totals: views["lost-6"]!.totals });
+    const lost7 = await purchases.calculate(pos, receipt(p, "lost-7"));
+    await losePurchase(t, "lost-7");
+    const unknownVersion = { ...printed(lost7), rulesVersion: `rules-1/${p.programId}/999` };
+    expect((await purchases.confirm(pos, "lost-7", { receipt: unknownVersion })).answer).toMatchObject({
       hanging: { reason: "RULES_VERSION_UNKNOWN" },
     });
     const listed = (await purchases.hanging(p.partnerId)).map((h) => [h.purchaseId, h.reason]);
@@ -371,7 +376,7 @@ describe("late confirm of a purchase the server lost", () => {
         ["lost-3", "RULES_VERSION_UNKNOWN"],
         ["lost-4", "RECEIPT_MISMATCH"],
         ["lost-5", "CARD_UNUSABLE"],
-        ["lost-6", "RULES_VERSION_UNKNOWN"],
+        ["lost-7", "RULES_VERSION_UNKNOWN"],
       ]),
     );
     await expectLedgerBalanced(t);

@@ -28,6 +28,7 @@ import { programRoutes } from "./programs.js";
 import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
 import { registrationRoutes } from "./registration.js";
+import { ruleRoutes } from "./rules.js";
 import type { AdminServices } from "./services.js";
 import { storeRoutes } from "./stores.js";
 import { userRoutes } from "./users.js";
@@ -48,6 +49,7 @@ const ROUTES: readonly AdminRoutes[] = [
   clientRoutes,
   cardRoutes,
   purchaseRoutes,
+  ruleRoutes,
   auditRoutes,
   promoCodeRoutes,
   levelRoutes,

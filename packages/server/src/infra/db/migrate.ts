@@ -4,6 +4,7 @@ import { initialSchema } from "./migrations/0001-initial.js";
 import { adminSchema } from "./migrations/0002-admin.js";
 import { purchaseCommands } from "./migrations/0003-purchase-commands.js";
 import { clientsSchema } from "./migrations/0004-clients.js";
+import { ruleVersionsSchema } from "./migrations/0005-rule-versions.js";
 import { pointAdjustmentsSchema } from "./migrations/0006-point-adjustments.js";
 import { promoCodesLevelsSchema } from "./migrations/0007-promo-codes-levels.js";
 
@@ -14,6 +15,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0002-admin": adminSchema(database.dialect),
     "0003-purchase-commands": purchaseCommands(database.dialect),
     "0004-clients": clientsSchema(database.dialect),
+    "0005-rule-versions": ruleVersionsSchema(database.dialect),
     "0006-point-adjustments": pointAdjustmentsSchema(database.dialect),
     "0007-promo-codes-levels": promoCodesLevelsSchema(database.dialect),
   };
@@ -31,4 +33,11 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Applies migrations up to and including `name` (tests of a migration start from the schema before it). */
+export async function migrateTo(database: Database, name: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(database) };
+  const { error } = await new Migrator({ db: database.db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

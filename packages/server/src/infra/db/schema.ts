@@ -65,14 +65,15 @@ export interface ProgramsTable {
 export interface RulesTable {
   id: Generated<number>;
   program_id: number;
+  /** The current version's name, priority and validity, for lists. */
   name: string;
-  kind: string;
-  params: string;
-  scope: string;
-  levels: string | null;
-  promo_code: string | null;
   priority: number;
   active: number;
+  /** Migration 0005: the current version and its definition (JSON, `RuleDefinition`). */
+  version: number;
+  definition: string;
+  valid_from: number | null;
+  valid_to: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -190,6 +191,8 @@ export interface PurchasesTable {
   confirm_response: string | null;
   /** Engine, program and program version that priced the purchase (migration 0003). */
   rules_version: string | null;
+  /** Migration 0005: the rules that gave something, compactly: "id:version,id:version". */
+  applied_rules: Generated<string | null>;
   cancel_response: string | null;
   hanging_reason: string | null;
   expires_at: number;
@@ -240,7 +243,7 @@ export interface DatabaseSchema {
   stores: StoresTable;
   pos_credentials: PosCredentialsTable;
   server_settings: ServerSettingsTable;
-  programs: ProgramsTable & ProgramRegistrationColumns;
+  programs: ProgramsTable & ProgramRegistrationColumns & ProgramRuleTerms;
   rules: RulesTable;
   products: ProductsTable;
   clients: ClientsTable;
@@ -268,6 +271,8 @@ export interface DatabaseSchema {
   level_settings: LevelSettingsTable;
   card_level_reviews: CardLevelReviewsTable;
   card_level_changes: CardLevelChangesTable;
+  rule_versions: RuleVersionsTable;
+  program_versions: ProgramVersionsTable;
 }
 
 // Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
@@ -497,3 +502,31 @@ export interface CardLevelChangesTable {
 export type Row<T extends keyof DatabaseSchema> = Selectable<DatabaseSchema[T]>;
 export type NewRow<T extends keyof DatabaseSchema> = Insertable<DatabaseSchema[T]>;
 export type RowUpdate<T extends keyof DatabaseSchema> = Updateable<DatabaseSchema[T]>;
+
+// Migration 0005: versioned rule definitions and the rule set of every program version.
+
+export interface ProgramRuleTerms {
+  /** half_up | down: how percentage discounts round per line. */
+  discount_rounding: Generated<string>;
+  max_line_discount_bp: Generated<number>;
+  max_receipt_discount_bp: Generated<number>;
+}
+
+export interface RuleVersionsTable {
+  rule_id: number;
+  version: number;
+  /** JSON `RuleDefinition`, immutable once written. */
+  definition: string;
+  created_at: number;
+  user_id: number | null;
+}
+
+export interface ProgramVersionsTable {
+  program_id: number;
+  version: number;
+  /** JSON [[ruleId, version], …]: the active rule versions of this program version. */
+  rules: string;
+  /** JSON `StoredTerms`: the pricing terms of this program version. */
+  terms: string;
+  created_at: number;
+}

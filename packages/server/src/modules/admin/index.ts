@@ -3,4 +3,5 @@
 export type { Actor } from "../audit/index.js";
 export * from "./admin-service.js";
 export * from "./operator-desk.js";
+export * from "./program-admin.js";
 export * from "./views.js";

@@ -5,6 +5,7 @@
 import { type CardRange, type CheckDigitScheme, rangeProblem } from "../../core/card-numbers.js";
 import type { Executor } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
+import { bumpProgram } from "./programs.js";
 
 export const LOGIN_VALUES = ["phone", "email"] as const;
 export type LoginValue = (typeof LOGIN_VALUES)[number];
@@ -68,7 +69,7 @@ export async function updateRegistrationSettings(
   }
   await db
     .updateTable("programs")
-    .set((eb) => ({
+    .set({
       ...(change.loginValue ? { login_value: change.loginValue } : {}),
       ...(change.confirmationMethod ? { confirmation_method: change.confirmationMethod } : {}),
       ...(change.attachCardOnRegistration !== undefined
@@ -85,9 +86,8 @@ export async function updateRegistrationSettings(
               : {}),
           }
         : {}),
-      version: eb("version", "+", 1),
-      updated_at: now,
-    }))
+    })
     .where("id", "=", programId)
     .execute();
+  await bumpProgram(db, programId, now);
 }

@@ -5,4 +5,5 @@ export * from "./counts.js";
 export * from "./purchase-record.js";
 export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./purchase-repository.js";
 export * from "./purchase-service.js";
+export { type SimulateInput, simulate } from "./simulate.js";
 export * from "./sweeper.js";

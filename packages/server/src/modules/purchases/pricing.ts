@@ -2,17 +2,27 @@
  * Pricing a receipt, shared by calculate and by a late confirm that must price a lost purchase again:
  * the store, the card, the lines against the catalogue, the program's engine.
  */
-import { lineAmount } from "../../core/arithmetic.js";
-import { createBasicEngine } from "../../core/engine/basic-engine.js";
-import type { EngineResult, ProductFacts } from "../../core/engine/types.js";
+import { lineAmount, percentOf } from "../../core/arithmetic.js";
+import { formatRubles } from "../../core/engine/basic-engine.js";
+import type { CashierMessage, ProductFacts } from "../../core/engine/types.js";
 import { type LineSource, type PricedLine, pricedLines } from "../../core/receipt.js";
+import { compileRules } from "../../core/rules/engine.js";
+import type {
+  ClientFacts,
+  Evaluation,
+  IssuePromoCodeInstruction,
+  RuleCard,
+  RuleEngine,
+  RuleInput,
+} from "../../core/rules/types.js";
 import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
 import { type Card, findCard } from "../cards/index.js";
 import { findProducts } from "../catalog/index.js";
-import type { LoadedProgram, ProgramCatalog } from "../programs/index.js";
+import { type LoadedProgram, type ProgramCatalog, RULE_ENGINE_ID } from "../programs/index.js";
 import type { Store, StoreDirectory } from "../stores/index.js";
+import { loadHistory } from "./history.js";
 import type { PurchaseRepository } from "./purchase-repository.js";
 
 /** Receipts above this (100 million rubles) are refused: far beyond any till, far below 2^53. */
@@ -43,27 +53,37 @@ export interface ReceiptInput {
   }[];
 }
 
+/** What a priced receipt carries besides its lines. */
+export interface PricingSummary {
+  /** The most the receipt may be paid with points by the rules and the program's share. */
+  pointsPaymentLimit: number;
+  appliedPromoCodes: string[];
+  unknownPromoCodes: string[];
+  messages: CashierMessage[];
+  /** What confirm must carry out (issue a promo code). */
+  instructions: IssuePromoCodeInstruction[];
+  /** The rules that gave something, compactly: "id:version,id:version" (null when none). */
+  appliedRules: string | null;
+}
+
 export interface Priced {
   store: Store;
   card: Card | null;
   loaded: LoadedProgram | null;
-  evaluation: EngineResult;
+  evaluation: PricingSummary;
   lines: PricedLine[];
   rulesVersion: string;
 }
 
 /** Partners without a loyalty program still get their receipts priced: by an engine with no rules. */
-const NO_RULES = createBasicEngine([], { maxPointsPaymentShareBp: 0 });
-const FIRST_ENGINE = "basic-1";
+const NO_RULES: RuleEngine = compileRules([], { maxPointsPaymentShareBp: 0 });
 
 /**
- * The engine, program and version a purchase is priced with: the same string later means the same rules,
- * so a lost purchase can be priced again exactly. Rules are only ever added, each addition bumping the
- * program's version, so a version that is still current can be rebuilt and an older one cannot.
+ * The engine, program and version a purchase is priced with: the same string later names exactly the same
+ * rule versions and terms (`program_versions`), so a lost purchase can be priced again exactly.
  */
 export function rulesVersionOf(loaded: LoadedProgram | null): string {
-  if (!loaded) return `${NO_RULES.id ?? FIRST_ENGINE}/none`;
-  return `${loaded.engine.id ?? FIRST_ENGINE}/${loaded.program.id}/${loaded.program.version}`;
+  return loaded ? loaded.rulesVersion : `${RULE_ENGINE_ID}/none`;
 }
 
 export function ttlSecondsOf(loaded: LoadedProgram | null): number {
@@ -88,10 +108,10 @@ export async function usableCard(deps: PurchaseDeps, partnerId: number, number: 
   return card;
 }
 
-type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };
+export type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };
 
-async function lineSources(
-  deps: PurchaseDeps,
+export async function lineSources(
+  deps: Pick<PurchaseDeps, "database">,
   partnerId: number,
   lines: ReceiptInput["lines"],
 ): Promise<ReceiptSource[]> {
@@ -137,6 +157,77 @@ async function lineSources(
   });
 }
 
+/** What the rules are told about the receipt beyond its lines. */
+export interface PricingFacts {
+  now: number;
+  card: RuleCard | null;
+  client?: ClientFacts | null;
+  history?: Record<string, number>;
+  promoCodes: readonly string[];
+  pointsPayment?: boolean;
+}
+
+/** Evaluates a receipt with a program version's engine (or none). Pure: no I/O. */
+export function evaluateReceipt(
+  loaded: LoadedProgram | null,
+  store: Store,
+  partnerCode: string,
+  sources: readonly ReceiptSource[],
+  facts: PricingFacts,
+  explain = false,
+): Evaluation {
+  const input: RuleInput = {
+    now: facts.now,
+    store: { code: store.code, partner: partnerCode, timeZone: store.timezone },
+    lines: sources.map((s) => ({
+      lineId: s.lineId,
+      product: s.product,
+      barcode: s.barcode,
+      quantity: s.quantity,
+      unitPrice: s.unitPrice,
+      amount: s.amount,
+    })),
+    card: facts.card,
+    client: facts.client ?? null,
+    ...(facts.history ? { history: facts.history } : {}),
+    promoCodes: facts.promoCodes,
+    pointsPayment: facts.pointsPayment ?? false,
+  };
+  return (loaded?.engine ?? NO_RULES).evaluate(input, { explain });
+}
+
+/** The summary a purchase keeps: the program's share caps points payment per receipt, as it always did. */
+export function summaryOf(loaded: LoadedProgram | null, evaluation: Evaluation): PricingSummary {
+  const share = loaded?.terms.maxPointsPaymentShareBp ?? 0;
+  const pointsPaymentLimit = Math.min(evaluation.pointsPaymentLimit, percentOf(evaluation.total, share));
+  let messages = evaluation.messages;
+  if (evaluation.discountTotal > 0) {
+    // The cashier sees the receipt's discount first, after a card that only accrues.
+    const at = messages.findIndex((m) => m.code !== "CARD_ACCRUAL_ONLY");
+    const discount = {
+      code: "DISCOUNT_APPLIED",
+      text: `Скидка по программе: ${formatRubles(evaluation.discountTotal)}`,
+    };
+    messages = at < 0 ? [...messages, discount] : [...messages.slice(0, at), discount, ...messages.slice(at)];
+  }
+  return {
+    pointsPaymentLimit,
+    appliedPromoCodes: evaluation.appliedPromoCodes,
+    unknownPromoCodes: evaluation.unknownPromoCodes,
+    messages: messages.map((m) => ({ code: m.code, text: m.text })),
+    instructions: evaluation.instructions,
+    appliedRules:
+      evaluation.appliedRules.length > 0
+        ? evaluation.appliedRules.map((r) => `${r.ruleId}:${r.version}`).join(",")
+        : null,
+  };
+}
+
+export interface PriceOptions {
+  /** Price with this program version instead of the card's current one (a late confirm's exact rules). */
+  loaded?: LoadedProgram | null;
+}
+
 /** Prices a receipt for `card` (already checked usable, or null) with the program it belongs to. */
 export async function priceReceipt(
   deps: PurchaseDeps,
@@ -144,22 +235,38 @@ export async function priceReceipt(
   input: ReceiptInput,
   store: Store,
   card: Card | null,
+  options: PriceOptions = {},
 ): Promise<Priced> {
-  const loaded = card
-    ? await deps.programs.get(card.programId)
-    : await deps.programs.defaultFor(principal.partnerId);
+  const loaded =
+    options.loaded !== undefined
+      ? options.loaded
+      : card
+        ? await deps.programs.get(card.programId)
+        : await deps.programs.defaultFor(principal.partnerId);
   const sources = await lineSources(deps, principal.partnerId, input.lines);
-  const evaluation = (loaded?.engine ?? NO_RULES).evaluate({
-    lines: sources.map((s) => ({
-      lineId: s.lineId,
-      product: s.product,
-      quantity: s.quantity,
-      unitPrice: s.unitPrice,
-      amount: s.amount,
-    })),
-    card: card ? { status: card.status, level: card.level } : null,
-    promoCodes: input.promoCodes ?? [],
-  });
+  const now = deps.clock.now();
+  const history =
+    card && loaded?.needsHistory
+      ? await loadHistory(
+          deps.database.db,
+          card.id,
+          loaded.engine.requiredHistoryFacts(),
+          now,
+          store.timezone,
+        )
+      : undefined;
+  const evaluation = evaluateReceipt(
+    loaded,
+    store,
+    await deps.programs.partnerCode(principal.partnerId),
+    sources,
+    {
+      now,
+      card: card ? { status: card.status, level: card.level } : null,
+      ...(history ? { history } : {}),
+      promoCodes: input.promoCodes ?? [],
+    },
+  );
   if (evaluation.subtotal > MAX_RECEIPT_TOTAL) {
     throw new DomainError("RECEIPT_TOO_LARGE", `the receipt total exceeds ${MAX_RECEIPT_TOTAL} kopecks`, {
       field: "lines",
@@ -169,7 +276,7 @@ export async function priceReceipt(
     store,
     card,
     loaded,
-    evaluation,
+    evaluation: summaryOf(loaded, evaluation),
     lines: pricedLines(sources, evaluation),
     rulesVersion: rulesVersionOf(loaded),
   };

@@ -89,6 +89,7 @@ async function calculateOnce(
     points_limit: evaluation.pointsPaymentLimit,
     points_accrued: totals.accrual,
     rules_version: priced.rulesVersion,
+    applied_rules: evaluation.appliedRules,
     expires_at: expiresAt,
     updated_at: now,
   };

@@ -34,7 +34,7 @@ import {
   releaseHold,
   spendHold,
 } from "../../points/index.js";
-import type { LoadedProgram } from "../../programs/index.js";
+import { type LoadedProgram, parseRulesVersion } from "../../programs/index.js";
 import { consumePromoCodes, releasePromoCodes } from "../../promo-codes/index.js";
 import { canonicalHash } from "../canonical-hash.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
@@ -395,7 +395,40 @@ async function priceLost(
       ...(l.amount !== undefined ? { amount: l.amount } : {}),
     })),
   };
-  return { priced: await priceReceipt(deps, principal, input, store, card), cardProblem };
+  const exactRules = async () => {
+    const loaded = await namedVersion(deps, principal, card, printed.rulesVersion);
+    return loaded ? { loaded } : {};
+  };
+  return {
+    priced: await priceReceipt(deps, principal, input, store, card, await exactRules()),
+    cardProblem,
+  };
+}
+
+/**
+ * The exact program version the printed receipt names, when it is one of the card's program (or, without a
+ * card, of the partner's default program) and still recorded; otherwise undefined: the receipt is priced
+ * with the current rules, for the record, and hangs (RULES_VERSION_UNKNOWN).
+ */
+async function namedVersion(
+  deps: PurchaseDeps,
+  principal: Principal,
+  card: Card | null,
+  rulesVersion: string | undefined,
+): Promise<LoadedProgram | undefined> {
+  const named = rulesVersion ? parseRulesVersion(rulesVersion) : null;
+  if (!named) return undefined;
+  const programId = card
+    ? card.programId
+    : ((await deps.programs.defaultFor(principal.partnerId))?.program.id ?? null);
+  if (programId !== named.programId) return undefined;
+  return (await deps.programs.atVersion(programId, named.version)) ?? undefined;
+}
+
+function sameRulesVersion(printed: string | undefined, priced: string): boolean {
+  const a = printed ? parseRulesVersion(printed) : null;
+  const b = parseRulesVersion(priced);
+  return a !== null && b !== null && a.programId === b.programId && a.version === b.version;
 }
 
 /** The lines as the till would have had them after its points payment; null when the payment cannot fit. */
@@ -453,6 +486,7 @@ async function confirmLost(
     points_returned: 0,
     accrual_reversed: 0,
     rules_version: priced.rulesVersion,
+    applied_rules: priced.evaluation.appliedRules,
     expires_at: now,
     created_at: now,
     updated_at: now,
@@ -465,7 +499,7 @@ async function confirmLost(
     ...(mismatch ? { mismatch } : {}),
   });
   if (cardProblem) return hang(deps, tx, row, request, hash, cause("CARD_UNUSABLE"), now);
-  if (printed.rulesVersion !== priced.rulesVersion) {
+  if (!sameRulesVersion(printed.rulesVersion, priced.rulesVersion)) {
     return hang(deps, tx, row, request, hash, cause("RULES_VERSION_UNKNOWN"), now);
   }
   const mismatch = paid

@@ -1,0 +1,63 @@
+/**
+ * The card's purchase history as rules read it (`purchase_history` conditions): the count or amount of its
+ * confirmed purchases today, in the last N days, or this calendar month, in the store's local time. Only
+ * the facts the program's rules need are loaded, in one indexed query (`purchases_card_confirmed`);
+ * a program whose rules read no history costs nothing.
+ */
+import { sql } from "kysely";
+import { daysFromCivil, localTimeOf } from "../../core/rules/local-time.js";
+import type { HistoryFactSpec } from "../../core/rules/types.js";
+import type { Executor } from "../../infra/db/database.js";
+
+const DAY = 86_400_000;
+const COUNTED_STATES = ["confirmed", "partially_refunded"];
+
+/**
+ * The instant a period starts. Local midnights are computed with the zone's offset now, so a period that
+ * spans a change of offset (daylight saving, not used in Russia since 2014) is off by that change.
+ */
+export function periodStart(spec: HistoryFactSpec, now: number, timeZone: string): number {
+  if (spec.period === "last_days") return now - (spec.days ?? 1) * DAY;
+  let local: ReturnType<typeof localTimeOf>;
+  try {
+    local = localTimeOf(now, timeZone);
+  } catch {
+    local = localTimeOf(now, "UTC");
+  }
+  const localNow = local.dayNumber * DAY + local.minuteOfDay * 60_000 + (now % 60_000);
+  const offset = localNow - now;
+  const day = spec.period === "today" ? local.dayNumber : daysFromCivil(local.year, local.month, 1);
+  return day * DAY - offset;
+}
+
+/** The values of `specs` for the card, keyed by `spec.key`: counts, or amounts in kopecks (net of refunds). */
+export async function loadHistory(
+  db: Executor,
+  cardId: number,
+  specs: readonly HistoryFactSpec[],
+  now: number,
+  timeZone: string,
+): Promise<Record<string, number>> {
+  if (specs.length === 0) return {};
+  const starts = specs.map((s) => periodStart(s, now, timeZone));
+  const earliest = Math.min(...starts);
+  const columns = specs.map((s, i) =>
+    s.metric === "count"
+      ? sql<number>`coalesce(sum(case when confirmed_at >= ${starts[i]} then 1 else 0 end), 0)`.as(`f${i}`)
+      : sql<number>`coalesce(sum(case when confirmed_at >= ${starts[i]} then total - refunded_amount else 0 end), 0)`.as(
+          `f${i}`,
+        ),
+  );
+  const row = (await db
+    .selectFrom("purchases")
+    .select(columns)
+    .where("card_id", "=", cardId)
+    .where("confirmed_at", ">=", earliest)
+    .where("state", "in", COUNTED_STATES)
+    .executeTakeFirst()) as Record<string, number | string | null> | undefined;
+  const out: Record<string, number> = {};
+  specs.forEach((s, i) => {
+    out[s.key] = Number(row?.[`f${i}`] ?? 0);
+  });
+  return out;
+}

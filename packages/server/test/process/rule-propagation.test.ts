@@ -1,0 +1,90 @@
+/**
+ * Two `kopilka serve` processes on one database: a rule created through the admin API of one is applied by
+ * a calculate on the other within a second, without a restart. The second process's catalog notices the
+ * global programs version move (read at most every 250 ms) and recompiles the program.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeUser, PASSWORD } from "../support/admin.js";
+import { SECRET, seedPartner, startTestApp, TEST_PII_KEY, type TestApp } from "../support/harness.js";
+import { killAll, type ServerProcess, startServer, stopGracefully } from "../support/server-process.js";
+
+let t: TestApp;
+let a: ServerProcess;
+let b: ServerProcess;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const p = await seedPartner(t, { code: "alpha" });
+  await makeUser(t, "marketer@alpha.test", { partnerId: p.partnerId, role: "marketer" });
+  const env = { DEMO_DATA: "false", PII_KEY: TEST_PII_KEY };
+  a = await startServer(t.scratch.url, env);
+  b = await startServer(t.scratch.url, env);
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of [a, b]) if (s && !s.hasExited()) await stopGracefully(s).catch(() => {});
+  await killAll();
+  await t?.close();
+});
+
+async function post(base: string, path: string, body: unknown, token?: string) {
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe("a rule changed in one process", () => {
+  it("applies in a calculate on another process within a second", async () => {
+    const login = await post(a.base, "/admin/v1/auth/login", {
+      email: "marketer@alpha.test",
+      password: PASSWORD,
+      session: "bearer",
+    });
+    expect(login.status).toBe(200);
+    const adminToken = login.body.token as string;
+    const pos = await post(b.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET });
+    const posToken = pos.body.accessToken as string;
+    let n = 0;
+    const discountOnB = async () => {
+      const res = await post(
+        b.base,
+        "/v1/purchases/calculate",
+        {
+          purchaseId: `prop-${++n}`,
+          storeCode: "alpha-S1",
+          posCode: "POS-1",
+          lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 10_000 }],
+        },
+        posToken,
+      );
+      expect(res.status).toBe(200);
+      return (res.body.totals as { discount: number }).discount;
+    };
+    // B has compiled the program (no discount on aspirin yet).
+    expect(await discountOnB()).toBe(0);
+
+    const created = await post(
+      a.base,
+      "/admin/v1/partners/alpha/programs/main/rules",
+      {
+        name: "Medicines −25 %",
+        priority: 0,
+        stacking: { mode: "stackable" },
+        conditions: [{ type: "products", params: { set: { categories: ["medicines"] } } }],
+        effects: [{ type: "line_discount_percent", params: { percentBp: 2500 } }],
+      },
+      adminToken,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const deadline = Date.now() + 1_000;
+    let discount = await discountOnB();
+    while (discount === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      discount = await discountOnB();
+    }
+    expect(discount).toBe(2_500);
+  });
+});

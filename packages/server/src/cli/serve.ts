@@ -109,7 +109,7 @@ function printDemoCredentials(config: Config): void {
     (c) => `  ${c.login.padEnd(22)} ${c.secret.padEnd(14)} ${c.kind}: ${c.description}`,
   );
   process.stderr.write(
-    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. Logins (login, secret); cabinet users sign in at /admin/v1:\n${lines.join("\n")}\n`,
+    `\nDemo data loaded into ${redactUrl(config.databaseUrl)}. Logins (login, secret); cabinet users sign in to the web cabinet at / (or /admin/v1):\n${lines.join("\n")}\n`,
   );
 }
 

@@ -21,6 +21,7 @@ export * from "./admin-v1/stores.js";
 export * from "./admin-v1/users.js";
 export * from "./error-messages.js";
 export * from "./errors.js";
+export * from "./permissions.js";
 export * from "./pos-v1/auth.js";
 export * from "./pos-v1/cards.js";
 export * from "./pos-v1/clients.js";

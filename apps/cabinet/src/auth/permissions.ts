@@ -1,91 +1,17 @@
 /**
- * What each role may do, as the server's permission table says (packages/server/src/core/admin/
- * permissions.ts; a test keeps the two equal). The cabinet only hides what a role cannot use: the
- * server checks every call.
+ * What each role may do: the contract's permission table, the one the server enforces. The cabinet only
+ * hides what a role cannot use: the server checks every call.
  */
+import {
+  type PartnerPermission,
+  type PlatformPermission,
+  ROLE_PERMISSIONS,
+} from "@kopilka/contract/permissions";
 import type { CurrentUser, PartnerRole } from "../api/types.ts";
 
-export type Permission =
-  | "partner.read"
-  | "stores.read"
-  | "stores.write"
-  | "credentials.read"
-  | "credentials.write"
-  | "users.read"
-  | "users.write"
-  | "programs.read"
-  | "programs.write"
-  | "participants.write"
-  | "rules.write"
-  | "promo-codes.write"
-  | "levels.write"
-  | "cards.read"
-  | "cards.write"
-  | "clients.read"
-  | "clients.write"
-  | "purchases.read"
-  | "purchases.write"
-  | "points.adjust"
-  | "reports.read"
-  | "audit.read";
-
-export type PlatformPermission = "platform.partners" | "platform.users" | "platform.audit";
-
-const READ_COMMON: Permission[] = ["partner.read", "stores.read", "programs.read"];
-
-export const ROLE_PERMISSIONS: Record<PartnerRole, ReadonlySet<Permission>> = {
-  owner: new Set<Permission>([
-    "partner.read",
-    "stores.read",
-    "stores.write",
-    "credentials.read",
-    "credentials.write",
-    "users.read",
-    "users.write",
-    "programs.read",
-    "programs.write",
-    "participants.write",
-    "rules.write",
-    "promo-codes.write",
-    "levels.write",
-    "cards.read",
-    "cards.write",
-    "clients.read",
-    "clients.write",
-    "purchases.read",
-    "purchases.write",
-    "points.adjust",
-    "reports.read",
-    "audit.read",
-  ]),
-  marketer: new Set<Permission>([
-    ...READ_COMMON,
-    "programs.write",
-    "rules.write",
-    "promo-codes.write",
-    "levels.write",
-  ]),
-  operator: new Set<Permission>([
-    ...READ_COMMON,
-    "cards.read",
-    "cards.write",
-    "clients.read",
-    "clients.write",
-    "purchases.read",
-    "purchases.write",
-    "points.adjust",
-  ]),
-  analyst: new Set<Permission>([
-    ...READ_COMMON,
-    "credentials.read",
-    "users.read",
-    "cards.read",
-    "clients.read",
-    "purchases.read",
-    "reports.read",
-    "audit.read",
-  ]),
-};
+export type Permission = PartnerPermission;
+export type { PlatformPermission };
+export { ROLE_PERMISSIONS };
 
 /** The user's enabled role in the partner, if any. */
 export function roleIn(user: CurrentUser, partnerCode: string): PartnerRole | null {

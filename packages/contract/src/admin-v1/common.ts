@@ -1,8 +1,5 @@
 /** Building blocks of the admin API's schemas: safe text, codes, roles, list queries and pages. */
 import { type TObject, type TProperties, type TSchema, Type } from "typebox";
-
-/** The roles a cabinet user can hold in a partner; platform administrators hold no role. */
-export const PARTNER_ROLES = ["owner", "marketer", "operator", "analyst"] as const;
 export const PartnerRoleSchema = Type.Union([
   Type.Literal("owner"),
   Type.Literal("marketer"),

@@ -1,77 +1,27 @@
 /**
- * Who may do what in the cabinet: the one permission table. Every admin route names one permission; the
+ * How the server enforces the permission table (in the contract). Every admin route names one permission; the
  * admin surface's hook asks `mayAct` before the handler runs. Roles are held per partner (a membership),
  * so one person can be an owner in one chain and an analyst in another.
  */
 
-import { PARTNER_ROLES } from "@kopilka/contract";
+import {
+  PARTNER_PERMISSIONS,
+  PARTNER_ROLES,
+  type PartnerPermission,
+  PLATFORM_PERMISSIONS,
+  type PlatformPermission,
+  ROLE_PERMISSIONS,
+} from "@kopilka/contract";
 
-export { PARTNER_ROLES };
+export type { PartnerPermission, PlatformPermission };
+export { PARTNER_PERMISSIONS, PARTNER_ROLES, PLATFORM_PERMISSIONS, ROLE_PERMISSIONS };
 export type PartnerRole = (typeof PARTNER_ROLES)[number];
-
-/** Permissions that act inside one partner: the route names the partner (`/partners/{partnerCode}/…`). */
-export const PARTNER_PERMISSIONS = [
-  "partner.read",
-  "stores.read",
-  "stores.write",
-  "credentials.read",
-  "credentials.write",
-  "users.read",
-  "users.write",
-  "programs.read",
-  "programs.write",
-  "participants.write",
-  "rules.write",
-  "promo-codes.write",
-  "levels.write",
-  "cards.read",
-  "cards.write",
-  "clients.read",
-  "clients.write",
-  "purchases.read",
-  "purchases.write",
-  "points.adjust",
-  "reports.read",
-  "audit.read",
-] as const;
-export type PartnerPermission = (typeof PARTNER_PERMISSIONS)[number];
-
-/** Permissions over the whole platform: only platform administrators hold them. */
-export const PLATFORM_PERMISSIONS = ["platform.partners", "platform.users", "platform.audit"] as const;
-export type PlatformPermission = (typeof PLATFORM_PERMISSIONS)[number];
 
 /**
  * What a route needs: a partner or platform permission, `session` (any signed-in user acting on their
  * own account: me, logout, password) or `public` (login).
  */
 export type RoutePermission = PartnerPermission | PlatformPermission | "session" | "public";
-
-const READ_COMMON: readonly PartnerPermission[] = ["partner.read", "stores.read", "programs.read"];
-
-export const ROLE_PERMISSIONS: Readonly<Record<PartnerRole, ReadonlySet<PartnerPermission>>> = {
-  owner: new Set(PARTNER_PERMISSIONS),
-  marketer: new Set([...READ_COMMON, "programs.write", "rules.write", "promo-codes.write", "levels.write"]),
-  operator: new Set([
-    ...READ_COMMON,
-    "cards.read",
-    "cards.write",
-    "clients.read",
-    "clients.write",
-    "purchases.read",
-    "purchases.write",
-    "points.adjust",
-  ]),
-  analyst: new Set([
-    ...READ_COMMON,
-    "credentials.read",
-    "users.read",
-    "cards.read",
-    "clients.read",
-    "purchases.read",
-    "reports.read",
-    "audit.read",
-  ]),
-};
 
 export function isPartnerPermission(p: RoutePermission): p is PartnerPermission {
   return (PARTNER_PERMISSIONS as readonly string[]).includes(p);

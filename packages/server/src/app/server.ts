@@ -64,6 +64,8 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
 
   const metrics = installMetrics(app, () => openPurchaseCounts(database, clock.now()));
   const services = await buildServices(ctx, (kind) => metrics.purchaseEvents.inc({ kind }));
+  // Calculations answered but not yet written reach the database before it closes (serve closes it next).
+  app.addHook("onClose", () => services.purchases.settled());
 
   healthRoutes(app, database, isClosing);
   await registerPosV1(app, services);

@@ -5,7 +5,7 @@
 import { AdminService, OperatorDesk, ProgramAdminService } from "../modules/admin/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
-import { CatalogService } from "../modules/catalog/index.js";
+import { CatalogService, ProductDirectory } from "../modules/catalog/index.js";
 import { LevelService } from "../modules/levels/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { PromoCodeService } from "../modules/promo-codes/index.js";
@@ -48,7 +48,12 @@ export async function buildServices(
     perName: { maxFailures: config.loginMaxFailures, windowMs: window, lockMs: lock },
     perAddress: { maxFailures: config.loginAddressMaxFailures, windowMs: window, lockMs: lock },
   };
-  const purchases = new PurchaseService(database, programs, stores, clock, onPurchaseEvent);
+  const products = new ProductDirectory(database, config.productCacheSize);
+  const purchases = new PurchaseService(
+    { database, programs, stores, products, clock },
+    onPurchaseEvent,
+    (what, count, err) => ctx.logger.error({ err, count }, what),
+  );
   const clientServices = buildClientServices(ctx, programs);
   return {
     clock,
@@ -62,7 +67,7 @@ export async function buildServices(
       limits,
     ),
     cards: new CardService(database),
-    catalog: new CatalogService(database),
+    catalog: new CatalogService(database, products),
     programs,
     stores,
     purchases,

@@ -132,6 +132,8 @@ describe("concurrency", () => {
       Array.from({ length: 20 }, () => post("/v1/purchases/calculate", receipt(p, "same-new"))),
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);
+    // Answered calculations are written behind the answer, within the event loop's next turns.
+    await t.server.services.purchases.settled();
     const rows = await t.database.db
       .selectFrom("purchases")
       .select("id")

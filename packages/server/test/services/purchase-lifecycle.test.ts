@@ -73,8 +73,12 @@ function printed(view: PurchaseView, posCode = "POS-1"): PrintedReceipt {
   };
 }
 
-const balance = async () =>
-  (await purchases.calculate(pos, receipt(p, `probe-${Math.random()}`))).points.balance!;
+/** The card's balance, read by a probe calculation (written before the next step, like every call here). */
+const balance = async () => {
+  const probe = await purchases.calculate(pos, receipt(p, `probe-${Math.random()}`));
+  await purchases.settled();
+  return probe.points.balance!;
+};
 
 describe("confirm, cancel and refund replay", () => {
   it("a repeat returns the first answer marked as a replay; the same key with another body is a conflict", async () => {

@@ -3,7 +3,7 @@
  * through app.inject (full HTTP pipeline: parsing, validation, auth, serialization) or, where real
  * sockets matter, through listen().
  */
-import type { LightMyRequestResponse } from "fastify";
+import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { pino } from "pino";
 import type { AppContext } from "../../src/app/context.js";
 import { buildServer, type Server } from "../../src/app/server.js";
@@ -55,6 +55,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const ctx: AppContext = { config, database, clock, logger: pino({ level: "silent" }) };
   const server = await buildServer(ctx);
   await server.app.ready();
+  // A calculation is answered before it is written (write-behind): tests that read the tables right after
+  // an answer see what the server answered once its writes have landed, as a till a moment later would.
+  const inject = server.app.inject.bind(server.app);
+  server.app.inject = (async (options: InjectOptions | string) => {
+    const response = await inject(options);
+    await server.services.purchases.settled();
+    return response;
+  }) as unknown as typeof server.app.inject;
   return {
     server,
     database,
@@ -249,6 +257,7 @@ export async function expectLedgerBalanced(t: TestApp): Promise<void> {
 
 /** Row counts of the tables a purchase call writes, to prove a refused call wrote nothing. */
 export async function writeCounts(t: TestApp): Promise<Record<string, number>> {
+  await t.server.services.purchases.settled();
   const tables = [
     "purchases",
     "purchase_events",

@@ -34,6 +34,7 @@ export async function holdsOf(t: TestApp, purchaseId: string) {
  * waiting for the disk): its events, its (resolved) holds and its row go.
  */
 export async function losePurchase(t: TestApp, purchaseId: string): Promise<void> {
+  await t.server.services.purchases.settled();
   const row = await t.database.db
     .selectFrom("purchases")
     .select("id")

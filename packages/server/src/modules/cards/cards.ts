@@ -1,6 +1,7 @@
 /** Cards: lookup by number and bulk upsert from the accounting system; each card gets a points account. */
 import type { CardStatus } from "../../core/engine/types.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import type { Row } from "../../infra/db/schema.js";
 import { openAccounts } from "../points/index.js";
 
 export const CARD_STATUSES: readonly CardStatus[] = ["active", "blocked", "accrual_only"];
@@ -15,6 +16,36 @@ export interface Card {
   virtual: boolean;
 }
 
+type CardRow = Pick<
+  Row<"cards">,
+  "id" | "partner_id" | "program_id" | "number" | "status" | "level" | "virtual"
+>;
+
+function cardOf(row: CardRow): Card {
+  return {
+    id: row.id,
+    partnerId: row.partner_id,
+    programId: row.program_id,
+    number: row.number,
+    status: row.status as CardStatus,
+    level: row.level,
+    virtual: row.virtual === 1,
+  };
+}
+
+const COMMITTED_CARD =
+  "select id, partner_id, program_id, number, status, level, virtual from cards where partner_id = ? and number = ?";
+
+/** The card as committed, outside any transaction: the hot path's lookup (a prepared point read). */
+export async function committedCard(
+  database: Database,
+  partnerId: number,
+  number: string,
+): Promise<Card | null> {
+  const rows = await database.prepareRead<CardRow>(COMMITTED_CARD)([partnerId, number]);
+  return rows[0] ? cardOf(rows[0]) : null;
+}
+
 export async function findCard(db: Executor, partnerId: number, number: string): Promise<Card | null> {
   const row = await db
     .selectFrom("cards")
@@ -22,17 +53,7 @@ export async function findCard(db: Executor, partnerId: number, number: string):
     .where("partner_id", "=", partnerId)
     .where("number", "=", number)
     .executeTakeFirst();
-  return row
-    ? {
-        id: row.id,
-        partnerId: row.partner_id,
-        programId: row.program_id,
-        number: row.number,
-        status: row.status as CardStatus,
-        level: row.level,
-        virtual: row.virtual === 1,
-      }
-    : null;
+  return row ? cardOf(row) : null;
 }
 
 /** A card's status as it is now (it may have changed since the purchase was calculated). */

@@ -4,6 +4,7 @@ import { rejectDuplicates } from "../../kernel/batches.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/principal.js";
 import { requireUnboundCredential } from "../auth/index.js";
+import type { ProductDirectory } from "./product-directory.js";
 import { getProduct, type ProductInput, upsertProducts } from "./products.js";
 
 export interface ProductView {
@@ -19,12 +20,18 @@ export interface ProductView {
 }
 
 export class CatalogService {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    /** This process's cache of products, dropped at once after its own writes (others poll the counter). */
+    private readonly directory?: ProductDirectory,
+  ) {}
 
   async upload(principal: Principal, items: readonly ProductInput[], now: number): Promise<number> {
     requireUnboundCredential(principal);
     rejectDuplicates(items, (p) => p.sku, "sku");
-    return upsertProducts(this.database, principal.partnerId, items, now);
+    const written = await upsertProducts(this.database, principal.partnerId, items, now);
+    this.directory?.invalidate();
+    return written;
   }
 
   async view(principal: Principal, sku: string): Promise<ProductView> {

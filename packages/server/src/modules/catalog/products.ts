@@ -1,7 +1,9 @@
 /** The partner's product catalogue: lookups for receipts and bulk upserts from the accounting system. */
 import type { ProductFacts } from "../../core/engine/types.js";
+import { bumpChangeCounter } from "../../infra/db/change-counter.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
 import type { NewRow, Row } from "../../infra/db/schema.js";
+import { CATALOG_VERSION_KEY } from "./product-directory.js";
 
 export interface ProductInput {
   sku: string;
@@ -20,7 +22,7 @@ export interface FoundProducts {
   byBarcode: Map<string, ProductFacts>;
 }
 
-function facts(
+export function productFacts(
   row: Pick<
     Row<"products">,
     | "sku"
@@ -78,7 +80,7 @@ export async function findProducts(
       .where(column, "in", values)
       .execute();
     for (const row of rows) {
-      const f = facts(row);
+      const f = productFacts(row);
       found.bySku.set(row.sku, f);
       if (row.barcode) found.byBarcode.set(row.barcode, f);
     }
@@ -107,7 +109,8 @@ const UPSERT_CHUNK = 500;
 
 /**
  * Inserts new SKUs and updates known ones inside the caller's transaction (a file import decides what is
- * atomic), in chunks small enough for any statement size limit.
+ * atomic), in chunks small enough for any statement size limit. Moves the catalogue's change counter, so
+ * every process's ProductDirectory drops what it cached.
  */
 export async function upsertProductRows(
   trx: Trx,
@@ -115,6 +118,7 @@ export async function upsertProductRows(
   items: readonly ProductInput[],
   now: number,
 ): Promise<void> {
+  if (items.length > 0) await bumpChangeCounter(trx, CATALOG_VERSION_KEY);
   for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
     await trx
       .insertInto("products")

@@ -35,6 +35,16 @@ export interface CardBalance {
   available: number;
 }
 
+/** The card's balance as committed, outside any transaction: the hot path's read (prepared). */
+export async function committedBalance(database: Database, cardId: number): Promise<CardBalance> {
+  const rows = await database.prepareRead<Balance & { held: number }>(
+    "select active, pending, held from points_accounts where card_id = ?",
+  )([cardId]);
+  const a = rows[0];
+  if (!a) throw new Error(`card ${cardId} has no points account`);
+  return { active: a.active, pending: a.pending, held: a.held, available: available(a) };
+}
+
 export async function readBalance(db: Executor, cardId: number): Promise<CardBalance> {
   const a = await db
     .selectFrom("points_accounts")

@@ -9,6 +9,7 @@ export {
   activateDueLots,
   balanceOf,
   type CardBalance,
+  committedBalance,
   credit,
   type EntryContext,
   type ExpiringPoints,

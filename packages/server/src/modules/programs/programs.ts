@@ -4,8 +4,10 @@
  * version's rule set and pricing terms are recorded (`program_versions`), and the global
  * `programs_version` counter tells every process's catalog to look.
  */
+
 import type { RefundPolicy } from "@kopilka/contract";
 import { sql } from "kysely";
+import { bumpChangeCounter, readChangeCounter } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import { bodyOfDraft, insertRule, type RuleDraft } from "./rules.js";
 
@@ -152,27 +154,12 @@ export async function bumpProgram(db: Executor, programId: number, now: number):
 }
 
 /** The global counter every catalog polls: one row, moved by every program or rule change. */
-export async function bumpProgramsVersion(db: Executor): Promise<void> {
-  const result = await db
-    .updateTable("server_settings")
-    .set({ value: sql<string>`cast(cast(value as integer) + 1 as text)` })
-    .where("key", "=", PROGRAMS_VERSION_KEY)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0)
-    await db
-      .insertInto("server_settings")
-      .values({ key: PROGRAMS_VERSION_KEY, value: "1" })
-      .onConflict((oc) => oc.column("key").doNothing())
-      .execute();
+export function bumpProgramsVersion(db: Executor): Promise<void> {
+  return bumpChangeCounter(db, PROGRAMS_VERSION_KEY);
 }
 
-export async function readProgramsVersion(db: Executor): Promise<string> {
-  const row = await db
-    .selectFrom("server_settings")
-    .select("value")
-    .where("key", "=", PROGRAMS_VERSION_KEY)
-    .executeTakeFirst();
-  return row?.value ?? "0";
+export function readProgramsVersion(db: Executor): Promise<string> {
+  return readChangeCounter(db, PROGRAMS_VERSION_KEY);
 }
 
 /**

@@ -18,8 +18,8 @@ import type {
 import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
-import { type Card, findCard } from "../cards/index.js";
-import { findProducts } from "../catalog/index.js";
+import { type Card, committedCard } from "../cards/index.js";
+import { findProducts, type ProductDirectory } from "../catalog/index.js";
 import { type LoadedProgram, type ProgramCatalog, RULE_ENGINE_ID } from "../programs/index.js";
 import type { Store, StoreDirectory } from "../stores/index.js";
 import { loadHistory } from "./history.js";
@@ -36,6 +36,7 @@ export interface PurchaseDeps {
   repository: PurchaseRepository;
   programs: ProgramCatalog;
   stores: StoreDirectory;
+  products: ProductDirectory;
   clock: Clock;
 }
 
@@ -101,7 +102,7 @@ export async function storeFor(deps: PurchaseDeps, principal: Principal, storeCo
 }
 
 export async function usableCard(deps: PurchaseDeps, partnerId: number, number: string): Promise<Card> {
-  const card = await findCard(deps.database.db, partnerId, number);
+  const card = await committedCard(deps.database, partnerId, number);
   if (!card) throw new DomainError("CARD_NOT_FOUND", "no such card", { field: "cardNumber" });
   if (card.status === "blocked")
     throw new DomainError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });
@@ -111,7 +112,7 @@ export async function usableCard(deps: PurchaseDeps, partnerId: number, number: 
 export type ReceiptSource = LineSource & { amount: number; product: ProductFacts | null };
 
 export async function lineSources(
-  deps: Pick<PurchaseDeps, "database">,
+  deps: Pick<PurchaseDeps, "database"> & { products?: ProductDirectory },
   partnerId: number,
   lines: ReceiptInput["lines"],
 ): Promise<ReceiptSource[]> {
@@ -131,7 +132,9 @@ export async function lineSources(
   });
   const skus = lines.flatMap((l) => (l.sku !== undefined ? [l.sku] : []));
   const barcodes = lines.flatMap((l) => (l.sku === undefined && l.barcode !== undefined ? [l.barcode] : []));
-  const found = await findProducts(deps.database.db, partnerId, skus, barcodes);
+  const found = deps.products
+    ? await deps.products.find(partnerId, skus, barcodes)
+    : await findProducts(deps.database.db, partnerId, skus, barcodes);
   return lines.map((line, i) => {
     const product =
       (line.sku !== undefined ? found.bySku.get(line.sku) : undefined) ??

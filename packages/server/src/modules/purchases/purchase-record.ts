@@ -57,8 +57,24 @@ export function parseReceipt(row: Pick<Row<"purchases">, "receipt">): StoredRece
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** What a view shows of the row: a calculation written behind has no id yet. */
+export type ViewedRow = Pick<
+  Row<"purchases">,
+  | "state"
+  | "external_id"
+  | "pos_code"
+  | "expires_at"
+  | "confirmed_at"
+  | "points_limit"
+  | "points_spent"
+  | "refunded_amount"
+  | "points_returned"
+  | "accrual_reversed"
+  | "rules_version"
+>;
+
 export function purchaseView(
-  row: Row<"purchases">,
+  row: ViewedRow,
   receipt: StoredReceipt,
   balance: CardBalance | null,
 ): PurchaseView {

@@ -7,6 +7,7 @@ import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db
 import type { NewRow, Row, RowUpdate } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/index.js";
+import { CalculationWriteBehind, type WriteBehindListener } from "./write-behind.js";
 
 /** Told of every event a committed call wrote (calculated, confirmed, refunded, …), e.g. for metrics. */
 export type PurchaseEventListener = (kind: string) => void;
@@ -146,14 +147,56 @@ export interface ReportedRefund {
   accrualMinimum: number;
 }
 
+/** Where a lost write-behind batch is told (the service's logger); silent by default (tools, the sweeper). */
+export type WriteBehindFailure = (what: string, count: number, error: unknown) => void;
+
 export class PurchaseRepository {
+  /** Calculated purchases answered before they are written (write-behind.ts). */
+  readonly calculations: CalculationWriteBehind;
+  private readonly existing: (parameters: readonly unknown[]) => Promise<{ store_id: number }[]>;
+
   constructor(
     readonly database: Database,
     private readonly onEvent: PurchaseEventListener = () => {},
-  ) {}
+    onFailure: WriteBehindFailure = () => {},
+  ) {
+    const listener: WriteBehindListener = {
+      written: (count) => {
+        for (let i = 0; i < count; i++) onEvent("calculated");
+      },
+      lost: (count, error) => onFailure("calculations not written", count, error),
+      redoFailed: (error) => onFailure("a calculation taken by another process not redone", 1, error),
+    };
+    this.calculations = new CalculationWriteBehind(database, listener);
+    this.existing = database.prepareRead(
+      "select store_id from purchases where partner_id = ? and external_id = ?",
+    );
+  }
 
-  /** One transaction; the events it wrote are reported after the commit. */
-  async transact<T>(work: (tx: PurchaseTx) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  /**
+   * Whether the caller's purchase exists, written or answered and queued: a committed read outside any
+   * transaction (the hot path's check before a write-behind calculation).
+   */
+  async exists(principal: Principal, externalId: string): Promise<boolean> {
+    if (this.calculations.holds(principal.partnerId, externalId)) return true;
+    return (await this.existing([principal.partnerId, externalId])).length > 0;
+  }
+
+  /** Resolves once every calculation this process answered so far is written. */
+  settled(): Promise<void> {
+    return this.calculations.settled();
+  }
+
+  /**
+   * One transaction; the events it wrote are reported after the commit. It starts after the calculations
+   * answered before it are written, so it finds them (`afterCalculations: false` only for the write-behind's
+   * own redo, which runs in that chain).
+   */
+  async transact<T>(
+    work: (tx: PurchaseTx) => Promise<T>,
+    options?: TransactionOptions & { afterCalculations?: boolean },
+  ): Promise<T> {
+    if (options?.afterCalculations !== false) await this.calculations.settled();
     let written: string[] = [];
     const result = await this.database.transaction(async (trx) => {
       // A retried transaction starts its list afresh.
@@ -165,6 +208,7 @@ export class PurchaseRepository {
   }
 
   async find(principal: Principal, externalId: string): Promise<PurchaseRow> {
+    await this.calculations.settled();
     const row = await purchaseOf(this.database, this.database.db, principal, externalId, false);
     if (!row) throw notFound();
     return row;

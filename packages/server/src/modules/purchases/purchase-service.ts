@@ -37,6 +37,7 @@ import {
   type PurchaseEventListener,
   PurchaseRepository,
   type ReportedRefund,
+  type WriteBehindFailure,
 } from "./purchase-repository.js";
 
 export type { CalculateRequest } from "./commands/calculate.js";
@@ -69,13 +70,17 @@ export class PurchaseService {
   private readonly deps: PurchaseDeps;
 
   constructor(
-    database: Database,
-    programs: ProgramCatalog,
-    stores: StoreDirectory,
-    clock: Clock,
+    parts: Omit<PurchaseDeps, "repository">,
     onEvent: PurchaseEventListener = () => {},
+    onWriteFailure?: WriteBehindFailure,
   ) {
-    this.deps = { database, repository: new PurchaseRepository(database, onEvent), programs, stores, clock };
+    const repository = new PurchaseRepository(parts.database, onEvent, onWriteFailure);
+    this.deps = { ...parts, repository };
+  }
+
+  /** Resolves once every calculation answered so far is written: before the database closes. */
+  settled(): Promise<void> {
+    return this.deps.repository.settled();
   }
 
   calculate(principal: Principal, request: CalculateRequest): Promise<PurchaseView> {

@@ -2,13 +2,14 @@
  * calculate: prices a receipt and keeps it as a `calculated` purchase. A repeat with the same purchase id
  * while it is calculated is a replacement: the changed receipt is priced again, and a points payment that
  * still fits is kept (its hold follows the new lifetime), otherwise released with a message to the cashier.
- * Soft state: on PostgreSQL it commits without waiting for the disk (a late confirm covers a lost one).
+ * Soft state: a new purchase that reserves nothing is answered at once and written behind, in batches
+ * (write-behind.ts); the others commit without waiting for the disk. A late confirm covers a lost one.
  */
 import type { CashierMessage } from "../../../core/engine/types.js";
 import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
 import type { Principal } from "../../../kernel/index.js";
-import { extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
+import { committedBalance, extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
 import {
   type PlanRequest,
   planPromoCodes,
@@ -39,7 +40,7 @@ export function calculate(
   request: CalculateRequest,
 ): Promise<PurchaseView> {
   // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
-  return withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused));
+  return withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true));
 }
 
 async function calculateOnce(
@@ -47,6 +48,8 @@ async function calculateOnce(
   principal: Principal,
   request: CalculateRequest,
   refusedCodes: PlanRequest["refused"],
+  /** False for the write-behind's redo of a calculation whose id another process took meanwhile. */
+  mayWriteBehind: boolean,
 ): Promise<PurchaseView> {
   const store = await storeFor(deps, principal, request.storeCode);
   const card = request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null;
@@ -93,6 +96,34 @@ async function calculateOnce(
     expires_at: expiresAt,
     updated_at: now,
   };
+
+  // Nothing to reserve and no purchase to replace: answer now, write behind (write-behind.ts).
+  if (
+    mayWriteBehind &&
+    promo.byKey.size === 0 &&
+    !(await deps.repository.exists(principal, request.purchaseId))
+  ) {
+    const row = {
+      ...columns,
+      partner_id: principal.partnerId,
+      external_id: request.purchaseId,
+      state: "calculated",
+      points_spent: 0,
+      refunded_amount: 0,
+      points_returned: 0,
+      accrual_reversed: 0,
+      created_at: now,
+    };
+    deps.repository.calculations.add({
+      partnerId: principal.partnerId,
+      externalId: request.purchaseId,
+      row,
+      event: { total: totals.total, lines: priced.lines.length },
+      redo: () => calculateOnce(deps, principal, request, refusedCodes, false),
+    });
+    const balance = card ? await committedBalance(deps.database, card.id) : null;
+    return purchaseView({ ...row, confirmed_at: null }, receipt, balance);
+  }
 
   return deps.repository.transact(
     async (tx) => {
@@ -149,6 +180,6 @@ async function calculateOnce(
       await tx.event(existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
       return purchaseView(row, updated, card ? await readBalance(tx.trx, card.id) : null);
     },
-    { durable: false },
+    { durable: false, afterCalculations: mayWriteBehind },
   );
 }

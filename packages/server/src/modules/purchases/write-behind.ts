@@ -1,0 +1,137 @@
+/**
+ * Calculated purchases written behind the answer. A calculation is soft state: a till that printed the
+ * receipt can always confirm it later with the printed receipt (late confirm), so a new calculated
+ * purchase that holds nothing (no points payment, no promo code to reserve) is answered at once and
+ * written with the others that arrived in the same turn of the event loop, in one soft transaction
+ * (SQLite: no fsync; PostgreSQL: synchronous_commit off).
+ *
+ * What a crash between the answer and the write loses: those calculations, nothing else. Their points,
+ * promo codes and limits were never taken. The till's confirm then finds no purchase and is answered
+ * `PURCHASE_NOT_FOUND`; with the printed receipt in the body it is accepted as a late confirm
+ * (docs/pos-integration.md), the same path that covers a purchase lost by PostgreSQL.
+ *
+ * Every other command on purchases first waits for the writes queued before it (`settled`), so within
+ * one process a confirm, a bonus payment or a repeated calculate always finds the purchase. Another
+ * process may calculate the same purchase id at the same moment: the insert then finds the id taken,
+ * and the calculation is redone the ordinary way (a replacement), as if it had come second.
+ */
+import type { Database } from "../../infra/db/database.js";
+import type { NewRow } from "../../infra/db/schema.js";
+
+export interface PendingCalculation {
+  partnerId: number;
+  externalId: string;
+  row: NewRow<"purchases">;
+  event: Record<string, unknown>;
+  /**
+   * The id was taken when the row reached the database: calculate again the ordinary way. It runs inside
+   * the write chain, so it must not wait for `settled` (that would wait for itself).
+   */
+  redo: () => Promise<unknown>;
+}
+
+export interface WriteBehindListener {
+  /** A batch reached the database: one "calculated" event per purchase written. */
+  written(count: number): void;
+  /** A batch could not be written: those calculations are gone (late confirm covers them). */
+  lost(count: number, error: unknown): void;
+  /** A redone calculation failed. */
+  redoFailed(error: unknown): void;
+}
+
+/** Rows per INSERT: far below both databases' parameter limits (about 20 columns a row). */
+const ROWS_PER_STATEMENT = 200;
+
+const keyOf = (partnerId: number, externalId: string) => `${partnerId}\u0000${externalId}`;
+
+export class CalculationWriteBehind {
+  private queue: PendingCalculation[] = [];
+  /** Purchases answered and not yet committed: queued, or in the batch being written. */
+  private readonly unwritten = new Set<string>();
+  private scheduled = false;
+  /** The chain of batch writes: each batch starts after the previous one ended, so order is kept. */
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly database: Database,
+    private readonly listener: WriteBehindListener,
+  ) {}
+
+  /** Whether this process answered a calculation of that purchase that is not written yet. */
+  holds(partnerId: number, externalId: string): boolean {
+    return this.unwritten.has(keyOf(partnerId, externalId));
+  }
+
+  add(item: PendingCalculation): void {
+    this.queue.push(item);
+    this.unwritten.add(keyOf(item.partnerId, item.externalId));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // After the I/O callbacks of this turn: every calculation answered in it joins the batch.
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Resolves once every calculation added so far is written (or known lost). */
+  settled(): Promise<void> {
+    if (this.unwritten.size === 0) return Promise.resolve();
+    if (this.queue.length > 0) this.flush();
+    return this.writing;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.writing = this.writing.then(() => this.write(batch));
+  }
+
+  private async write(batch: PendingCalculation[]): Promise<void> {
+    let taken: PendingCalculation[] = [];
+    try {
+      const written = await this.database.transaction(
+        async (trx) => {
+          const ids = new Map<string, number>();
+          for (let at = 0; at < batch.length; at += ROWS_PER_STATEMENT) {
+            const rows = await trx
+              .insertInto("purchases")
+              .values(batch.slice(at, at + ROWS_PER_STATEMENT).map((p) => p.row))
+              .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doNothing())
+              .returning(["id", "partner_id", "external_id"])
+              .execute();
+            for (const r of rows) ids.set(keyOf(r.partner_id, r.external_id), r.id);
+          }
+          const events = [];
+          taken = [];
+          for (const p of batch) {
+            const id = ids.get(keyOf(p.partnerId, p.externalId));
+            if (id === undefined) taken.push(p);
+            else
+              events.push({
+                purchase_id: id,
+                kind: "calculated",
+                data: JSON.stringify(p.event),
+                created_at: p.row.created_at,
+              });
+          }
+          for (let at = 0; at < events.length; at += ROWS_PER_STATEMENT)
+            await trx
+              .insertInto("purchase_events")
+              .values(events.slice(at, at + ROWS_PER_STATEMENT))
+              .execute();
+          return events.length;
+        },
+        { durable: false },
+      );
+      this.listener.written(written);
+    } catch (error) {
+      taken = [];
+      this.listener.lost(batch.length, error);
+    } finally {
+      for (const p of batch) this.unwritten.delete(keyOf(p.partnerId, p.externalId));
+    }
+    // Within the chain, so that `settled` covers them; a redo must not wait for `settled` itself.
+    for (const p of taken) await p.redo().catch((error) => this.listener.redoFailed(error));
+  }
+}

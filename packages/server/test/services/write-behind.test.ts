@@ -1,0 +1,95 @@
+/**
+ * Calculated purchases answered before they are written (modules/purchases/write-behind.ts): what the
+ * till was told is what lands, in order, and every later command finds it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../../src/kernel/index.js";
+import type { PurchaseService } from "../../src/modules/purchases/index.js";
+import {
+  expectLedgerBalanced,
+  receipt,
+  type SeededPartner,
+  seedPartner,
+  startTestApp,
+  type TestApp,
+} from "../support/harness.js";
+import { principalFor } from "../support/services.js";
+
+let t: TestApp;
+let p: SeededPartner;
+let purchases: PurchaseService;
+let pos: Principal;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  p = await seedPartner(t, { program: { holdDays: 0, cancelWindowMinutes: 30 }, richBalance: 200_000 });
+  purchases = t.server.services.purchases;
+  pos = await principalFor(t, p);
+});
+afterAll(async () => t?.close());
+
+const stored = (externalId: string) =>
+  t.database.db
+    .selectFrom("purchases")
+    .select(["id", "state", "total", "points_limit", "rules_version"])
+    .where("external_id", "=", externalId)
+    .execute();
+
+const eventsOf = (purchaseId: number) =>
+  t.database.db.selectFrom("purchase_events").select("kind").where("purchase_id", "=", purchaseId).execute();
+
+describe("calculations written behind the answer", () => {
+  it("every answered calculation lands with what the answer said and one event, also when many arrive at once", async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `wb-many-${i}`);
+    const views = await Promise.all(ids.map((id) => purchases.calculate(pos, receipt(p, id))));
+    await purchases.settled();
+    for (const view of views) {
+      const rows = await stored(view.purchaseId);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        state: "calculated",
+        total: view.totals.total,
+        points_limit: view.points.paymentLimit,
+        rules_version: view.rulesVersion,
+      });
+      expect((await eventsOf(rows[0]!.id)).map((e) => e.kind)).toEqual(["calculated"]);
+    }
+  });
+
+  it("a bonus payment and a confirm right after the answer find the purchase", async () => {
+    const view = await purchases.calculate(pos, receipt(p, "wb-pay"));
+    const paid = await purchases.bonusPayment(pos, "wb-pay", 1000);
+    expect(paid.totals.pointsPaid).toBe(1000);
+    const confirmed = await purchases.confirm(pos, "wb-pay", {});
+    expect(confirmed.answer).toMatchObject({ state: "confirmed" });
+    expect(view.totals.total).toBe(paid.totals.total);
+    await expectLedgerBalanced(t);
+  });
+
+  it("two calculations of one new purchase at once leave one purchase, priced as one of them", async () => {
+    const first = receipt(p, "wb-twice");
+    const second = receipt(p, "wb-twice", {
+      lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 99_00 }],
+    });
+    const [a, b] = await Promise.all([purchases.calculate(pos, first), purchases.calculate(pos, second)]);
+    expect(a.totals.subtotal).not.toBe(b.totals.subtotal);
+    await purchases.settled();
+    const rows = await stored("wb-twice");
+    expect(rows).toHaveLength(1);
+    // Concurrent calls have no order: either may be the one kept, but the record and its view agree.
+    expect([a.totals.total, b.totals.total]).toContain(rows[0]!.total);
+    const view = await purchases.get(pos, "wb-twice");
+    expect(view.totals.total).toBe(rows[0]!.total);
+  });
+
+  it("a repeated calculation of a written purchase replaces it the ordinary way", async () => {
+    await purchases.calculate(pos, receipt(p, "wb-again"));
+    await purchases.settled();
+    const again = await purchases.calculate(pos, receipt(p, "wb-again"));
+    await purchases.settled();
+    const rows = await stored("wb-again");
+    expect(rows).toHaveLength(1);
+    expect((await eventsOf(rows[0]!.id)).map((e) => e.kind)).toEqual(["calculated", "recalculated"]);
+    expect(rows[0]!.total).toBe(again.totals.total);
+  });
+});

@@ -230,6 +230,13 @@ export const ERROR_CATALOGUE = {
     en: "The database is unavailable right now; retry the same request in {retryAfterSeconds} s",
     ru: "База данных сейчас недоступна; повторите тот же запрос через {retryAfterSeconds} с",
   },
+  OVERLOADED: {
+    status: 503,
+    description:
+      "The server is overloaded and refused the request at once, without doing anything: retry the same request after Retry-After seconds, or on another server",
+    en: "The server is busy; retry in {retryAfterSeconds} s",
+    ru: "Сервер перегружен; повторите через {retryAfterSeconds} с",
+  },
   // Setting up partners, stores and credentials (CLI and admin)
   ALREADY_EXISTS: {
     status: 409,

@@ -1,6 +1,17 @@
-/** POS secrets and cabinet passwords are stored as scrypt hashes; verification takes constant time. */
+/**
+ * POS secrets and cabinet passwords are stored as scrypt hashes; verification takes constant time.
+ *
+ * scrypt is deliberately expensive (tens of milliseconds of CPU and 16 MB each), and it runs on libuv's
+ * thread pool. Two hundred tills starting at once would queue two hundred of them, take every core from
+ * the event loop and make every caller, signed in or not, wait for seconds. So at most one fewer than
+ * the cores run at once (one core always serves requests), and when more than a short queue is
+ * waiting, a new sign-in is refused at once with `OVERLOADED` and `Retry-After`: the till retries a
+ * second later instead of hanging.
+ */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
+import { DomainError } from "./errors.js";
 
 const scrypt = promisify(scryptCallback) as (
   password: string,
@@ -13,9 +24,35 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
+const PARALLEL = Math.max(1, availableParallelism() - 1);
+/** Waiting beyond this would take about a second at tens of milliseconds each: refuse instead. */
+const MAX_WAITING = 16 * PARALLEL;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `work` when a slot is free; a sign-in (`refuseWhenBusy`) is refused rather than queued long. */
+async function inTurn<T>(work: () => Promise<T>, refuseWhenBusy: boolean): Promise<T> {
+  if (running >= PARALLEL) {
+    if (refuseWhenBusy && waiting.length >= MAX_WAITING)
+      throw new DomainError("OVERLOADED", "too many sign-ins at once", { retryAfterSeconds: 1 });
+    // The finishing call hands its slot over, so `running` stays counted for the woken one.
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    running++;
+  }
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(secret, salt, KEY_LENGTH, { N, r: R, p: P });
+  // Setting a secret (an operator, the command line) waits its turn however long the queue.
+  const key = await inTurn(() => scrypt(secret, salt, KEY_LENGTH, { N, r: R, p: P }), false);
   return `scrypt$${N}$${R}$${P}$${salt.toString("base64url")}$${key.toString("base64url")}`;
 }
 
@@ -23,10 +60,14 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   const [scheme, n, r, p, salt, key] = stored.split("$");
   if (scheme !== "scrypt" || !n || !r || !p || !salt || !key) return false;
   const expected = Buffer.from(key, "base64url");
-  const actual = await scrypt(secret, Buffer.from(salt, "base64url"), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
+  const actual = await inTurn(
+    () =>
+      scrypt(secret, Buffer.from(salt, "base64url"), expected.length, {
+        N: Number(n),
+        r: Number(r),
+        p: Number(p),
+      }),
+    true,
+  );
   return timingSafeEqual(actual, expected);
 }

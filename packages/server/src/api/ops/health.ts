@@ -6,7 +6,12 @@ import type { Api } from "../http/types.js";
 
 const Status = Type.Object({ status: Type.String() });
 
-export function healthRoutes(app: Api, database: Database, isClosing: () => boolean): void {
+export function healthRoutes(
+  app: Api,
+  database: Database,
+  isClosing: () => boolean,
+  load: { overloaded(): boolean },
+): void {
   app.get(
     "/health/live",
     {
@@ -19,13 +24,15 @@ export function healthRoutes(app: Api, database: Database, isClosing: () => bool
     {
       schema: {
         tags: ["operations"],
-        summary: "The process can serve: the database answers and no shutdown is under way",
+        summary:
+          "The process can serve: the database answers, no shutdown is under way and it is not shedding load",
         security: [],
         response: { 200: Status, ...errorResponses(503) },
       },
     },
     async () => {
       if (isClosing()) throw new DomainError("NOT_READY", "shutting down");
+      if (load.overloaded()) throw new DomainError("NOT_READY", "overloaded: refusing API requests");
       try {
         await database.ping();
       } catch {

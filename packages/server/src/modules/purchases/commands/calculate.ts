@@ -17,7 +17,7 @@ import {
   reservePromoCodes,
   withPromoCodeRetry,
 } from "../../promo-codes/index.js";
-import { canonicalHash } from "../canonical-hash.js";
+import { arrivalHash } from "../canonical-hash.js";
 import {
   type PurchaseDeps,
   priceReceipt,
@@ -84,7 +84,7 @@ async function calculateOnce(
     store_id: store.id,
     pos_code: request.posCode,
     card_id: card?.id ?? null,
-    request_hash: canonicalHash(request),
+    request_hash: arrivalHash(request),
     receipt: JSON.stringify(receipt),
     subtotal: totals.subtotal,
     discount_total: totals.discount,

@@ -17,7 +17,7 @@ import { installMetrics, type Metrics } from "../api/ops/metrics.js";
 import { registerPosV1 } from "../api/pos-v1/index.js";
 import { openPurchaseCounts } from "../modules/purchases/index.js";
 import type { AppContext } from "./context.js";
-import { installOverloadGuard } from "./overload.js";
+import { installOverloadGuard, type OverloadGuard } from "./overload.js";
 import { installRequestLogging, requestIdOf } from "./request-logging.js";
 import { buildServices, type Services } from "./services.js";
 
@@ -27,6 +27,8 @@ export interface Server {
   services: Services;
   /** Every admin route and the permission it declares. */
   adminRoutes: readonly AdminRouteInfo[];
+  /** Load shedding (overload.ts). */
+  overload: OverloadGuard;
 }
 
 export async function buildServer(ctx: AppContext, isClosing: () => boolean = () => false): Promise<Server> {
@@ -68,12 +70,12 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   // Calculations answered but not yet written reach the database before it closes (serve closes it next).
   app.addHook("onClose", () => services.purchases.settled());
 
-  const overload = await installOverloadGuard(app, config.overloadMaxLoopDelayMs);
+  const overload = installOverloadGuard(app, config.overloadMaxLoopDelayMs);
   healthRoutes(app, database, isClosing, overload);
   await registerPosV1(app, services);
   const adminRoutes = await registerAdminV1(app, { ...services, cookieSecure: config.adminCookieSecure });
   // Last: its catch-all GET answers only what no API route claims.
   await registerCabinet(app, app.log);
 
-  return { app, metrics, services, adminRoutes };
+  return { app, metrics, services, adminRoutes, overload };
 }

@@ -188,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: int("TOKEN_TTL_SECONDS", 43_200, 60, 31 * 86_400),
     tokenSecret,
     authCacheTtlMs: int("AUTH_CACHE_TTL_MS", 30_000, 0, 60_000),
-    overloadMaxLoopDelayMs: int("OVERLOAD_MAX_LOOP_DELAY_MS", 250, 0, 60_000),
+    overloadMaxLoopDelayMs: int("OVERLOAD_MAX_LOOP_DELAY_MS", 200, 0, 60_000),
     productCacheSize: int("PRODUCT_CACHE_SIZE", 100_000, 0, 10_000_000),
     bodyLimitBytes: int("BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     sweeperIntervalMs: int("SWEEPER_INTERVAL_MS", 15_000, 0, 3_600_000),

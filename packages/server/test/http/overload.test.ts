@@ -28,13 +28,14 @@ beforeAll(async () => {
 
 /** Until the guard no longer sheds (start-up and seeding hold the loop too, on a busy machine). */
 async function calm(): Promise<void> {
-  for (let i = 0; i < 250 && t.server.app.isUnderPressure(); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && t.server.overload.overloaded(); i++) await new Promise((r) => setTimeout(r, 20));
 }
 afterAll(async () => t?.close());
 
 /**
  * Keeps the event loop behind for `ms`, in slices of 200 ms with one turn of the loop between them (the
- * way a backlog of work does), then waits until the guard has noticed: it samples every 100 ms.
+ * way a backlog of work does), then waits until the guard has noticed: it samples every 100 ms and sheds
+ * after three late samples in a row.
  */
 async function holdTheLoop(ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -45,14 +46,14 @@ async function holdTheLoop(ms: number): Promise<void> {
     }
     await new Promise((r) => setImmediate(r));
   }
-  for (let i = 0; i < 50 && !t.server.app.isUnderPressure(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 50 && !t.server.overload.overloaded(); i++) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe("an overloaded server", () => {
   it("refuses API calls at once with 503 OVERLOADED and Retry-After, and writes nothing", async () => {
     const before = await writeCounts(t);
     await holdTheLoop(1000);
-    expect(t.server.app.isUnderPressure()).toBe(true);
+    expect(t.server.overload.overloaded()).toBe(true);
     const [refused, live, ready, metrics] = await Promise.all([
       call(t, "POST", "/v1/purchases/calculate", { token: p.tokens.any, payload: receipt(p, "ov-1") }),
       call(t, "GET", "/health/live"),
@@ -70,7 +71,7 @@ describe("an overloaded server", () => {
   });
 
   it("serves again once the loop has caught up", async () => {
-    for (let i = 0; i < 100 && t.server.app.isUnderPressure(); i++)
+    for (let i = 0; i < 100 && t.server.overload.overloaded(); i++)
       await new Promise((r) => setTimeout(r, 20));
     const res = await call(t, "POST", "/v1/purchases/calculate", {
       token: p.tokens.any,

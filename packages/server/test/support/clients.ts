@@ -121,6 +121,7 @@ export async function startLoggedApp(env: Record<string, string>): Promise<TestA
     LOG_LEVEL: "debug",
     DEMO_DATA: "false",
     PII_KEY: TEST_PII_KEY,
+    OVERLOAD_MAX_LOOP_DELAY_MS: "0",
     ...env,
   });
   const database = openDatabase(config.databaseUrl, { poolSize: 20 });

@@ -68,6 +68,8 @@ export function spawnServer(
       LOG_LEVEL: "warn",
       SWEEPER_INTERVAL_MS: "0",
       SHUTDOWN_TIMEOUT_MS: "10000",
+      // Tests share a busy machine; load shedding has its own test (test/http/overload.test.ts).
+      OVERLOAD_MAX_LOOP_DELAY_MS: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

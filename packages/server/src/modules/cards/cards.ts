@@ -1,6 +1,7 @@
 /** Cards: lookup by number and bulk upsert from the accounting system; each card gets a points account. */
 import type { CardStatus } from "../../core/engine/types.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import { rawRows } from "../../infra/db/raw.js";
 import type { Row } from "../../infra/db/schema.js";
 import { openAccounts } from "../points/index.js";
 
@@ -58,11 +59,8 @@ export async function findCard(db: Executor, partnerId: number, number: string):
 
 /** A card's status as it is now (it may have changed since the purchase was calculated). */
 export async function cardStatus(db: Executor, cardId: number): Promise<CardStatus> {
-  const row = await db
-    .selectFrom("cards")
-    .select("status")
-    .where("id", "=", cardId)
-    .executeTakeFirstOrThrow();
+  const [row] = await rawRows<{ status: string }>(db, "select status from cards where id = ?", [cardId]);
+  if (!row) throw new Error(`no card ${cardId}`);
   return row.status as CardStatus;
 }
 

@@ -14,6 +14,7 @@ import {
   expirablePart,
 } from "../../core/ledger.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import { isPostgres, rawRows } from "../../infra/db/raw.js";
 
 export interface Account extends Balance {
   cardId: number;
@@ -139,15 +140,17 @@ export async function openAccounts(
   return opened.length;
 }
 
-export async function lockAccount(database: Database, trx: Trx, cardId: number): Promise<Account> {
-  const row = await database
-    .forUpdate(
-      trx
-        .selectFrom("points_accounts")
-        .select(["card_id", "active", "pending", "held"])
-        .where("card_id", "=", cardId),
-    )
-    .executeTakeFirstOrThrow();
+const ACCOUNT = "select card_id, active, pending, held from points_accounts where card_id = ?";
+const ACCOUNT_FOR_UPDATE = `${ACCOUNT} for update`;
+
+export async function lockAccount(_database: Database, trx: Trx, cardId: number): Promise<Account> {
+  const rows = await rawRows<{ card_id: number; active: number; pending: number; held: number }>(
+    trx,
+    isPostgres(trx) ? ACCOUNT_FOR_UPDATE : ACCOUNT,
+    [cardId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`card ${cardId} has no points account`);
   return { cardId: row.card_id, active: row.active, pending: row.pending, held: row.held };
 }
 
@@ -161,12 +164,16 @@ export function balanceOf(account: Account): CardBalance {
   };
 }
 
+// The hot path's fixed statements (infra/db/raw.ts): no query building per call.
+const SAVE_BALANCE =
+  "update points_accounts set active = ?, pending = ?, held = ?, updated_at = ? where card_id = ?";
+const INSERT_ENTRY =
+  "insert into ledger_entries (account_id, kind, active_delta, pending_delta, purchase_id, refund_id, lot_id, note, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT_LOT =
+  "insert into points_lots (account_id, state, amount, remaining, active_from, expires_at, created_at) values (?, ?, ?, ?, ?, ?, ?) returning id";
+
 export async function saveBalance(trx: Trx, account: Account, now: number): Promise<void> {
-  await trx
-    .updateTable("points_accounts")
-    .set({ active: account.active, pending: account.pending, held: account.held, updated_at: now })
-    .where("card_id", "=", account.cardId)
-    .execute();
+  await rawRows(trx, SAVE_BALANCE, [account.active, account.pending, account.held, now, account.cardId]);
 }
 
 export async function writeEntry(
@@ -177,20 +184,17 @@ export async function writeEntry(
   ctx: EntryContext,
   lotId: number | null,
 ): Promise<void> {
-  await trx
-    .insertInto("ledger_entries")
-    .values({
-      account_id: account.cardId,
-      kind,
-      active_delta: deltas.activeDelta,
-      pending_delta: deltas.pendingDelta,
-      purchase_id: ctx.purchaseId ?? null,
-      refund_id: ctx.refundId ?? null,
-      lot_id: lotId,
-      note: ctx.note ?? null,
-      created_at: ctx.now,
-    })
-    .execute();
+  await rawRows(trx, INSERT_ENTRY, [
+    account.cardId,
+    kind,
+    deltas.activeDelta,
+    deltas.pendingDelta,
+    ctx.purchaseId ?? null,
+    ctx.refundId ?? null,
+    lotId,
+    ctx.note ?? null,
+    ctx.now,
+  ]);
   Object.assign(account, applyDeltas(account, deltas));
 }
 
@@ -242,19 +246,16 @@ async function openLot(
   ctx: EntryContext,
 ): Promise<number> {
   const pending = lot.state === "pending";
-  const row = await trx
-    .insertInto("points_lots")
-    .values({
-      account_id: account.cardId,
-      state: lot.state,
-      amount: lot.amount,
-      remaining: pending ? lot.amount : creditedLotSize(account.active, lot.amount),
-      active_from: lot.activeFrom,
-      expires_at: lot.expiresAt,
-      created_at: ctx.now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const [row] = await rawRows<{ id: number }>(trx, INSERT_LOT, [
+    account.cardId,
+    lot.state,
+    lot.amount,
+    pending ? lot.amount : creditedLotSize(account.active, lot.amount),
+    lot.activeFrom,
+    lot.expiresAt,
+    ctx.now,
+  ]);
+  if (!row) throw new Error("a lot insert returned no id");
   const deltas = pending
     ? { activeDelta: 0, pendingDelta: lot.amount }
     : { activeDelta: lot.amount, pendingDelta: 0 };

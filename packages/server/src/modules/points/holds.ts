@@ -5,12 +5,17 @@
  * open holds, changed in the same transaction; verifyLedger checks it. Callers lock the purchase row,
  * then the account (lockAccount).
  */
+
 import type { Trx } from "../../infra/db/database.js";
+import { rawRows } from "../../infra/db/raw.js";
 import { type Account, debitActive, type EntryContext, saveBalance, writeEntry } from "./account-store.js";
 
 export type HoldResolution = "spent" | "released" | "expired";
 
 /** Resolves the purchase's open hold, if any, in memory and in the table; returns its amount (0 when none). */
+const RESOLVE_OPEN_HOLD =
+  "update points_holds set resolution = ?, resolved_at = ? where purchase_id = ? and resolved_at is null returning amount";
+
 async function resolveOpen(
   trx: Trx,
   account: Account,
@@ -18,13 +23,7 @@ async function resolveOpen(
   resolution: HoldResolution,
   now: number,
 ): Promise<number> {
-  const hold = await trx
-    .updateTable("points_holds")
-    .set({ resolution, resolved_at: now })
-    .where("purchase_id", "=", purchaseId)
-    .where("resolved_at", "is", null)
-    .returning("amount")
-    .executeTakeFirst();
+  const [hold] = await rawRows<{ amount: number }>(trx, RESOLVE_OPEN_HOLD, [resolution, now, purchaseId]);
   if (!hold) return 0;
   account.held -= hold.amount;
   return hold.amount;

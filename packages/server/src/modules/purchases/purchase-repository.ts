@@ -4,6 +4,7 @@
  * transaction has committed, so a rolled-back call is never counted.
  */
 import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db/database.js";
+import { rawRows } from "../../infra/db/raw.js";
 import type { NewRow, Row, RowUpdate } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/index.js";
@@ -14,6 +15,11 @@ export type PurchaseEventListener = (kind: string) => void;
 
 export type PurchaseRow = Row<"purchases">;
 
+// Fixed statements of every purchase command (infra/db/raw.ts).
+const PURCHASE = "select * from purchases where partner_id = ? and external_id = ?";
+const PURCHASE_FOR_UPDATE = `${PURCHASE} for update`;
+const INSERT_EVENT = "insert into purchase_events (purchase_id, kind, data, created_at) values (?, ?, ?, ?)";
+
 /** A purchase of the caller by its POS id; a credential bound to a store sees only that store's. */
 async function purchaseOf(
   database: Database,
@@ -22,12 +28,8 @@ async function purchaseOf(
   externalId: string,
   lock: boolean,
 ): Promise<PurchaseRow | null> {
-  const query = executor
-    .selectFrom("purchases")
-    .selectAll()
-    .where("partner_id", "=", principal.partnerId)
-    .where("external_id", "=", externalId);
-  const row = await (lock ? database.forUpdate(query) : query).executeTakeFirst();
+  const text = lock && database.dialect === "postgres" ? PURCHASE_FOR_UPDATE : PURCHASE;
+  const [row] = await rawRows<PurchaseRow>(executor, text, [principal.partnerId, externalId]);
   if (!row) return null;
   if (principal.storeId !== null && principal.storeId !== row.store_id) {
     throw new DomainError("FORBIDDEN", "the purchase belongs to another store", { field: "purchaseId" });
@@ -86,10 +88,7 @@ export class PurchaseTx {
 
   async event(purchaseId: number, kind: string, data: unknown, now: number): Promise<void> {
     this.written.push(kind);
-    await this.trx
-      .insertInto("purchase_events")
-      .values({ purchase_id: purchaseId, kind, data: JSON.stringify(data), created_at: now })
-      .execute();
+    await rawRows(this.trx, INSERT_EVENT, [purchaseId, kind, JSON.stringify(data), now]);
   }
 
   /** The data of the purchase's first event of a kind (answers of rows written before answers were kept). */

@@ -271,7 +271,8 @@ async function apply(
   };
   await tx.update(row.id, {
     state: confirmed.state,
-    receipt: confirmed.receipt,
+    // Most confirms leave the receipt as calculated: a few kilobytes not written again.
+    ...(confirmed.receipt !== row.receipt ? { receipt: confirmed.receipt } : {}),
     points_spent: confirmed.points_spent,
     points_accrued: confirmed.points_accrued,
     confirmed_at: now,

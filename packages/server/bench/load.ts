@@ -38,6 +38,8 @@ export interface Measurement {
   statusCodes: Record<string, number>;
   /** Error codes of the refused answers (`code` of the error body), counted. */
   errorCodes: Record<string, number>;
+  /** p99 of the 2xx answers only (paced runs): what the answered callers waited under overload. */
+  answeredP99Ms?: number;
   /** Share of all CPUs used by processes outside the benchmark meanwhile (noise from the machine). */
   foreignCpuPct?: number;
   /** CPU used by the server under load, in % of one CPU (100% = one core saturated). */
@@ -131,7 +133,12 @@ export interface PacedRun {
   workload: Workload;
   rate: number;
   durationS: number;
+  /** Sockets at most (default 256: that many tills at once). */
+  maxSockets?: number;
 }
+
+/** A request unanswered this long counts as a timeout: a till gave up long before. */
+const PACED_TIMEOUT_MS = 10_000;
 
 /**
  * Open loop: request k is due at start + k/rate and its latency counts from that instant, so a slow
@@ -139,8 +146,10 @@ export interface PacedRun {
  */
 export async function runPaced(run: PacedRun): Promise<Measurement> {
   const { workload } = run;
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = new Agent({ keepAlive: true, maxSockets: run.maxSockets ?? 256 });
   const latencies: number[] = [];
+  const answered: number[] = [];
+  let timeouts = 0;
   const statusCodes: Record<string, number> = {};
   const errorCodes: Record<string, number> = {};
   let errors = 0;
@@ -170,6 +179,7 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
         res.on("end", () => {
           const status = res.statusCode ?? 0;
           latencies.push(performance.now() - dueAt);
+          if (status >= 200 && status < 300) answered.push(performance.now() - dueAt);
           statusCodes[status] = (statusCodes[status] ?? 0) + 1;
           const body = Buffer.concat(chunks).toString();
           tallyError(errorCodes, status, body);
@@ -178,6 +188,10 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
         });
       },
     );
+    req.setTimeout(PACED_TIMEOUT_MS, () => {
+      timeouts++;
+      req.destroy(new Error("timeout"));
+    });
     req.on("error", () => {
       errors++;
       settle();
@@ -206,8 +220,10 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
   const durationS = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  answered.sort((a, b) => a - b);
+  const quantile = (values: number[], p: number) =>
+    values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
+  const q = (p: number) => quantile(latencies, p);
   const ok = Object.entries(statusCodes).reduce((n, [code, c]) => (code.startsWith("2") ? n + c : n), 0);
   return {
     name: run.name,
@@ -221,9 +237,10 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
     p90Ms: q(0.9),
     p99Ms: q(0.99),
     maxMs: latencies.at(-1) ?? Number.NaN,
+    answeredP99Ms: quantile(answered, 0.99),
     non2xx: latencies.length - ok,
     errors,
-    timeouts: 0,
+    timeouts,
     statusCodes,
     errorCodes,
   };

@@ -1,20 +1,32 @@
 /**
  * Two `kopilka serve` processes on one database: a rule created through the admin API of one is applied by
- * a calculate on the other within a second, without a restart. The second process's catalog notices the
- * global programs version move (read at most every 250 ms) and recompiles the program.
+ * a calculate on the other within a second, without a restart (the second process's catalog notices the
+ * global programs version move, read at most every 250 ms, and recompiles the program); and sales on one
+ * card split across both processes never spend more points than the card has.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyLedger } from "../../src/modules/points/index.js";
 import { makeUser, PASSWORD } from "../support/admin.js";
-import { SECRET, seedPartner, startTestApp, TEST_PII_KEY, type TestApp } from "../support/harness.js";
+import {
+  receipt,
+  SECRET,
+  type SeededPartner,
+  seedPartner,
+  startTestApp,
+  TEST_PII_KEY,
+  type TestApp,
+} from "../support/harness.js";
 import { killAll, type ServerProcess, startServer, stopGracefully } from "../support/server-process.js";
 
 let t: TestApp;
+let p: SeededPartner;
 let a: ServerProcess;
 let b: ServerProcess;
 
 beforeAll(async () => {
   t = await startTestApp();
-  const p = await seedPartner(t, { code: "alpha" });
+  // Accruals stay pending (14 days), so only the credited balance can be spent here.
+  p = await seedPartner(t, { code: "alpha", richBalance: BALANCE, program: { holdDays: 14 } });
   await makeUser(t, "marketer@alpha.test", { partnerId: p.partnerId, role: "marketer" });
   const env = { DEMO_DATA: "false", PII_KEY: TEST_PII_KEY };
   a = await startServer(t.scratch.url, env);
@@ -26,6 +38,11 @@ afterAll(async () => {
   await killAll();
   await t?.close();
 });
+
+/** The rich card's points (hundredths): enough for a third of the spends below. */
+const BALANCE = 30_000;
+const SPEND = 900;
+const SALES = 100;
 
 async function post(base: string, path: string, body: unknown, token?: string) {
   const res = await fetch(`${base}${path}`, {
@@ -87,4 +104,45 @@ describe("a rule changed in one process", () => {
     }
     expect(discount).toBe(2_500);
   });
+});
+
+describe("spends on one card through two processes", () => {
+  it("100 concurrent sales, half through each process, never overdraw the card", async () => {
+    const tokenOf = async (server: ServerProcess) =>
+      (await post(server.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET })).body
+        .accessToken as string;
+    const servers = [
+      { server: a, token: await tokenOf(a) },
+      { server: b, token: await tokenOf(b) },
+    ];
+    const sale = async (i: number) => {
+      const { server, token } = servers[i % 2]!;
+      const id = `spend-${i}`;
+      const calculated = await post(server.base, "/v1/purchases/calculate", receipt(p, id), token);
+      expect(calculated.status, JSON.stringify(calculated.body)).toBe(200);
+      const paid = await post(server.base, `/v1/purchases/${id}/bonus-payment`, { amount: SPEND }, token);
+      if (paid.status !== 200) {
+        // Refused for want of points, never anything else.
+        expect(paid.status, JSON.stringify(paid.body)).toBe(422);
+        return 0;
+      }
+      const confirmed = await post(server.base, `/v1/purchases/${id}/confirm`, {}, token);
+      expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+      return (confirmed.body.receipt as { spent: number }).spent;
+    };
+    const spent = await Promise.all(Array.from({ length: SALES }, (_, i) => sale(i)));
+    const total = spent.reduce((x, y) => x + y, 0);
+    expect(total).toBeLessThanOrEqual(BALANCE);
+    // Every spend that fitted went through: the card ends with less than one spend's worth free.
+    expect(BALANCE - total).toBeLessThan(SPEND);
+    const account = await t.database.db
+      .selectFrom("points_accounts")
+      .innerJoin("cards", "cards.id", "points_accounts.card_id")
+      .select(["points_accounts.active", "points_accounts.held"])
+      .where("cards.number", "=", p.cards.rich)
+      .executeTakeFirstOrThrow();
+    expect(account.active).toBe(BALANCE - total);
+    expect(account.held).toBe(0);
+    expect(await verifyLedger(t.database)).toEqual([]);
+  }, 120_000);
 });

@@ -355,7 +355,10 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
-    prepare(text: string) {
+    prepare(query: string) {
+      // Write transactions take the write lock when they begin: a deferred one that reads first and
+      // writes later fails at once (SQLITE_BUSY, not waiting) if another process wrote meanwhile.
+      const text = query === "begin" ? "begin immediate" : query;
       let statement = statements.get(text);
       if (statement) {
         statements.delete(text);

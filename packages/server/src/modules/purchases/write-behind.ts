@@ -42,6 +42,9 @@ export interface WriteBehindListener {
 /** Rows per INSERT: far below both databases' parameter limits (about 20 columns a row). */
 const ROWS_PER_STATEMENT = 200;
 
+/** After a failed write, how long calculations are written before they are answered. */
+const OUTAGE_PAUSE_MS = 1000;
+
 const keyOf = (partnerId: number, externalId: string) => `${partnerId}\u0000${externalId}`;
 
 export class CalculationWriteBehind {
@@ -51,11 +54,21 @@ export class CalculationWriteBehind {
   private scheduled = false;
   /** The chain of batch writes: each batch starts after the previous one ended, so order is kept. */
   private writing: Promise<void> = Promise.resolve();
+  /** When the last batch could not be written: for a second after it, calculations take the ordinary path. */
+  private failedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly database: Database,
     private readonly listener: WriteBehindListener,
   ) {}
+
+  /**
+   * Whether new calculations may be answered before they are written: not while writes fail (an outage),
+   * so that tills learn of it at calculate (503, retryable) instead of after the fiscal receipt.
+   */
+  accepting(): boolean {
+    return performance.now() - this.failedAt > OUTAGE_PAUSE_MS;
+  }
 
   /** Whether this process answered a calculation of that purchase that is not written yet. */
   holds(partnerId: number, externalId: string): boolean {
@@ -127,6 +140,7 @@ export class CalculationWriteBehind {
       this.listener.written(written);
     } catch (error) {
       taken = [];
+      this.failedAt = performance.now();
       this.listener.lost(batch.length, error);
     } finally {
       for (const p of batch) this.unwritten.delete(keyOf(p.partnerId, p.externalId));

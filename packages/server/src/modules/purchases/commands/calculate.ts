@@ -100,6 +100,7 @@ async function calculateOnce(
   // Nothing to reserve and no purchase to replace: answer now, write behind (write-behind.ts).
   if (
     mayWriteBehind &&
+    deps.repository.calculations.accepting() &&
     promo.byKey.size === 0 &&
     !(await deps.repository.exists(principal, request.purchaseId))
   ) {

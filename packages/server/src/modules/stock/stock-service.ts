@@ -1,0 +1,142 @@
+/**
+ * What each store has in stock, as the chain last reported it (PharmApi `update_prices`, native
+ * `PUT /v1/stores/{code}/stock`). The rows sent for a store replace all its earlier rows, so a product left
+ * out has no stock; stores not named keep theirs. One call is one transaction, whatever it names.
+ */
+import { lineAmount } from "../../core/arithmetic.js";
+import type { Database } from "../../infra/db/database.js";
+import type { NewRow } from "../../infra/db/schema.js";
+import type { Clock } from "../../kernel/clock.js";
+import { DomainError } from "../../kernel/errors.js";
+import { storeIdsByCodes } from "../stores/index.js";
+
+export interface StockRow {
+  /** '' when absent: barcode + qrCode + lot is the row's key within its store. */
+  barcode: string;
+  qrCode: string;
+  lot: string;
+  productCode: string;
+  name: string;
+  /** Kopecks per pack. */
+  price: number;
+  /** Thousandths of a pack. */
+  amount: number;
+}
+
+/** One store's whole stock, and where in the request it came from (for messages). */
+export interface StoreStock {
+  storeCode: string;
+  rows: StockRow[];
+  /** The request's field that named the store first, for `details.field`. */
+  field: string;
+}
+
+export type UploadSource = "pharmapi" | "pos-v1";
+
+export interface StockReplaceResult {
+  stores: number;
+  rows: number;
+}
+
+export interface StockItemView extends StockRow {
+  uploadedAt: number;
+}
+
+// Ten columns a row: 500 rows stay far below any bound-parameter limit and make few statements.
+const INSERT_CHUNK = 500;
+
+export class StockService {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every store's rows replace its earlier ones, all in one transaction; an unknown store refuses all. */
+  async replace(
+    partnerId: number,
+    stocks: readonly StoreStock[],
+    source: UploadSource,
+  ): Promise<StockReplaceResult> {
+    const now = this.clock.now();
+    const stores = await storeIdsByCodes(
+      this.database.db,
+      partnerId,
+      stocks.map((s) => s.storeCode),
+    );
+    for (const stock of stocks) {
+      const store = stores.get(stock.storeCode);
+      if (!store) {
+        throw new DomainError("STORE_NOT_FOUND", `no store ${stock.storeCode}`, {
+          field: stock.field,
+          storeCode: stock.storeCode,
+        });
+      }
+    }
+    let rows = 0;
+    await this.database.transaction(async (trx) => {
+      for (const stock of stocks) {
+        const storeId = stores.get(stock.storeCode)!.id;
+        await trx.deleteFrom("stock_items").where("store_id", "=", storeId).execute();
+        for (let i = 0; i < stock.rows.length; i += INSERT_CHUNK) {
+          const values: NewRow<"stock_items">[] = stock.rows.slice(i, i + INSERT_CHUNK).map((r) => ({
+            partner_id: partnerId,
+            store_id: storeId,
+            barcode: r.barcode,
+            qr_code: r.qrCode,
+            lot: r.lot,
+            product_code: r.productCode,
+            name: r.name,
+            price: r.price,
+            amount: r.amount,
+            uploaded_at: now,
+          }));
+          await trx.insertInto("stock_items").values(values).execute();
+        }
+        let totalAmount = 0;
+        let totalValue = 0;
+        for (const r of stock.rows) {
+          totalAmount += r.amount;
+          totalValue += lineAmount(r.price, r.amount);
+        }
+        await trx
+          .insertInto("stock_uploads")
+          .values({
+            partner_id: partnerId,
+            store_id: storeId,
+            source,
+            rows: stock.rows.length,
+            total_amount: totalAmount,
+            total_value: totalValue,
+            uploaded_at: now,
+          })
+          .execute();
+        rows += stock.rows.length;
+      }
+    });
+    return { stores: stocks.length, rows };
+  }
+
+  /** A store's current stock, in key order. */
+  async ofStore(partnerId: number, storeCode: string): Promise<StockItemView[]> {
+    const store = (await storeIdsByCodes(this.database.db, partnerId, [storeCode])).get(storeCode);
+    if (!store) throw new DomainError("STORE_NOT_FOUND", `no store ${storeCode}`, { field: "storeCode" });
+    const rows = await this.database.db
+      .selectFrom("stock_items")
+      .selectAll()
+      .where("store_id", "=", store.id)
+      .orderBy("barcode")
+      .orderBy("qr_code")
+      .orderBy("lot")
+      .execute();
+    return rows.map((r) => ({
+      barcode: r.barcode,
+      qrCode: r.qr_code,
+      lot: r.lot,
+      productCode: r.product_code,
+      name: r.name,
+      price: r.price,
+      amount: r.amount,
+      uploadedAt: r.uploaded_at,
+    }));
+  }
+}

@@ -25,6 +25,7 @@ export * from "./permissions.js";
 export * from "./pos-v1/auth.js";
 export * from "./pos-v1/cards.js";
 export * from "./pos-v1/clients.js";
+export * from "./pos-v1/pharmacy-data.js";
 export * from "./pos-v1/products.js";
 export * from "./pos-v1/programs.js";
 export * from "./pos-v1/promo-codes.js";

@@ -4,6 +4,7 @@
  * within the calendar year of the sale, makes a resend idempotent: the row is written over with what was
  * sent last (so a chain can correct a line), never duplicated. One call is one transaction.
  */
+import { parseOffsetDateTime, productCodeOf, sumToPayMatches } from "../../core/pharmacy-data.js";
 import type { Database } from "../../infra/db/database.js";
 import type { NewRow } from "../../infra/db/schema.js";
 import type { Clock } from "../../kernel/clock.js";
@@ -45,6 +46,85 @@ export interface SelloutResult {
 
 const CHUNK = 400;
 
+/** A sell-out line as the native API takes it: the sale's time as ISO 8601 text with its offset. */
+export interface NativeSelloutLine {
+  storeCode: string;
+  voucherId: string;
+  lineId: string;
+  soldAt: string;
+  barcode?: string;
+  qrCode?: string;
+  name: string;
+  price: number;
+  quantity: number;
+  discount: number;
+  sumToPay: number;
+  cardNumber?: string;
+  transaction?: string;
+  fiscal?: { fn: string; fd: string; fpd: string };
+}
+
+/** The native line as the service records it; an unreadable time is refused with the line's field. */
+export function selloutLineOfNative(input: NativeSelloutLine, index: number): SelloutLine {
+  const field = `lines[${index}]`;
+  const when = parseOffsetDateTime(input.soldAt);
+  if (!when) {
+    throw new DomainError("VALIDATION_FAILED", "soldAt is not an ISO 8601 date-time with an offset", {
+      field: `${field}.soldAt`,
+      reason: "ISO 8601 with an offset, e.g. 2026-03-05T16:59:57+03:00",
+    });
+  }
+  const barcode = input.barcode ?? null;
+  const qrCode = input.qrCode ?? null;
+  return {
+    storeCode: input.storeCode,
+    voucherId: input.voucherId,
+    orderId: input.lineId,
+    soldAt: when.epochMs,
+    soldLocal: when.local,
+    utcOffsetMinutes: when.offsetMinutes,
+    year: when.year,
+    barcode,
+    qrCode,
+    productCode: productCodeOf(barcode, qrCode),
+    name: input.name,
+    price: input.price,
+    count: input.quantity,
+    discount: input.discount,
+    sumToPay: input.sumToPay,
+    cardNumber: input.cardNumber ?? null,
+    transaction: input.transaction ?? null,
+    fiscal: input.fiscal ?? null,
+    field,
+  };
+}
+
+/** The rules every line keeps, whichever surface sent it (the PharmApi adapter checks them first, in Russian). */
+function checkLine(line: SelloutLine): void {
+  if (!line.productCode) {
+    throw new DomainError("STOCK_ITEM_UNIDENTIFIED", "a barcode or a DataMatrix code is required", {
+      field: `${line.field}.barcode`,
+    });
+  }
+  if ((line.cardNumber === null) !== (line.transaction === null)) {
+    throw new DomainError("CARD_TRANSACTION_PAIR", "card number and transaction come together", {
+      field: `${line.field}.${line.cardNumber === null ? "cardNumber" : "transaction"}`,
+    });
+  }
+  if (line.count <= 0) {
+    throw new DomainError("VALIDATION_FAILED", "the quantity must be positive", {
+      field: `${line.field}.quantity`,
+    });
+  }
+  const sum = sumToPayMatches(line.price, line.count, line.discount, line.sumToPay);
+  if (!sum.ok) {
+    throw new DomainError("SUM_TO_PAY_MISMATCH", `sum to pay should be ${sum.expected}`, {
+      field: `${line.field}.sumToPay`,
+      expected: sum.expected,
+    });
+  }
+}
+
 export class SelloutService {
   constructor(
     private readonly database: Database,
@@ -55,7 +135,10 @@ export class SelloutService {
     partnerId: number,
     lines: readonly SelloutLine[],
     source: "pharmapi" | "pos-v1",
+    /** A store-bound credential reports its own store's sales only. */
+    boundStoreId: number | null = null,
   ): Promise<SelloutResult> {
+    for (const line of lines) checkLine(line);
     const now = this.clock.now();
     const stores = await storeIdsByCodes(
       this.database.db,
@@ -69,6 +152,11 @@ export class SelloutService {
         throw new DomainError("STORE_NOT_FOUND", `no store ${line.storeCode}`, {
           field: `${line.field}.storeCode`,
           storeCode: line.storeCode,
+        });
+      }
+      if (boundStoreId !== null && store.id !== boundStoreId) {
+        throw new DomainError("FORBIDDEN", "a store-bound credential reports its own store only", {
+          field: `${line.field}.storeCode`,
         });
       }
       const key = JSON.stringify([store.id, line.year, line.voucherId, line.orderId]);

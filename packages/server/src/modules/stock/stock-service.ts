@@ -29,6 +29,8 @@ export interface StoreStock {
   rows: StockRow[];
   /** The request's field that named the store first, for `details.field`. */
   field: string;
+  /** The request's list of this store's rows, for `details.field` (default "items"). */
+  itemsField?: string;
 }
 
 export type UploadSource = "pharmapi" | "pos-v1";
@@ -45,6 +47,28 @@ export interface StockItemView extends StockRow {
 // Ten columns a row: 500 rows stay far below any bound-parameter limit and make few statements.
 const INSERT_CHUNK = 500;
 
+/** Every row names a product, and barcode + qrCode + lot is unique within the store. */
+function checkRows(stock: StoreStock): void {
+  const seen = new Map<string, number>();
+  stock.rows.forEach((row, i) => {
+    const field = `${stock.itemsField ?? "items"}[${i}]`;
+    if (!row.productCode) {
+      throw new DomainError("STOCK_ITEM_UNIDENTIFIED", "a barcode or a DataMatrix code is required", {
+        field: `${field}.barcode`,
+      });
+    }
+    const key = `${row.barcode}\u0000${row.qrCode}\u0000${row.lot}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new DomainError("DUPLICATE_ITEM", "barcode, qrCode and lot repeat an earlier row", {
+        field,
+        first: `${stock.itemsField ?? "items"}[${first}]`,
+      });
+    }
+    seen.set(key, i);
+  });
+}
+
 export class StockService {
   constructor(
     private readonly database: Database,
@@ -56,7 +80,10 @@ export class StockService {
     partnerId: number,
     stocks: readonly StoreStock[],
     source: UploadSource,
+    /** A store-bound credential uploads its own store's stock only. */
+    boundStoreId: number | null = null,
   ): Promise<StockReplaceResult> {
+    for (const stock of stocks) checkRows(stock);
     const now = this.clock.now();
     const stores = await storeIdsByCodes(
       this.database.db,
@@ -69,6 +96,11 @@ export class StockService {
         throw new DomainError("STORE_NOT_FOUND", `no store ${stock.storeCode}`, {
           field: stock.field,
           storeCode: stock.storeCode,
+        });
+      }
+      if (boundStoreId !== null && store.id !== boundStoreId) {
+        throw new DomainError("FORBIDDEN", "a store-bound credential uploads its own store only", {
+          field: stock.field,
         });
       }
     }

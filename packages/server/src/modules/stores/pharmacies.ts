@@ -57,12 +57,14 @@ export async function applyPharmacies(
   mode: PharmacyUpdateMode,
   cards: readonly PharmacyCard[],
   now: number,
+  /** The request's name of the list, for `details.field`. */
+  listField = "pharmacies",
 ): Promise<PharmacyUpdateResult> {
   const { latest, posOwner } = resolveListing(cards);
   for (const [index, card] of latest.values()) {
     if (card.timezone && !isValidTimeZone(card.timezone)) {
       throw new DomainError("VALIDATION_FAILED", `unknown time zone ${card.timezone}`, {
-        field: `pharmacies[${index}].timezone`,
+        field: `${listField}[${index}].timezone`,
       });
     }
   }

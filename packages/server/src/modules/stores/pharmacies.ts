@@ -306,8 +306,9 @@ export class PharmacyService {
     partnerId: number,
     mode: PharmacyUpdateMode,
     cards: readonly PharmacyCard[],
+    listField?: string,
   ): Promise<PharmacyUpdateResult> {
-    return applyPharmacies(this.database, partnerId, mode, cards, this.clock.now());
+    return applyPharmacies(this.database, partnerId, mode, cards, this.clock.now(), listField);
   }
 
   view(partnerId: number, code: string): Promise<PharmacyView> {

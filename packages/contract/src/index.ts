@@ -16,6 +16,7 @@ export * from "./admin-v1/programs.js";
 export * from "./admin-v1/promo-codes.js";
 export * from "./admin-v1/purchases.js";
 export * from "./admin-v1/registration.js";
+export * from "./admin-v1/reports.js";
 export * from "./admin-v1/rules.js";
 export * from "./admin-v1/stores.js";
 export * from "./admin-v1/users.js";

@@ -10,6 +10,7 @@ import { LevelService } from "../modules/levels/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
+import { ReportService } from "../modules/reports/index.js";
 import { SelloutService } from "../modules/sellout/index.js";
 import { StockService } from "../modules/stock/index.js";
 import { PharmacyService, StoreDirectory } from "../modules/stores/index.js";
@@ -37,6 +38,8 @@ export interface Services extends ClientServices {
   pharmacies: PharmacyService;
   stock: StockService;
   sellout: SelloutService;
+  /** Stock, sell-out and reconciliation reports (read only). */
+  reports: ReportService;
 }
 
 export async function buildServices(
@@ -86,5 +89,6 @@ export async function buildServices(
     pharmacies: new PharmacyService(database, clock),
     stock: new StockService(database, clock),
     sellout: new SelloutService(database, clock),
+    reports: new ReportService(database),
   };
 }

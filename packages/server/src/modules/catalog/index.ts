@@ -1,4 +1,5 @@
 /** The product catalogue: the only code that writes the products table. */
 
 export * from "./catalog-service.js";
+export * from "./product-names.js";
 export * from "./products.js";

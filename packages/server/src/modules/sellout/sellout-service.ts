@@ -228,3 +228,58 @@ export class SelloutService {
     return { lines: lines.length };
   }
 }
+
+/** Sell-out of one product in one store over a period, discounted and full-price lines apart. */
+export interface SelloutTotal {
+  storeId: number;
+  productCode: string;
+  name: string;
+  /** true: lines with a discount. */
+  discounted: boolean;
+  lines: number;
+  /** Thousandths of a pack. */
+  count: number;
+  /** Kopecks before the discount (sum to pay + discount, as sent). */
+  amount: number;
+  discount: number;
+  sumToPay: number;
+}
+
+/** Sell-out lines sold in [from, to), added up per store, product and kind of sale. */
+export async function selloutTotals(
+  db: Database["db"],
+  partnerId: number,
+  from: number,
+  to: number,
+): Promise<SelloutTotal[]> {
+  const rows = await db
+    .selectFrom("sellout_lines")
+    .select((eb) => [
+      "store_id",
+      "product_code",
+      eb.fn.min("name").as("name"),
+      eb.case().when("discount", ">", 0).then(1).else(0).end().as("discounted"),
+      eb.fn.countAll<number>().as("lines"),
+      eb.fn.sum<number>("count").as("count"),
+      eb.fn.sum<number>("discount").as("discount"),
+      eb.fn.sum<number>("sum_to_pay").as("sum_to_pay"),
+    ])
+    .where("partner_id", "=", partnerId)
+    .where("sold_at", ">=", from)
+    .where("sold_at", "<", to)
+    .groupBy(["store_id", "product_code", "discounted"])
+    .orderBy("store_id")
+    .orderBy("product_code")
+    .execute();
+  return rows.map((r) => ({
+    storeId: r.store_id,
+    productCode: r.product_code,
+    name: String(r.name),
+    discounted: Number(r.discounted) === 1,
+    lines: Number(r.lines),
+    count: Number(r.count),
+    amount: Number(r.sum_to_pay) + Number(r.discount),
+    discount: Number(r.discount),
+    sumToPay: Number(r.sum_to_pay),
+  }));
+}

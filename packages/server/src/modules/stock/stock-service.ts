@@ -172,3 +172,91 @@ export class StockService {
     }));
   }
 }
+
+/** A store's stock of one product: its rows (lots, DataMatrix packs) added up. */
+export interface StockTotal {
+  storeId: number;
+  productCode: string;
+  name: string;
+  rows: number;
+  /** Thousandths of a pack. */
+  amount: number;
+  /** Kopecks: Σ price × amount, rounded per row. */
+  value: number;
+  minPrice: number;
+  maxPrice: number;
+  uploadedAt: number;
+}
+
+/** Current stock per store and product, for reports (one store when `storeId` is given). */
+export async function stockTotals(
+  db: Database["db"],
+  partnerId: number,
+  storeId: number | null,
+): Promise<StockTotal[]> {
+  let query = db
+    .selectFrom("stock_items")
+    .select(["store_id", "product_code", "name", "price", "amount", "uploaded_at"])
+    .where("partner_id", "=", partnerId);
+  if (storeId !== null) query = query.where("store_id", "=", storeId);
+  const totals = new Map<string, StockTotal>();
+  for (const row of await query.orderBy("store_id").orderBy("product_code").execute()) {
+    const key = `${row.store_id}\u0000${row.product_code}`;
+    let total = totals.get(key);
+    if (!total) {
+      total = {
+        storeId: row.store_id,
+        productCode: row.product_code,
+        name: row.name,
+        rows: 0,
+        amount: 0,
+        value: 0,
+        minPrice: row.price,
+        maxPrice: row.price,
+        uploadedAt: row.uploaded_at,
+      };
+      totals.set(key, total);
+    }
+    total.rows++;
+    total.amount += row.amount;
+    total.value += lineAmount(row.price, row.amount);
+    total.minPrice = Math.min(total.minPrice, row.price);
+    total.maxPrice = Math.max(total.maxPrice, row.price);
+  }
+  return [...totals.values()];
+}
+
+export interface StockUploadRecord {
+  storeId: number;
+  source: string;
+  rows: number;
+  amount: number;
+  value: number;
+  uploadedAt: number;
+}
+
+/** The stock uploads made in [from, to), oldest first. */
+export async function stockUploadsIn(
+  db: Database["db"],
+  partnerId: number,
+  from: number,
+  to: number,
+): Promise<StockUploadRecord[]> {
+  const rows = await db
+    .selectFrom("stock_uploads")
+    .selectAll()
+    .where("partner_id", "=", partnerId)
+    .where("uploaded_at", ">=", from)
+    .where("uploaded_at", "<", to)
+    .orderBy("uploaded_at")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    storeId: r.store_id,
+    source: r.source,
+    rows: r.rows,
+    amount: r.total_amount,
+    value: r.total_value,
+    uploadedAt: r.uploaded_at,
+  }));
+}

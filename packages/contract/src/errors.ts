@@ -568,8 +568,8 @@ export const ERROR_CATALOGUE = {
     status: 422,
     description:
       "A sell-out line's sum to pay is not price × quantity − discount (a kopeck either way with a fractional quantity); details.expected",
-    en: "{field}: the sum to pay must be {expected:rubles}",
-    ru: "{field}: сумма к оплате должна быть {expected:rubles}",
+    en: "{field}: the sum to pay is not price × quantity less the discount[: expected {expected:rubles}]",
+    ru: "{field}: сумма к оплате не равна цене × количество за вычетом скидки[: ожидается {expected:rubles}]",
   },
   CARD_TRANSACTION_PAIR: {
     status: 400,

@@ -651,3 +651,89 @@ describe("sellout", () => {
     expect((await lines()).some((l) => l.voucher_id === "LEGACY")).toBe(true);
   });
 });
+
+describe("concurrent uploads", () => {
+  beforeAll(async () => {
+    await createPartner(t.database.db, "busy", "Busy chain", t.clock.now());
+  });
+
+  it("store lists, stock and sell-out sent at once all succeed and leave one consistent state", async () => {
+    const lists = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        uploadJson(api, "busy", "update_pharmacies", {
+          update_mode: "merge",
+          pharmacies: [
+            { id: "B1", address: `a${i}`, pos_ids: ["B1-1", "shared"] },
+            { id: `B-${i}`, address: "b", pos_ids: ["shared"] },
+          ],
+        }),
+      ),
+    );
+    expect(lists.map((a) => a.status)).toEqual(Array(8).fill("success"));
+    const busyId = (
+      await t.database.db
+        .selectFrom("partners")
+        .select("id")
+        .where("code", "=", "busy")
+        .executeTakeFirstOrThrow()
+    ).id;
+    expect((await storesOf(busyId)).map((s) => s.code)).toEqual([
+      "B-0",
+      "B-1",
+      "B-2",
+      "B-3",
+      "B-4",
+      "B-5",
+      "B-6",
+      "B-7",
+      "B1",
+    ]);
+    const bindings = await posBindings(busyId);
+    expect(Object.keys(bindings).sort()).toEqual(["B1-1", "shared"]);
+
+    const stocks = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        uploadJson(api, "busy", "update_prices", {
+          prices: Array.from({ length: 50 }, (_, j) => ({
+            pharmacy_id: "B1",
+            barcode: String(4_600_000_000_000 + j),
+            name: `upload ${i}`,
+            price: 10,
+            amount: i + 1,
+          })),
+        }),
+      ),
+    );
+    expect(stocks.map((a) => a.status)).toEqual(Array(8).fill("success"));
+    const rows = await t.server.services.stock.ofStore(busyId, "B1");
+    expect(rows).toHaveLength(50);
+    expect(new Set(rows.map((r) => r.name)).size).toBe(1);
+
+    const sale = (order: number) => ({
+      pharmacy_id: "B1",
+      datetime: "2026-03-05T16:59:57+03:00",
+      voucher_id: "V",
+      order_id: String(order),
+      barcode: "4600000000011",
+      name: "Аспирин",
+      price: 10,
+      count: 1,
+      discount: 0,
+      sum_to_pay: 10,
+    });
+    const sales = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        uploadJson(api, "busy", "sellout", {
+          data: i % 2 === 0 ? [sale(1), sale(2), sale(3)] : [sale(3), sale(2), sale(1)],
+        }),
+      ),
+    );
+    expect(sales.map((a) => a.status)).toEqual(Array(8).fill("success"));
+    const sold = await t.database.db
+      .selectFrom("sellout_lines")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("partner_id", "=", busyId)
+      .executeTakeFirstOrThrow();
+    expect(Number(sold.n)).toBe(3);
+  });
+});

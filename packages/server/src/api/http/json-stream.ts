@@ -39,6 +39,7 @@ type Frame =
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const NUMBER_START = /[-0-9]/;
+const NUMBER_CHARS = /[0-9.eE+-]/;
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
 
 /**
@@ -172,15 +173,15 @@ export class StreamingJsonParser {
         continue;
       }
       if (NUMBER_START.test(c)) {
+        // The characters a number may consist of; the number may go on in the next chunk.
+        let end = i + 1;
+        while (end < n && NUMBER_CHARS.test(text[end]!)) end++;
+        if (end === n && !final) break;
         NUMBER.lastIndex = i;
         const match = NUMBER.exec(text);
-        if (!match) this.fail("malformed number", i);
-        const after = i + match[0].length;
-        // The number may go on in the next chunk.
-        if (after === n && !final) break;
-        if (after < n && /[0-9.eE+-]/.test(text[after]!)) this.fail("malformed number", after);
+        if (!match || i + match[0].length !== end) this.fail("malformed number", i);
         this.emit(new JsonNumber(match[0]));
-        i = after;
+        i = end;
         continue;
       }
       const literal = c === "t" ? "true" : c === "f" ? "false" : c === "n" ? "null" : null;

@@ -46,6 +46,8 @@ export interface SelloutResult {
 
 const CHUNK = 400;
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** A sell-out line as the native API takes it: the sale's time as ISO 8601 text with its offset. */
 export interface NativeSelloutLine {
   storeCode: string;
@@ -169,9 +171,17 @@ export class SelloutService {
       }
       seen.set(key, line.field);
     }
+    // Rows in key order: two calls that share keys lock them in the same order and never deadlock.
+    const ordered = [...lines].sort(
+      (a, b) =>
+        stores.get(a.storeCode)!.id - stores.get(b.storeCode)!.id ||
+        a.year - b.year ||
+        compareText(a.voucherId, b.voucherId) ||
+        compareText(a.orderId, b.orderId),
+    );
     await this.database.transaction(async (trx) => {
-      for (let i = 0; i < lines.length; i += CHUNK) {
-        const values: NewRow<"sellout_lines">[] = lines.slice(i, i + CHUNK).map((l) => ({
+      for (let i = 0; i < ordered.length; i += CHUNK) {
+        const values: NewRow<"sellout_lines">[] = ordered.slice(i, i + CHUNK).map((l) => ({
           partner_id: partnerId,
           store_id: stores.get(l.storeCode)!.id,
           year: l.year,

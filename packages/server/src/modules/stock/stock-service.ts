@@ -106,6 +106,20 @@ export class StockService {
     }
     let rows = 0;
     await this.database.transaction(async (trx) => {
+      // Two uploads for one store at once would each delete what they see and insert the same keys: the
+      // store rows, locked in id order, make them take turns (SQLite's single writer does so already).
+      const storeIds = [...new Set(stocks.map((s) => stores.get(s.storeCode)!.id))].sort((a, b) => a - b);
+      for (let i = 0; i < storeIds.length; i += INSERT_CHUNK) {
+        await this.database
+          .forUpdate(
+            trx
+              .selectFrom("stores")
+              .select("id")
+              .where("id", "in", storeIds.slice(i, i + INSERT_CHUNK))
+              .orderBy("id"),
+          )
+          .execute();
+      }
       for (const stock of stocks) {
         const storeId = stores.get(stock.storeCode)!.id;
         await trx.deleteFrom("stock_items").where("store_id", "=", storeId).execute();

@@ -69,6 +69,8 @@ export async function applyPharmacies(
     }
   }
   return database.transaction(async (trx) => {
+    // One list upload of a partner at a time: two would both insert a new code, or bind one POS id twice.
+    await database.forUpdate(trx.selectFrom("partners").select("id").where("id", "=", partnerId)).execute();
     const existing = new Map(
       (await trx.selectFrom("stores").selectAll().where("partner_id", "=", partnerId).execute()).map((r) => [
         r.code,

@@ -38,9 +38,18 @@ type Frame =
   | { kind: "array"; value: JsonValue[]; state: "value" | "comma"; streamKey: string | null; count: number };
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const NUMBER_START = /[-0-9]/;
-const NUMBER_CHARS = /[0-9.eE+-]/;
-const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
+
+/** Digits, `.`, `e`, `E`, `+`, `-`. */
+function isNumberChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2e ||
+    code === 0x65 ||
+    code === 0x45 ||
+    code === 0x2b ||
+    code === 0x2d
+  );
+}
 
 /**
  * Parses text chunks (already decoded) into the root value; streamed arrays are left empty in it.
@@ -81,11 +90,12 @@ export class StreamingJsonParser {
     let i = 0;
     const n = text.length;
     while (i < n) {
-      const c = text[i]!;
-      if (WHITESPACE.has(c)) {
+      const code = text.charCodeAt(i);
+      if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) {
         i++;
         continue;
       }
+      const c = text[i]!;
       if (this.root && this.stack.length === 0) this.fail("unexpected data after the end", i);
       const frame = this.stack[this.stack.length - 1];
       if (frame?.kind === "object" && frame.state !== "value") {
@@ -147,7 +157,7 @@ export class StreamingJsonParser {
       if (c === "{") {
         this.stack.push({
           kind: "object",
-          value: Object.create(null) as JsonObject,
+          value: {} as JsonObject,
           key: null,
           state: "key",
         });
@@ -172,10 +182,10 @@ export class StreamingJsonParser {
         i = end + 1;
         continue;
       }
-      if (NUMBER_START.test(c)) {
+      if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
         // The characters a number may consist of; the number may go on in the next chunk.
         let end = i + 1;
-        while (end < n && NUMBER_CHARS.test(text[end]!)) end++;
+        while (end < n && isNumberChar(text.charCodeAt(end))) end++;
         if (end === n && !final) break;
         NUMBER.lastIndex = i;
         const match = NUMBER.exec(text);
@@ -241,6 +251,17 @@ export class StreamingJsonParser {
   }
 
   private decodeString(text: string, start: number, end: number): string {
+    // Most strings have no escapes: the text between the quotes is the value, unless it holds a control
+    // character, which JSON refuses raw.
+    let plain = true;
+    for (let i = start + 1; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x5c || code < 0x20) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return text.slice(start + 1, end);
     try {
       return JSON.parse(text.slice(start, end + 1)) as string;
     } catch {

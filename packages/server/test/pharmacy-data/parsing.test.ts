@@ -6,7 +6,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonNumber, type JsonValue, parseJsonStream } from "../../src/api/http/json-stream.js";
-import { bodyBytes, collectBytes, urlDecodedBytes } from "../../src/api/http/upload-body.js";
+import {
+  BodyTooLargeError,
+  bodyBytes,
+  collectBytes,
+  limitedBytes,
+  urlDecodedBytes,
+} from "../../src/api/http/upload-body.js";
 import {
   kopecksOf,
   rublesText,
@@ -179,6 +185,14 @@ describe("the -encoded body", () => {
       );
       expect(bytes.toString("utf8"), `chunk ${size}`).toBe(expected);
     }
+  });
+
+  it("stops reading past the upload limit", async () => {
+    const source = async function* () {
+      for (let i = 0; i < 10; i++) yield Buffer.alloc(100, 0x20);
+    };
+    await expect(collectBytes(limitedBytes(source(), 999))).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect((await collectBytes(limitedBytes(source(), 1000))).length).toBe(1000);
   });
 
   it("reads a raw JSON body sent to an -encoded path as it is", async () => {

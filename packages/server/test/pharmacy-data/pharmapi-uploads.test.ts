@@ -294,6 +294,24 @@ describe("pl", () => {
     expect(stores.find((s) => s.code === "123")!.name).toBe("Аптека №1");
   });
 
+  it("reads a URL-encoded XML body on the -encoded path, and a raw one there too", async () => {
+    const encoded = encodeURIComponent(PL).replace(/%20/g, "+");
+    const res = await upload(api, "plchain", "pl", {
+      version: "v1.0-encoded",
+      body: encoded,
+      contentType: "application/x-www-form-urlencoded",
+    });
+    expect([res.statusCode, res.body]).toEqual([200, "Список из 2 аптек успешно принят"]);
+    const raw = await upload(api, "plchain", "pl", {
+      version: "v1.1-encoded",
+      body: PL,
+      contentType: "text/xml",
+    });
+    expect(raw.statusCode).toBe(200);
+    const stores = await storesOf(plPartner);
+    expect(stores.find((s) => s.code === "123")!.name).toBe("Супер-аптека");
+  });
+
   it("refuses malformed XML with a clear message and applies nothing", async () => {
     const before = await storesOf(plPartner);
     const bindings = await posBindings(plPartner);

@@ -4,6 +4,7 @@
  * out has no stock; stores not named keep theirs. One call is one transaction, whatever it names.
  */
 import { lineAmount } from "../../core/arithmetic.js";
+import { type BulkColumns, bulkInsert } from "../../infra/db/bulk-insert.js";
 import type { Database } from "../../infra/db/database.js";
 import type { NewRow } from "../../infra/db/schema.js";
 import type { Clock } from "../../kernel/clock.js";
@@ -44,8 +45,20 @@ export interface StockItemView extends StockRow {
   uploadedAt: number;
 }
 
-// Ten columns a row: 500 rows stay far below any bound-parameter limit and make few statements.
-const INSERT_CHUNK = 500;
+const LOCK_CHUNK = 500;
+
+const STOCK_COLUMNS: BulkColumns<"stock_items"> = {
+  partner_id: "bigint",
+  store_id: "bigint",
+  barcode: "text",
+  qr_code: "text",
+  lot: "text",
+  product_code: "text",
+  name: "text",
+  price: "bigint",
+  amount: "bigint",
+  uploaded_at: "bigint",
+};
 
 /** Every row names a product, and barcode + qrCode + lot is unique within the store. */
 function checkRows(stock: StoreStock): void {
@@ -109,13 +122,13 @@ export class StockService {
       // Two uploads for one store at once would each delete what they see and insert the same keys: the
       // store rows, locked in id order, make them take turns (SQLite's single writer does so already).
       const storeIds = [...new Set(stocks.map((s) => stores.get(s.storeCode)!.id))].sort((a, b) => a - b);
-      for (let i = 0; i < storeIds.length; i += INSERT_CHUNK) {
+      for (let i = 0; i < storeIds.length; i += LOCK_CHUNK) {
         await this.database
           .forUpdate(
             trx
               .selectFrom("stores")
               .select("id")
-              .where("id", "in", storeIds.slice(i, i + INSERT_CHUNK))
+              .where("id", "in", storeIds.slice(i, i + LOCK_CHUNK))
               .orderBy("id"),
           )
           .execute();
@@ -123,21 +136,19 @@ export class StockService {
       for (const stock of stocks) {
         const storeId = stores.get(stock.storeCode)!.id;
         await trx.deleteFrom("stock_items").where("store_id", "=", storeId).execute();
-        for (let i = 0; i < stock.rows.length; i += INSERT_CHUNK) {
-          const values: NewRow<"stock_items">[] = stock.rows.slice(i, i + INSERT_CHUNK).map((r) => ({
-            partner_id: partnerId,
-            store_id: storeId,
-            barcode: r.barcode,
-            qr_code: r.qrCode,
-            lot: r.lot,
-            product_code: r.productCode,
-            name: r.name,
-            price: r.price,
-            amount: r.amount,
-            uploaded_at: now,
-          }));
-          await trx.insertInto("stock_items").values(values).execute();
-        }
+        const values: NewRow<"stock_items">[] = stock.rows.map((r) => ({
+          partner_id: partnerId,
+          store_id: storeId,
+          barcode: r.barcode,
+          qr_code: r.qrCode,
+          lot: r.lot,
+          product_code: r.productCode,
+          name: r.name,
+          price: r.price,
+          amount: r.amount,
+          uploaded_at: now,
+        }));
+        await bulkInsert(trx, this.database.dialect, "stock_items", STOCK_COLUMNS, values);
         let totalAmount = 0;
         let totalValue = 0;
         for (const r of stock.rows) {

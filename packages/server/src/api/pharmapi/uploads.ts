@@ -93,35 +93,56 @@ interface TextRule {
   patternText?: string;
   /** qr_code carries GS separators by design. */
   allowGs?: boolean;
+  /** Between the row and the key in messages: "." for JSON, "/" for the pl XML. */
+  separator?: string;
+  /** The whole field name in messages, when it is not row + separator + key. */
+  label?: string;
 }
 
-function text(obj: JsonObject, key: string, path: string, rule: TextRule): string | null {
+/**
+ * The field's name for a message. Built only when a value is refused: with 100k rows, names built for
+ * every field of every row cost more than the checks.
+ */
+function fieldName(at: string, key: string, rule: { separator?: string; label?: string }): string {
+  return rule.label ?? `${at}${rule.separator ?? "."}${key}`;
+}
+
+function text(obj: JsonObject, key: string, at: string, rule: TextRule): string | null {
   const value = Object.hasOwn(obj, key) ? obj[key] : undefined;
   if (value === undefined || value === null || value === "") {
-    if (rule.required) throw new InvalidRequest(`Значение поля ${path} должно быть указано.`);
+    if (rule.required)
+      throw new InvalidRequest(`Значение поля ${fieldName(at, key, rule)} должно быть указано.`);
     return null;
   }
   if (typeof value !== "string") {
-    throw new UnreadableBody(`поле ${path}: ожидается строка, передано ${jsonTypeOf(value)}`);
+    throw new UnreadableBody(
+      `поле ${fieldName(at, key, rule)}: ожидается строка, передано ${jsonTypeOf(value)}`,
+    );
   }
   if (hasControlCharacters(value, rule.allowGs ?? false)) {
-    throw new InvalidRequest(`Значение поля ${path} содержит управляющие символы.`);
+    throw new InvalidRequest(`Значение поля ${fieldName(at, key, rule)} содержит управляющие символы.`);
   }
   if (value.trim() === "") {
-    if (rule.required) throw new InvalidRequest(`Значение поля ${path} должно быть указано.`);
+    if (rule.required)
+      throw new InvalidRequest(`Значение поля ${fieldName(at, key, rule)} должно быть указано.`);
     return null;
   }
   if (value.length > rule.max) {
-    throw new InvalidRequest(`Значение поля ${path} длиннее ${rule.max} символов.`);
+    throw new InvalidRequest(`Значение поля ${fieldName(at, key, rule)} длиннее ${rule.max} символов.`);
   }
   if (rule.pattern && !rule.pattern.test(value)) {
-    throw new InvalidRequest(`Недопустимое значение ${path}: ${rule.patternText ?? "неверный формат"}.`);
+    throw new InvalidRequest(
+      `Недопустимое значение ${fieldName(at, key, rule)}: ${rule.patternText ?? "неверный формат"}.`,
+    );
   }
   return value;
 }
 
-function requiredText(obj: JsonObject, key: string, path: string, rule: Omit<TextRule, "required">): string {
-  return text(obj, key, path, { ...rule, required: true })!;
+function requiredText(obj: JsonObject, key: string, at: string, rule: TextRule): string {
+  const value = text(obj, key, at, rule);
+  if (value === null)
+    throw new InvalidRequest(`Значение поля ${fieldName(at, key, rule)} должно быть указано.`);
+  return value;
 }
 
 const DECIMAL_REFUSALS: Record<DecimalRefusal, (path: string, places: number) => string> = {
@@ -132,24 +153,24 @@ const DECIMAL_REFUSALS: Record<DecimalRefusal, (path: string, places: number) =>
   too_large: (path) => `Значение поля ${path} слишком велико.`,
 };
 
-function decimal(obj: JsonObject, key: string, path: string, places: 2 | 3): number {
+function decimal(obj: JsonObject, key: string, at: string, places: 2 | 3): number {
   const value = Object.hasOwn(obj, key) ? obj[key] : undefined;
   if (value === undefined || value === null) {
-    throw new InvalidRequest(`Значение поля ${path} должно быть указано.`);
+    throw new InvalidRequest(`Значение поля ${at}.${key} должно быть указано.`);
   }
   if (!(value instanceof JsonNumber)) {
-    throw new UnreadableBody(`поле ${path}: ожидается число, передано ${jsonTypeOf(value)}`);
+    throw new UnreadableBody(`поле ${at}.${key}: ожидается число, передано ${jsonTypeOf(value)}`);
   }
   const scaled = places === 2 ? kopecksOf(value.text) : thousandthsOf(value.text);
-  if (!scaled.ok) throw new InvalidRequest(DECIMAL_REFUSALS[scaled.refusal](path, places));
+  if (!scaled.ok) throw new InvalidRequest(DECIMAL_REFUSALS[scaled.refusal](`${at}.${key}`, places));
   return scaled.value;
 }
 
-function flag(obj: JsonObject, key: string, path: string): boolean {
+function flag(obj: JsonObject, key: string, at: string): boolean {
   const value = Object.hasOwn(obj, key) ? obj[key] : undefined;
   if (value === undefined || value === null) return false;
   if (typeof value !== "boolean") {
-    throw new UnreadableBody(`поле ${path}: ожидается true или false, передано ${jsonTypeOf(value)}`);
+    throw new UnreadableBody(`поле ${at}.${key}: ожидается true или false, передано ${jsonTypeOf(value)}`);
   }
   return value;
 }
@@ -300,30 +321,32 @@ function pharmacyFromJson(item: JsonValue, index: number): PharmacyCard {
   const path = `pharmacies[${index}]`;
   const obj = objectItem(item, path, "pharmacies");
   const card: PharmacyCard = {
-    code: requiredText(obj, "id", `${path}.id`, {
+    code: requiredText(obj, "id", path, {
       max: 64,
       pattern: CODE,
       patternText: "разрешены только цифры, латинские буквы, дефис, точка и подчёркивание",
     }),
-    address: requiredText(obj, "address", `${path}.address`, { max: 1000 }),
-    disabled: flag(obj, "disabled", `${path}.disabled`),
-    hidden: flag(obj, "hidden", `${path}.hidden`),
-    posIds: posIdsFromJson(obj, `${path}.pos_ids`),
+    address: requiredText(obj, "address", path, { max: 1000 }),
+    disabled: flag(obj, "disabled", path),
+    hidden: flag(obj, "hidden", path),
+    posIds: posIdsFromJson(obj, path),
   };
   for (const [jsonKey, cardKey] of PHARMACY_TEXT_FIELDS) {
-    card[cardKey] = text(obj, jsonKey, `${path}.${jsonKey}`, { max: 1000 });
+    card[cardKey] = text(obj, jsonKey, path, { max: 1000 });
   }
   return card;
 }
 
-function posIdsFromJson(obj: JsonObject, path: string): string[] {
+function posIdsFromJson(obj: JsonObject, at: string): string[] {
+  const path = `${at}.pos_ids`;
   const value = Object.hasOwn(obj, "pos_ids") ? obj.pos_ids : undefined;
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value))
     throw new UnreadableBody(`поле ${path}: ожидается массив, передано ${jsonTypeOf(value)}`);
   return value.map((posId, i) => {
     const holder: JsonObject = { pos_id: posId };
-    return requiredText(holder, "pos_id", `${path}[${i}]`, {
+    return requiredText(holder, "pos_id", path, {
+      label: `${path}[${i}]`,
       max: 50,
       pattern: CODE,
       patternText: "разрешены только цифры, латинские буквы и дефис",
@@ -339,7 +362,7 @@ const updatePharmacies: PharmApiUploadMethod = async (caller, request, services)
   if ("answer" in read) return read.answer;
   return settle(async () => {
     const root = rootObject(read.body.root);
-    const mode = text(root, "update_mode", "update_mode", { required: true, max: 16 });
+    const mode = text(root, "update_mode", "", { required: true, max: 16, label: "update_mode" });
     if (mode !== "merge" && mode !== "replace") {
       throw new InvalidRequest(
         "Поле update_mode не может содержать такое значение: ожидается merge или replace.",
@@ -500,17 +523,18 @@ function pharmacyFromXml(item: unknown, index: number): PharmacyCard {
     if (typeof value === "string") obj[key] = value;
   }
   const card: PharmacyCard = {
-    code: requiredText(obj, "CODE", `${path}/CODE`, {
+    code: requiredText(obj, "CODE", path, {
+      separator: "/",
       max: 64,
       pattern: CODE,
       patternText: "разрешены только цифры, латинские буквы, дефис, точка и подчёркивание",
     }),
-    address: requiredText(obj, "ADDRESS", `${path}/ADDRESS`, { max: 1000 }),
-    disabled: xmlFlag(obj, "DISABLED", `${path}/DISABLED`),
-    hidden: xmlFlag(obj, "HIDDEN", `${path}/HIDDEN`),
+    address: requiredText(obj, "ADDRESS", path, { separator: "/", max: 1000 }),
+    disabled: xmlFlag(obj, "DISABLED", path),
+    hidden: xmlFlag(obj, "HIDDEN", path),
     posIds: [],
   };
-  for (const [tag, key] of PL_FIELDS) card[key] = text(obj, tag, `${path}/${tag}`, { max: 1000 });
+  for (const [tag, key] of PL_FIELDS) card[key] = text(obj, tag, path, { max: 1000, separator: "/" });
   const poses = element.POSES;
   const posList =
     poses !== null && typeof poses === "object" ? (poses as Record<string, unknown>).POS : undefined;
@@ -519,7 +543,8 @@ function pharmacyFromXml(item: unknown, index: number): PharmacyCard {
       const code =
         pos !== null && typeof pos === "object" ? (pos as Record<string, unknown>).CODE : undefined;
       const holder: JsonObject = { CODE: typeof code === "string" ? code : null };
-      const posId = text(holder, "CODE", `${path}/POSES/POS[${i + 1}]/CODE`, {
+      const posId = text(holder, "CODE", path, {
+        label: `${path}/POSES/POS[${i + 1}]/CODE`,
         max: 50,
         pattern: CODE,
         patternText: "разрешены только цифры, латинские буквы и дефис",
@@ -530,8 +555,9 @@ function pharmacyFromXml(item: unknown, index: number): PharmacyCard {
   return card;
 }
 
-function xmlFlag(obj: JsonObject, tag: string, path: string): boolean {
-  const value = text(obj, tag, path, { max: 5 });
+function xmlFlag(obj: JsonObject, tag: string, at: string): boolean {
+  const path = `${at}/${tag}`;
+  const value = text(obj, tag, at, { max: 5, separator: "/" });
   if (value === null) return false;
   const lower = value.toLowerCase();
   if (lower === "true" || lower === "1") return true;
@@ -547,20 +573,20 @@ const updatePrices: PharmApiUploadMethod = async (caller, request, services) => 
   const read = await readJsonBody(request, ["prices"], (_key, item, index) => {
     const path = `prices[${index}]`;
     const obj = objectItem(item, path, "prices");
-    const pharmacyId = requiredText(obj, "pharmacy_id", `${path}.pharmacy_id`, { max: 64 });
-    const barcode = text(obj, "barcode", `${path}.barcode`, { max: 50 }) ?? "";
-    const qrCode = text(obj, "qr_code", `${path}.qr_code`, { max: 200, allowGs: true }) ?? "";
+    const pharmacyId = requiredText(obj, "pharmacy_id", path, { max: 64 });
+    const barcode = text(obj, "barcode", path, { max: 50 }) ?? "";
+    const qrCode = text(obj, "qr_code", path, { max: 200, allowGs: true }) ?? "";
     if (barcode === "" && qrCode === "") {
       throw new InvalidRequest(`Строка ${path}: должен быть указан barcode или qr_code.`);
     }
     const row: StockRow = {
       barcode,
       qrCode,
-      lot: text(obj, "lot", `${path}.lot`, { max: 100 }) ?? "",
+      lot: text(obj, "lot", path, { max: 100 }) ?? "",
       productCode: productCodeOf(barcode, qrCode),
-      name: requiredText(obj, "name", `${path}.name`, { max: 512 }),
-      price: decimal(obj, "price", `${path}.price`, 2),
-      amount: decimal(obj, "amount", `${path}.amount`, 3),
+      name: requiredText(obj, "name", path, { max: 512 }),
+      price: decimal(obj, "price", path, 2),
+      amount: decimal(obj, "amount", path, 3),
     };
     let stock = stocks.get(pharmacyId);
     if (!stock) {
@@ -594,44 +620,44 @@ const updatePrices: PharmApiUploadMethod = async (caller, request, services) => 
 
 function selloutLineFromJson(item: JsonValue, path: string, list: string, legacy: boolean): SelloutLine {
   const obj = objectItem(item, path, list);
-  const datetimeText = requiredText(obj, "datetime", `${path}.datetime`, { max: 40 });
+  const datetimeText = requiredText(obj, "datetime", path, { max: 40 });
   const when = parseOffsetDateTime(datetimeText);
   if (!when) {
     throw new InvalidRequest(
       `Значение поля ${path}.datetime должно быть датой и временем ISO 8601 со смещением, например 2020-03-05T16:59:57+03:00.`,
     );
   }
-  const barcode = text(obj, "barcode", `${path}.barcode`, { max: 50 });
-  const qrCode = text(obj, "qr_code", `${path}.qr_code`, { max: 200, allowGs: true });
+  const barcode = text(obj, "barcode", path, { max: 50 });
+  const qrCode = text(obj, "qr_code", path, { max: 200, allowGs: true });
   if (barcode === null && qrCode === null) {
     throw new InvalidRequest(`Строка ${path}: должен быть указан barcode или qr_code.`);
   }
-  const price = decimal(obj, "price", `${path}.price`, 2);
-  const count = decimal(obj, "count", `${path}.count`, 3);
+  const price = decimal(obj, "price", path, 2);
+  const count = decimal(obj, "count", path, 3);
   if (count === 0) throw new InvalidRequest(`Значение поля ${path}.count должно быть больше нуля.`);
-  const discount = decimal(obj, "discount", `${path}.discount`, 2);
+  const discount = decimal(obj, "discount", path, 2);
   const sumField = legacy && !Object.hasOwn(obj, "sum_to_pay") ? "value" : "sum_to_pay";
-  const sumToPay = decimal(obj, sumField, `${path}.${sumField}`, 2);
+  const sumToPay = decimal(obj, sumField, path, 2);
   const check = sumToPayMatches(price, count, discount, sumToPay);
   if (!check.ok) {
     throw new InvalidRequest(
       `Строка ${path}: ${sumField} должно быть равно price × count − discount = ${rublesText(check.expected)}, передано ${rublesText(sumToPay)}.`,
     );
   }
-  const cardNumber = text(obj, "card_number", `${path}.card_number`, {
+  const cardNumber = text(obj, "card_number", path, {
     max: 50,
     pattern: DIGITS,
     patternText: "ожидаются только цифры (без разделителей)",
   });
-  const transaction = text(obj, "transaction", `${path}.transaction`, { max: 100 });
+  const transaction = text(obj, "transaction", path, { max: 100 });
   if ((cardNumber === null) !== (transaction === null)) {
     throw new InvalidRequest(
       `Строка ${path}: card_number и transaction указываются вместе (продажа по программе) или не указываются оба.`,
     );
   }
-  const fn = text(obj, "fn", `${path}.fn`, { max: 64 });
-  const fd = text(obj, "fd", `${path}.fd`, { max: 64 });
-  const fpd = text(obj, "fpd", `${path}.fpd`, { max: 64 });
+  const fn = text(obj, "fn", path, { max: 64 });
+  const fd = text(obj, "fd", path, { max: 64 });
+  const fpd = text(obj, "fpd", path, { max: 64 });
   const fiscalGiven = [fn, fd, fpd].filter((v) => v !== null).length;
   if (fiscalGiven !== 0 && fiscalGiven !== 3) {
     throw new InvalidRequest(
@@ -639,9 +665,9 @@ function selloutLineFromJson(item: JsonValue, path: string, list: string, legacy
     );
   }
   return {
-    storeCode: requiredText(obj, "pharmacy_id", `${path}.pharmacy_id`, { max: 64 }),
-    voucherId: requiredText(obj, "voucher_id", `${path}.voucher_id`, { max: 100 }),
-    orderId: requiredText(obj, "order_id", `${path}.order_id`, { max: 100 }),
+    storeCode: requiredText(obj, "pharmacy_id", path, { max: 64 }),
+    voucherId: requiredText(obj, "voucher_id", path, { max: 100 }),
+    orderId: requiredText(obj, "order_id", path, { max: 100 }),
     soldAt: when.epochMs,
     soldLocal: when.local,
     utcOffsetMinutes: when.offsetMinutes,
@@ -649,7 +675,7 @@ function selloutLineFromJson(item: JsonValue, path: string, list: string, legacy
     barcode,
     qrCode,
     productCode: productCodeOf(barcode, qrCode),
-    name: requiredText(obj, "name", `${path}.name`, { max: 512 }),
+    name: requiredText(obj, "name", path, { max: 512 }),
     price,
     count,
     discount,

@@ -63,19 +63,20 @@ const STOCK_COLUMNS: BulkColumns<"stock_items"> = {
 /** Every row names a product, and barcode + qrCode + lot is unique within the store. */
 function checkRows(stock: StoreStock): void {
   const seen = new Map<string, number>();
+  // Field names are built only for a refusal: 100k rows make 100k strings otherwise.
+  const fieldOf = (i: number) => `${stock.itemsField ?? "items"}[${i}]`;
   stock.rows.forEach((row, i) => {
-    const field = `${stock.itemsField ?? "items"}[${i}]`;
     if (!row.productCode) {
       throw new DomainError("STOCK_ITEM_UNIDENTIFIED", "a barcode or a DataMatrix code is required", {
-        field: `${field}.barcode`,
+        field: `${fieldOf(i)}.barcode`,
       });
     }
     const key = `${row.barcode}\u0000${row.qrCode}\u0000${row.lot}`;
     const first = seen.get(key);
     if (first !== undefined) {
       throw new DomainError("DUPLICATE_ITEM", "barcode, qrCode and lot repeat an earlier row", {
-        field,
-        first: `${stock.itemsField ?? "items"}[${first}]`,
+        field: fieldOf(i),
+        first: fieldOf(first),
       });
     }
     seen.set(key, i);
@@ -219,11 +220,16 @@ export async function stockTotals(
   partnerId: number,
   storeId: number | null,
 ): Promise<StockTotal[]> {
-  let query = db
+  const query = db
     .selectFrom("stock_items")
     .select(["store_id", "product_code", "name", "price", "amount", "uploaded_at"])
+    // Through the stores, so the key's index (store_id first) serves a partner-wide report too.
+    .where(
+      "store_id",
+      "in",
+      storeId !== null ? [storeId] : db.selectFrom("stores").select("id").where("partner_id", "=", partnerId),
+    )
     .where("partner_id", "=", partnerId);
-  if (storeId !== null) query = query.where("store_id", "=", storeId);
   const totals = new Map<string, StockTotal>();
   for (const row of await query.orderBy("store_id").orderBy("product_code").execute()) {
     const key = `${row.store_id}\u0000${row.product_code}`;

@@ -57,11 +57,7 @@ export function stockSelloutSchema(dialect: Dialect) {
         .on("stock_items")
         .columns(["store_id", "barcode", "qr_code", "lot"])
         .execute();
-      await db.schema
-        .createIndex("stock_items_partner_product")
-        .on("stock_items")
-        .columns(["partner_id", "product_code"])
-        .execute();
+      // No other index: every insert pays for each, and reports read by store through the key's store_id.
 
       await create(db, "stock_uploads")
         .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))

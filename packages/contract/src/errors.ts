@@ -571,6 +571,26 @@ export const ERROR_CATALOGUE = {
     en: "A program with this code exists",
     ru: "Программа с таким кодом уже есть",
   },
+  SUM_TO_PAY_MISMATCH: {
+    status: 422,
+    description:
+      "A sell-out line's sum to pay is not price × quantity − discount (a kopeck either way with a fractional quantity); details.expected",
+    en: "{field}: the sum to pay is not price × quantity less the discount[: expected {expected:rubles}]",
+    ru: "{field}: сумма к оплате не равна цене × количество за вычетом скидки[: ожидается {expected:rubles}]",
+  },
+  CARD_TRANSACTION_PAIR: {
+    status: 400,
+    description:
+      "A sell-out line names a card without the program's transaction code, or a code without a card",
+    en: "{field}: the card number and the transaction code come together or not at all",
+    ru: "{field}: номер карты и код транзакции указываются вместе или не указываются оба",
+  },
+  STOCK_ITEM_UNIDENTIFIED: {
+    status: 400,
+    description: "A stock or sell-out row has neither a barcode nor a DataMatrix code",
+    en: "{field}: a barcode or a DataMatrix code is required",
+    ru: "{field}: нужен штрихкод или код DataMatrix",
+  },
   PROGRAM_NOT_OWNED: {
     status: 403,
     description: "The partner participates in the program but does not own it: only the owner edits it",

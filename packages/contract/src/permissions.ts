@@ -43,7 +43,14 @@ const READ_COMMON: readonly PartnerPermission[] = ["partner.read", "stores.read"
 
 export const ROLE_PERMISSIONS: Readonly<Record<PartnerRoleName, ReadonlySet<PartnerPermission>>> = {
   owner: new Set(PARTNER_PERMISSIONS),
-  marketer: new Set([...READ_COMMON, "programs.write", "rules.write", "promo-codes.write", "levels.write"]),
+  marketer: new Set([
+    ...READ_COMMON,
+    "programs.write",
+    "rules.write",
+    "promo-codes.write",
+    "levels.write",
+    "reports.read",
+  ]),
   operator: new Set([
     ...READ_COMMON,
     "cards.read",

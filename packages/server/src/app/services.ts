@@ -10,7 +10,10 @@ import { LevelService } from "../modules/levels/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
-import { StoreDirectory } from "../modules/stores/index.js";
+import { ReportService } from "../modules/reports/index.js";
+import { SelloutService } from "../modules/sellout/index.js";
+import { StockService } from "../modules/stock/index.js";
+import { PharmacyService, StoreDirectory } from "../modules/stores/index.js";
 import { type LoginLimits, Throttle } from "../modules/throttle/index.js";
 import { SessionService } from "../modules/users/index.js";
 import { buildClientServices, type ClientServices } from "./client-services.js";
@@ -31,6 +34,12 @@ export interface Services extends ClientServices {
   promoCodes: PromoCodeService;
   levels: LevelService;
   programAdmin: ProgramAdminService;
+  /** The chain's pharmacy list (stores with their POS ids), stock and sell-out uploads. */
+  pharmacies: PharmacyService;
+  stock: StockService;
+  sellout: SelloutService;
+  /** Stock, sell-out and reconciliation reports (read only). */
+  reports: ReportService;
 }
 
 export async function buildServices(
@@ -82,5 +91,9 @@ export async function buildServices(
     promoCodes: new PromoCodeService(database, clock),
     levels: new LevelService(database, clock),
     programAdmin: new ProgramAdminService(database, clock, programs, stores),
+    pharmacies: new PharmacyService(database, clock),
+    stock: new StockService(database, clock),
+    sellout: new SelloutService(database, clock),
+    reports: new ReportService(database),
   };
 }

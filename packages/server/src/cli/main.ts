@@ -9,6 +9,7 @@ import { registerDatabaseCommands } from "./commands/database.js";
 import { registerImportCommands } from "./commands/imports.js";
 import { registerPartnerCommands } from "./commands/partners.js";
 import { registerProgramCommands } from "./commands/programs.js";
+import { registerReportCommands } from "./commands/reports.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerUserCommands } from "./commands/users.js";
 import { runCli } from "./program.js";
@@ -23,6 +24,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerImportCommands,
   registerUserCommands,
   registerProgramCommands,
+  registerReportCommands,
 ];
 
 runCli(process.argv.slice(2), COMMAND_GROUPS).then(

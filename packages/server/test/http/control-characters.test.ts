@@ -72,6 +72,22 @@ interface Attempt {
   location: string;
 }
 
+/** The control characters a body field opts in to (a DataMatrix code carries GS). */
+function allowedAt(schema: Schema, path: (string | number)[]): string {
+  let node: Schema | undefined = schema;
+  for (const step of path) {
+    const options = (node?.anyOf ?? node?.oneOf) as Schema[] | undefined;
+    if (options) node = options.find((o) => o.type !== "null") ?? options[0];
+    node = (
+      typeof step === "number"
+        ? node?.items
+        : (node?.properties as Record<string, Schema> | undefined)?.[step]
+    ) as Schema | undefined;
+  }
+  const allowed = node?.["x-allow-control-characters"];
+  return typeof allowed === "string" ? allowed : "";
+}
+
 function attempts(): Attempt[] {
   const out: Attempt[] = [];
   for (const op of ops) {
@@ -105,6 +121,7 @@ function attempts(): Attempt[] {
       }
       if (op.body) {
         for (const path of stringFields(op.body)) {
+          if (allowedAt(op.body, path).includes(c)) continue;
           out.push({
             label: `${label} body ${fieldName(path)}`,
             op,

@@ -28,6 +28,7 @@ import { programRoutes } from "./programs.js";
 import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
 import { registrationRoutes } from "./registration.js";
+import { reportRoutes } from "./reports.js";
 import { ruleRoutes } from "./rules.js";
 import type { AdminServices } from "./services.js";
 import { storeRoutes } from "./stores.js";
@@ -53,6 +54,7 @@ const ROUTES: readonly AdminRoutes[] = [
   auditRoutes,
   promoCodeRoutes,
   levelRoutes,
+  reportRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

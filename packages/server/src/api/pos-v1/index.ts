@@ -7,6 +7,7 @@ import { authRoutes } from "./auth.js";
 import { cardDeskRoutes } from "./card-desk.js";
 import { cardRoutes } from "./cards.js";
 import { clientRoutes } from "./clients.js";
+import { pharmacyDataRoutes } from "./pharmacy-data.js";
 import { productRoutes } from "./products.js";
 import { programRoutes } from "./programs.js";
 import { promoCodeRoutes } from "./promo-codes.js";
@@ -26,6 +27,7 @@ const AUTHENTICATED: readonly PosRoutes[] = [
   clientRoutes,
   cardDeskRoutes,
   promoCodeRoutes,
+  pharmacyDataRoutes,
 ];
 
 export async function registerPosV1(app: Api, services: PosServices): Promise<void> {

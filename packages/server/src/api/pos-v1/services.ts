@@ -13,4 +13,8 @@ export type PosServices = Pick<
   | "cardDesk"
   | "promoCodes"
   | "levels"
+  | "pharmacies"
+  | "stock"
+  | "sellout"
+  | "stores"
 >;

@@ -21,6 +21,19 @@ export interface StoresTable {
   active: number;
   created_at: number;
   updated_at: number;
+  /** Migration 0009: the pharmacy card (PharmApi `update_pharmacies`, `pl`, native `PUT /v1/stores`). */
+  brand: string | null;
+  legal_entity: string | null;
+  inn: string | null;
+  region: string | null;
+  city: string | null;
+  gps: string | null;
+  work_time: string | null;
+  phones: string | null;
+  /** Off the public map, still serving. */
+  hidden: Generated<number>;
+  /** Left out of an upload in replace mode (also inactive); purchases keep referencing it. */
+  removed_at: number | null;
 }
 
 export interface PosCredentialsTable {
@@ -273,6 +286,10 @@ export interface DatabaseSchema {
   card_level_changes: CardLevelChangesTable;
   rule_versions: RuleVersionsTable;
   program_versions: ProgramVersionsTable;
+  store_pos_ids: StorePosIdsTable;
+  stock_items: StockItemsTable;
+  stock_uploads: StockUploadsTable;
+  sellout_lines: SelloutLinesTable;
 }
 
 // Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
@@ -529,4 +546,80 @@ export interface ProgramVersionsTable {
   /** JSON `StoredTerms`: the pricing terms of this program version. */
   terms: string;
   created_at: number;
+}
+
+// Migration 0009: pharmacy data uploaded by chains (POS ids, stock, sell-out).
+
+/** A POS id of a store, as the chain's uploads bind it (PharmApi `pos_ids`). */
+export interface StorePosIdsTable {
+  id: Generated<number>;
+  partner_id: number;
+  pos_id: string;
+  store_id: number;
+  updated_at: number;
+}
+
+/** A store's stock as last uploaded: one row per barcode + qr_code + lot ('' when absent). */
+export interface StockItemsTable {
+  id: Generated<number>;
+  partner_id: number;
+  store_id: number;
+  barcode: string;
+  qr_code: string;
+  lot: string;
+  /** The product as reports group it: the barcode, else the GTIN read from the DataMatrix, else the code. */
+  product_code: string;
+  name: string;
+  /** Kopecks per pack. */
+  price: number;
+  /** Thousandths of a pack. */
+  amount: number;
+  uploaded_at: number;
+}
+
+export interface StockUploadsTable {
+  id: Generated<number>;
+  partner_id: number;
+  store_id: number;
+  /** pharmapi | pos-v1 */
+  source: string;
+  rows: number;
+  /** Thousandths of a pack. */
+  total_amount: number;
+  /** Kopecks: the sum of price × amount over the rows, each rounded half up. */
+  total_value: number;
+  uploaded_at: number;
+}
+
+/** A sold receipt line as the chain reported it; (store, year, voucher, order) is its idempotency key. */
+export interface SelloutLinesTable {
+  id: Generated<number>;
+  partner_id: number;
+  store_id: number;
+  year: number;
+  voucher_id: string;
+  order_id: string;
+  sold_at: number;
+  sold_local: string;
+  utc_offset_minutes: number;
+  barcode: string | null;
+  qr_code: string | null;
+  product_code: string;
+  name: string;
+  /** Kopecks per pack. */
+  price: number;
+  /** Thousandths of a pack. */
+  count: number;
+  /** Kopecks for the whole line. */
+  discount: number;
+  sum_to_pay: number;
+  card_number: string | null;
+  transaction_code: string | null;
+  fn: string | null;
+  fd: string | null;
+  fpd: string | null;
+  /** pharmapi | pos-v1 */
+  source: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -2,4 +2,5 @@
 
 export * from "./catalog-service.js";
 export * from "./product-directory.js";
+export * from "./product-names.js";
 export * from "./products.js";

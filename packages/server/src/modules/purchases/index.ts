@@ -5,5 +5,6 @@ export * from "./counts.js";
 export * from "./purchase-record.js";
 export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./purchase-repository.js";
 export * from "./purchase-service.js";
+export { type DiscountSaleLine, discountSaleLines } from "./reports.js";
 export { type SimulateInput, simulate } from "./simulate.js";
 export * from "./sweeper.js";

@@ -1,0 +1,2 @@
+/** Sell-out: the only code that writes sellout_lines. */
+export * from "./sellout-service.js";

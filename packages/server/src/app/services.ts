@@ -6,7 +6,9 @@ import { AdminService, OperatorDesk, ProgramAdminService } from "../modules/admi
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService } from "../modules/catalog/index.js";
+import { DiscountProgramService } from "../modules/discount-programs/index.js";
 import { LevelService } from "../modules/levels/index.js";
+import { PharmApiAdmin, PharmApiAuthenticator, PharmApiService } from "../modules/pharmapi/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
@@ -31,6 +33,10 @@ export interface Services extends ClientServices {
   promoCodes: PromoCodeService;
   levels: LevelService;
   programAdmin: ProgramAdminService;
+  discountPrograms: DiscountProgramService;
+  pharmApi: PharmApiService;
+  pharmApiAuth: PharmApiAuthenticator;
+  pharmApiAdmin: PharmApiAdmin;
 }
 
 export async function buildServices(
@@ -50,6 +56,8 @@ export async function buildServices(
   };
   const purchases = new PurchaseService(database, programs, stores, clock, onPurchaseEvent);
   const clientServices = buildClientServices(ctx, programs);
+  const discountPrograms = new DiscountProgramService(database, clock, programs);
+  const pharmApiAuth = new PharmApiAuthenticator(database, clock, throttle, limits, config.authCacheTtlMs);
   return {
     clock,
     auth: new AuthService(
@@ -77,5 +85,9 @@ export async function buildServices(
     promoCodes: new PromoCodeService(database, clock),
     levels: new LevelService(database, clock),
     programAdmin: new ProgramAdminService(database, clock, programs, stores),
+    discountPrograms,
+    pharmApi: new PharmApiService(database, clock, purchases, discountPrograms),
+    pharmApiAuth,
+    pharmApiAdmin: new PharmApiAdmin(database, clock, pharmApiAuth),
   };
 }

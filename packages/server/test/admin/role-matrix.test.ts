@@ -55,6 +55,7 @@ function concrete(url: string): string {
     levelCode: "none",
     ruleId: "1",
     version: "1",
+    credentialId: "1",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

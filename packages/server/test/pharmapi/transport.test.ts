@@ -22,11 +22,12 @@ const purchases = async () =>
 
 describe("statuses, in the reference server's order", () => {
   it("401 for a missing or empty header, even on a GET (auth comes first)", async () => {
-    for (const headers of [
+    const missing: Record<string, string>[] = [
       { "authorization-token": "" },
       { "authorization-secret": "" },
       { "authorization-token": "", "authorization-secret": "" },
-    ]) {
+    ];
+    for (const headers of missing) {
       const res = await pharm(t, "get_programs", POS, { headers });
       expect(res.statusCode).toBe(401);
       expect(res.headers["content-type"]).toMatch(/^text\/plain/);

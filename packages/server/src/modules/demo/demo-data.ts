@@ -79,7 +79,7 @@ export function demoCredentials(): DemoCredential[] {
     kind: "PharmApi credential",
     login: DEMO_PHARMAPI.token,
     secret: DEMO_PHARMAPI.secret,
-    description: "Authorization-Token / Authorization-Secret of the PharmApi test program (pharmacy_id test-pharmacy, pos_id test-pos)",
+    description: "token / secret of the PharmApi test program (pharmacy test-pharmacy, POS test-pos)",
     disableCommand: `kopilka pharmapi:disable --token ${DEMO_PHARMAPI.token}`,
     isOpen: (database: Database) => pharmApiPairAccepted(database.db, DEMO_PHARMAPI.token, DEMO_PHARMAPI.secret),
   };

@@ -5,15 +5,18 @@
  * new program version; purchases record the version that priced them. Also the facade's credentials.
  */
 import { type Static, Type } from "typebox";
-import { DiscountProgramItem, DiscountProgramLimit } from "../rules/discount-program.js";
 import { Instant } from "../rules/definition.js";
+import { DiscountProgramItem, DiscountProgramLimit } from "../rules/discount-program.js";
 import { AdminCode, AdminText, Timestamp } from "./common.js";
 
 const Code = Type.String({ minLength: 1, maxLength: 100 });
 
 export const CardRange = Type.Object(
   {
-    prefix: Type.String({ pattern: "^[0-9]{1,18}$", description: "the digits every card of the range starts with" }),
+    prefix: Type.String({
+      pattern: "^[0-9]{1,18}$",
+      description: "the digits every card of the range starts with",
+    }),
     lengths: Type.Array(Type.Integer({ minimum: 4, maximum: 50 }), {
       minItems: 1,
       maxItems: 10,
@@ -24,7 +27,7 @@ export const CardRange = Type.Object(
         minItems: 1,
         maxItems: 100,
         description:
-          "a number is active when it ends with one of these (e.g. [\"0\"]); absent: every number of the range",
+          'a number is active when it ends with one of these (e.g. ["0"]); absent: every number of the range',
       }),
     ),
   },
@@ -45,9 +48,7 @@ export const DiscountProgramSettings = Type.Object(
     registration: Type.Boolean({
       description: "PharmApi register/confirm_code work for this program; off: the protocol's fixed refusal",
     }),
-    description: Type.Optional(
-      AdminText(0, 500),
-    ),
+    description: Type.Optional(AdminText(0, 500)),
   },
   { additionalProperties: false },
 );
@@ -59,7 +60,9 @@ const bodyProperties = {
   validFrom: Type.Optional(Type.Union([Instant, Type.Null()])),
   validTo: Type.Optional(Type.Union([Instant, Type.Null()])),
   partners: Type.Optional(Type.Array(Code, { minItems: 1, description: "absent: every partner" })),
-  stores: Type.Optional(Type.Array(Code, { minItems: 1, description: "absent: every store of the partners" })),
+  stores: Type.Optional(
+    Type.Array(Code, { minItems: 1, description: "absent: every store of the partners" }),
+  ),
   priceCeiling: Type.Optional(Type.Integer({ minimum: 1, description: "kopecks per pack, for every item" })),
   items: Type.Array(DiscountProgramItem, { minItems: 1, maxItems: 100_000 }),
   limits: Type.Optional(Type.Array(DiscountProgramLimit, { maxItems: 20 })),
@@ -105,7 +108,11 @@ export const DiscountProgramList = Type.Object({ items: Type.Array(DiscountProgr
 
 export const DiscountProgramVersionList = Type.Object({
   items: Type.Array(
-    Type.Object({ version: Type.Integer(), createdAt: Timestamp, userId: Type.Union([Type.Integer(), Type.Null()]) }),
+    Type.Object({
+      version: Type.Integer(),
+      createdAt: Timestamp,
+      userId: Type.Union([Type.Integer(), Type.Null()]),
+    }),
   ),
 });
 

@@ -99,7 +99,8 @@ describe("kopilka serve", { timeout: 180_000 }, () => {
         (await kopilka(["user:reset-password", "--email", email], { DATABASE_URL: scratch.url })).code,
       ).toBe(0);
     expect(
-      (await kopilka(["pharmapi:disable", "--token", "demo-pharmapi-token"], { DATABASE_URL: scratch.url })).code,
+      (await kopilka(["pharmapi:disable", "--token", "demo-pharmapi-token"], { DATABASE_URL: scratch.url }))
+        .code,
     ).toBe(0);
     const again = spawnServer(scratch.url, await freePort(), production);
     expect((await within(30_000, "serve to refuse again", again.exited)).code).toBe(1);

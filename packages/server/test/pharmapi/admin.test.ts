@@ -27,7 +27,12 @@ const program = (over: Record<string, unknown> = {}) => ({
   name: "Бренд: −15 %",
   items: [
     { barcode: "4600000000011", name: "Аспирин", discount: { type: "percent", percentBp: 1500 } },
-    { barcode: "4600000000028", name: "Витамин C", discount: { type: "cash", amount: 5000 }, priceCeiling: 50_000 },
+    {
+      barcode: "4600000000028",
+      name: "Витамин C",
+      discount: { type: "cash", amount: 5000 },
+      priceCeiling: 50_000,
+    },
   ],
   limits: [{ id: "month", period: "calendar_month", maxPacks: 3 }],
   cardRanges: [{ prefix: "555", lengths: [13] }],
@@ -50,7 +55,12 @@ describe("discount programs", () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const v1 = created.json();
-    expect(v1).toMatchObject({ code: "brand", active: true, confirmWindowMinutes: 30, confirmAllTogether: false });
+    expect(v1).toMatchObject({
+      code: "brand",
+      active: true,
+      confirmWindowMinutes: 30,
+      confirmAllTogether: false,
+    });
     const replaced = await adminCall(t, "PUT", "/partners/alpha/discount-programs/brand", {
       token: owner,
       payload: { ...program(), code: undefined, confirmAllTogether: true, confirmWindowMinutes: 15 },
@@ -58,7 +68,9 @@ describe("discount programs", () => {
     expect(replaced.statusCode, replaced.body).toBe(200);
     expect(replaced.json().version).toBeGreaterThan(v1.version);
     expect(replaced.json()).toMatchObject({ confirmAllTogether: true, confirmWindowMinutes: 15 });
-    const versions = await adminCall(t, "GET", "/partners/alpha/discount-programs/brand/versions", { token: analyst });
+    const versions = await adminCall(t, "GET", "/partners/alpha/discount-programs/brand/versions", {
+      token: analyst,
+    });
     expect(versions.json().items.map((v: { version: number }) => v.version)).toEqual([
       replaced.json().version,
       v1.version,
@@ -76,7 +88,10 @@ describe("discount programs", () => {
   it("names the field at fault: schema errors and the program's own rules", async () => {
     const badType = await adminCall(t, "POST", "/partners/alpha/discount-programs", {
       token: owner,
-      payload: program({ code: "bad1", items: [{ barcode: "12", name: "x", discount: { type: "percent", percentBp: 1 } }] }),
+      payload: program({
+        code: "bad1",
+        items: [{ barcode: "12", name: "x", discount: { type: "percent", percentBp: 1 } }],
+      }),
     });
     expect(badType.statusCode).toBe(400);
     expect(badType.json().details.field).toMatch(/items/);
@@ -102,7 +117,13 @@ describe("discount programs", () => {
       "cardRanges[0].lengths[0]",
     ]);
     expect(
-      (await t.database.db.selectFrom("programs").select("code").where("code", "in", ["bad1", "bad2"]).execute()).length,
+      (
+        await t.database.db
+          .selectFrom("programs")
+          .select("code")
+          .where("code", "in", ["bad1", "bad2"])
+          .execute()
+      ).length,
     ).toBe(0);
   });
 
@@ -112,7 +133,9 @@ describe("discount programs", () => {
       payload: { ...program(), code: undefined },
     });
     expect(refused.statusCode).toBe(403);
-    expect((await adminCall(t, "GET", "/partners/beta/discount-programs/brand", { token: outsider })).statusCode).toBe(404);
+    expect(
+      (await adminCall(t, "GET", "/partners/beta/discount-programs/brand", { token: outsider })).statusCode,
+    ).toBe(404);
     const loyalty = await adminCall(t, "GET", "/partners/alpha/discount-programs/main", { token: owner });
     expect(loyalty.json().code).toBe("NOT_A_DISCOUNT_PROGRAM");
   });
@@ -133,27 +156,42 @@ describe("PharmApi access", () => {
     const ok = await pharm(token, secret, "get_programs", { pos_id: "p1", pharmacy_id: store });
     expect(ok.json().programs.map((p: { code: string }) => p.code)).toEqual(["brand"]);
 
-    const rotated = await adminCall(t, "POST", `/partners/alpha/pharmapi-credentials/${credential.id}/rotate`, {
-      token: owner,
-    });
+    const rotated = await adminCall(
+      t,
+      "POST",
+      `/partners/alpha/pharmapi-credentials/${credential.id}/rotate`,
+      {
+        token: owner,
+      },
+    );
     const fresh = rotated.json().secret;
     expect(fresh).not.toBe(secret);
     t.clock.advance(60_000); // past the verified-pair cache
-    expect((await pharm(token, secret, "get_programs", { pos_id: "p1", pharmacy_id: store })).statusCode).toBe(403);
-    expect((await pharm(token, fresh, "get_programs", { pos_id: "p1", pharmacy_id: store })).statusCode).toBe(200);
+    expect(
+      (await pharm(token, secret, "get_programs", { pos_id: "p1", pharmacy_id: store })).statusCode,
+    ).toBe(403);
+    expect((await pharm(token, fresh, "get_programs", { pos_id: "p1", pharmacy_id: store })).statusCode).toBe(
+      200,
+    );
 
     await adminCall(t, "PATCH", `/partners/alpha/pharmapi-credentials/${credential.id}`, {
       token: owner,
       payload: { enabled: false },
     });
-    expect((await pharm(token, fresh, "get_programs", { pos_id: "p1", pharmacy_id: store })).statusCode).toBe(403);
+    expect((await pharm(token, fresh, "get_programs", { pos_id: "p1", pharmacy_id: store })).statusCode).toBe(
+      403,
+    );
     expect(
-      (await adminCall(t, "POST", "/partners/alpha/pharmapi-credentials/999/rotate", { token: owner })).json().code,
+      (await adminCall(t, "POST", "/partners/alpha/pharmapi-credentials/999/rotate", { token: owner })).json()
+        .code,
     ).toBe("PHARMAPI_CREDENTIAL_NOT_FOUND");
   });
 
   it("a purchase records the program version that priced it; cards of the range exist on first use", async () => {
-    const created = await adminCall(t, "POST", "/partners/alpha/pharmapi-credentials", { token: owner, payload: {} });
+    const created = await adminCall(t, "POST", "/partners/alpha/pharmapi-credentials", {
+      token: owner,
+      payload: {},
+    });
     const { token, secret } = created.json();
     const trust = await adminCall(t, "POST", "/partners/alpha/pharmapi-trust-key", { token: owner });
     const trustKey = trust.json().trustKey;
@@ -173,16 +211,29 @@ describe("PharmApi access", () => {
       .select("rules_version")
       .orderBy("id", "desc")
       .executeTakeFirstOrThrow();
-    const detail = (await adminCall(t, "GET", "/partners/alpha/discount-programs/brand", { token: owner })).json();
+    const detail = (
+      await adminCall(t, "GET", "/partners/alpha/discount-programs/brand", { token: owner })
+    ).json();
     expect(row.rules_version).toMatch(new RegExp(`^discount-1/[0-9]+/${detail.version}$`));
-    const card = await t.database.db.selectFrom("cards").select("status").where("number", "=", "5550000000001").execute();
+    const card = await t.database.db
+      .selectFrom("cards")
+      .select("status")
+      .where("number", "=", "5550000000001")
+      .execute();
     expect(card).toEqual([{ status: "active" }]);
     // "All together" (set by the replace above): one code alone is refused; a wrong trust key too.
     const codes = calc.orders.map((o: { transaction: string }) => o.transaction);
     const confirm = { ...body, orders: undefined, transactions: codes };
-    expect((await pharm(token, secret, "confirm_purchase", { ...confirm, transactions: [codes[0]] })).json().error_code).toBe(205);
+    expect(
+      (await pharm(token, secret, "confirm_purchase", { ...confirm, transactions: [codes[0]] })).json()
+        .error_code,
+    ).toBe(205);
     expect((await pharm(token, secret, "confirm_purchase", confirm)).json().error_code).toBe(0);
-    expect((await pharm(token, secret, "cancel_purchase", { ...confirm, trust_key: "wrong" })).json().error_code).toBe(207);
-    expect((await pharm(token, secret, "cancel_purchase", { ...confirm, trust_key: trustKey })).json().error_code).toBe(0);
+    expect(
+      (await pharm(token, secret, "cancel_purchase", { ...confirm, trust_key: "wrong" })).json().error_code,
+    ).toBe(207);
+    expect(
+      (await pharm(token, secret, "cancel_purchase", { ...confirm, trust_key: trustKey })).json().error_code,
+    ).toBe(0);
   });
 });

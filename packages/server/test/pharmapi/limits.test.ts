@@ -17,18 +17,28 @@ const LIMITED = "4600000000011";
 beforeAll(async () => {
   t = await startTestApp();
   ({ partnerId } = await seedPharmApi(t));
-  await t.server.services.discountPrograms.create({ userId: null, address: "test" }, { id: partnerId, code: "pharma" }, {
-    code: "daily",
-    name: "Один в день",
-    items: [{ barcode: LIMITED, name: "Препарат", discount: { type: "percent", percentBp: 5000 } }],
-    limits: [
-      { id: "day", period: "day", maxPacks: 1 },
-      { id: "ever", period: "lifetime", maxPacks: 2 },
-    ],
-    cardRanges: [{ prefix: "888", lengths: [13] }],
-  });
+  await t.server.services.discountPrograms.create(
+    { userId: null, address: "test" },
+    { id: partnerId, code: "pharma" },
+    {
+      code: "daily",
+      name: "Один в день",
+      items: [{ barcode: LIMITED, name: "Препарат", discount: { type: "percent", percentBp: 5000 } }],
+      limits: [
+        { id: "day", period: "day", maxPacks: 1 },
+        { id: "ever", period: "lifetime", maxPacks: 2 },
+      ],
+      cardRanges: [{ prefix: "888", lengths: [13] }],
+    },
+  );
   programId = Number(
-    (await t.database.db.selectFrom("programs").select("id").where("code", "=", "daily").executeTakeFirstOrThrow()).id,
+    (
+      await t.database.db
+        .selectFrom("programs")
+        .select("id")
+        .where("code", "=", "daily")
+        .executeTakeFirstOrThrow()
+    ).id,
   );
 });
 afterAll(() => t.close());
@@ -41,7 +51,10 @@ describe("limits over time", () => {
     const first = await pharmJson(t, "get_discount", { ...POS, card_number: card, orders: line });
     expect(first.orders[0].error_code).toBe(0);
     const other = { ...POS, pos_id: "other" };
-    expect((await pharmJson(t, "get_discount", { ...other, card_number: card, orders: line })).orders[0].error_code).toBe(3);
+    expect(
+      (await pharmJson(t, "get_discount", { ...other, card_number: card, orders: line })).orders[0]
+        .error_code,
+    ).toBe(3);
     t.clock.advance(31 * 60_000);
     await sweepOnce(t.database, t.clock.now());
     const held = await t.database.db
@@ -50,7 +63,10 @@ describe("limits over time", () => {
       .where("card_number", "=", card)
       .execute();
     expect(held.every((h) => h.state === "released")).toBe(true);
-    expect((await pharmJson(t, "get_discount", { ...other, card_number: card, orders: line })).orders[0].error_code).toBe(0);
+    expect(
+      (await pharmJson(t, "get_discount", { ...other, card_number: card, orders: line })).orders[0]
+        .error_code,
+    ).toBe(0);
   });
 
   it("a day limit frees up the next day; a lifetime limit never does (301)", async () => {
@@ -59,8 +75,13 @@ describe("limits over time", () => {
       const calc = await pharmJson(t, "get_discount", { ...POS, card_number: card, orders: line });
       if (calc.orders[0].error_code === 0)
         expect(
-          (await pharmJson(t, "confirm_purchase", { ...POS, card_number: card, transactions: [calc.orders[0].transaction] }))
-            .error_code,
+          (
+            await pharmJson(t, "confirm_purchase", {
+              ...POS,
+              card_number: card,
+              transactions: [calc.orders[0].transaction],
+            })
+          ).error_code,
         ).toBe(0);
       return calc.orders[0];
     };

@@ -34,7 +34,10 @@ describe("decimals", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 100_000_000 }), (thousandths) => {
         const text = `${Math.floor(thousandths / 1000)}.${String(thousandths % 1000).padStart(3, "0")}`;
-        expect(thousandthsOf("count", new JsonNumber(text), 100_000_000)).toEqual({ ok: true, value: thousandths });
+        expect(thousandthsOf("count", new JsonNumber(text), 100_000_000)).toEqual({
+          ok: true,
+          value: thousandths,
+        });
       }),
     );
     expect(thousandthsOf("count", new JsonNumber("0.0005"), 1e8).ok).toBe(false);
@@ -43,13 +46,23 @@ describe("decimals", () => {
   });
 
   it("prints kopecks as rubles with at most two decimals", () => {
-    expect([44444, 40000, 1, 10, 120, 0].map((k) => rubles(k).text)).toEqual(["444.44", "400", "0.01", "0.1", "1.2", "0"]);
+    expect([44444, 40000, 1, 10, 120, 0].map((k) => rubles(k).text)).toEqual([
+      "444.44",
+      "400",
+      "0.01",
+      "0.1",
+      "1.2",
+      "0",
+    ]);
   });
 });
 
 describe("the JSON reader", () => {
   it("keeps number texts, accepts trailing commas, the last duplicate wins", () => {
-    const v = parseJson('{"a": 1.50, "b": [1, 2,], "a": 120.10, "s": "\\u0041\\n",}') as Record<string, unknown>;
+    const v = parseJson('{"a": 1.50, "b": [1, 2,], "a": 120.10, "s": "\\u0041\\n",}') as Record<
+      string,
+      unknown
+    >;
     expect((v.a as JsonNumber).text).toBe("120.10");
     expect((v.b as JsonNumber[]).map((n) => n.text)).toEqual(["1", "2"]);
     expect(v.s).toBe("A\n");

@@ -22,18 +22,22 @@ beforeAll(async () => {
   t = await startTestApp();
   ({ partnerId } = await seedPharmApi(t));
   const actor = { userId: null, address: "test" };
-  await t.server.services.discountPrograms.create(actor, { id: partnerId, code: "pharma" }, {
-    code: "limited",
-    name: "Программа с лимитами",
-    items: [
-      { barcode: LIMITED, name: "Препарат с лимитом", discount: { type: "fixed_price", price: 5_000 } },
-      { barcode: OTHER, name: "Второй препарат", discount: { type: "percent", percentBp: 1000 } },
-    ],
-    limits: [{ id: "monthly", period: "calendar_month", maxPacks: 2, barcodes: [LIMITED] }],
-    cardRanges: [{ prefix: "777", lengths: [13] }],
-    confirmWindowMinutes: 30,
-    confirmAllTogether: true,
-  });
+  await t.server.services.discountPrograms.create(
+    actor,
+    { id: partnerId, code: "pharma" },
+    {
+      code: "limited",
+      name: "Программа с лимитами",
+      items: [
+        { barcode: LIMITED, name: "Препарат с лимитом", discount: { type: "fixed_price", price: 5_000 } },
+        { barcode: OTHER, name: "Второй препарат", discount: { type: "percent", percentBp: 1000 } },
+      ],
+      limits: [{ id: "monthly", period: "calendar_month", maxPacks: 2, barcodes: [LIMITED] }],
+      cardRanges: [{ prefix: "777", lengths: [13] }],
+      confirmWindowMinutes: 30,
+      confirmAllTogether: true,
+    },
+  );
   const row = await t.database.db
     .selectFrom("programs")
     .select("id")

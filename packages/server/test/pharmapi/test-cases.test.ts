@@ -81,7 +81,13 @@ describe("PharmApi test cases (test-program preset)", () => {
     expect(answer.status).toBe("success");
     expect(answer.error_code).toBe(0);
     const [a, b, c] = answer.orders;
-    expect(a).toMatchObject({ error_code: 0, discount: 100, value: 400, value_per_item: 400, type: "percent" });
+    expect(a).toMatchObject({
+      error_code: 0,
+      discount: 100,
+      value: 400,
+      value_per_item: 400,
+      type: "percent",
+    });
     expect(b).toMatchObject({ error_code: 0, discount: 198, value: 2, value_per_item: 2, type: "percent" });
     expect(c).toMatchObject({ error_code: 1, discount: 0, value: 300, value_per_item: 300 });
     expect(c.transaction).toBeUndefined();
@@ -148,7 +154,9 @@ describe("PharmApi test cases (test-program preset)", () => {
     const body = { ...POS, card_number: VALID_CARD, transactions: [code] };
     expect((await pharmJson(t, "confirm_purchase", body)).message).toBe("Транзакция подтверждена");
     expect(await pharmJson(t, "cancel_purchase", body)).toMatchObject({ status: "error", error_code: 400 });
-    expect(await pharmJson(t, "cancel_purchase", { ...body, trust_key: "" })).toMatchObject({ error_code: 400 });
+    expect(await pharmJson(t, "cancel_purchase", { ...body, trust_key: "" })).toMatchObject({
+      error_code: 400,
+    });
     expect(await pharmJson(t, "cancel_purchase", { ...body, trust_key: "any-non-empty" })).toEqual({
       status: "success",
       error_code: 0,

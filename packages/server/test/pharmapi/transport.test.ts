@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { urlDecode, urlEncode } from "../../src/api/pharmapi/index.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { POS, PHARM_SECRET, PHARM_TOKEN, pharm, pharmJson, seedPharmApi, VALID_CARD } from "../support/pharmapi.js";
+import {
+  PHARM_SECRET,
+  PHARM_TOKEN,
+  POS,
+  pharm,
+  pharmJson,
+  seedPharmApi,
+  VALID_CARD,
+} from "../support/pharmapi.js";
 
 let t: TestApp;
 
@@ -18,7 +26,14 @@ afterAll(() => t.close());
 
 const discountBody = (orders: unknown[]) => ({ ...POS, card_number: VALID_CARD, orders });
 const purchases = async () =>
-  Number((await t.database.db.selectFrom("purchases").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.database.db
+        .selectFrom("purchases")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe("statuses, in the reference server's order", () => {
   it("401 for a missing or empty header, even on a GET (auth comes first)", async () => {
@@ -62,7 +77,11 @@ describe("statuses, in the reference server's order", () => {
     expect((await pharm(t, "get_discount", null, { raw: "[1]" })).statusCode).toBe(400);
     const wrongType = await pharm(t, "get_discount", { ...discountBody([]), pos_id: 17 });
     expect(wrongType.statusCode).toBe(400);
-    const nullCount = await pharm(t, "get_discount", discountBody([{ barcode: "1111111111116", count: null, price: 1 }]));
+    const nullCount = await pharm(
+      t,
+      "get_discount",
+      discountBody([{ barcode: "1111111111116", count: null, price: 1 }]),
+    );
     expect(nullCount.statusCode).toBe(400);
 
     const before = await purchases();
@@ -98,7 +117,11 @@ describe("statuses, in the reference server's order", () => {
 describe("bodies and paths", () => {
   it("accepts any content type (or none), trailing commas, and a trailing slash", async () => {
     const raw = `{"pos_id":"test-pos","pharmacy_id":"test-pharmacy",}`;
-    for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8"]) {
+    for (const contentType of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/json; charset=utf-8",
+    ]) {
       const res = await pharm(t, "get_programs", null, { raw, headers: { "content-type": contentType } });
       expect(res.statusCode, contentType).toBe(200);
       expect(res.json().status).toBe("success");
@@ -114,7 +137,9 @@ describe("bodies and paths", () => {
   });
 
   it("the encoded twin: the same JSON url-encoded in the request and in the answer", async () => {
-    const body = JSON.stringify(discountBody([{ barcode: "1111111111116", count: 2, price: 1111.11, any_data: "с +плюсом" }]));
+    const body = JSON.stringify(
+      discountBody([{ barcode: "1111111111116", count: 2, price: 1111.11, any_data: "с +плюсом" }]),
+    );
     const res = await pharm(t, "get_discount", null, { version: "v1.1-encoded", raw: urlEncode(body) });
     expect(res.statusCode).toBe(200);
     expect(res.body.startsWith("%7B")).toBe(true);
@@ -149,7 +174,12 @@ describe("bodies and paths", () => {
         { count: 1, price: 10 },
       ]),
     );
-    expect(answer.orders[0]).toMatchObject({ error_code: 0, discount: 20, barcode: "4601234567893", qr_code: gtin });
+    expect(answer.orders[0]).toMatchObject({
+      error_code: 0,
+      discount: 20,
+      barcode: "4601234567893",
+      qr_code: gtin,
+    });
     expect(answer.orders[1]).toMatchObject({ error_code: 1, discount: 0 });
     expect(answer.orders[2]).toMatchObject({ error_code: 101, discount: 0, value: 10 });
   });
@@ -160,7 +190,9 @@ describe("bodies and paths", () => {
       error_code: 0,
       orders: [],
     });
-    expect((await pharmJson(t, "get_discount", { ...POS, card_number: "1234567890123451" })).error_code).toBe(1);
+    expect((await pharmJson(t, "get_discount", { ...POS, card_number: "1234567890123451" })).error_code).toBe(
+      1,
+    );
   });
 
   it("the pharmacy: pharmacy_id wins; without it the POS id's binding; neither is an error", async () => {
@@ -168,12 +200,19 @@ describe("bodies and paths", () => {
     expect(byPos.status).toBe("success");
     const unknownPos = await pharmJson(t, "get_programs", { pos_id: "other-pos" });
     expect(unknownPos).toMatchObject({ status: "error", error_code: 20 });
-    const unknownPharmacy = await pharmJson(t, "get_programs", { pos_id: "test-pos", pharmacy_id: "nowhere" });
+    const unknownPharmacy = await pharmJson(t, "get_programs", {
+      pos_id: "test-pos",
+      pharmacy_id: "nowhere",
+    });
     expect(unknownPharmacy).toMatchObject({ status: "error", error_code: 20 });
   });
 
   it("register and confirm_code answer the fixed refusal while the program does not offer them", async () => {
-    const reg = await pharmJson(t, "register", { ...POS, card_number: VALID_CARD, phone_number: "+79001234567" });
+    const reg = await pharmJson(t, "register", {
+      ...POS,
+      card_number: VALID_CARD,
+      phone_number: "+79001234567",
+    });
     expect(reg).toMatchObject({ status: "error", error_code: 301 });
     expect(await pharmJson(t, "confirm_code", { ...POS, code: "12345" })).toMatchObject({ error_code: 301 });
     expect(await pharmJson(t, "confirm_code", { ...POS })).toMatchObject({ error_code: 400 });

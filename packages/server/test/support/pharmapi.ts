@@ -51,5 +51,6 @@ export function pharm(
 export async function pharmJson(t: TestApp, method: string, body: unknown, options: PharmCall = {}) {
   const res = await pharm(t, method, body, options);
   if (res.statusCode !== 200) throw new Error(`${method}: ${res.statusCode} ${res.body}`);
+  // biome-ignore lint/suspicious/noExplicitAny: answers are asserted field by field, as the protocol's JSON
   return res.json() as Record<string, any>;
 }

@@ -89,14 +89,20 @@ export function discountProgramRoutes(app: Api, { discountPrograms, pharmApiAdmi
       schema: {
         tags,
         operationId: "adminReplaceDiscountProgram",
-        summary: "Replace the program's definition (a new version; purchases keep the version that priced them)",
+        summary:
+          "Replace the program's definition (a new version; purchases keep the version that priced them)",
         params: ProgramParams,
         body: DiscountProgramBody,
         response: { 200: DiscountProgramView, ...errorResponses(401, 403, 404, 409) },
       },
     },
     async (request) =>
-      discountPrograms.update(adminOf(request).actor, partnerOf(request), request.params.programCode, request.body),
+      discountPrograms.update(
+        adminOf(request).actor,
+        partnerOf(request),
+        request.params.programCode,
+        request.body,
+      ),
   );
 
   app.get(
@@ -144,7 +150,11 @@ export function discountProgramRoutes(app: Api, { discountPrograms, pharmApiAdmi
     },
     async (request, reply) => {
       reply.code(201);
-      return pharmApiAdmin.create(adminOf(request).actor, partnerOf(request).id, request.body.description ?? null);
+      return pharmApiAdmin.create(
+        adminOf(request).actor,
+        partnerOf(request).id,
+        request.body.description ?? null,
+      );
     },
   );
 
@@ -161,7 +171,11 @@ export function discountProgramRoutes(app: Api, { discountPrograms, pharmApiAdmi
       },
     },
     async (request) =>
-      pharmApiAdmin.rotate(adminOf(request).actor, partnerOf(request).id, Number(request.params.credentialId)),
+      pharmApiAdmin.rotate(
+        adminOf(request).actor,
+        partnerOf(request).id,
+        Number(request.params.credentialId),
+      ),
   );
 
   app.patch(

@@ -53,7 +53,8 @@ export function thousandthsOf(field: string, n: JsonNumber, maxThousandths: numb
           : `Значение поля ${field} должно иметь не более трёх знаков после запятой.`,
     };
   if (r.value === 0n) return { ok: false, message: `Значение поля ${field} должно быть больше нуля.` };
-  if (r.value > BigInt(maxThousandths)) return { ok: false, message: `Значение поля ${field} слишком велико.` };
+  if (r.value > BigInt(maxThousandths))
+    return { ok: false, message: `Значение поля ${field} слишком велико.` };
   return { ok: true, value: Number(r.value) };
 }
 

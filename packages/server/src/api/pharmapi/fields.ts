@@ -63,7 +63,9 @@ export function posFields(body: JsonObject): { posId: string; pharmacyId: string
     if (v === null) continue;
     maxLength(v, 50, path);
     if (!CODE.test(v))
-      throw new ValidationError(`Недопустимое значение ${path}: разрешены только цифры, латинские буквы и дефис.`);
+      throw new ValidationError(
+        `Недопустимое значение ${path}: разрешены только цифры, латинские буквы и дефис.`,
+      );
   }
   return { posId, pharmacyId };
 }
@@ -87,7 +89,9 @@ export function checkCard(cardNumber: string | null): void {
 
 export function checkPhone(phoneNumber: string | null): void {
   if (phoneNumber !== null && !/^\+7[0-9]{10}$/.test(phoneNumber))
-    throw new ValidationError("Номер телефона указан некорректно: ожидается +7 и следом 10 цифр (без разделителей).");
+    throw new ValidationError(
+      "Номер телефона указан некорректно: ожидается +7 и следом 10 цифр (без разделителей).",
+    );
 }
 
 export function transactionsOf(body: JsonObject): string[] {
@@ -95,9 +99,11 @@ export function transactionsOf(body: JsonObject): string[] {
   if (list === null || list.length === 0)
     throw new ValidationError("Поле transactions не может быть пустым, должно содержать элементы.");
   return list.map((v, i) => {
-    if (v === null) throw new ValidationError("Поле transactions не должно содержать пустые (null) элементы.");
+    if (v === null)
+      throw new ValidationError("Поле transactions не должно содержать пустые (null) элементы.");
     if (typeof v !== "string") throw new BodyTypeError(`transactions[${i}]: ожидалась строка`);
-    if (v.trim() === "") throw new ValidationError("Поле transactions не должно содержать пустые (null) элементы.");
+    if (v.trim() === "")
+      throw new ValidationError("Поле transactions не должно содержать пустые (null) элементы.");
     maxLength(v, 100, `transactions[${i}]`);
     return v;
   });

@@ -71,7 +71,11 @@ export async function registerPharmApi(app: Api, services: Services, bodyLimit: 
       done(null, body),
     );
     scope.addHook("onRequest", async (request) => {
-      if (request.headers["content-type"] === undefined && request.method !== "GET" && request.method !== "HEAD")
+      if (
+        request.headers["content-type"] === undefined &&
+        request.method !== "GET" &&
+        request.method !== "HEAD"
+      )
         request.headers["content-type"] = "application/octet-stream";
     });
 

@@ -115,7 +115,12 @@ export function parseJson(text: string): JsonValue {
         ws();
         if (text[i] !== ":") fail("ожидалось ':'");
         i++;
-        Object.defineProperty(obj, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, key, {
+          value: value(depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         ws();
         if (text[i] === ",") {
           i++;

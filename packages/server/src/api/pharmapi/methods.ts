@@ -3,8 +3,7 @@
  * the protocol's answer: the method's fields, then `status`, `error_code`, `message`. Echoed values keep
  * the text the POS sent; computed money is rubles with at most two decimals.
  */
-import { mulDivRound } from "../../core/arithmetic.js";
-import { lineAmount } from "../../core/arithmetic.js";
+import { lineAmount, mulDivRound } from "../../core/arithmetic.js";
 import type { PharmApiCaller, PharmApiService, PosContext } from "../../modules/pharmapi/index.js";
 import { gtinOfDataMatrix } from "./datamatrix.js";
 import { kopecksOf, rubles, thousandthsOf } from "./decimals.js";

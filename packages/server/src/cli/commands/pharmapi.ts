@@ -19,29 +19,28 @@ export function registerPharmApiCommands(program: Command): void {
     .option("--pos <id>", "the POS id (pos_id) bound to the pharmacy", text, "test-pos")
     .option("--token <token>", "reuse or create the pair with this Authorization-Token", text)
     .option("--secret <secret>", "the pair's Authorization-Secret (with --token)", secretText)
-    .action(
-      (options: { partner: string; pharmacy: string; pos: string; token?: string; secret?: string }) =>
-        withDatabase(async (database) => {
-          if (options.secret !== undefined && options.token === undefined)
-            throw new CliError("--secret needs --token", 2);
-          const partnerId = await partnerIdOf(database, options.partner);
-          const loaded = await loadTestPreset(database, systemClock, {
-            partnerId,
-            partnerCode: options.partner,
-            storeCode: options.pharmacy,
-            posId: options.pos,
-            ...(options.token ? { token: options.token } : {}),
-            ...(options.secret ? { secret: options.secret } : {}),
-          });
-          out(`program ${loaded.programCode} ${loaded.programCreated ? "created" : "updated"}`);
-          out(`pharmacy_id          ${loaded.storeCode}`);
-          out(`pos_id               ${loaded.posId}`);
-          out(`Authorization-Token  ${loaded.token}`);
-          out(
-            `Authorization-Secret ${loaded.secret ?? "(the pair existed: its secret is the one issued with it)"}`,
-          );
-          out("trust_key            any non-empty value");
-        }),
+    .action((options: { partner: string; pharmacy: string; pos: string; token?: string; secret?: string }) =>
+      withDatabase(async (database) => {
+        if (options.secret !== undefined && options.token === undefined)
+          throw new CliError("--secret needs --token", 2);
+        const partnerId = await partnerIdOf(database, options.partner);
+        const loaded = await loadTestPreset(database, systemClock, {
+          partnerId,
+          partnerCode: options.partner,
+          storeCode: options.pharmacy,
+          posId: options.pos,
+          ...(options.token ? { token: options.token } : {}),
+          ...(options.secret ? { secret: options.secret } : {}),
+        });
+        out(`program ${loaded.programCode} ${loaded.programCreated ? "created" : "updated"}`);
+        out(`pharmacy_id          ${loaded.storeCode}`);
+        out(`pos_id               ${loaded.posId}`);
+        out(`Authorization-Token  ${loaded.token}`);
+        out(
+          `Authorization-Secret ${loaded.secret ?? "(the pair existed: its secret is the one issued with it)"}`,
+        );
+        out("trust_key            any non-empty value");
+      }),
     );
 
   program

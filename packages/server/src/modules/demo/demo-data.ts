@@ -81,7 +81,8 @@ export function demoCredentials(): DemoCredential[] {
     secret: DEMO_PHARMAPI.secret,
     description: "token / secret of the PharmApi test program (pharmacy test-pharmacy, POS test-pos)",
     disableCommand: `kopilka pharmapi:disable --token ${DEMO_PHARMAPI.token}`,
-    isOpen: (database: Database) => pharmApiPairAccepted(database.db, DEMO_PHARMAPI.token, DEMO_PHARMAPI.secret),
+    isOpen: (database: Database) =>
+      pharmApiPairAccepted(database.db, DEMO_PHARMAPI.token, DEMO_PHARMAPI.secret),
   };
   return [...credentials, pharmApi, ...users];
 }

@@ -59,7 +59,9 @@ export async function compiledDiscountProgram(
   }
 }
 
-export function parseDiscountRulesVersion(value: string | null): { programId: number; version: number } | null {
+export function parseDiscountRulesVersion(
+  value: string | null,
+): { programId: number; version: number } | null {
   const m = value ? /^discount-1\/([0-9]{1,15})\/([0-9]{1,9})$/.exec(value) : null;
   return m ? { programId: Number(m[1]), version: Number(m[2]) } : null;
 }

@@ -16,5 +16,5 @@ export {
   withDiscountLimitRetry,
 } from "./limits.js";
 export { type DiscountPriced, priceWithDiscountProgram } from "./pricing.js";
-export { type CardLookup, DiscountProgramService, discountProgramIssues } from "./service.js";
 export { consumeDiscountLimits, releaseDiscountLimits } from "./purchase-hooks.js";
+export { type CardLookup, DiscountProgramService, discountProgramIssues } from "./service.js";

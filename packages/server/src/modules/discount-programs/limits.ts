@@ -120,7 +120,13 @@ export async function limitFacts(
       .executeTakeFirst();
     except = row ? Number(row.id) : null;
   }
-  const used = usedByLimit(program, await liveHolds(db, program.programId, cardNumber, now), now, timeZone, except);
+  const used = usedByLimit(
+    program,
+    await liveHolds(db, program.programId, cardNumber, now),
+    now,
+    timeZone,
+    except,
+  );
   const facts: Record<string, LimitFact> = {};
   for (const limit of program.definition.limits)
     facts[limit.id] = { remaining: Math.max(0, limit.maxPacks - (used.get(limit.id) ?? 0)) };
@@ -184,7 +190,8 @@ export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<
   );
   for (const limit of program.definition.limits) {
     const packs = wanted.get(limit.id) ?? 0;
-    if (packs > 0 && (used.get(limit.id) ?? 0) + packs > limit.maxPacks) throw new DiscountLimitTaken(limit.id);
+    if (packs > 0 && (used.get(limit.id) ?? 0) + packs > limit.maxPacks)
+      throw new DiscountLimitTaken(limit.id);
   }
   const rows = request.lines.flatMap((line) =>
     line.consumption.map((c) => ({
@@ -222,10 +229,21 @@ export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<
   const { purchaseId, now } = request;
   let query = trx
     .selectFrom("discount_limit_holds")
-    .select(["id", "program_id", "card_number", "limit_id", "line_id", "packs", "state", "expires_at", "time_zone"])
+    .select([
+      "id",
+      "program_id",
+      "card_number",
+      "limit_id",
+      "line_id",
+      "packs",
+      "state",
+      "expires_at",
+      "time_zone",
+    ])
     .where("purchase_id", "=", purchaseId)
     .where("state", "!=", "consumed");
-  if (request.lineIds) query = query.where("line_id", "in", request.lineIds.length > 0 ? [...request.lineIds] : [""]);
+  if (request.lineIds)
+    query = query.where("line_id", "in", request.lineIds.length > 0 ? [...request.lineIds] : [""]);
   const holds = await query.orderBy("id").execute();
   if (holds.length === 0) return;
   const live = holds.filter((h) => h.state === "reserved" && Number(h.expires_at) > now);
@@ -256,7 +274,11 @@ export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<
   await trx
     .updateTable("discount_limit_holds")
     .set({ state: "consumed", counted_at: now, expires_at: NEVER, updated_at: now })
-    .where("id", "in", [...live, ...retaken].map((h) => Number(h.id)))
+    .where(
+      "id",
+      "in",
+      [...live, ...retaken].map((h) => Number(h.id)),
+    )
     .execute();
 }
 

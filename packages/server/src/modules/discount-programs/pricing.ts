@@ -4,8 +4,9 @@
  * program's verdict (PharmApi's line code and message) beside its discount; the limits it takes are
  * reserved by calculate (`reserveLimits`).
  */
-import type { CashierMessage } from "../../core/engine/types.js";
+
 import { lineAmount } from "../../core/arithmetic.js";
+import type { CashierMessage } from "../../core/engine/types.js";
 import type { PricedLine } from "../../core/receipt.js";
 import type { DiscountProgramEvaluation } from "../../core/rules/discount-program.js";
 import type { Executor } from "../../infra/db/database.js";
@@ -45,9 +46,15 @@ function formatRubles(kopecks: number): string {
   return `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, "0")} ₽`;
 }
 
-export async function priceWithDiscountProgram(db: Executor, input: DiscountPricingInput): Promise<DiscountPriced> {
+export async function priceWithDiscountProgram(
+  db: Executor,
+  input: DiscountPricingInput,
+): Promise<DiscountPriced> {
   const compiled = await compiledDiscountProgram(db, input.program, input.program.version);
-  if (!compiled) throw new Error(`discount program ${input.program.id} has no definition at version ${input.program.version}`);
+  if (!compiled)
+    throw new Error(
+      `discount program ${input.program.id} has no definition at version ${input.program.version}`,
+    );
   const seen = new Set<string>();
   input.lines.forEach((line, i) => {
     if (seen.has(line.lineId))

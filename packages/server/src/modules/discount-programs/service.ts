@@ -59,10 +59,7 @@ export function discountProgramIssues(code: string, body: DiscountProgramBody): 
 }
 
 /** A card number's standing in the discount programs a partner may use. */
-export type CardLookup =
-  | { kind: "card"; card: Card }
-  | { kind: "inactive" }
-  | { kind: "unknown" };
+export type CardLookup = { kind: "card"; card: Card } | { kind: "inactive" } | { kind: "unknown" };
 
 export class DiscountProgramService {
   constructor(
@@ -139,14 +136,17 @@ export class DiscountProgramService {
     const visible = await programsVisibleTo(this.database.db, partner.id);
     const items = [];
     for (const v of visible)
-      if (v.program.kind === "discount") items.push(await this.view(this.database.db, partner, v.program.code, v));
+      if (v.program.kind === "discount")
+        items.push(await this.view(this.database.db, partner, v.program.code, v));
     return { items };
   }
 
   async versions(partner: PartnerRef, code: string) {
     const { program } = await this.visible(this.database.db, partner, code);
     const items = await definitionVersions(this.database.db, program.id);
-    return { items: items.map((v) => ({ version: v.version, createdAt: iso(v.createdAt)!, userId: v.userId })) };
+    return {
+      items: items.map((v) => ({ version: v.version, createdAt: iso(v.createdAt)!, userId: v.userId })),
+    };
   }
 
   // ---- the sale ---------------------------------------------------------------------------------
@@ -205,7 +205,10 @@ export class DiscountProgramService {
 
   private async change<T>(
     actor: Actor,
-    work: (trx: Trx, now: number) => Promise<{
+    work: (
+      trx: Trx,
+      now: number,
+    ) => Promise<{
       result: T;
       audit: { partnerId: number; code: string; action: string; before: unknown; after: unknown };
     }>,
@@ -260,9 +263,13 @@ export class DiscountProgramService {
   private async owned(db: Executor, partner: PartnerRef, code: string) {
     const found = await this.visible(db, partner, code);
     if (found.relation !== "owner")
-      throw new DomainError("PROGRAM_NOT_OWNED", `${partner.code} participates in ${code} but does not own it`, {
-        field: "programCode",
-      });
+      throw new DomainError(
+        "PROGRAM_NOT_OWNED",
+        `${partner.code} participates in ${code} but does not own it`,
+        {
+          field: "programCode",
+        },
+      );
     const row = await findProgram(db, partner.id, code);
     if (!row) throw new Error(`program ${code} vanished`);
     return row;

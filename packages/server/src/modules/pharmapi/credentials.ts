@@ -56,7 +56,15 @@ function recordOf(row: {
   };
 }
 
-const COLUMNS = ["id", "token_hint", "description", "enabled", "created_at", "updated_at", "secret_rotated_at"] as const;
+const COLUMNS = [
+  "id",
+  "token_hint",
+  "description",
+  "enabled",
+  "created_at",
+  "updated_at",
+  "secret_rotated_at",
+] as const;
 
 /** A new pair for the partner; `token`/`secret` may be given (the test preset's fixed pair), else random. */
 export async function createPharmApiCredential(
@@ -85,7 +93,10 @@ export async function createPharmApiCredential(
   return { credential: recordOf(row), token, secret };
 }
 
-export async function listPharmApiCredentials(db: Executor, partnerId: number): Promise<PharmApiCredentialRecord[]> {
+export async function listPharmApiCredentials(
+  db: Executor,
+  partnerId: number,
+): Promise<PharmApiCredentialRecord[]> {
   const rows = await db
     .selectFrom("pharmapi_credentials")
     .select(COLUMNS)
@@ -107,7 +118,9 @@ export async function findPharmApiCredential(
     .where("id", "=", id)
     .executeTakeFirst();
   if (!row)
-    throw new DomainError("PHARMAPI_CREDENTIAL_NOT_FOUND", `no PharmApi credential ${id}`, { field: "credentialId" });
+    throw new DomainError("PHARMAPI_CREDENTIAL_NOT_FOUND", `no PharmApi credential ${id}`, {
+      field: "credentialId",
+    });
   return recordOf(row);
 }
 

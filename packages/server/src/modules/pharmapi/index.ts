@@ -1,5 +1,6 @@
 /** The PharmApi facade's state: the only code that writes pharmapi_credentials, pharmapi_settings, pharmapi_pos_bindings, pharmapi_calculations, pharmapi_transactions. */
 export * from "./credentials.js";
+export * from "./pharmapi-admin.js";
 export * from "./pharmapi-service.js";
 export {
   acceptAnyTrustKey,
@@ -8,5 +9,4 @@ export {
   storeOfPos,
   trustKeyAccepted,
 } from "./state.js";
-export * from "./pharmapi-admin.js";
 export * from "./test-preset.js";

@@ -40,7 +40,10 @@ export class PharmApiAdmin {
   private async change<T>(
     actor: Actor,
     partnerId: number,
-    work: (trx: Trx, now: number) => Promise<{ result: T; entityId: string; action: string; before: unknown; after: unknown }>,
+    work: (
+      trx: Trx,
+      now: number,
+    ) => Promise<{ result: T; entityId: string; action: string; before: unknown; after: unknown }>,
   ): Promise<T> {
     const result = await this.database.transaction(async (trx) => {
       const now = this.clock.now();
@@ -65,7 +68,9 @@ export class PharmApiAdmin {
   }
 
   async list(partnerId: number) {
-    return { items: (await listPharmApiCredentials(this.database.db, partnerId)).map(pharmApiCredentialView) };
+    return {
+      items: (await listPharmApiCredentials(this.database.db, partnerId)).map(pharmApiCredentialView),
+    };
   }
 
   create(actor: Actor, partnerId: number, description: string | null) {
@@ -104,7 +109,13 @@ export class PharmApiAdmin {
   issueTrustKey(actor: Actor, partnerId: number) {
     return this.change(actor, partnerId, async (trx, now) => {
       const trustKey = await issueTrustKey(trx, partnerId, now);
-      return { result: { trustKey }, entityId: "trust_key", action: "rotate", before: null, after: { rotated: true } };
+      return {
+        result: { trustKey },
+        entityId: "trust_key",
+        action: "rotate",
+        before: null,
+        after: { rotated: true },
+      };
     });
   }
 }

@@ -20,7 +20,7 @@ import type { Database } from "../../infra/db/database.js";
 import { type Clock, DomainError, type Principal } from "../../kernel/index.js";
 import type { CompiledDiscountProgram, DiscountProgramService } from "../discount-programs/index.js";
 import type { PurchaseService } from "../purchases/index.js";
-import { type StoreRecord, storesByIds, getStoreByCode } from "../stores/index.js";
+import { getStoreByCode, type StoreRecord, storesByIds } from "../stores/index.js";
 import type { PharmApiCaller } from "./credentials.js";
 import {
   calculationsInForce,
@@ -125,7 +125,8 @@ export class PharmApiService {
         TOP_CODES.PHARMACY_NOT_FOUND,
         "Аптека не найдена: передайте pharmacy_id или загрузите список аптек с pos_ids",
       );
-    if (!store.active) return fail(TOP_CODES.PHARMACY_DISABLED, "Аптека отключена и не обслуживает покупателей");
+    if (!store.active)
+      return fail(TOP_CODES.PHARMACY_DISABLED, "Аптека отключена и не обслуживает покупателей");
     return store;
   }
 
@@ -161,7 +162,10 @@ export class PharmApiService {
     const store = await this.pharmacy(ctx);
     if (!("id" in store)) return noLines(store.errorCode, store.message);
     if (request.cardNumber === null)
-      return noLines(TOP_CODES.PHONE_NOT_FOUND, "Телефон не зарегистрирован в программе: используйте номер карты");
+      return noLines(
+        TOP_CODES.PHONE_NOT_FOUND,
+        "Телефон не зарегистрирован в программе: используйте номер карты",
+      );
     const lookup = await this.discounts.cardOnFirstUse(ctx.caller.partnerId, request.cardNumber);
     if (lookup.kind === "unknown") return noLines(TOP_CODES.CARD_NOT_FOUND, "Карта не найдена");
     if (lookup.kind === "inactive") return noLines(TOP_CODES.CARD_DISABLED, "Карта недействительна");
@@ -184,9 +188,12 @@ export class PharmApiService {
       transaction: null,
     }));
     const coded = request.lines.flatMap((l, i) =>
-      l.barcode ? [{ lineId: String(i + 1), barcode: l.barcode, quantity: l.quantity, price: l.price, index: i }] : [],
+      l.barcode
+        ? [{ lineId: String(i + 1), barcode: l.barcode, quantity: l.quantity, price: l.price, index: i }]
+        : [],
     );
-    if (request.lines.length === 0) return { errorCode: 0, message: "Карта действительна", description, lines: [] };
+    if (request.lines.length === 0)
+      return { errorCode: 0, message: "Карта действительна", description, lines: [] };
 
     const now = this.clock.now();
     await this.supersede(ctx, store, card.number, now);
@@ -197,7 +204,12 @@ export class PharmApiService {
         posCode: ctx.posId,
         storeCode: store.code,
         cardNumber: card.number,
-        lines: coded.map((l) => ({ lineId: l.lineId, barcode: l.barcode, quantity: l.quantity, price: l.price })),
+        lines: coded.map((l) => ({
+          lineId: l.lineId,
+          barcode: l.barcode,
+          quantity: l.quantity,
+          price: l.price,
+        })),
       });
       const codes = new Map<string, string>();
       coded.forEach((l, k) => {
@@ -242,7 +254,12 @@ export class PharmApiService {
   }
 
   /** Earlier calculations of this POS for the card that nothing was confirmed of: cancelled, codes refused. */
-  private async supersede(ctx: PosContext, store: StoreRecord, cardNumber: string, now: number): Promise<void> {
+  private async supersede(
+    ctx: PosContext,
+    store: StoreRecord,
+    cardNumber: string,
+    now: number,
+  ): Promise<void> {
     const earlier = await calculationsInForce(
       this.database.db,
       ctx.caller.partnerId,
@@ -269,7 +286,10 @@ export class PharmApiService {
   async programs(ctx: PosContext): Promise<{ code: string; name: string }[] | Outcome> {
     const store = await this.pharmacy(ctx);
     if (!("id" in store)) return store;
-    return (await this.programsAt(ctx, store)).map((p) => ({ code: p.definition.code, name: p.definition.name }));
+    return (await this.programsAt(ctx, store)).map((p) => ({
+      code: p.definition.code,
+      name: p.definition.name,
+    }));
   }
 
   /** get_products: the products of those programs (a product in two programs is listed once). */
@@ -305,7 +325,10 @@ export class PharmApiService {
     return registrationRefused();
   }
 
-  confirm(ctx: PosContext, request: { cardNumber: string | null; phoneNumber: string | null; codes: string[] }) {
+  confirm(
+    ctx: PosContext,
+    request: { cardNumber: string | null; phoneNumber: string | null; codes: string[] },
+  ) {
     return this.settle(ctx, "confirm", request);
   }
 
@@ -329,7 +352,8 @@ export class PharmApiService {
     const lines = await linesOfCodes(this.database.db, ctx.caller.partnerId, codes);
     const known = new Set(lines.map((l) => l.code));
     const unknown = codes.find((c) => !known.has(c));
-    if (unknown !== undefined) return fail(CONFIRM_CODES.UNKNOWN_TRANSACTION, `Транзакция ${unknown} не найдена`);
+    if (unknown !== undefined)
+      return fail(CONFIRM_CODES.UNKNOWN_TRANSACTION, `Транзакция ${unknown} не найдена`);
     if (lines.some((l) => request.cardNumber === null || l.cardNumber !== request.cardNumber))
       return fail(CONFIRM_CODES.CARD_MISMATCH, "Номер карты не совпадает с указанным при расчёте скидки");
     if (lines.some((l) => l.supersededAt !== null))
@@ -340,7 +364,9 @@ export class PharmApiService {
     const groups = new Map<number, typeof lines>();
     for (const l of lines) groups.set(l.calculationId, [...(groups.get(l.calculationId) ?? []), l]);
     const now = this.clock.now();
-    const programs = new Map((await this.discounts.usablePrograms(ctx.caller.partnerId)).map((p) => [p.programId, p]));
+    const programs = new Map(
+      (await this.discounts.usablePrograms(ctx.caller.partnerId)).map((p) => [p.programId, p]),
+    );
     for (const group of groups.values()) {
       const first = group[0]!;
       const program = programs.get(first.programId);
@@ -386,7 +412,10 @@ function refusalOf(error: DomainError, windowMinutes: number): Outcome {
     case "PURCHASE_EXPIRED":
       return windowClosed(windowMinutes);
     case "DISCOUNT_LIMIT_EXHAUSTED":
-      return fail(CONFIRM_CODES.LIMIT_EXHAUSTED, "Лимит по карте исчерпан другой покупкой: подтверждение невозможно");
+      return fail(
+        CONFIRM_CODES.LIMIT_EXHAUSTED,
+        "Лимит по карте исчерпан другой покупкой: подтверждение невозможно",
+      );
     default:
       return fail(CONFIRM_CODES.REFUSED, "Операция отклонена: сделайте новый расчёт get_discount");
   }
@@ -397,9 +426,15 @@ function rollUp(
   answers: DiscountLineAnswer[],
   requested: readonly DiscountLineRequest[],
 ): { errorCode: number; message: string; lines: DiscountLineAnswer[] } {
-  const parts = answers.map((a, i) => `${a.name ?? requested[i]?.barcode ?? `Строка ${i + 1}`}: ${a.message}`);
+  const parts = answers.map(
+    (a, i) => `${a.name ?? requested[i]?.barcode ?? `Строка ${i + 1}`}: ${a.message}`,
+  );
   const message = parts.join("; ");
   if (answers.some((a) => a.code === 0)) return { errorCode: 0, message, lines: answers };
   const unknownOnly = answers.every((a) => a.code === 1 || a.code === 101);
-  return { errorCode: unknownOnly ? TOP_CODES.UNKNOWN_BARCODES : TOP_CODES.PARAMS_NOT_VALID, message, lines: answers };
+  return {
+    errorCode: unknownOnly ? TOP_CODES.UNKNOWN_BARCODES : TOP_CODES.PARAMS_NOT_VALID,
+    message,
+    lines: answers,
+  };
 }

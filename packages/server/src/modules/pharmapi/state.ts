@@ -15,7 +15,9 @@ export async function issueTrustKey(db: Executor, partnerId: number, now: number
   await db
     .insertInto("pharmapi_settings")
     .values({ partner_id: partnerId, trust_key_hash: hash, trust_any: 0, updated_at: now })
-    .onConflict((oc) => oc.column("partner_id").doUpdateSet({ trust_key_hash: hash, trust_any: 0, updated_at: now }))
+    .onConflict((oc) =>
+      oc.column("partner_id").doUpdateSet({ trust_key_hash: hash, trust_any: 0, updated_at: now }),
+    )
     .execute();
   return key;
 }
@@ -55,7 +57,9 @@ export async function bindPosIds(
     await db
       .insertInto("pharmapi_pos_bindings")
       .values({ partner_id: partnerId, pos_id: posId, store_id: storeId, updated_at: now })
-      .onConflict((oc) => oc.columns(["partner_id", "pos_id"]).doUpdateSet({ store_id: storeId, updated_at: now }))
+      .onConflict((oc) =>
+        oc.columns(["partner_id", "pos_id"]).doUpdateSet({ store_id: storeId, updated_at: now }),
+      )
       .execute();
 }
 
@@ -153,7 +157,11 @@ export interface CodedLine {
   createdAt: number;
 }
 
-export async function linesOfCodes(db: Executor, partnerId: number, codes: readonly string[]): Promise<CodedLine[]> {
+export async function linesOfCodes(
+  db: Executor,
+  partnerId: number,
+  codes: readonly string[],
+): Promise<CodedLine[]> {
   if (codes.length === 0) return [];
   const rows = await db
     .selectFrom("pharmapi_transactions as t")

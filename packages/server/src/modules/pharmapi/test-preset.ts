@@ -67,7 +67,11 @@ export interface LoadedPreset {
   programCreated: boolean;
 }
 
-export async function loadTestPreset(database: Database, clock: Clock, options: PresetOptions): Promise<LoadedPreset> {
+export async function loadTestPreset(
+  database: Database,
+  clock: Clock,
+  options: PresetOptions,
+): Promise<LoadedPreset> {
   const { partnerId } = options;
   const storeCode = options.storeCode ?? "test-pharmacy";
   const posId = options.posId ?? "test-pos";

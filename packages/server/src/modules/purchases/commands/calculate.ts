@@ -66,7 +66,9 @@ async function calculateOnce(
     ...(refusedCodes ? { refused: refusedCodes } : {}),
   });
   const forEngine = request.promoCodes ? { ...request, promoCodes: promo.engineCodes } : request;
-  const priced = await priceReceipt(deps, principal, forEngine, store, card, { purchaseId: request.purchaseId });
+  const priced = await priceReceipt(deps, principal, forEngine, store, card, {
+    purchaseId: request.purchaseId,
+  });
   const { evaluation, loaded } = priced;
   const promoOutcome = promoOutcomeOf(promo, evaluation);
   // --- end promo codes
@@ -99,7 +101,10 @@ async function calculateOnce(
   };
 
   // Discount programs (modules/discount-programs): the lines' packs are reserved against the card's limits.
-  const reserveDiscountLimits = async (tx: { trx: Parameters<typeof reserveLimits>[0] }, purchaseId: number) => {
+  const reserveDiscountLimits = async (
+    tx: { trx: Parameters<typeof reserveLimits>[0] },
+    purchaseId: number,
+  ) => {
     const discount = priced.discountProgram;
     if (!discount || !card) return;
     const lines = discount.evaluation.lines;

@@ -5,7 +5,7 @@
  */
 import type { CardRange, DiscountProgramDefinition, DiscountProgramSettings } from "@kopilka/contract";
 import { compileDiscountProgram, type DiscountProgramEngine } from "../../core/rules/discount-program.js";
-import type { Executor } from "../../infra/db/database.js";
+import type { Database, Executor } from "../../infra/db/database.js";
 import { definitionAtVersion } from "./definitions.js";
 
 /** Names the discount engine in a purchase's rules version: `discount-1/<program id>/<version>`. */
@@ -22,17 +22,28 @@ export interface CompiledDiscountProgram {
   rulesVersion: string;
 }
 
-const cache = new Map<string, CompiledDiscountProgram>();
+/**
+ * Per database (tests run several in one process); null: the version has no product-list definition (a
+ * `discount` program made of rules).
+ */
+const caches = new WeakMap<Database, Map<string, CompiledDiscountProgram | null>>();
 
 /** The program at `version`, compiled (cached: programs are immutable per version). */
 export async function compiledDiscountProgram(
+  database: Database,
+  /** The caller's transaction, if it is in one; the read goes through it. */
   db: Executor,
   program: { id: number; code: string },
   version: number,
 ): Promise<CompiledDiscountProgram | null> {
+  let cache = caches.get(database);
+  if (!cache) {
+    cache = new Map();
+    caches.set(database, cache);
+  }
   const key = `${program.id}/${version}`;
   const hit = cache.get(key);
-  if (hit) {
+  if (hit !== undefined) {
     // Most recently used last, so the oldest entry is the first to go.
     cache.delete(key);
     cache.set(key, hit);
@@ -42,7 +53,10 @@ export async function compiledDiscountProgram(
   // waiting for a pooled read would wait for the connection the transaction holds). A miss is rare.
   {
     const record = await definitionAtVersion(db, program.id, version);
-    if (!record) return null;
+    if (!record) {
+      remember(cache, key, null);
+      return null;
+    }
     const definition: DiscountProgramDefinition = { ...record.definition, code: program.code, version };
     const compiled: CompiledDiscountProgram = {
       programId: program.id,
@@ -53,8 +67,7 @@ export async function compiledDiscountProgram(
       engine: compileDiscountProgram(definition),
       rulesVersion: `${DISCOUNT_ENGINE_ID}/${program.id}/${version}`,
     };
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(key, compiled);
+    remember(cache, key, compiled);
     return compiled;
   }
 }
@@ -64,4 +77,13 @@ export function parseDiscountRulesVersion(
 ): { programId: number; version: number } | null {
   const m = value ? /^discount-1\/([0-9]{1,15})\/([0-9]{1,9})$/.exec(value) : null;
   return m ? { programId: Number(m[1]), version: Number(m[2]) } : null;
+}
+
+function remember(
+  cache: Map<string, CompiledDiscountProgram | null>,
+  key: string,
+  value: CompiledDiscountProgram | null,
+): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
 }

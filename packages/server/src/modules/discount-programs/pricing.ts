@@ -9,7 +9,7 @@ import { lineAmount } from "../../core/arithmetic.js";
 import type { CashierMessage } from "../../core/engine/types.js";
 import type { PricedLine } from "../../core/receipt.js";
 import type { DiscountProgramEvaluation } from "../../core/rules/discount-program.js";
-import type { Executor } from "../../infra/db/database.js";
+import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import { type CompiledDiscountProgram, compiledDiscountProgram } from "./compiled.js";
 import { limitFacts } from "./limits.js";
@@ -46,15 +46,17 @@ function formatRubles(kopecks: number): string {
   return `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, "0")} ₽`;
 }
 
+/**
+ * Null when the program has no product-list definition: a `discount` program made of rules (discounts
+ * only, no points) is priced by the rule engine as before.
+ */
 export async function priceWithDiscountProgram(
-  db: Executor,
+  database: Database,
   input: DiscountPricingInput,
-): Promise<DiscountPriced> {
-  const compiled = await compiledDiscountProgram(db, input.program, input.program.version);
-  if (!compiled)
-    throw new Error(
-      `discount program ${input.program.id} has no definition at version ${input.program.version}`,
-    );
+): Promise<DiscountPriced | null> {
+  const db = database.db;
+  const compiled = await compiledDiscountProgram(database, db, input.program, input.program.version);
+  if (!compiled) return null;
   const seen = new Set<string>();
   input.lines.forEach((line, i) => {
     if (seen.has(line.lineId))

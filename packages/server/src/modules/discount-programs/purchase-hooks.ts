@@ -3,7 +3,7 @@
  * transaction after the purchase row is locked: consume the confirmed lines' limit holds, release the
  * cancelled or lapsed ones. Purchases of other programs return at once, without a query.
  */
-import type { Trx } from "../../infra/db/database.js";
+import type { Database, Trx } from "../../infra/db/database.js";
 import { compiledDiscountProgram, parseDiscountRulesVersion } from "./compiled.js";
 import { consumeLimits, releaseLimits } from "./limits.js";
 
@@ -13,6 +13,7 @@ interface PurchaseRef {
 }
 
 export async function consumeDiscountLimits(
+  database: Database,
   trx: Trx,
   purchase: PurchaseRef,
   programCode: string | null,
@@ -24,7 +25,12 @@ export async function consumeDiscountLimits(
   const program =
     programCode === null
       ? null
-      : await compiledDiscountProgram(trx, { id: version.programId, code: programCode }, version.version);
+      : await compiledDiscountProgram(
+          database,
+          trx,
+          { id: version.programId, code: programCode },
+          version.version,
+        );
   await consumeLimits(trx, { purchaseId: purchase.id, lineIds, program, now });
 }
 

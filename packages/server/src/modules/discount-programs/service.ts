@@ -159,7 +159,12 @@ export class DiscountProgramService {
       if (v.program.kind !== "discount" || !v.active) continue;
       const loaded = await this.catalog.get(v.program.id);
       if (!loaded) continue;
-      const compiled = await compiledDiscountProgram(this.database.db, loaded.program, loaded.version);
+      const compiled = await compiledDiscountProgram(
+        this.database,
+        this.database.db,
+        loaded.program,
+        loaded.version,
+      );
       if (compiled) out.push(compiled);
     }
     return out;
@@ -189,7 +194,7 @@ export class DiscountProgramService {
   async atVersion(programId: number, version: number, db: Executor = this.database.db) {
     const loaded = await this.catalog.get(programId, db);
     if (!loaded) return null;
-    return compiledDiscountProgram(db, loaded.program, version);
+    return compiledDiscountProgram(this.database, db, loaded.program, version);
   }
 
   // ---- internals --------------------------------------------------------------------------------

@@ -249,17 +249,20 @@ export async function priceReceipt(
         ? await deps.programs.get(card.programId)
         : await deps.programs.defaultFor(principal.partnerId);
   // --- discount programs (modules/discount-programs): a manufacturer's product list instead of the rules
-  if (loaded?.program.kind === "discount" && card) {
-    const discount = await priceWithDiscountProgram(deps.database.db, {
-      program: { id: loaded.program.id, code: loaded.program.code, version: loaded.version },
-      store,
-      partnerCode: await deps.programs.partnerCode(principal.partnerId),
-      partnerId: principal.partnerId,
-      cardNumber: card.number,
-      purchaseExternalId: options.purchaseId ?? "",
-      lines: input.lines,
-      now: deps.clock.now(),
-    });
+  const discount =
+    loaded?.program.kind === "discount" && card
+      ? await priceWithDiscountProgram(deps.database, {
+          program: { id: loaded.program.id, code: loaded.program.code, version: loaded.version },
+          store,
+          partnerCode: await deps.programs.partnerCode(principal.partnerId),
+          partnerId: principal.partnerId,
+          cardNumber: card.number,
+          purchaseExternalId: options.purchaseId ?? "",
+          lines: input.lines,
+          now: deps.clock.now(),
+        })
+      : null;
+  if (discount) {
     const summary = { pointsPaymentLimit: 0, appliedPromoCodes: [], unknownPromoCodes: [], instructions: [] };
     return {
       store,

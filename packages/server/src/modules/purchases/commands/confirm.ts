@@ -193,7 +193,7 @@ async function apply(
   // --- end promo codes
   // Discount programs: the confirmed lines' limit holds are consumed (a released one is taken again or refused).
   const confirming = options.lineStates?.targets ?? null;
-  await consumeDiscountLimits(tx.trx, row, loaded?.program.code ?? null, confirming, now);
+  await consumeDiscountLimits(deps.database, tx.trx, row, loaded?.program.code ?? null, confirming, now);
   let lines = receipt.lines;
   let accrualLotId = row.accrual_lot_id;
   let balance: CardBalance | null = null;

@@ -43,7 +43,14 @@ export class PharmApiAdmin {
     work: (
       trx: Trx,
       now: number,
-    ) => Promise<{ result: T; entityId: string; action: string; before: unknown; after: unknown }>,
+    ) => Promise<{
+      result: T;
+      entityType?: string;
+      entityId: string;
+      action: string;
+      before: unknown;
+      after: unknown;
+    }>,
   ): Promise<T> {
     const result = await this.database.transaction(async (trx) => {
       const now = this.clock.now();
@@ -53,7 +60,7 @@ export class PharmApiAdmin {
         actor,
         {
           partnerId,
-          entityType: "pharmapi_credential",
+          entityType: r.entityType ?? "pharmapi_credential",
           entityId: r.entityId,
           action: r.action,
           before: r.before,
@@ -111,6 +118,7 @@ export class PharmApiAdmin {
       const trustKey = await issueTrustKey(trx, partnerId, now);
       return {
         result: { trustKey },
+        entityType: "pharmapi_trust_key",
         entityId: "trust_key",
         action: "rotate",
         before: null,

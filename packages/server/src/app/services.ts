@@ -86,7 +86,7 @@ export async function buildServices(
     levels: new LevelService(database, clock),
     programAdmin: new ProgramAdminService(database, clock, programs, stores),
     discountPrograms,
-    pharmApi: new PharmApiService(database, clock, purchases, discountPrograms),
+    pharmApi: new PharmApiService(database, clock, purchases, discountPrograms, clientServices.clients),
     pharmApiAuth,
     pharmApiAdmin: new PharmApiAdmin(database, clock, pharmApiAuth),
   };

@@ -282,6 +282,7 @@ export interface DatabaseSchema {
   pharmapi_pos_bindings: PharmApiPosBindingsTable;
   pharmapi_calculations: PharmApiCalculationsTable;
   pharmapi_transactions: PharmApiTransactionsTable;
+  pharmapi_registrations: PharmApiRegistrationsTable;
 }
 
 // Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
@@ -646,5 +647,15 @@ export interface PharmApiTransactionsTable {
   partner_id: number;
   calculation_id: number;
   line_id: string;
+  created_at: number;
+}
+
+export interface PharmApiRegistrationsTable {
+  id: Generated<number>;
+  partner_id: number;
+  pos_id: string;
+  /** The confirmations module's public id of the registration's code. */
+  confirmation_id: string;
+  completed_at: number | null;
   created_at: number;
 }

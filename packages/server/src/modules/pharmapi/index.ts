@@ -1,4 +1,4 @@
-/** The PharmApi facade's state: the only code that writes pharmapi_credentials, pharmapi_settings, pharmapi_pos_bindings, pharmapi_calculations, pharmapi_transactions. */
+/** The PharmApi facade's state: the only code that writes pharmapi_credentials, pharmapi_settings, pharmapi_pos_bindings, pharmapi_calculations, pharmapi_transactions, pharmapi_registrations. */
 export * from "./credentials.js";
 export * from "./pharmapi-admin.js";
 export * from "./pharmapi-service.js";

@@ -18,16 +18,20 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../../infra/db/database.js";
 import { type Clock, DomainError, type Principal } from "../../kernel/index.js";
+import type { ClientService } from "../clients/index.js";
 import type { CompiledDiscountProgram, DiscountProgramService } from "../discount-programs/index.js";
 import type { PurchaseService } from "../purchases/index.js";
 import { getStoreByCode, type StoreRecord, storesByIds } from "../stores/index.js";
 import type { PharmApiCaller } from "./credentials.js";
 import {
   calculationsInForce,
+  completeRegistration,
   linesOfCodes,
   markSuperseded,
   newTransactionCode,
+  pendingRegistration,
   recordCalculation,
+  recordRegistration,
   storeOfPos,
   trustKeyAccepted,
 } from "./state.js";
@@ -56,7 +60,16 @@ export const CONFIRM_CODES = {
   TRUST_KEY: 207,
   REFUSED: 208,
   REGISTRATION_OFF: 301,
+  PHONE_TAKEN: 302,
+  CARD_NOT_ATTACHABLE: 303,
+  DELIVERY_FAILED: 304,
+  TOO_MANY_CODES: 305,
+  WRONG_CODE: 306,
+  NO_PENDING_CODE: 307,
 } as const;
+
+/** How long a register waits for its confirm_code (the confirmations module's code lives shorter). */
+const REGISTRATION_HORIZON_MS = 86_400_000;
 
 export interface PosContext {
   caller: PharmApiCaller;
@@ -109,6 +122,7 @@ export class PharmApiService {
     private readonly clock: Clock,
     private readonly purchases: PurchaseService,
     private readonly discounts: DiscountProgramService,
+    private readonly clients: ClientService,
   ) {}
 
   /** The pharmacy of a POS call: `pharmacy_id` when sent (it wins), else the store the POS id is bound to. */
@@ -303,26 +317,76 @@ export class PharmApiService {
   }
 
   /**
-   * register: card registration at the till is a per-program option; a program without it (every program
-   * of the public PharmApi service) answers the protocol's fixed refusal.
+   * register: issue the card to a customer and bind their phone, on the clients module's registration
+   * (the program's registration settings: by default the phone confirmed with an SMS code that the POS
+   * passes to confirm_code). A per-program option: a program without it answers the protocol's fixed
+   * refusal, as every program of the public PharmApi service does. A `trust_key`, when sent, must be the
+   * partner's; the phone is still confirmed by SMS (the code is never answered: codes are never shown).
    */
   async register(
     ctx: PosContext,
     request: { cardNumber: string; phoneNumber: string; trustKey: string | null },
-  ): Promise<Outcome & { code?: string }> {
+  ): Promise<Outcome> {
     const store = await this.pharmacy(ctx);
     if (!("id" in store)) return store;
     const lookup = await this.discounts.cardOnFirstUse(ctx.caller.partnerId, request.cardNumber);
     if (lookup.kind === "unknown") return fail(TOP_CODES.CARD_NOT_FOUND, "Карта не найдена");
     if (lookup.kind === "inactive") return fail(TOP_CODES.CARD_DISABLED, "Карта недействительна");
-    return registrationRefused();
+    const program = (await this.programsAt(ctx, store)).find((p) => p.programId === lookup.card.programId);
+    if (!program?.settings.registration) return registrationRefused();
+    if (
+      request.trustKey !== null &&
+      !(await trustKeyAccepted(this.database.db, ctx.caller.partnerId, request.trustKey))
+    )
+      return fail(CONFIRM_CODES.TRUST_KEY, "Неверный trust_key");
+    try {
+      const outcome = await this.clients.register(this.principal(ctx, store.id), {
+        programCode: program.definition.code,
+        phone: request.phoneNumber,
+        cardNumber: request.cardNumber,
+        // The pharmacist takes the customer's consent at the till before registering the card.
+        consents: { personalData: true },
+      });
+      if (outcome.status === "registered") return ok("Карта зарегистрирована");
+      await recordRegistration(
+        this.database.db,
+        ctx.caller.partnerId,
+        ctx.posId,
+        outcome.confirmation.confirmationId,
+        this.clock.now(),
+      );
+      return ok("Код подтверждения отправлен по SMS: передайте его методом confirm_code");
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return registrationFailure(error);
+    }
   }
 
-  /** confirm_code: as register (the code would finish a registration the program does not offer). */
-  async confirmCode(ctx: PosContext, _code: string): Promise<Outcome> {
+  /** confirm_code: the SMS code of this POS's latest register; a program without registration refuses. */
+  async confirmCode(ctx: PosContext, code: string): Promise<Outcome> {
     const store = await this.pharmacy(ctx);
     if (!("id" in store)) return store;
-    return registrationRefused();
+    const now = this.clock.now();
+    const pending = await pendingRegistration(
+      this.database.db,
+      ctx.caller.partnerId,
+      ctx.posId,
+      now - REGISTRATION_HORIZON_MS,
+    );
+    if (!pending) {
+      const offered = (await this.programsAt(ctx, store)).some((p) => p.settings.registration);
+      return offered
+        ? fail(CONFIRM_CODES.NO_PENDING_CODE, "Нет регистрации, ожидающей кода: вызовите register")
+        : registrationRefused();
+    }
+    try {
+      await this.clients.confirmRegistration(this.principal(ctx, store.id), pending.confirmationId, code);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return registrationFailure(error);
+    }
+    await completeRegistration(this.database.db, pending.id, now);
+    return ok("Карта зарегистрирована");
   }
 
   confirm(
@@ -392,6 +456,39 @@ export class PharmApiService {
       }
     }
     return ok(command === "confirm" ? "Транзакция подтверждена" : "Транзакция отменена");
+  }
+}
+
+function registrationFailure(error: DomainError): Outcome {
+  switch (error.code) {
+    case "CLIENT_ALREADY_EXISTS":
+      return fail(CONFIRM_CODES.PHONE_TAKEN, "Этот телефон уже зарегистрирован в программе");
+    case "CARD_NOT_FOUND":
+    case "CARD_BLOCKED":
+    case "CARD_NOT_FREE":
+    case "CARD_PROGRAM_MISMATCH":
+      return fail(
+        CONFIRM_CODES.CARD_NOT_ATTACHABLE,
+        "Карту нельзя привязать: она уже выдана или заблокирована",
+      );
+    case "INVALID_PHONE":
+      return fail(TOP_CODES.VALIDATION, "Номер телефона указан некорректно");
+    case "DELIVERY_CHANNEL_NOT_CONFIGURED":
+    case "CODE_DELIVERY_FAILED":
+      return fail(CONFIRM_CODES.DELIVERY_FAILED, "Не удалось отправить SMS с кодом: повторите позже");
+    case "RATE_LIMITED":
+      return fail(CONFIRM_CODES.TOO_MANY_CODES, "Слишком много запросов кода: повторите позже");
+    case "CONFIRMATION_CODE_INVALID":
+      return fail(CONFIRM_CODES.WRONG_CODE, "Неверный код подтверждения");
+    case "CONFIRMATION_EXPIRED":
+    case "CONFIRMATION_LOCKED":
+    case "CONFIRMATION_NOT_FOUND":
+      return fail(
+        CONFIRM_CODES.NO_PENDING_CODE,
+        "Код устарел или исчерпаны попытки: вызовите register снова",
+      );
+    default:
+      return fail(CONFIRM_CODES.REFUSED, "Регистрация отклонена");
   }
 }
 

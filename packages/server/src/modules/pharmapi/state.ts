@@ -194,3 +194,48 @@ export async function linesOfCodes(
     createdAt: Number(r.created_at),
   }));
 }
+
+// ---- registrations waiting for confirm_code --------------------------------------------------------
+
+export async function recordRegistration(
+  db: Executor,
+  partnerId: number,
+  posId: string,
+  confirmationId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto("pharmapi_registrations")
+    .values({
+      partner_id: partnerId,
+      pos_id: posId,
+      confirmation_id: confirmationId,
+      completed_at: null,
+      created_at: now,
+    })
+    .execute();
+}
+
+/** The POS's latest registration still waiting for its code since `since`. */
+export async function pendingRegistration(
+  db: Executor,
+  partnerId: number,
+  posId: string,
+  since: number,
+): Promise<{ id: number; confirmationId: string } | null> {
+  const row = await db
+    .selectFrom("pharmapi_registrations")
+    .select(["id", "confirmation_id"])
+    .where("partner_id", "=", partnerId)
+    .where("pos_id", "=", posId)
+    .where("completed_at", "is", null)
+    .where("created_at", ">=", since)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { id: Number(row.id), confirmationId: row.confirmation_id } : null;
+}
+
+export async function completeRegistration(db: Executor, id: number, now: number): Promise<void> {
+  await db.updateTable("pharmapi_registrations").set({ completed_at: now }).where("id", "=", id).execute();
+}

@@ -125,6 +125,20 @@ export function discountProgramsSchema(dialect: Dialect) {
         .addColumn("line_id", "text", (c) => c.notNull())
         .addColumn("created_at", ms, (c) => c.notNull())
         .execute();
+      // A register waiting for its confirm_code: the POS sends only the code, so the POS id finds it.
+      await create(db, "pharmapi_registrations")
+        .addColumn("partner_id", "bigint", (c) => c.notNull().references("partners.id"))
+        .addColumn("pos_id", "text", (c) => c.notNull())
+        .addColumn("confirmation_id", "text", (c) => c.notNull())
+        .addColumn("completed_at", ms)
+        .addColumn("created_at", ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("pharmapi_registrations_pos")
+        .on("pharmapi_registrations")
+        .columns(["partner_id", "pos_id", "id"])
+        .execute();
+
       await db.schema
         .createIndex("pharmapi_transactions_calculation")
         .on("pharmapi_transactions")

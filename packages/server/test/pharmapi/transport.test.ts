@@ -218,3 +218,43 @@ describe("bodies and paths", () => {
     expect(await pharmJson(t, "confirm_code", { ...POS })).toMatchObject({ error_code: 400 });
   });
 });
+
+describe("upload dispatch", () => {
+  it("an upload method gets the raw body after the same checks, with its own body limit", async () => {
+    const Fastify = (await import("fastify")).default;
+    const { registerPharmApi } = await import("../../src/api/pharmapi/index.js");
+    const app = Fastify();
+    const seen: { partnerCode: string; bytes: number }[] = [];
+    await registerPharmApi(app as never, t.server.services, 1024, {
+      sellout: async (caller, request) => {
+        seen.push({ partnerCode: caller.partnerCode, bytes: (request.body as Buffer).length });
+        return { body: { status: "success", error_code: 0, message: "принято" } };
+      },
+    });
+    const headers = { "authorization-token": PHARM_TOKEN, "authorization-secret": PHARM_SECRET };
+    const big = JSON.stringify({ data: "x".repeat(200_000) });
+    const upload = await app.inject({ method: "POST", url: "/api/v1.1/sellout/", headers, payload: big });
+    expect(upload.statusCode, upload.body).toBe(200);
+    expect(upload.json().message).toBe("принято");
+    expect(seen).toEqual([{ partnerCode: "pharma", bytes: big.length }]);
+    const encoded = await app.inject({
+      method: "POST",
+      url: "/api/v1.0-encoded/sellout",
+      headers,
+      payload: "{}",
+    });
+    expect(urlDecode(encoded.body)).toContain('"status":"success"');
+    expect((await app.inject({ method: "POST", url: "/api/v1.1/sellout", payload: big })).statusCode).toBe(
+      401,
+    );
+    expect((await app.inject({ method: "GET", url: "/api/v1.1/sellout", headers })).statusCode).toBe(405);
+    // The POS methods keep the small limit.
+    const pos = await app.inject({ method: "POST", url: "/api/v1.1/get_programs", headers, payload: big });
+    expect(pos.statusCode).toBe(413);
+    expect(
+      (await app.inject({ method: "POST", url: "/api/v1.1/update_prices", headers, payload: "{}" }))
+        .statusCode,
+    ).toBe(404);
+    await app.close();
+  });
+});

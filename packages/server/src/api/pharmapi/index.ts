@@ -54,6 +54,13 @@ export function urlEncode(text: string): string {
   return encodeURIComponent(text).replace(/%20/g, "+").replace(/~/g, "%7E").replace(/'/g, "%27");
 }
 
+/** The version and method a request names; upload routes have the method as a fixed segment. */
+function target(request: FastifyRequest): { version: string; method: string } {
+  const params = request.params as Params;
+  const fixed = request.routeOptions.url?.replace(/\/$/, "").split("/").at(-1) ?? "";
+  return { version: params.version ?? "", method: params.method ?? (fixed.startsWith(":") ? "" : fixed) };
+}
+
 function text(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).type(TEXT).send(body);
 }
@@ -63,28 +70,28 @@ interface Params {
   method?: string;
 }
 
-export async function registerPharmApi(app: Api, services: Services, bodyLimit: number): Promise<void> {
+export async function registerPharmApi(
+  app: Api,
+  services: Services,
+  bodyLimit: number,
+  uploads: Readonly<Record<string, PharmApiUploadMethod>> = UPLOAD_METHODS,
+): Promise<void> {
   await app.register(async (scope) => {
     // Any content type, or none: the body is read raw and parsed below.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: UPLOAD_BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
-    );
-    scope.addHook("onRequest", async (request) => {
-      if (
-        request.headers["content-type"] === undefined &&
-        request.method !== "GET" &&
-        request.method !== "HEAD"
-      )
-        request.headers["content-type"] = "application/octet-stream";
-    });
+    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+    const callers = new WeakMap<FastifyRequest, PharmApiCaller>();
 
     const root = async (_request: FastifyRequest, reply: FastifyReply) => text(reply, 200, ROOT_TEXT);
     for (const url of ["/api/:version", "/api/:version/"])
       scope.route({ method: [...ALL_METHODS], url, schema: { hide: true }, handler: root });
 
-    const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const { version = "", method = "" } = request.params as Params;
+    /**
+     * Authentication, the HTTP method and the method name are checked before the body is read (onRequest):
+     * a stranger's body is never buffered, and the statuses keep the reference server's order.
+     */
+    const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+      const { version, method } = target(request);
       const token = request.headers["authorization-token"];
       const secret = request.headers["authorization-secret"];
       if (typeof token !== "string" || token === "" || typeof secret !== "string" || secret === "")
@@ -101,10 +108,21 @@ export async function registerPharmApi(app: Api, services: Services, bodyLimit: 
       }
       if (!caller) return text(reply, 403, "Доступ запрещён (403 Forbidden).");
       if (request.method !== "POST") return text(reply, 405, "Недопустимый метод (405 MethodNotAllowed).");
-      const posMethod = Object.hasOwn(POS_METHODS, method) ? POS_METHODS[method] : undefined;
-      const upload = Object.hasOwn(UPLOAD_METHODS, method) ? UPLOAD_METHODS[method] : undefined;
-      if (!VERSIONS.has(version) || (!posMethod && !upload))
+      if (!VERSIONS.has(version) || (!Object.hasOwn(POS_METHODS, method) && !Object.hasOwn(uploads, method)))
         return text(reply, 404, "Недопустимый адрес (404 NotFound).");
+      callers.set(request, caller);
+      // No content type is a body all the same (the reference server never looks at it).
+      if (request.headers["content-type"] === undefined)
+        request.headers["content-type"] = "application/octet-stream";
+      return undefined;
+    };
+
+    const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+      const { version, method } = target(request);
+      const caller = callers.get(request);
+      if (!caller) throw new Error("PharmApi route reached without its guard");
+      const posMethod = Object.hasOwn(POS_METHODS, method) ? POS_METHODS[method] : undefined;
+      const upload = Object.hasOwn(uploads, method) ? uploads[method] : undefined;
       const encoded = version.endsWith("-encoded");
       if (upload) {
         const answer = await upload(caller, request, services);
@@ -115,7 +133,6 @@ export async function registerPharmApi(app: Api, services: Services, bodyLimit: 
           .send(encoded && answer.contentType === undefined ? urlEncode(body) : body);
       }
       const raw = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
-      if (raw.length > bodyLimit) return text(reply, 413, "Слишком большой запрос (413 PayloadTooLarge).");
       let source = raw.toString("utf8");
       // A raw JSON body on the encoded path is read as is: decoding it would turn "+7…" into " 7…".
       if (encoded && !source.trimStart().startsWith("{")) source = urlDecode(source);
@@ -138,7 +155,25 @@ export async function registerPharmApi(app: Api, services: Services, bodyLimit: 
         .type("application/json; charset=utf-8")
         .send(encoded ? urlEncode(json) : json);
     };
+    // The POS methods keep the small body limit; the uploads (a pharmacy's whole stock) get their own.
     for (const url of ["/api/:version/:method", "/api/:version/:method/"])
-      scope.route({ method: [...ALL_METHODS], url, schema: { hide: true }, handler: handle });
+      scope.route({
+        method: [...ALL_METHODS],
+        url,
+        bodyLimit,
+        schema: { hide: true },
+        onRequest: guard,
+        handler: handle,
+      });
+    for (const name of Object.keys(uploads))
+      for (const url of [`/api/:version/${name}`, `/api/:version/${name}/`])
+        scope.route({
+          method: [...ALL_METHODS],
+          url,
+          bodyLimit: UPLOAD_BODY_LIMIT,
+          schema: { hide: true },
+          onRequest: guard,
+          handler: handle,
+        });
   });
 }

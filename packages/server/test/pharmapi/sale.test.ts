@@ -97,6 +97,16 @@ describe("alternation", () => {
     expect((await confirm(VALID_CARD, ["0".repeat(32)])).error_code).toBe(201);
     const calc = await discount(VALID_CARD, [{ barcode: "1111111111116", count: 1, price: 100 }]);
     expect((await confirm("1234567890000", [calc.orders[0].transaction])).error_code).toBe(204);
+    const elsewhere = { pos_id: "test-pos", pharmacy_id: "other-pharmacy" };
+    // The other pharmacy is a store of the same partner.
+    const { createStore } = await import("../../src/modules/stores/index.js");
+    await createStore(
+      t.database.db,
+      partnerId,
+      { code: "other-pharmacy", name: "Другая", timezone: "Europe/Moscow" },
+      t.clock.now(),
+    );
+    expect((await confirm(VALID_CARD, [calc.orders[0].transaction], elsewhere)).error_code).toBe(209);
 
     const card = limitedCard();
     const both = await discount(card, [

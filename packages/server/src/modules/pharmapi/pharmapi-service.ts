@@ -59,6 +59,7 @@ export const CONFIRM_CODES = {
   LIMIT_EXHAUSTED: 206,
   TRUST_KEY: 207,
   REFUSED: 208,
+  OTHER_PHARMACY: 209,
   REGISTRATION_OFF: 301,
   PHONE_TAKEN: 302,
   CARD_NOT_ATTACHABLE: 303,
@@ -420,6 +421,8 @@ export class PharmApiService {
       return fail(CONFIRM_CODES.UNKNOWN_TRANSACTION, `Транзакция ${unknown} не найдена`);
     if (lines.some((l) => request.cardNumber === null || l.cardNumber !== request.cardNumber))
       return fail(CONFIRM_CODES.CARD_MISMATCH, "Номер карты не совпадает с указанным при расчёте скидки");
+    if (lines.some((l) => l.storeId !== store.id))
+      return fail(CONFIRM_CODES.OTHER_PHARMACY, "Транзакция рассчитана в другой аптеке");
     if (lines.some((l) => l.supersededAt !== null))
       return fail(
         CONFIRM_CODES.SUPERSEDED,

@@ -597,6 +597,32 @@ export const ERROR_CATALOGUE = {
     en: "Only the program's owner can change it",
     ru: "Изменять программу может только её владелец",
   },
+  DISCOUNT_PROGRAM_INVALID: {
+    status: 400,
+    description:
+      "The discount program is not valid; details.issues lists every problem with its field, details.field is the first",
+    en: "The discount program is not valid[: {field}]",
+    ru: "Программа скидок заполнена неверно[: {field}]",
+  },
+  NOT_A_DISCOUNT_PROGRAM: {
+    status: 409,
+    description: "The program exists but is not a discount program (kind discount)",
+    en: "The program is not a discount program",
+    ru: "Программа не является программой скидок производителя",
+  },
+  PHARMAPI_CREDENTIAL_NOT_FOUND: {
+    status: 404,
+    description: "No PharmApi credential with this id for the partner",
+    en: "PharmApi credential not found",
+    ru: "Ключ доступа PharmApi не найден",
+  },
+  DISCOUNT_LIMIT_EXHAUSTED: {
+    status: 409,
+    description:
+      "Confirming again after a cancel would exceed the card's quantity limit, used up meanwhile by another purchase",
+    en: "The card's limit for this product is used up",
+    ru: "Лимит по карте для этого товара исчерпан",
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

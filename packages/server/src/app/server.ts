@@ -14,6 +14,7 @@ import { openApiOptions } from "../api/http/openapi.js";
 import type { Api } from "../api/http/types.js";
 import { healthRoutes } from "../api/ops/health.js";
 import { installMetrics, type Metrics } from "../api/ops/metrics.js";
+import { registerPharmApi } from "../api/pharmapi/index.js";
 import { registerPosV1 } from "../api/pos-v1/index.js";
 import { openPurchaseCounts } from "../modules/purchases/index.js";
 import type { AppContext } from "./context.js";
@@ -73,6 +74,7 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   const overload = installOverloadGuard(app, config.overloadMaxLoopDelayMs);
   healthRoutes(app, database, isClosing, overload);
   await registerPosV1(app, services);
+  await registerPharmApi(app, services, config.bodyLimitBytes);
   const adminRoutes = await registerAdminV1(app, { ...services, cookieSecure: config.adminCookieSecure });
   // Last: its catch-all GET answers only what no API route claims.
   await registerCabinet(app, app.log);

@@ -6,7 +6,9 @@ import { AdminService, OperatorDesk, ProgramAdminService } from "../modules/admi
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService, ProductDirectory } from "../modules/catalog/index.js";
+import { DiscountProgramService } from "../modules/discount-programs/index.js";
 import { LevelService } from "../modules/levels/index.js";
+import { PharmApiAdmin, PharmApiAuthenticator, PharmApiService } from "../modules/pharmapi/index.js";
 import { ProgramCatalog } from "../modules/programs/index.js";
 import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
@@ -40,6 +42,10 @@ export interface Services extends ClientServices {
   sellout: SelloutService;
   /** Stock, sell-out and reconciliation reports (read only). */
   reports: ReportService;
+  discountPrograms: DiscountProgramService;
+  pharmApi: PharmApiService;
+  pharmApiAuth: PharmApiAuthenticator;
+  pharmApiAdmin: PharmApiAdmin;
 }
 
 export async function buildServices(
@@ -64,6 +70,8 @@ export async function buildServices(
     (what, count, err) => ctx.logger.error({ err, count }, what),
   );
   const clientServices = buildClientServices(ctx, programs);
+  const discountPrograms = new DiscountProgramService(database, clock, programs);
+  const pharmApiAuth = new PharmApiAuthenticator(database, clock, throttle, limits, config.authCacheTtlMs);
   return {
     clock,
     auth: new AuthService(
@@ -95,5 +103,9 @@ export async function buildServices(
     stock: new StockService(database, clock),
     sellout: new SelloutService(database, clock),
     reports: new ReportService(database),
+    discountPrograms,
+    pharmApi: new PharmApiService(database, clock, purchases, discountPrograms, clientServices.clients),
+    pharmApiAuth,
+    pharmApiAdmin: new PharmApiAdmin(database, clock, pharmApiAuth),
   };
 }

@@ -8,6 +8,7 @@ import { registerCredentialCommands } from "./commands/credentials.js";
 import { registerDatabaseCommands } from "./commands/database.js";
 import { registerImportCommands } from "./commands/imports.js";
 import { registerPartnerCommands } from "./commands/partners.js";
+import { registerPharmApiCommands } from "./commands/pharmapi.js";
 import { registerProgramCommands } from "./commands/programs.js";
 import { registerReportCommands } from "./commands/reports.js";
 import { registerServeCommands } from "./commands/serve.js";
@@ -25,6 +26,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerUserCommands,
   registerProgramCommands,
   registerReportCommands,
+  registerPharmApiCommands,
 ];
 
 runCli(process.argv.slice(2), COMMAND_GROUPS).then(

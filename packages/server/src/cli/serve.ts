@@ -20,6 +20,7 @@ import { systemClock } from "../kernel/index.js";
 import {
   DEMO_CARD_EXAMPLE,
   DEMO_CREDENTIALS,
+  DEMO_PHARMAPI,
   DEMO_SECRET,
   demoCredentials,
   loadDemoData,
@@ -72,7 +73,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   // For the person who ran it; stdout carries only log lines.
   if (config.demoData) {
     process.stderr.write(
-      `\nKopilka is serving at ${address}  (API docs: ${address}/docs)\nDemo POS login: ${DEMO_CREDENTIALS[1].login} / ${DEMO_SECRET}   demo card: ${DEMO_CARD_EXAMPLE}\n\n`,
+      `\nKopilka is serving at ${address}  (API docs: ${address}/docs)\nDemo POS login: ${DEMO_CREDENTIALS[1].login} / ${DEMO_SECRET}   demo card: ${DEMO_CARD_EXAMPLE}\nDemo PharmApi: Authorization-Token ${DEMO_PHARMAPI.token} / Authorization-Secret ${DEMO_PHARMAPI.secret}   pharmacy_id test-pharmacy, pos_id test-pos, card 1234567890050\n\n`,
     );
   }
 

@@ -34,6 +34,19 @@ export interface PricedLine extends LineEvaluation, RefundableLine {
   discounts?: RuleAmount[];
   /** Each rule's accrual on the line (absent on purchases priced before rule versions). */
   accruals?: RuleAccrual[];
+  /** Lines priced by a manufacturer's discount program: the line code and why (PharmApi's line answer). */
+  programLine?: ProgramLineOutcome;
+}
+
+/** A discount program's verdict on a line: PharmApi line code (0 = discounted), message, product name. */
+export interface ProgramLineOutcome {
+  code: number;
+  message: string;
+  name: string | null;
+  type: "percent" | "cash" | null;
+  /** Whole packs discounted. */
+  packs: number;
+  availableFrom: string | null;
 }
 
 export interface PricedTotals {

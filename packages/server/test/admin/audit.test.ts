@@ -470,6 +470,69 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    route: "POST /admin/v1/partners/:partnerCode/discount-programs",
+    path: () => "/partners/alpha/discount-programs",
+    payload: {
+      code: "maker",
+      name: "Производитель",
+      items: [{ barcode: "4600000000011", name: "Аспирин", discount: { type: "percent", percentBp: 1000 } }],
+    },
+    entity: ["discount_program", () => "maker", "create"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ code: "maker", version: 1 });
+    },
+  },
+  {
+    route: "PUT /admin/v1/partners/:partnerCode/discount-programs/:programCode",
+    path: () => "/partners/alpha/discount-programs/maker",
+    payload: {
+      name: "Производитель",
+      items: [{ barcode: "4600000000011", name: "Аспирин", discount: { type: "percent", percentBp: 1500 } }],
+    },
+    entity: ["discount_program", () => "maker", "update"],
+    check: (b, a) => {
+      expect(b).toMatchObject({ version: 1 });
+      expect(a).toMatchObject({ version: 2, items: [{ discount: { percentBp: 1500 } }] });
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/pharmapi-credentials",
+    path: () => "/partners/alpha/pharmapi-credentials",
+    payload: { description: "chain software" },
+    entity: ["pharmapi_credential", () => "1", "create"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toMatchObject({ id: 1, enabled: true });
+      expect(JSON.stringify(a)).not.toMatch(/secret"/);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/pharmapi-credentials/:credentialId/rotate",
+    path: () => "/partners/alpha/pharmapi-credentials/1/rotate",
+    entity: ["pharmapi_credential", () => "1", "rotate"],
+    check: (b, a) => {
+      expect(b?.secretRotatedAt).toBeNull();
+      expect(a.secretRotatedAt).not.toBeNull();
+    },
+  },
+  {
+    route: "PATCH /admin/v1/partners/:partnerCode/pharmapi-credentials/:credentialId",
+    path: () => "/partners/alpha/pharmapi-credentials/1",
+    payload: { enabled: false },
+    entity: ["pharmapi_credential", () => "1", "disable"],
+    check: (b, a) => {
+      expect(b?.enabled).toBe(true);
+      expect(a.enabled).toBe(false);
+    },
+  },
+  {
+    route: "POST /admin/v1/partners/:partnerCode/pharmapi-trust-key",
+    path: () => "/partners/alpha/pharmapi-trust-key",
+    entity: ["pharmapi_trust_key", () => "trust_key", "rotate"],
+    check: (_b, a) => expect(a).toEqual({ rotated: true }),
+  },
+  {
     route: "POST /admin/v1/auth/password",
     path: () => "/auth/password",
     payload: { currentPassword: PASSWORD, newPassword: "another long password" },

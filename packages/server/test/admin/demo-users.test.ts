@@ -35,7 +35,13 @@ it("signs in the demo owner, marketer and platform administrator with their role
   });
   const owner = (await bearerLogin(t, "owner@demo.kopilka", DEMO_PASSWORD)).json().token;
   const stores = (await adminCall(t, "GET", "/partners/demo/stores", { token: owner })).json();
-  expect(stores.items.map((s: { code: string }) => s.code)).toEqual(["MSK-01", "NSK-01", "VVO-01"]);
+  // The demo's pharmacy of the PharmApi test program is a store of the chain too.
+  expect(stores.items.map((s: { code: string }) => s.code)).toEqual([
+    "MSK-01",
+    "NSK-01",
+    "VVO-01",
+    "test-pharmacy",
+  ]);
 });
 
 it("lists the demo users still enabled, until they are disabled", async () => {

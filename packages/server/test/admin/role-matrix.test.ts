@@ -56,6 +56,7 @@ function concrete(url: string): string {
     ruleId: "1",
     version: "1",
     kind: "reconciliation",
+    credentialId: "1",
   };
   return url.replace(/:(\w+)/g, (_, name: string) => {
     const value = values[name];

@@ -76,13 +76,15 @@ describe("kopilka serve", { timeout: 180_000 }, () => {
     const exit = await within(30_000, "serve to refuse demo credentials in production", refused.exited);
     expect(exit.code).toBe(1);
     const lines = linesOf(refused.stderr());
-    expect(lines).toHaveLength(logins.length + users.length);
+    expect(lines).toHaveLength(logins.length + 1 + users.length);
     for (const [i, login] of logins.entries()) {
       expect(lines[i]).toContain(`demo POS credential ${login} still accepts the public demo secret`);
       expect(lines[i]).toContain(`kopilka credential:disable --login ${login}`);
     }
+    expect(lines[logins.length]).toContain("demo PharmApi credential demo-pharmapi-token still accepts");
+    expect(lines[logins.length]).toContain("kopilka pharmapi:disable --token demo-pharmapi-token");
     for (const [i, email] of users.entries()) {
-      const line = lines[logins.length + i];
+      const line = lines[logins.length + 1 + i];
       expect(line).toContain(`demo cabinet user ${email} still accepts the public demo secret`);
       expect(line).toContain(`kopilka user:reset-password --email ${email}`);
     }
@@ -96,6 +98,10 @@ describe("kopilka serve", { timeout: 180_000 }, () => {
       expect(
         (await kopilka(["user:reset-password", "--email", email], { DATABASE_URL: scratch.url })).code,
       ).toBe(0);
+    expect(
+      (await kopilka(["pharmapi:disable", "--token", "demo-pharmapi-token"], { DATABASE_URL: scratch.url }))
+        .code,
+    ).toBe(0);
     const again = spawnServer(scratch.url, await freePort(), production);
     expect((await within(30_000, "serve to refuse again", again.exited)).code).toBe(1);
     expect(linesOf(again.stderr())).toHaveLength(1);

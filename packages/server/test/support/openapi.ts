@@ -80,6 +80,8 @@ const STRING_CANDIDATES = [
   "00000000-0000-4000-8000-000000000000",
   "a@b.ru",
   "correct horse battery",
+  "2026-01-01T00:00:00Z",
+  "4600000000011",
 ];
 
 function nonNullType(schema: Schema): string | undefined {

@@ -22,6 +22,7 @@ import { cardRoutes } from "./cards.js";
 import { clientRoutes } from "./clients.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./context.js";
 import { credentialRoutes } from "./credentials.js";
+import { discountProgramRoutes } from "./discount-programs.js";
 import { levelRoutes } from "./levels.js";
 import { partnerRoutes } from "./partners.js";
 import { programRoutes } from "./programs.js";
@@ -55,6 +56,7 @@ const ROUTES: readonly AdminRoutes[] = [
   promoCodeRoutes,
   levelRoutes,
   reportRoutes,
+  discountProgramRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

@@ -7,6 +7,7 @@ import { clientsSchema } from "./migrations/0004-clients.js";
 import { ruleVersionsSchema } from "./migrations/0005-rule-versions.js";
 import { pointAdjustmentsSchema } from "./migrations/0006-point-adjustments.js";
 import { promoCodesLevelsSchema } from "./migrations/0007-promo-codes-levels.js";
+import { discountProgramsSchema } from "./migrations/0008-discount-programs.js";
 import { stockSelloutSchema } from "./migrations/0009-stock-sellout.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
@@ -19,6 +20,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0005-rule-versions": ruleVersionsSchema(database.dialect),
     "0006-point-adjustments": pointAdjustmentsSchema(database.dialect),
     "0007-promo-codes-levels": promoCodesLevelsSchema(database.dialect),
+    "0008-discount-programs": discountProgramsSchema(database.dialect),
     "0009-stock-sellout": stockSelloutSchema(database.dialect),
   };
 }

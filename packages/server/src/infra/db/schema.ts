@@ -290,6 +290,15 @@ export interface DatabaseSchema {
   stock_items: StockItemsTable;
   stock_uploads: StockUploadsTable;
   sellout_lines: SelloutLinesTable;
+  discount_programs: DiscountProgramsTable;
+  discount_program_versions: DiscountProgramVersionsTable;
+  discount_limit_locks: DiscountLimitLocksTable;
+  discount_limit_holds: DiscountLimitHoldsTable;
+  pharmapi_credentials: PharmApiCredentialsTable;
+  pharmapi_settings: PharmApiSettingsTable;
+  pharmapi_calculations: PharmApiCalculationsTable;
+  pharmapi_transactions: PharmApiTransactionsTable;
+  pharmapi_registrations: PharmApiRegistrationsTable;
 }
 
 // Admin surface (0002-admin): cabinet users, sessions, throttling, audit, program participants.
@@ -545,6 +554,118 @@ export interface ProgramVersionsTable {
   rules: string;
   /** JSON `StoredTerms`: the pricing terms of this program version. */
   terms: string;
+  created_at: number;
+}
+
+// Manufacturer discount programs and the PharmApi facade (0008-discount-programs).
+
+export interface DiscountProgramsTable {
+  program_id: number;
+  /** The program version (programs.version) this definition belongs to. */
+  version: number;
+  /** JSON `DiscountProgramDefinition` without code and version (those come from the program). */
+  definition: string;
+  /** JSON `CardRange[]`. */
+  card_ranges: string;
+  /** JSON `DiscountProgramSettings`. */
+  settings: string;
+  updated_at: number;
+}
+
+export interface DiscountProgramVersionsTable {
+  program_id: number;
+  version: number;
+  definition: string;
+  card_ranges: string;
+  settings: string;
+  user_id: number | null;
+  created_at: number;
+}
+
+export interface DiscountLimitLocksTable {
+  program_id: number;
+  card_number: string;
+  touched_at: number;
+}
+
+export interface DiscountLimitHoldsTable {
+  id: Generated<number>;
+  program_id: number;
+  /** Limits count per card number, so a card used at two chains of the program shares one quota. */
+  card_number: string;
+  limit_id: string;
+  purchase_id: number;
+  line_id: string;
+  packs: number;
+  /** reserved (calculate) | consumed (confirm) | released (cancel, expiry, recalculation). */
+  state: string;
+  /** The instant the packs count at, for period limits: the calculation, then the confirm. */
+  counted_at: number;
+  /** The store's zone: calendar periods of a re-taken hold are counted in it. */
+  time_zone: string;
+  /** A reservation lapses with its purchase. */
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PharmApiCredentialsTable {
+  id: Generated<number>;
+  partner_id: number;
+  /** SHA-256 of the Authorization-Token (a random value with 192 bits, so a plain hash suffices). */
+  token_hash: string;
+  /** The token's first characters, for lists. */
+  token_hint: string;
+  /** scrypt of the Authorization-Secret. */
+  secret_hash: string;
+  description: string | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+  secret_rotated_at: number | null;
+}
+
+export interface PharmApiSettingsTable {
+  partner_id: number;
+  /** scrypt of the partner's trust key (cancel_purchase, register); null: none issued. */
+  trust_key_hash: string | null;
+  /** 1: any non-empty trust key is accepted (the public test server's behaviour, for the test preset). */
+  trust_any: number;
+  updated_at: number;
+}
+
+export interface PharmApiCalculationsTable {
+  id: Generated<number>;
+  partner_id: number;
+  /** The purchase (purchases.external_id of the partner) that get_discount calculated. */
+  purchase_external_id: string;
+  program_id: number;
+  store_id: number;
+  pos_id: string;
+  card_number: string;
+  /** How many transaction codes it answered (the "all together" policy compares against it). */
+  codes: number;
+  /** A newer get_discount of the same POS and card replaced it: its codes are refused. */
+  superseded_at: number | null;
+  created_at: number;
+}
+
+export interface PharmApiTransactionsTable {
+  /** 32 lowercase hex characters, as the protocol's examples. */
+  code: string;
+  partner_id: number;
+  calculation_id: number;
+  line_id: string;
+  created_at: number;
+}
+
+export interface PharmApiRegistrationsTable {
+  id: Generated<number>;
+  partner_id: number;
+  pos_id: string;
+  /** The confirmations module's public id of the registration's code. */
+  confirmation_id: string;
+  completed_at: number | null;
   created_at: number;
 }
 

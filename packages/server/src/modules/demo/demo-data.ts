@@ -1,6 +1,7 @@
 /**
  * Demo data for `npm start`: a pharmacy chain with three stores in three time zones, POS credentials, a
- * loyalty program with a few rules, 1,000 products and 10,000 cards with balances. Loaded once, into an
+ * loyalty program with a few rules, 1,000 products and 10,000 cards with balances, and PharmApi's test program
+ * with a pharmacy, a POS id and a credential pair. Loaded once, into an
  * empty database only.
  */
 
@@ -9,6 +10,7 @@ import { verifySecret } from "../../kernel/secret-hash.js";
 import { createPosCredential, credentialAcceptsSecret } from "../auth/index.js";
 import { type ProductInput, upsertProducts } from "../catalog/index.js";
 import { createPartner, hasPartners } from "../partners/index.js";
+import { loadTestPreset, pharmApiPairAccepted } from "../pharmapi/index.js";
 import { addRules, createProgram, type RuleDraft } from "../programs/index.js";
 import { createStore } from "../stores/index.js";
 import { addMembership, createUser, findUserByEmail } from "../users/index.js";
@@ -22,6 +24,9 @@ export const DEMO_CREDENTIALS = [
   { login: "demo-pos-nsk-1", store: "NSK-01", description: "till 1, Novosibirsk" },
   { login: "demo-pos-vvo-1", store: "VVO-01", description: "till 1, Vladivostok" },
 ] as const;
+
+/** The demo's PharmApi pair, for the test-program preset's pharmacy (pharmacy_id test-pharmacy, pos_id test-pos). */
+export const DEMO_PHARMAPI = { token: "demo-pharmapi-token", secret: "demo-pharmapi-secret" } as const;
 
 /** Cabinet users of the demo, all with DEMO_PASSWORD; start-up prints them, production refuses them. */
 export const DEMO_PASSWORD = "demo-password";
@@ -70,7 +75,16 @@ export function demoCredentials(): DemoCredential[] {
       return verifySecret(DEMO_PASSWORD, found.passwordHash);
     },
   }));
-  return [...credentials, ...users];
+  const pharmApi = {
+    kind: "PharmApi credential",
+    login: DEMO_PHARMAPI.token,
+    secret: DEMO_PHARMAPI.secret,
+    description: "token / secret of the PharmApi test program (pharmacy test-pharmacy, POS test-pos)",
+    disableCommand: `kopilka pharmapi:disable --token ${DEMO_PHARMAPI.token}`,
+    isOpen: (database: Database) =>
+      pharmApiPairAccepted(database.db, DEMO_PHARMAPI.token, DEMO_PHARMAPI.secret),
+  };
+  return [...credentials, pharmApi, ...users];
 }
 
 /** The demo logins that still open the door, in the order of demoCredentials(). */
@@ -199,6 +213,8 @@ export async function loadDemoData(database: Database, now: number): Promise<boo
     levelOf: (i) => (i % 10 === 0 ? "gold" : "base"),
     now,
   });
+  // PharmApi's test program, as `kopilka pharmapi:preset` loads it, with the demo's public pair.
+  await loadTestPreset(database, { now: () => now }, { partnerId, partnerCode: "demo", ...DEMO_PHARMAPI });
   return true;
 }
 

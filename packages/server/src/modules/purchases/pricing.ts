@@ -20,6 +20,7 @@ import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
 import { type Card, committedCard } from "../cards/index.js";
 import { findProducts, type ProductDirectory } from "../catalog/index.js";
+import { type DiscountPriced, priceWithDiscountProgram } from "../discount-programs/index.js";
 import { type LoadedProgram, type ProgramCatalog, RULE_ENGINE_ID } from "../programs/index.js";
 import type { Store, StoreDirectory } from "../stores/index.js";
 import { loadHistory } from "./history.js";
@@ -74,6 +75,8 @@ export interface Priced {
   evaluation: PricingSummary;
   lines: PricedLine[];
   rulesVersion: string;
+  /** Set when a manufacturer's discount program priced the receipt: the limits calculate reserves. */
+  discountProgram?: DiscountPriced;
 }
 
 /** Partners without a loyalty program still get their receipts priced: by an engine with no rules. */
@@ -229,6 +232,8 @@ export function summaryOf(loaded: LoadedProgram | null, evaluation: Evaluation):
 export interface PriceOptions {
   /** Price with this program version instead of the card's current one (a late confirm's exact rules). */
   loaded?: LoadedProgram | null;
+  /** The purchase being priced: a discount program counts the card's limits without its own holds. */
+  purchaseId?: string;
 }
 
 /** Prices a receipt for `card` (already checked usable, or null) with the program it belongs to. */
@@ -246,6 +251,33 @@ export async function priceReceipt(
       : card
         ? await deps.programs.get(card.programId)
         : await deps.programs.defaultFor(principal.partnerId);
+  // --- discount programs (modules/discount-programs): a manufacturer's product list instead of the rules
+  const discount =
+    loaded?.program.kind === "discount" && card
+      ? await priceWithDiscountProgram(deps.database, {
+          program: { id: loaded.program.id, code: loaded.program.code, version: loaded.version },
+          store,
+          partnerCode: await deps.programs.partnerCode(principal.partnerId),
+          partnerId: principal.partnerId,
+          cardNumber: card.number,
+          purchaseExternalId: options.purchaseId ?? "",
+          lines: input.lines,
+          now: deps.clock.now(),
+        })
+      : null;
+  if (discount) {
+    const summary = { pointsPaymentLimit: 0, appliedPromoCodes: [], unknownPromoCodes: [], instructions: [] };
+    return {
+      store,
+      card,
+      loaded,
+      evaluation: { ...summary, messages: discount.messages, appliedRules: null },
+      lines: discount.lines,
+      rulesVersion: discount.compiled.rulesVersion,
+      discountProgram: discount,
+    };
+  }
+  // --- end discount programs
   const sources = await lineSources(deps, principal.partnerId, input.lines);
   const now = deps.clock.now();
   const history =

@@ -208,6 +208,27 @@ function cardColumns(card: PharmacyCard, timezone: string) {
   };
 }
 
+/**
+ * Binds POS ids to a store outside an upload (the PharmApi test preset): a POS id bound to another store
+ * moves, as an upload listing it last would move it.
+ */
+export async function bindPosIds(
+  db: Executor,
+  partnerId: number,
+  storeId: number,
+  posIds: readonly string[],
+  now: number,
+): Promise<void> {
+  for (const posId of posIds)
+    await db
+      .insertInto("store_pos_ids")
+      .values({ partner_id: partnerId, pos_id: posId, store_id: storeId, updated_at: now })
+      .onConflict((oc) =>
+        oc.columns(["partner_id", "pos_id"]).doUpdateSet({ store_id: storeId, updated_at: now }),
+      )
+      .execute();
+}
+
 /** The store a POS id is bound to by the chain's uploads, if any. */
 export async function storeIdByPosId(db: Executor, partnerId: number, posId: string): Promise<number | null> {
   const row = await db

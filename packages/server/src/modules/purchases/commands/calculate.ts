@@ -9,6 +9,7 @@ import type { CashierMessage } from "../../../core/engine/types.js";
 import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
 import type { Principal } from "../../../kernel/index.js";
+import { reserveLimits, withDiscountLimitRetry } from "../../discount-programs/index.js";
 import { committedBalance, extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
 import {
   type PlanRequest,
@@ -40,7 +41,10 @@ export function calculate(
   request: CalculateRequest,
 ): Promise<PurchaseView> {
   // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
-  return withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true));
+  // Discount program limits: quota a concurrent purchase took is priced again (the line then says so).
+  return withDiscountLimitRetry(() =>
+    withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true)),
+  );
 }
 
 async function calculateOnce(
@@ -65,7 +69,9 @@ async function calculateOnce(
     ...(refusedCodes ? { refused: refusedCodes } : {}),
   });
   const forEngine = request.promoCodes ? { ...request, promoCodes: promo.engineCodes } : request;
-  const priced = await priceReceipt(deps, principal, forEngine, store, card);
+  const priced = await priceReceipt(deps, principal, forEngine, store, card, {
+    purchaseId: request.purchaseId,
+  });
   const { evaluation, loaded } = priced;
   const promoOutcome = promoOutcomeOf(promo, evaluation);
   // --- end promo codes
@@ -97,11 +103,31 @@ async function calculateOnce(
     updated_at: now,
   };
 
+  // Discount programs (modules/discount-programs): the lines' packs are reserved against the card's limits.
+  const reserveDiscountLimits = async (
+    tx: { trx: Parameters<typeof reserveLimits>[0] },
+    purchaseId: number,
+  ) => {
+    const discount = priced.discountProgram;
+    if (!discount || !card) return;
+    const lines = discount.evaluation.lines;
+    await reserveLimits(tx.trx, {
+      program: discount.compiled,
+      cardNumber: card.number,
+      purchaseId,
+      lines,
+      expiresAt,
+      now,
+      timeZone: store.timezone,
+    });
+  };
+
   // Nothing to reserve and no purchase to replace: answer now, write behind (write-behind.ts).
   if (
     mayWriteBehind &&
     deps.repository.calculations.accepting() &&
     promo.byKey.size === 0 &&
+    !priced.discountProgram &&
     !(await deps.repository.exists(principal, request.purchaseId))
   ) {
     const row = {
@@ -142,6 +168,7 @@ async function calculateOnce(
       if (inserted) {
         const reserve = { purchaseId: inserted.id, cardId: card?.id ?? null, expiresAt, now };
         await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
+        await reserveDiscountLimits(tx, inserted.id); // discount programs
         await tx.event(inserted.id, "calculated", { total: totals.total, lines: priced.lines.length }, now);
         return purchaseView(inserted, receipt, card ? await readBalance(tx.trx, card.id) : null);
       }
@@ -151,6 +178,7 @@ async function calculateOnce(
       if (decision.kind === "refuse") throw refusal(decision);
       const reserve = { purchaseId: existing.id, cardId: card?.id ?? null, expiresAt, now };
       await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
+      await reserveDiscountLimits(tx, existing.id); // discount programs
       let lines = priced.lines;
       let held = 0;
       const messages: CashierMessage[] = [...receipt.messages];

@@ -8,6 +8,7 @@ import type { PurchaseState } from "@kopilka/contract";
 import { alternates, applyToLines, decideCancel, stateOfLines } from "../../../core/purchase-lifecycle.js";
 import { applyRefund, planRefund } from "../../../core/refund.js";
 import type { Principal } from "../../../kernel/index.js";
+import { releaseDiscountLimits } from "../../discount-programs/index.js";
 import { credit, lockAccount, readBalance, releaseHold, reverseAccrual } from "../../points/index.js";
 import { releasePromoCodes } from "../../promo-codes/index.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
@@ -66,6 +67,7 @@ export async function cancel(
     const from = row.state;
     // Promo codes: a reservation is released; a cancel after confirm gives the consumed use back.
     await releasePromoCodes(tx.trx, row.id, now, { consumed: decision.kind === "reverse" });
+    await releaseDiscountLimits(tx.trx, row, alternates(facts) ? targets : null, now); // discount programs
     if (decision.kind === "release" && row.card_id !== null && row.points_spent > 0) {
       const account = await lockAccount(deps.database, tx.trx, row.card_id);
       released = await releaseHold(tx.trx, account, row.id, "released", now);

@@ -24,6 +24,7 @@ import { applyPointsPayment, type PricedLine, totalsOf } from "../../../core/rec
 import { DomainError } from "../../../kernel/errors.js";
 import type { Principal } from "../../../kernel/index.js";
 import { type Card, cardStatus } from "../../cards/index.js";
+import { consumeDiscountLimits, releaseDiscountLimits } from "../../discount-programs/index.js";
 import { type LevelChange, levelAfterConfirm } from "../../levels/index.js";
 import {
   accrue,
@@ -190,6 +191,9 @@ async function apply(
     return hang(deps, tx, row, request, hash, { reason: "PROMO_CODE_UNAVAILABLE", late: options.late }, now);
   }
   // --- end promo codes
+  // Discount programs: the confirmed lines' limit holds are consumed (a released one is taken again or refused).
+  const confirming = options.lineStates?.targets ?? null;
+  await consumeDiscountLimits(deps.database, tx.trx, row, loaded?.program.code ?? null, confirming, now);
   let lines = receipt.lines;
   let accrualLotId = row.accrual_lot_id;
   let balance: CardBalance | null = null;
@@ -316,6 +320,7 @@ async function hang(
 ): Promise<Answer<ConfirmAnswer>> {
   // Promo codes: nothing is applied, so a use this confirm consumed before it hung is given back too.
   await releasePromoCodes(tx.trx, row.id, now, { consumed: true });
+  await releaseDiscountLimits(tx.trx, row, null, now); // discount programs
   if (row.state === "calculated" && row.card_id !== null && row.points_spent > 0) {
     const account = await lockAccount(deps.database, tx.trx, row.card_id);
     await releaseHold(tx.trx, account, row.id, "released", now);

@@ -5,6 +5,7 @@
  */
 import type { PurchaseState } from "@kopilka/contract";
 import { decideExpire } from "../../../core/purchase-lifecycle.js";
+import { releaseDiscountLimits } from "../../discount-programs/index.js";
 import { lockAccount, releaseHold } from "../../points/index.js";
 import { releasePromoCodes } from "../../promo-codes/index.js";
 import type { PurchaseRepository } from "../purchase-repository.js";
@@ -17,6 +18,7 @@ export function expire(repository: PurchaseRepository, id: number, now: number):
     const state = row.state as PurchaseState;
     if (decideExpire({ state, expiresAt: row.expires_at, now }).kind === "skip") return 0;
     await releasePromoCodes(tx.trx, id, now); // promo codes
+    await releaseDiscountLimits(tx.trx, row, null, now); // discount programs
     let released = 0;
     if (row.card_id !== null && row.points_spent > 0) {
       const account = await lockAccount(repository.database, tx.trx, row.card_id);

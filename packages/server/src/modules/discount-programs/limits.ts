@@ -1,0 +1,322 @@
+/**
+ * Per-card quantity limits of discount programs, kept honest under any concurrency:
+ *
+ * - pricing reads the card's live holds (`limitFacts`, no lock) and the engine gives each line what the
+ *   remaining quota allows;
+ * - calculate's transaction (`reserveLimits`) locks the card's row of `discount_limit_locks` (insert if
+ *   absent, then an UPDATE, which PostgreSQL holds until commit; SQLite runs one writer at a time), drops
+ *   the purchase's earlier reservations, counts the live holds again and inserts the new ones. When a
+ *   concurrent purchase took the quota since pricing, `DiscountLimitTaken` rolls back and calculate prices
+ *   again (`withDiscountLimitRetry`): the engine then answers code 3 or 301 for the line, so calculate
+ *   never fails for a limit and the limit is never exceeded;
+ * - confirm consumes the lines' reservations (`consumeLimits`); one that was released (a cancel before an
+ *   alternating re-confirm) or that lapsed is taken again under the same lock and count, or the confirm is
+ *   refused with DISCOUNT_LIMIT_EXHAUSTED;
+ * - cancel, expiry and a hanging confirm release them (`releaseLimits`).
+ *
+ * A hold counts while it is consumed, or reserved and not past its purchase's expiry. Limits count per
+ * card number and program, so one card used at two chains of the program shares its quota.
+ * Lock order: purchase row → the card's limit row → points account.
+ */
+import type { LimitFact } from "../../core/rules/discount-program.js";
+import type { Executor, Trx } from "../../infra/db/database.js";
+import { DomainError } from "../../kernel/errors.js";
+import type { CompiledDiscountProgram } from "./compiled.js";
+
+/** Consumed holds never lapse. */
+const NEVER = 8_640_000_000_000_000;
+const MAX_ATTEMPTS = 50;
+
+export class DiscountLimitTaken extends Error {
+  constructor(readonly limitId: string) {
+    super(`the quota of limit ${limitId} was taken by a concurrent purchase`);
+  }
+}
+
+/** Runs `work` again while a concurrent purchase takes quota between pricing and reservation. */
+export async function withDiscountLimitRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      // Each retry follows another purchase's commit, so the loop ends once the quota is settled.
+      if (!(error instanceof DiscountLimitTaken) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+interface LiveHold {
+  limit_id: string;
+  packs: number;
+  counted_at: number;
+  purchase_id: number;
+}
+
+async function liveHolds(
+  db: Executor,
+  programId: number,
+  cardNumber: string,
+  now: number,
+): Promise<LiveHold[]> {
+  const rows = await db
+    .selectFrom("discount_limit_holds")
+    .select(["limit_id", "packs", "counted_at", "purchase_id"])
+    .where("program_id", "=", programId)
+    .where("card_number", "=", cardNumber)
+    .where((eb) =>
+      eb.or([
+        eb("state", "=", "consumed"),
+        eb.and([eb("state", "=", "reserved"), eb("expires_at", ">", now)]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => ({
+    limit_id: r.limit_id,
+    packs: r.packs,
+    counted_at: Number(r.counted_at),
+    purchase_id: Number(r.purchase_id),
+  }));
+}
+
+/** Packs counted against each limit in its current period, without `exceptPurchase`'s own holds. */
+function usedByLimit(
+  program: CompiledDiscountProgram,
+  holds: readonly LiveHold[],
+  now: number,
+  timeZone: string,
+  exceptPurchase: number | null,
+): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const limit of program.definition.limits) {
+    const window = program.engine.limitWindow(limit.id, now, timeZone);
+    let packs = 0;
+    for (const h of holds) {
+      if (h.limit_id !== limit.id || h.purchase_id === exceptPurchase) continue;
+      if (window && (h.counted_at < window.from || h.counted_at >= window.to)) continue;
+      packs += h.packs;
+    }
+    used.set(limit.id, packs);
+  }
+  return used;
+}
+
+/** The card's remaining quota per limit, for the engine (read without a lock; reserveLimits re-checks). */
+export async function limitFacts(
+  db: Executor,
+  program: CompiledDiscountProgram,
+  cardNumber: string,
+  now: number,
+  timeZone: string,
+  exceptPurchase: { partnerId: number; externalId: string } | null,
+): Promise<Record<string, LimitFact>> {
+  if (program.definition.limits.length === 0) return {};
+  let except: number | null = null;
+  if (exceptPurchase) {
+    const row = await db
+      .selectFrom("purchases")
+      .select("id")
+      .where("partner_id", "=", exceptPurchase.partnerId)
+      .where("external_id", "=", exceptPurchase.externalId)
+      .executeTakeFirst();
+    except = row ? Number(row.id) : null;
+  }
+  const used = usedByLimit(
+    program,
+    await liveHolds(db, program.programId, cardNumber, now),
+    now,
+    timeZone,
+    except,
+  );
+  const facts: Record<string, LimitFact> = {};
+  for (const limit of program.definition.limits)
+    facts[limit.id] = { remaining: Math.max(0, limit.maxPacks - (used.get(limit.id) ?? 0)) };
+  return facts;
+}
+
+/** Locks the card's limits row for this transaction (created on first use). */
+async function lockCard(trx: Trx, programId: number, cardNumber: string, now: number): Promise<void> {
+  await trx
+    .insertInto("discount_limit_locks")
+    .values({ program_id: programId, card_number: cardNumber, touched_at: now })
+    .onConflict((oc) => oc.columns(["program_id", "card_number"]).doNothing())
+    .execute();
+  await trx
+    .updateTable("discount_limit_locks")
+    .set({ touched_at: now })
+    .where("program_id", "=", programId)
+    .where("card_number", "=", cardNumber)
+    .execute();
+}
+
+export interface LineConsumption {
+  lineId: string;
+  consumption: readonly { limitId: string; packs: number }[];
+}
+
+export interface ReserveRequest {
+  program: CompiledDiscountProgram;
+  cardNumber: string;
+  purchaseId: number;
+  lines: readonly LineConsumption[];
+  expiresAt: number;
+  now: number;
+  timeZone: string;
+}
+
+/**
+ * Makes the purchase's reservations what this calculation takes: earlier ones are dropped (they were never
+ * consumed: a purchase is recalculated only while nothing of it is confirmed), the new ones inserted after
+ * the count is checked under the card's lock. Throws DiscountLimitTaken when the quota is gone.
+ */
+export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<void> {
+  const { program, cardNumber, purchaseId, now } = request;
+  if (program.definition.limits.length === 0) return;
+  await lockCard(trx, program.programId, cardNumber, now);
+  await trx
+    .deleteFrom("discount_limit_holds")
+    .where("purchase_id", "=", purchaseId)
+    .where("state", "=", "reserved")
+    .execute();
+  const wanted = new Map<string, number>();
+  for (const line of request.lines)
+    for (const c of line.consumption) wanted.set(c.limitId, (wanted.get(c.limitId) ?? 0) + c.packs);
+  if (wanted.size === 0) return;
+  const used = usedByLimit(
+    program,
+    await liveHolds(trx, program.programId, cardNumber, now),
+    now,
+    request.timeZone,
+    purchaseId,
+  );
+  for (const limit of program.definition.limits) {
+    const packs = wanted.get(limit.id) ?? 0;
+    if (packs > 0 && (used.get(limit.id) ?? 0) + packs > limit.maxPacks)
+      throw new DiscountLimitTaken(limit.id);
+  }
+  const rows = request.lines.flatMap((line) =>
+    line.consumption.map((c) => ({
+      program_id: program.programId,
+      card_number: cardNumber,
+      limit_id: c.limitId,
+      purchase_id: purchaseId,
+      line_id: line.lineId,
+      packs: c.packs,
+      state: "reserved",
+      counted_at: now,
+      time_zone: request.timeZone,
+      expires_at: request.expiresAt,
+      created_at: now,
+      updated_at: now,
+    })),
+  );
+  if (rows.length > 0) await trx.insertInto("discount_limit_holds").values(rows).execute();
+}
+
+export interface ConsumeRequest {
+  purchaseId: number;
+  /** The lines confirmed; null: all. */
+  lineIds: readonly string[] | null;
+  /** The program version the purchase was priced with (its limits). */
+  program: CompiledDiscountProgram | null;
+  now: number;
+}
+
+/**
+ * Turns the lines' holds into consumed ones. A live reservation is simply consumed; a released or lapsed
+ * one is counted again under the card's lock, and a confirm that would exceed a limit is refused.
+ */
+export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<void> {
+  const { purchaseId, now } = request;
+  let query = trx
+    .selectFrom("discount_limit_holds")
+    .select([
+      "id",
+      "program_id",
+      "card_number",
+      "limit_id",
+      "line_id",
+      "packs",
+      "state",
+      "expires_at",
+      "time_zone",
+    ])
+    .where("purchase_id", "=", purchaseId)
+    .where("state", "!=", "consumed");
+  if (request.lineIds)
+    query = query.where("line_id", "in", request.lineIds.length > 0 ? [...request.lineIds] : [""]);
+  const holds = await query.orderBy("id").execute();
+  if (holds.length === 0) return;
+  const live = holds.filter((h) => h.state === "reserved" && Number(h.expires_at) > now);
+  const retaken = holds.filter((h) => !(h.state === "reserved" && Number(h.expires_at) > now));
+  if (retaken.length > 0) {
+    const program = request.program;
+    const first = retaken[0]!;
+    if (!program) throw new Error(`purchase ${purchaseId} has limit holds but no discount program version`);
+    await lockCard(trx, Number(first.program_id), first.card_number, now);
+    const used = usedByLimit(
+      program,
+      await liveHolds(trx, Number(first.program_id), first.card_number, now),
+      now,
+      first.time_zone,
+      null,
+    );
+    const wanted = new Map<string, number>();
+    for (const h of retaken) wanted.set(h.limit_id, (wanted.get(h.limit_id) ?? 0) + h.packs);
+    for (const limit of program.definition.limits) {
+      const packs = wanted.get(limit.id) ?? 0;
+      if (packs > 0 && (used.get(limit.id) ?? 0) + packs > limit.maxPacks)
+        throw new DomainError("DISCOUNT_LIMIT_EXHAUSTED", `the card's limit ${limit.id} is used up`, {
+          field: "lines",
+          limitId: limit.id,
+        });
+    }
+  }
+  await trx
+    .updateTable("discount_limit_holds")
+    .set({ state: "consumed", counted_at: now, expires_at: NEVER, updated_at: now })
+    .where(
+      "id",
+      "in",
+      [...live, ...retaken].map((h) => Number(h.id)),
+    )
+    .execute();
+}
+
+/** Releases the lines' holds (reserved or consumed); null lines: all of the purchase. */
+export async function releaseLimits(
+  trx: Trx,
+  purchaseId: number,
+  lineIds: readonly string[] | null,
+  now: number,
+): Promise<void> {
+  let query = trx
+    .updateTable("discount_limit_holds")
+    .set({ state: "released", updated_at: now })
+    .where("purchase_id", "=", purchaseId)
+    .where("state", "in", ["reserved", "consumed"]);
+  if (lineIds) query = query.where("line_id", "in", lineIds.length > 0 ? [...lineIds] : [""]);
+  await query.execute();
+}
+
+/** Consumed packs of a card per limit in the current period (the admin API and tests read it). */
+export async function consumedPacks(
+  db: Executor,
+  programId: number,
+  cardNumber: string,
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom("discount_limit_holds")
+    .select(["limit_id", "packs"])
+    .where("program_id", "=", programId)
+    .where("card_number", "=", cardNumber)
+    .where("state", "=", "consumed")
+    .execute();
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.limit_id] = (out[r.limit_id] ?? 0) + r.packs;
+  return out;
+}
+
+/** Whether a purchase was priced by a discount program (only those have limit holds). */
+export function pricedByDiscountProgram(rulesVersion: string | null): boolean {
+  return rulesVersion?.startsWith("discount-1/") === true;
+}

@@ -1,0 +1,119 @@
+/**
+ * Discount program limits and cards at the module level: a reservation lapses with its purchase (the
+ * sweeper releases it), a period limit frees up in the next period, and two first uses of a range card
+ * at once create one card.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumedPacks } from "../../src/modules/discount-programs/index.js";
+import { sweepOnce } from "../../src/modules/purchases/index.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
+
+let t: TestApp;
+let partnerId: number;
+let programId: number;
+const LIMITED = "4600000000011";
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ partnerId } = await seedPharmApi(t));
+  await t.server.services.discountPrograms.create(
+    { userId: null, address: "test" },
+    { id: partnerId, code: "pharma" },
+    {
+      code: "daily",
+      name: "Один в день",
+      items: [{ barcode: LIMITED, name: "Препарат", discount: { type: "percent", percentBp: 5000 } }],
+      limits: [
+        { id: "day", period: "day", maxPacks: 1 },
+        { id: "ever", period: "lifetime", maxPacks: 2 },
+      ],
+      cardRanges: [{ prefix: "888", lengths: [13] }],
+    },
+  );
+  programId = Number(
+    (
+      await t.database.db
+        .selectFrom("programs")
+        .select("id")
+        .where("code", "=", "daily")
+        .executeTakeFirstOrThrow()
+    ).id,
+  );
+});
+afterAll(() => t.close());
+
+const line = [{ barcode: LIMITED, count: 1, price: 100 }];
+
+describe("limits over time", () => {
+  it("a reservation lapses with its purchase; the sweeper releases it", async () => {
+    const card = "8880000000001";
+    const first = await pharmJson(t, "get_discount", { ...POS, card_number: card, orders: line });
+    expect(first.orders[0].error_code).toBe(0);
+    const other = { ...POS, pos_id: "other" };
+    expect(
+      (await pharmJson(t, "get_discount", { ...other, card_number: card, orders: line })).orders[0]
+        .error_code,
+    ).toBe(3);
+    t.clock.advance(31 * 60_000);
+    await sweepOnce(t.database, t.clock.now());
+    const held = await t.database.db
+      .selectFrom("discount_limit_holds")
+      .select("state")
+      .where("card_number", "=", card)
+      .execute();
+    expect(held.every((h) => h.state === "released")).toBe(true);
+    expect(
+      (await pharmJson(t, "get_discount", { ...other, card_number: card, orders: line })).orders[0]
+        .error_code,
+    ).toBe(0);
+  });
+
+  it("a day limit frees up the next day; a lifetime limit never does (301)", async () => {
+    const card = "8880000000002";
+    const buy = async () => {
+      const calc = await pharmJson(t, "get_discount", { ...POS, card_number: card, orders: line });
+      if (calc.orders[0].error_code === 0)
+        expect(
+          (
+            await pharmJson(t, "confirm_purchase", {
+              ...POS,
+              card_number: card,
+              transactions: [calc.orders[0].transaction],
+            })
+          ).error_code,
+        ).toBe(0);
+      return calc.orders[0];
+    };
+    expect((await buy()).error_code).toBe(0);
+    const blocked = await buy();
+    expect(blocked.error_code).toBe(3);
+    expect(blocked.message).toMatch(/с \d\d\.\d\d\.\d{4}/);
+    t.clock.advance(86_400_000);
+    expect((await buy()).error_code).toBe(0);
+    t.clock.advance(86_400_000);
+    const exhausted = await buy();
+    expect(exhausted.error_code).toBe(301);
+    expect(await consumedPacks(t.database.db, programId, card)).toEqual({ day: 2, ever: 2 });
+  });
+});
+
+describe("cards of a range", () => {
+  it("two first uses at once create one card", async () => {
+    const card = "8880000000099";
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        pharmJson(t, "get_discount", { ...POS, pos_id: `first-${i}`, card_number: card, orders: [] }),
+      ),
+    );
+    expect(answers.every((a) => a.error_code === 0)).toBe(true);
+    const cards = await t.database.db.selectFrom("cards").select("id").where("number", "=", card).execute();
+    expect(cards).toHaveLength(1);
+    const accounts = await t.database.db
+      .selectFrom("points_accounts")
+      .select("card_id")
+      .where("card_id", "=", cards[0]!.id)
+      .execute();
+    expect(accounts).toHaveLength(1);
+  });
+});

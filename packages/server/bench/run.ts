@@ -47,6 +47,7 @@ import {
   targetCpuPct,
 } from "./children.js";
 import { type Measurement, runAutocannon, runPaced, type Workload } from "./load.js";
+import { getDiscountWorkload } from "./pharmapi.js";
 import {
   type Bar,
   fmt,
@@ -79,7 +80,16 @@ const WARMUP = num("BENCH_WARMUP", 3, 1);
 const CONNECTIONS = Math.round(num("BENCH_CONNECTIONS", 32, 1));
 const CARDS = Math.round(num("BENCH_CARDS", 1_000_000, 1000));
 const PRODUCTS = Math.round(num("BENCH_PRODUCTS", 100_000, 100));
-const ALL_PHASES = ["bare", "calculate", "paced", "overload", "bonus", "insert", "confirm"] as const;
+const ALL_PHASES = [
+  "bare",
+  "calculate",
+  "pharmapi",
+  "paced",
+  "overload",
+  "bonus",
+  "insert",
+  "confirm",
+] as const;
 type Phase = (typeof ALL_PHASES)[number];
 const PHASES = new Set((env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((s) => s.trim()) as Phase[]);
 for (const p of PHASES)
@@ -145,6 +155,7 @@ function revision(): string {
 const LABELS: Record<Phase, string> = {
   bare: "bare Fastify, same payload",
   calculate: "calculate, 10 lines (max)",
+  pharmapi: "PharmApi get_discount, 10 lines (max)",
   paced: "calculate @ 50%, paced open loop",
   overload: "calculate @ 200%, 256 sockets",
   bonus: "bonus payment (points hold)",
@@ -160,6 +171,7 @@ interface Round {
 
 interface Ratios {
   calculateToBare: number[];
+  getDiscountToBare: number[];
   confirmToInsert: number[];
   bonusToInsert: number[];
 }
@@ -247,6 +259,7 @@ async function main(): Promise<void> {
       summary: {},
       ratios: {
         calculateToBare: [],
+        getDiscountToBare: [],
         confirmToInsert: [],
         bonusToInsert: [],
         medians: { calculateToBare: Number.NaN, confirmToInsert: Number.NaN, bonusToInsert: Number.NaN },
@@ -485,7 +498,23 @@ async function main(): Promise<void> {
           await measure(serverPid, () => calculateFor(`r${r} ${LABELS.calculate}`, DURATION)),
         );
       };
-      for (const step of forward ? [runBare, runCalculate] : [runCalculate, runBare]) await step();
+      const runGetDiscount = async () => {
+        if (!PHASES.has("pharmapi")) return;
+        record(
+          "pharmapi",
+          await measure(serverPid, () =>
+            runAutocannon({
+              name: `r${r} ${LABELS.pharmapi}`,
+              url: serverUrl,
+              workload: getDiscountWorkload(),
+              connections: CONNECTIONS,
+              duration: DURATION,
+            }),
+          ),
+        );
+      };
+      const steps = [runBare, runCalculate, runGetDiscount];
+      for (const step of forward ? steps : steps.reverse()) await step();
       const calcMax = round.measurements.calculate;
       if (PHASES.has("paced") && calcMax) {
         const half = Math.max(1, Math.round(calcMax.rps / 2));
@@ -583,6 +612,7 @@ async function main(): Promise<void> {
 
       const m = round.measurements;
       if (m.calculate && m.bare) results.ratios.calculateToBare.push(m.calculate.rps / m.bare.rps);
+      if (m.pharmapi && m.bare) results.ratios.getDiscountToBare.push(m.pharmapi.rps / m.bare.rps);
       if (m.confirm && m.insert) results.ratios.confirmToInsert.push(m.confirm.rps / m.insert.rps);
       if (m.bonus && m.insert) results.ratios.bonusToInsert.push(m.bonus.rps / m.insert.rps);
     }
@@ -667,6 +697,14 @@ async function main(): Promise<void> {
       "%",
       `≥ ${pct(BARS.bonusRatio)}`,
       (v) => v >= BARS.bonusRatio,
+    );
+    bar(
+      "bar",
+      "PharmApi get_discount ÷ bare route (req/s), same bar as calculate",
+      results.ratios.getDiscountToBare.length > 0 ? median(results.ratios.getDiscountToBare) : null,
+      "%",
+      `≥ ${pct(BARS.calculateRatio)}`,
+      (v) => v >= BARS.calculateRatio,
     );
     const overloads = results.rounds.flatMap((r) => r.measurements.overload ?? []);
     bar(
@@ -815,10 +853,16 @@ function printReport(results: Results): void {
   out(`\nMedians over ${results.rounds.length} rounds:\n\n`);
   const ratioOf: Partial<Record<Phase, number[]>> = {
     calculate: results.ratios.calculateToBare,
+    pharmapi: results.ratios.getDiscountToBare,
     bonus: results.ratios.bonusToInsert,
     confirm: results.ratios.confirmToInsert,
   };
-  const baseOf: Partial<Record<Phase, string>> = { calculate: "bare", bonus: "insert", confirm: "insert" };
+  const baseOf: Partial<Record<Phase, string>> = {
+    calculate: "bare",
+    pharmapi: "bare",
+    bonus: "insert",
+    confirm: "insert",
+  };
   printTable(
     ["measurement", "req/s", "(min–max)", "p50 ms", "p99 ms", "ratio per round", "median ratio"],
     ALL_PHASES.flatMap((phase) => {

@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import { type Database, dialectOf, openDatabase } from "../src/infra/db/database.js";
 import { migrateToLatest } from "../src/infra/db/migrate.js";
+import { preparePharmApi } from "./pharmapi.js";
 import { type SeedSizes, type SeedTimings, seedBenchData } from "./seed.js";
 
 export const BENCH_PARTNER = "bench";
@@ -47,7 +48,10 @@ export async function prepareTarget(
   try {
     await migrateToLatest(database);
     const existing = await benchSizes(database);
+    // The PharmApi program, its credential and POS id (created once; cheap to check).
+    const pharmApi = async () => preparePharmApi(database, BENCH_PARTNER);
     if (existing) {
+      await pharmApi();
       log(
         `reusing the seeded data: ${existing.cards} cards, ${existing.products} products (no import timed)`,
       );
@@ -55,6 +59,7 @@ export async function prepareTarget(
     }
     log(`seeding: 200 rules, ${wanted.products} products, ${wanted.cards} cards`);
     const seed = await seedBenchData(database, wanted, Date.now());
+    await pharmApi();
     return { url, dialect: database.dialect, seed, sizes: wanted };
   } finally {
     await database.close();

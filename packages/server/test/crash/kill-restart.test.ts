@@ -14,7 +14,9 @@ import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/infra/db/database.js";
 import { verifyLedger } from "../../src/modules/points/index.js";
+import type { PurchaseView } from "../../src/modules/purchases/index.js";
 import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
+import { printedFrom } from "../support/desk.js";
 import {
   killAll,
   MAIN_JS,
@@ -132,47 +134,7 @@ interface Sale {
   /** Points held by a successful bonus payment (0 when none). */
   held: number;
   /** The calculate answer: what the till prints on the fiscal receipt. */
-  view?: CalculatedView;
-}
-
-interface CalculatedView {
-  rulesVersion: string | null;
-  storeCode: string;
-  posCode: string;
-  cardNumber: string | null;
-  lines: {
-    lineId: string;
-    sku: string | null;
-    quantity: number;
-    unitPrice: number;
-    amount: number;
-    discount: number;
-    pointsPaid: number;
-    accrual: number;
-  }[];
-  totals: { pointsPaid: number; accrual: number };
-}
-
-/** The receipt as the till printed it from the calculate answer (no points payment was acknowledged). */
-function printedReceipt(view: CalculatedView) {
-  return {
-    ...(view.rulesVersion ? { rulesVersion: view.rulesVersion } : {}),
-    storeCode: view.storeCode,
-    posCode: view.posCode,
-    ...(view.cardNumber ? { cardNumber: view.cardNumber } : {}),
-    lines: view.lines.map((l) => ({
-      lineId: l.lineId,
-      ...(l.sku ? { sku: l.sku } : {}),
-      quantity: l.quantity,
-      price: l.unitPrice,
-      amount: l.amount,
-      discount: l.discount,
-      pointsPaid: l.pointsPaid,
-      accrual: l.accrual,
-    })),
-    pointsSpent: view.totals.pointsPaid,
-    pointsAccrued: view.totals.accrual,
-  };
+  view?: PurchaseView;
 }
 
 interface LoadResult {
@@ -245,7 +207,7 @@ async function runLoadAndKill(server: ServerProcess, token: string, cycle: numbe
         );
         return;
       }
-      sale.view = calculated.body as unknown as CalculatedView;
+      sale.view = calculated.body as unknown as PurchaseView;
       const maxPayment = (calculated.body.points as { maxPayment: number }).maxPayment;
       if (random() < 0.5 && maxPayment > 0) {
         const amount = Math.min(maxPayment, randomInt(1, 50) * 100);
@@ -389,7 +351,7 @@ async function checkAfterRestart(
     if (reply.status === 404 && sale.stage !== "calculate" && sale.held === 0 && sale.view) {
       const late = await api(server, "POST", `/v1/purchases/${sale.id}/confirm`, token, {
         ...confirmBody(sale.id),
-        receipt: printedReceipt(sale.view),
+        receipt: printedFrom(sale.view, sale.view.posCode),
       });
       const receipt = late.body.receipt as ConfirmReceipt | undefined;
       if (late.status === 200 && late.body.state === "confirmed" && late.body.late === true && receipt) {

@@ -166,6 +166,7 @@ interface Verified {
 /** Authenticates request pairs: verified ones are remembered briefly, failures throttled. */
 export class PharmApiAuthenticator {
   private readonly verified = new Map<string, Verified>();
+  private readonly verifying = new Map<string, Promise<PharmApiCaller | null>>();
   private decoy: Promise<string> | undefined;
 
   constructor(
@@ -176,12 +177,31 @@ export class PharmApiAuthenticator {
     private readonly cacheTtlMs: number,
   ) {}
 
-  /** The caller, or null for a wrong pair (403); RATE_LIMITED while the token or address is locked. */
-  async authenticate(token: string, secret: string, address: string | null): Promise<PharmApiCaller | null> {
+  /**
+   * The caller, or null for a wrong pair (403); RATE_LIMITED while the token or address is locked. PharmApi
+   * sends the pair with every request: a verified pair is remembered for `cacheTtlMs`, and the requests
+   * that arrive together while it is being verified share that one scrypt verification.
+   */
+  authenticate(token: string, secret: string, address: string | null): Promise<PharmApiCaller | null> {
     const now = this.clock.now();
     const key = sha256(`${token}\u0000${secret}`);
     const hit = this.verified.get(key);
-    if (hit && now - hit.at < this.cacheTtlMs) return hit.caller;
+    if (hit && now - hit.at < this.cacheTtlMs) return Promise.resolve(hit.caller);
+    let verifying = this.verifying.get(key);
+    if (!verifying) {
+      verifying = this.verify(key, token, secret, address, now).finally(() => this.verifying.delete(key));
+      this.verifying.set(key, verifying);
+    }
+    return verifying;
+  }
+
+  private async verify(
+    key: string,
+    token: string,
+    secret: string,
+    address: string | null,
+    now: number,
+  ): Promise<PharmApiCaller | null> {
     const subjects = loginSubjects("pharmapi", sha256(token), address, this.limits);
     const recorded = await this.throttle.check(subjects);
     const row = await this.database.db

@@ -103,6 +103,18 @@ async function calculateOnce(
     updated_at: now,
   };
 
+  const newPurchase = {
+    ...columns,
+    partner_id: principal.partnerId,
+    external_id: request.purchaseId,
+    state: "calculated",
+    points_spent: 0,
+    refunded_amount: 0,
+    points_returned: 0,
+    accrual_reversed: 0,
+    created_at: now,
+  };
+
   // Discount programs (modules/discount-programs): the lines' packs are reserved against the card's limits.
   const reserveDiscountLimits = async (
     tx: { trx: Parameters<typeof reserveLimits>[0] },
@@ -130,17 +142,7 @@ async function calculateOnce(
     !priced.discountProgram &&
     !(await deps.repository.exists(principal, request.purchaseId))
   ) {
-    const row = {
-      ...columns,
-      partner_id: principal.partnerId,
-      external_id: request.purchaseId,
-      state: "calculated",
-      points_spent: 0,
-      refunded_amount: 0,
-      points_returned: 0,
-      accrual_reversed: 0,
-      created_at: now,
-    };
+    const row = newPurchase;
     deps.repository.calculations.add({
       partnerId: principal.partnerId,
       externalId: request.purchaseId,
@@ -154,17 +156,7 @@ async function calculateOnce(
 
   return deps.repository.transact(
     async (tx) => {
-      const inserted = await tx.insert({
-        ...columns,
-        partner_id: principal.partnerId,
-        external_id: request.purchaseId,
-        state: "calculated",
-        points_spent: 0,
-        refunded_amount: 0,
-        points_returned: 0,
-        accrual_reversed: 0,
-        created_at: now,
-      });
+      const inserted = await tx.insert(newPurchase);
       if (inserted) {
         const reserve = { purchaseId: inserted.id, cardId: card?.id ?? null, expiresAt, now };
         await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes

@@ -1,0 +1,108 @@
+/**
+ * The PharmApi part of the bench: a manufacturer's discount program on the bench partner (20 products,
+ * a per-card monthly limit that every get_discount reserves, a card range of 100k numbers whose cards
+ * exist on first use), a PharmApi credential pair and the bench store bound to a POS id; and the
+ * get_discount workload: 10 lines of the program on a card drawn at random from the range.
+ */
+import type { DiscountProgramBody } from "@kopilka/contract";
+import type { Database } from "../src/infra/db/database.js";
+import { systemClock } from "../src/kernel/index.js";
+import { DiscountProgramService } from "../src/modules/discount-programs/index.js";
+import { findPartnerByCode } from "../src/modules/partners/index.js";
+import {
+  bindPosIds,
+  createPharmApiCredential,
+  findPharmApiCredentialByToken,
+} from "../src/modules/pharmapi/index.js";
+import { findProgram, ProgramCatalog } from "../src/modules/programs/index.js";
+import { getStoreByCode } from "../src/modules/stores/index.js";
+import type { Workload } from "./load.js";
+import { BENCH_STORE, rng } from "./seed.js";
+
+export const PHARM_TOKEN = "bench-pharmapi-token-0123456789";
+export const PHARM_SECRET = "bench-pharmapi-secret-0123456789";
+const POS_ID = "bench-pharmacy-pos-1";
+const PROGRAM_CODE = "bench-discount";
+const CARD_PREFIX = "777";
+const RANGE_CARDS = 100_000;
+const LINES = 10;
+
+/** EAN-13 with its check digit, from a 12-digit body. */
+function ean13(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(body[i]) * (i % 2 === 0 ? 1 : 3);
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+const BARCODES = Array.from({ length: 20 }, (_, i) => ean13(`4607000${String(i + 1).padStart(5, "0")}`));
+
+const PROGRAM: DiscountProgramBody = {
+  name: "Bench manufacturer program",
+  items: BARCODES.map((barcode, i) => ({
+    barcode,
+    name: `Bench product ${i + 1}`,
+    discount: i % 2 === 0 ? { type: "percent", percentBp: 1500 } : { type: "cash", amount: 2_500 },
+  })),
+  // Large enough never to run out in a bench run, so every call reserves packs against it.
+  limits: [{ id: "monthly", period: "calendar_month", maxPacks: 100_000 }],
+  cardRanges: [
+    {
+      prefix: CARD_PREFIX,
+      lengths: [13],
+      activeSuffixes: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    },
+  ],
+  confirmWindowMinutes: 30,
+  confirmAllTogether: false,
+  registration: false,
+};
+
+/** Creates what the get_discount measurement needs, once; later runs reuse it. */
+export async function preparePharmApi(database: Database, partnerCode: string): Promise<void> {
+  const partner = await findPartnerByCode(database.db, partnerCode);
+  if (!partner) throw new Error(`no partner ${partnerCode}`);
+  const now = Date.now();
+  if (!(await findProgram(database.db, partner.id, PROGRAM_CODE))) {
+    const service = new DiscountProgramService(database, systemClock, new ProgramCatalog(database));
+    await service.create(
+      { userId: null, address: "cli" },
+      { id: partner.id, code: partnerCode },
+      { code: PROGRAM_CODE, ...PROGRAM },
+    );
+  }
+  const store = await getStoreByCode(database.db, partner.id, BENCH_STORE);
+  if (!store) throw new Error(`no store ${BENCH_STORE}`);
+  await bindPosIds(database.db, partner.id, store.id, [POS_ID], now);
+  if (!(await findPharmApiCredentialByToken(database.db, partner.id, PHARM_TOKEN)))
+    await createPharmApiCredential(
+      database.db,
+      partner.id,
+      { description: "bench", token: PHARM_TOKEN, secret: PHARM_SECRET },
+      now,
+    );
+}
+
+export function getDiscountWorkload(): Workload {
+  const random = rng(11);
+  return {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "authorization-token": PHARM_TOKEN,
+      "authorization-secret": PHARM_SECRET,
+    },
+    next: () => {
+      const card = `${CARD_PREFIX}${String(Math.floor(random() * RANGE_CARDS)).padStart(10, "0")}`;
+      const start = Math.floor(random() * BARCODES.length);
+      const orders = Array.from({ length: LINES }, (_, i) => {
+        const barcode = BARCODES[(start + i) % BARCODES.length];
+        return `{"barcode":"${barcode}","count":1,"price":${[99.9, 123.45, 450, 1299.99][i % 4]}}`;
+      });
+      return {
+        path: "/api/v1.1/get_discount",
+        body: `{"pos_id":"${POS_ID}","card_number":"${card}","orders":[${orders.join(",")}]}`,
+        tag: card,
+      };
+    },
+  };
+}

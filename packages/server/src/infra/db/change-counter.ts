@@ -8,17 +8,16 @@ import { sql } from "kysely";
 import type { Database, Executor } from "./database.js";
 
 export async function bumpChangeCounter(db: Executor, key: string): Promise<void> {
-  const result = await db
-    .updateTable("server_settings")
-    .set({ value: sql<string>`cast(cast(value as integer) + 1 as text)` })
-    .where("key", "=", key)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0)
-    await db
-      .insertInto("server_settings")
-      .values({ key, value: "1" })
-      .onConflict((oc) => oc.column("key").doNothing())
-      .execute();
+  // One statement, so that two first moves cannot both insert "1" (and lose one move).
+  await db
+    .insertInto("server_settings")
+    .values({ key, value: "1" })
+    .onConflict((oc) =>
+      oc
+        .column("key")
+        .doUpdateSet({ value: sql<string>`cast(cast(server_settings.value as integer) + 1 as text)` }),
+    )
+    .execute();
 }
 
 export async function readChangeCounter(db: Executor, key: string): Promise<string> {

@@ -39,6 +39,8 @@ const BY_BARCODE = `select ${COLUMNS} from products where partner_id = ? and bar
 
 export class ProductDirectory {
   private readonly entries = new Map<string, ProductFacts | null>();
+  /** Moves whenever the cache is dropped, so that a read started before cannot refill it. */
+  private generation = 0;
   private version: string | null = null;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<void> | null = null;
@@ -71,6 +73,7 @@ export class ProductDirectory {
   /** Forget everything now (a change made by this process). */
   invalidate(): void {
     this.entries.clear();
+    this.generation++;
     this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -82,8 +85,11 @@ export class ProductDirectory {
   ): Promise<ProductFacts | null> {
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit;
+    const generation = this.generation;
     const rows = await this.database.prepareRead<FactRow>(text)([partnerId, value]);
     const facts = rows[0] ? productFacts(rows[0]) : null;
+    // Dropped while the read was out: what it read may be older than the change, so it is not kept.
+    if (generation !== this.generation) return facts;
     if (this.entries.size >= this.capacity) this.evictOldest();
     this.entries.set(key, facts);
     return facts;
@@ -104,6 +110,7 @@ export class ProductDirectory {
       .then((version) => {
         if (version !== this.version) {
           this.entries.clear();
+          this.generation++;
           this.version = version;
         }
         this.checkedAt = t;

@@ -75,14 +75,21 @@ export class CalculationWriteBehind {
     return this.unwritten.has(keyOf(partnerId, externalId));
   }
 
-  add(item: PendingCalculation): void {
+  /**
+   * Queues a calculation; false when one of the same purchase is already queued or being written (two
+   * calculations of a new id at once): the caller then takes the ordinary path, a replacement after it.
+   */
+  add(item: PendingCalculation): boolean {
+    const key = keyOf(item.partnerId, item.externalId);
+    if (this.unwritten.has(key)) return false;
     this.queue.push(item);
-    this.unwritten.add(keyOf(item.partnerId, item.externalId));
+    this.unwritten.add(key);
     if (!this.scheduled) {
       this.scheduled = true;
       // After the I/O callbacks of this turn: every calculation answered in it joins the batch.
       setImmediate(() => this.flush());
     }
+    return true;
   }
 
   /** Resolves once every calculation added so far is written (or known lost). */

@@ -142,16 +142,17 @@ async function calculateOnce(
     !priced.discountProgram &&
     !(await deps.repository.exists(principal, request.purchaseId))
   ) {
-    const row = newPurchase;
-    deps.repository.calculations.add({
+    const queued = deps.repository.calculations.add({
       partnerId: principal.partnerId,
       externalId: request.purchaseId,
-      row,
+      row: newPurchase,
       event: { total: totals.total, lines: priced.lines.length },
       redo: () => calculateOnce(deps, principal, request, refusedCodes, false),
     });
-    const balance = card ? await committedBalance(deps.database, card.id) : null;
-    return purchaseView({ ...row, confirmed_at: null }, receipt, balance);
+    if (queued) {
+      const balance = card ? await committedBalance(deps.database, card.id) : null;
+      return purchaseView({ ...newPurchase, confirmed_at: null }, receipt, balance);
+    }
   }
 
   return deps.repository.transact(

@@ -33,33 +33,53 @@ async function calm(): Promise<void> {
 afterAll(async () => t?.close());
 
 /**
- * Keeps the event loop behind for `ms`, in slices of 200 ms with one turn of the loop between them (the
- * way a backlog of work does), then waits until the guard has noticed: it samples every 100 ms and sheds
- * after three late samples in a row.
+ * Keeps the event loop behind until the returned function is called: slices of 300 ms of busy work with
+ * one turn of the loop between them, the way a backlog of work does. The guard samples every 100 ms and
+ * sheds after three late samples in a row.
  */
-async function holdTheLoop(ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const slice = Date.now() + 200;
-    while (Date.now() < slice) {
+function keepTheLoopBusy(): () => void {
+  let busy = true;
+  const slice = () => {
+    if (!busy) return;
+    const end = Date.now() + 300;
+    while (Date.now() < end) {
       // busy: nothing else runs
     }
-    await new Promise((r) => setImmediate(r));
-  }
-  for (let i = 0; i < 50 && !t.server.overload.overloaded(); i++) await new Promise((r) => setTimeout(r, 5));
+    setImmediate(slice);
+  };
+  setImmediate(slice);
+  return () => {
+    busy = false;
+  };
+}
+
+async function untilOverloaded(): Promise<void> {
+  for (let i = 0; i < 100 && !t.server.overload.overloaded(); i++) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe("an overloaded server", () => {
   it("refuses API calls at once with 503 OVERLOADED and Retry-After, and writes nothing", async () => {
     const before = await writeCounts(t);
-    await holdTheLoop(1000);
-    expect(t.server.overload.overloaded()).toBe(true);
-    const [refused, live, ready, metrics] = await Promise.all([
-      call(t, "POST", "/v1/purchases/calculate", { token: p.tokens.any, payload: receipt(p, "ov-1") }),
-      call(t, "GET", "/health/live"),
-      call(t, "GET", "/health/ready"),
-      call(t, "GET", "/metrics"),
-    ]);
+    const stop = keepTheLoopBusy();
+    let answers: Awaited<ReturnType<typeof call>>[] = [];
+    try {
+      await untilOverloaded();
+      expect(t.server.overload.overloaded()).toBe(true);
+      answers = await Promise.all([
+        call(t, "POST", "/v1/purchases/calculate", { token: p.tokens.any, payload: receipt(p, "ov-1") }),
+        call(t, "GET", "/health/live"),
+        call(t, "GET", "/health/ready"),
+        call(t, "GET", "/metrics"),
+      ]);
+    } finally {
+      stop();
+    }
+    const [refused, live, ready, metrics] = answers as [
+      Awaited<ReturnType<typeof call>>,
+      Awaited<ReturnType<typeof call>>,
+      Awaited<ReturnType<typeof call>>,
+      Awaited<ReturnType<typeof call>>,
+    ];
     expect(refused.statusCode).toBe(503);
     expect(refused.headers["retry-after"]).toBe("1");
     expect(refused.json()).toMatchObject({ code: "OVERLOADED", details: { retryAfterSeconds: 1 } });

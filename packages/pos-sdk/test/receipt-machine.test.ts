@@ -168,7 +168,8 @@ describe("receipt state machine", () => {
           checkInvariants(s, history);
         }
       }),
-      { numRuns: 2000 },
+      // A fixed seed: the reachability check below must not depend on the luck of one run.
+      { numRuns: 2000, seed: 20261202 },
     );
     // The random walks do reach the far states, so the invariants were checked there too.
     for (const state of [

@@ -3,59 +3,41 @@
  * decimals), counts to thousandths (at most three), never through a double. Out-of-range and finer values
  * are refused with a message for the pharmacist.
  */
+import { type DecimalRefusal, scaledInteger } from "../../core/decimal-text.js";
 import { JsonNumber } from "./json.js";
-
-/** The number's digits scaled by 10^scale, when it is exact at that scale; else why not. */
-function scaled(text: string, scale: number): { value: bigint } | { error: "negative" | "precision" } {
-  const m = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
-  if (!m) return { error: "precision" };
-  const negative = m[1] === "-";
-  let digits = m[2]! + (m[3] ?? "");
-  let exponent = -(m[3]?.length ?? 0) + Number(m[4] ?? 0);
-  // Trailing zeros of the fraction carry no precision ("1.500" is 1.5).
-  while (exponent < 0 && digits.length > 1 && digits.endsWith("0")) {
-    digits = digits.slice(0, -1);
-    exponent++;
-  }
-  if (exponent + scale < 0) return /^0*$/.test(digits) ? { value: 0n } : { error: "precision" };
-  if (exponent + scale > 30) return { value: 10n ** 30n };
-  const value = BigInt(digits) * 10n ** BigInt(exponent + scale);
-  if (negative && value !== 0n) return { error: "negative" };
-  return { value };
-}
 
 export type Converted = { ok: true; value: number } | { ok: false; message: string };
 
+/** The pharmacist's message for a refused number (core/decimal-text.ts does the arithmetic). */
+function refusalMessage(field: string, refusal: DecimalRefusal, decimals: string, negative: string): string {
+  if (refusal === "negative") return negative;
+  if (refusal === "too_large") return `Значение поля ${field} слишком велико.`;
+  return `Значение поля ${field} должно иметь не более ${decimals} знаков после запятой.`;
+}
+
 /** Rubles → kopecks: ≥ 0, at most 2 decimals, at most `maxKopecks`. */
 export function kopecksOf(field: string, n: JsonNumber, maxKopecks: number): Converted {
-  const r = scaled(n.text, 2);
-  if ("error" in r)
+  const r = scaledInteger(n.text, 2, maxKopecks);
+  if (!r.ok)
     return {
       ok: false,
-      message:
-        r.error === "negative"
-          ? `Значение поля ${field} не может быть отрицательным.`
-          : `Значение поля ${field} должно иметь не более двух знаков после запятой.`,
+      message: refusalMessage(
+        field,
+        r.refusal,
+        "двух",
+        `Значение поля ${field} не может быть отрицательным.`,
+      ),
     };
-  if (r.value > BigInt(maxKopecks)) return { ok: false, message: `Значение поля ${field} слишком велико.` };
-  return { ok: true, value: Number(r.value) };
+  return r;
 }
 
 /** A count → thousandths: > 0, at most 3 decimals, at most `maxThousandths`. */
 export function thousandthsOf(field: string, n: JsonNumber, maxThousandths: number): Converted {
-  const r = scaled(n.text, 3);
-  if ("error" in r)
-    return {
-      ok: false,
-      message:
-        r.error === "negative"
-          ? `Значение поля ${field} должно быть больше нуля.`
-          : `Значение поля ${field} должно иметь не более трёх знаков после запятой.`,
-    };
-  if (r.value === 0n) return { ok: false, message: `Значение поля ${field} должно быть больше нуля.` };
-  if (r.value > BigInt(maxThousandths))
-    return { ok: false, message: `Значение поля ${field} слишком велико.` };
-  return { ok: true, value: Number(r.value) };
+  const notPositive = `Значение поля ${field} должно быть больше нуля.`;
+  const r = scaledInteger(n.text, 3, maxThousandths);
+  if (!r.ok) return { ok: false, message: refusalMessage(field, r.refusal, "трёх", notPositive) };
+  if (r.value === 0) return { ok: false, message: notPositive };
+  return r;
 }
 
 /** Kopecks as a JSON number of rubles (at most two decimals; an integer divided by 100 prints exactly). */

@@ -11,31 +11,12 @@
 import type { ProductFacts } from "../../core/engine/types.js";
 import { committedChangeCounter } from "../../infra/db/change-counter.js";
 import type { Database } from "../../infra/db/database.js";
-import type { Row } from "../../infra/db/schema.js";
-import { type FoundProducts, productFacts } from "./products.js";
+import { type FoundProducts, findProducts } from "./products.js";
 
 export const CATALOG_VERSION_KEY = "catalog_version";
 /** How stale a process may be about products, at most. */
 export const CATALOG_CHECK_MS = 250;
 export const DEFAULT_PRODUCT_CACHE_SIZE = 100_000;
-
-type FactRow = Pick<
-  Row<"products">,
-  | "sku"
-  | "barcode"
-  | "category"
-  | "brand"
-  | "manufacturer"
-  | "excluded_from_points_payment"
-  | "excluded_from_accrual"
-  | "min_price"
->;
-
-const COLUMNS =
-  "sku, barcode, category, brand, manufacturer, excluded_from_points_payment, excluded_from_accrual, min_price";
-const BY_SKU = `select ${COLUMNS} from products where partner_id = ? and sku = ?`;
-// A barcode may name several SKUs (pack and piece): the lowest SKU answers, the same every time.
-const BY_BARCODE = `select ${COLUMNS} from products where partner_id = ? and barcode = ? order by sku limit 1`;
 
 export class ProductDirectory {
   private readonly entries = new Map<string, ProductFacts | null>();
@@ -51,7 +32,10 @@ export class ProductDirectory {
     private readonly checkEveryMs = CATALOG_CHECK_MS,
   ) {}
 
-  /** The receipt's products by SKU and by barcode (a barcode is looked up for lines without a SKU). */
+  /**
+   * The receipt's products by SKU and by barcode (a barcode is looked up for lines without a SKU): from
+   * the cache, the misses in one `findProducts` call (one query per list, not one per line).
+   */
   async find(
     partnerId: number,
     skus: readonly string[],
@@ -59,15 +43,45 @@ export class ProductDirectory {
   ): Promise<FoundProducts> {
     await this.fresh();
     const found: FoundProducts = { bySku: new Map(), byBarcode: new Map() };
-    for (const sku of skus) {
-      const facts = await this.lookup(`${partnerId}\u0000s\u0000${sku}`, BY_SKU, partnerId, sku);
-      if (facts) found.bySku.set(sku, facts);
-    }
-    for (const barcode of barcodes) {
-      const facts = await this.lookup(`${partnerId}\u0000b\u0000${barcode}`, BY_BARCODE, partnerId, barcode);
-      if (facts) found.byBarcode.set(barcode, facts);
+    const missingSkus = this.fromCache(partnerId, "s", skus, found.bySku);
+    const missingBarcodes = this.fromCache(partnerId, "b", barcodes, found.byBarcode);
+    if (missingSkus.length === 0 && missingBarcodes.length === 0) return found;
+    const generation = this.generation;
+    const read = await findProducts(this.database.db, partnerId, missingSkus, missingBarcodes);
+    // Dropped while the read was out: what it read may be older than the change, so it is not kept.
+    const keep = generation === this.generation;
+    for (const [kind, missing, fetched, into] of [
+      ["s", missingSkus, read.bySku, found.bySku],
+      ["b", missingBarcodes, read.byBarcode, found.byBarcode],
+    ] as const) {
+      for (const value of missing) {
+        const facts = fetched.get(value) ?? null;
+        if (facts) into.set(value, facts);
+        if (keep) this.remember(`${partnerId}\u0000${kind}\u0000${value}`, facts);
+      }
     }
     return found;
+  }
+
+  /** Fills `into` with the cached ones; returns the values the cache does not know. */
+  private fromCache(
+    partnerId: number,
+    kind: "s" | "b",
+    values: readonly string[],
+    into: Map<string, ProductFacts>,
+  ): string[] {
+    const missing: string[] = [];
+    for (const value of values) {
+      const hit = this.entries.get(`${partnerId}\u0000${kind}\u0000${value}`);
+      if (hit === undefined) missing.push(value);
+      else if (hit) into.set(value, hit);
+    }
+    return missing;
+  }
+
+  private remember(key: string, facts: ProductFacts | null): void {
+    if (this.entries.size >= this.capacity) this.evictOldest();
+    this.entries.set(key, facts);
   }
 
   /** Forget everything now (a change made by this process). */
@@ -75,24 +89,6 @@ export class ProductDirectory {
     this.entries.clear();
     this.generation++;
     this.checkedAt = Number.NEGATIVE_INFINITY;
-  }
-
-  private async lookup(
-    key: string,
-    text: string,
-    partnerId: number,
-    value: string,
-  ): Promise<ProductFacts | null> {
-    const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
-    const generation = this.generation;
-    const rows = await this.database.prepareRead<FactRow>(text)([partnerId, value]);
-    const facts = rows[0] ? productFacts(rows[0]) : null;
-    // Dropped while the read was out: what it read may be older than the change, so it is not kept.
-    if (generation !== this.generation) return facts;
-    if (this.entries.size >= this.capacity) this.evictOldest();
-    this.entries.set(key, facts);
-    return facts;
   }
 
   private evictOldest(): void {

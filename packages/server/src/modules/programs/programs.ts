@@ -6,7 +6,6 @@
  */
 
 import type { RefundPolicy } from "@kopilka/contract";
-import { sql } from "kysely";
 import { bumpChangeCounter, readChangeCounter } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import { bodyOfDraft, insertRule, type RuleDraft } from "./rules.js";

@@ -6,14 +6,11 @@
  */
 import type { LineState } from "@kopilka/contract";
 import { lineStatesOf } from "../../core/purchase-lifecycle.js";
-import type { Database } from "../../infra/db/database.js";
 import type { Page, PageQuery } from "../../infra/db/keyset.js";
 import { DomainError } from "../../kernel/errors.js";
-import type { Clock, Principal } from "../../kernel/index.js";
+import type { Principal } from "../../kernel/index.js";
 import { readBalance } from "../points/index.js";
-import type { ProgramCatalog } from "../programs/index.js";
 import { planPromoCodes } from "../promo-codes/index.js";
-import type { StoreDirectory } from "../stores/index.js";
 import { type CalculateRequest, calculate } from "./commands/calculate.js";
 import { type CancelOptions, type CancelView, cancel } from "./commands/cancel.js";
 import { type ConfirmAnswer, type ConfirmOptions, type ConfirmRequest, confirm } from "./commands/confirm.js";

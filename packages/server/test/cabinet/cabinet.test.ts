@@ -6,114 +6,34 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ARTIFACTS,
-  CHROMIUM,
-  chromiumRequired,
-  hasChromium,
-  launchChromium,
-  screenshot,
-  seriousViolations,
-} from "../support/browser.js";
-import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
-import { killAll, type ServerProcess, startServer, stopGracefully } from "../support/server-process.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ARTIFACTS, screenshot, seriousViolations } from "../support/browser.js";
+import { type Cabinet, describeInChromium, startCabinet } from "../support/cabinet.js";
+import type { ServerProcess } from "../support/server-process.js";
 
 const CABINET_DIST = fileURLToPath(new URL("../../../../apps/cabinet/dist/", import.meta.url));
-const DEMO_PASSWORD = "demo-password";
 
-if (!hasChromium && !chromiumRequired) {
-  console.warn(`SKIPPED the cabinet's browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-}
-
-describe.skipIf(!hasChromium && !chromiumRequired)("web cabinet in Chromium", () => {
-  let scratch: ScratchDatabase;
+describeInChromium("web cabinet in Chromium", () => {
+  let cabinet: Cabinet;
   let server: ServerProcess;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let newPage: Cabinet["newPage"];
+  let signIn: Cabinet["signIn"];
+  let menu: Cabinet["menu"];
+  let apiFromPage: Cabinet["apiFromPage"];
+  let expectAccessible: Cabinet["expectAccessible"];
 
   beforeAll(async () => {
-    scratch = await scratchDatabase();
-    server = await startServer(scratch.url, {
+    cabinet = await startCabinet({
       LOGIN_MAX_FAILURES: "3",
       LOGIN_ADDRESS_MAX_FAILURES: "1000",
       LOGIN_LOCK_SECONDS: "600",
     });
-    browser = await launchChromium();
+    ({ server, newPage, signIn, menu, apiFromPage, expectAccessible } = cabinet);
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    // Graceful shutdown has tests of its own (test/process); here a slow stop is only reported.
-    if (server && !server.hasExited()) {
-      await stopGracefully(server).catch((error: Error) =>
-        console.warn(`cabinet test server: ${error.message}`),
-      );
-    }
-    await killAll();
-    await scratch?.drop();
+    await cabinet?.stop();
   });
-
-  /** A fresh browser profile (its own cookies and localStorage), in Russian like a manager's laptop. */
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({
-      baseURL: server.base,
-      locale: "ru-RU",
-      timezoneId: "Europe/Moscow",
-      viewport: { width: 1360, height: 860 },
-      reducedMotion: "reduce",
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => {
-      throw error;
-    });
-    return page;
-  }
-
-  /** Signs in on the login page (the one the page was sent to, keeping its `next`, or a fresh one). */
-  async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
-    if (new URL(page.url(), server.base).pathname !== "/login") await page.goto("/login");
-    await page.getByLabel("Эл. почта").fill(email);
-    await page.getByRole("textbox", { name: "Пароль", exact: true }).fill(password);
-    await page.getByRole("button", { name: "Войти" }).click();
-  }
-
-  async function menu(page: Page, name = "Меню"): Promise<string[]> {
-    const nav = page.getByRole("navigation", { name });
-    await nav.getByRole("link").first().waitFor();
-    return (await nav.getByRole("link").allInnerTexts()).map((s) => s.trim());
-  }
-
-  /** Calls the API from the page, with its session cookie and its CSRF cookie, as the cabinet does. */
-  async function apiFromPage(
-    page: Page,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: { code?: string } }> {
-    const csrf = (await page.context().cookies()).find((c) => c.name === "kopilka_csrf")?.value ?? "";
-    return page.evaluate(
-      async ({ method, path, body, csrf }) => {
-        const res = await fetch(`/admin/v1${path}`, {
-          method,
-          headers: { "content-type": "application/json", "x-csrf-token": csrf },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: res.status, body: (await res.json()) as { code?: string } };
-      },
-      { method, path, body, csrf },
-    );
-  }
-
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    await page.waitForLoadState("networkidle");
-    await screenshot(page, name);
-    expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-  }
 
   it("is built within its budget of 500 KB of gzipped JavaScript on first load", () => {
     const size = JSON.parse(readFileSync(`${CABINET_DIST}bundle-size.json`, "utf8")) as {
@@ -321,11 +241,11 @@ describe.skipIf(!hasChromium && !chromiumRequired)("web cabinet in Chromium", ()
     expect(refused.body.code).toBe("PERMISSION_DENIED");
   });
 
-  it("shows the marketer only stores and programs; the server refuses the audit log", async () => {
+  it("shows the marketer the dashboard, stores and programs; the server refuses the audit log", async () => {
     const page = await newPage();
     await signIn(page, "marketer@demo.kopilka");
-    await page.waitForURL("**/p/demo/stores");
-    expect(await menu(page)).toEqual(["Магазины", "Программы"]);
+    await page.waitForURL("**/p/demo/dashboard");
+    expect(await menu(page)).toEqual(["Сводка", "Магазины", "Программы"]);
     await page.goto("/p/demo/audit");
     await page.getByRole("alert").filter({ hasText: "Нет доступа" }).waitFor();
     const refused = await apiFromPage(page, "GET", "/partners/demo/audit");

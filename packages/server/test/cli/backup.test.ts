@@ -20,7 +20,8 @@ import {
 } from "../support/server-process.js";
 
 const WORKERS = 8;
-const LOAD_LIMIT_MS = 20_000;
+/** The load runs until the test stops it; this only ends it if the test itself is gone. */
+const LOAD_LIMIT_MS = 150_000;
 
 let scratch: ScratchDatabase;
 
@@ -42,7 +43,10 @@ async function post(server: ServerProcess, path: string, token: string | null, b
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Full sales from several workers until stopped (or LOAD_LIMIT_MS); records when each confirm was acknowledged. */
+/**
+ * Full sales from several workers until stopped (or LOAD_LIMIT_MS); records when each confirm was
+ * acknowledged. `reach` waits for a count of acknowledged sales, and fails at once if the load failed.
+ */
 function startLoad(server: ServerProcess, token: string) {
   const acknowledged: { id: string; at: number }[] = [];
   let stopped = false;
@@ -74,8 +78,23 @@ function startLoad(server: ServerProcess, token: string) {
     }
   };
   const done = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
+  let over = false;
+  const ended = done.finally(() => {
+    over = true;
+  });
+  ended.catch(() => {}); // observed by reach() and stop()
+  const reached = async (count: number) => {
+    while (acknowledged.length < count) {
+      if (over) {
+        await ended; // the load's own error, if it failed
+        throw new Error(`the load ended after ${acknowledged.length} sales`);
+      }
+      await sleep(20);
+    }
+  };
   return {
     acknowledged,
+    reach: (count: number) => within(60_000, `${count} acknowledged sales`, reached(count)),
     stop: async () => {
       stopped = true;
       await within(30_000, "the load to stop", done);
@@ -109,7 +128,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)(
       });
       const load = startLoad(server, auth.body.accessToken as string);
 
-      while (load.acknowledged.length < 50) await sleep(20);
+      await load.reach(50);
       const backupStartedAt = Date.now();
       const acknowledgedBefore = load.acknowledged.filter((a) => a.at < backupStartedAt).map((a) => a.id);
       const backup = await kopilka(["backup", backupFile], live);
@@ -123,7 +142,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)(
       expect(busy.stderr).toMatch(/is in use \(is a server running\?\)/);
       expect(hasStackTrace(busy.stderr)).toBe(false);
       const during = load.acknowledged.length;
-      while (load.acknowledged.length < during + 20) await sleep(20);
+      await load.reach(during + 20);
       await load.stop();
       await stopGracefully(server);
       expect(load.acknowledged.some((a) => a.at > backupStartedAt)).toBe(true);

@@ -111,6 +111,9 @@ describe("statuses, in the reference server's order", () => {
     const res = await t.server.app.inject({ method: "GET", url: "/api/v1.1/" });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/^Протокол like-pharma/);
+    const unknown = await t.server.app.inject({ method: "GET", url: "/api/v9.9/" });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers["content-type"]).toMatch(/json/);
   });
 });
 

@@ -82,7 +82,9 @@ export async function registerPharmApi(
     scope.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
     const callers = new WeakMap<FastifyRequest, PharmApiCaller>();
 
-    const root = async (_request: FastifyRequest, reply: FastifyReply) => text(reply, 200, ROOT_TEXT);
+    // Only a version the facade speaks has a root; any other path under /api is an ordinary 404.
+    const root = async (request: FastifyRequest, reply: FastifyReply) =>
+      VERSIONS.has(target(request).version) ? text(reply, 200, ROOT_TEXT) : reply.callNotFound();
     for (const url of ["/api/:version", "/api/:version/"])
       scope.route({ method: [...ALL_METHODS], url, schema: { hide: true }, handler: root });
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * kopilka-pos: a cashier emulator. `run SCENARIO.yaml` plays a scenario and prints what the cashier would
- * see; `outbox` lists the calls waiting or failed; `drain` delivers the outbox (after a crash, a restart).
+ * kopilka-pos: a cashier emulator. With no command it is an interactive till; `run SCENARIO.yaml` plays
+ * a scenario and prints what the cashier would see; `outbox` lists the calls waiting or failed; `drain`
+ * delivers the outbox (after a crash, a restart).
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { configFromIni, DEFAULT_CONFIG, type PosConfig } from "./ini.js";
+import { InteractiveTill, loadPriceList } from "./interactive.js";
 import { parseScenario, play } from "./scenario.js";
 import { Screen } from "./screen.js";
 import { Till } from "./till.js";
@@ -54,6 +56,24 @@ export function program(): Command {
     .description("Cashier emulator for Kopilka: plays the Artix loyalty flow against a server")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  common(
+    cli
+      .command("till", { isDefault: true })
+      .description("the interactive till: scan, card, payment, receipt, refund, registration (the default)"),
+  )
+    .option("--prices <file>", "the till's price list: code;price;name per line (prices in rubles)")
+    .option("--receipt <n>", "number of the first receipt", "1")
+    .action(async (o: Common & { prices?: string; receipt: string }) => {
+      const config = loadConfig(o);
+      const prices = o.prices ? loadPriceList(o.prices) : new Map();
+      const till = new Till(config, new Screen(config.language, out), Number(o.receipt));
+      try {
+        await new InteractiveTill(till, { prices }).run();
+      } finally {
+        await till.outbox.close();
+      }
+    });
 
   common(cli.command("run <scenario>").description("play a scenario (YAML) and print what the cashier sees"))
     .option("--receipt <n>", "number of the first receipt", "1")

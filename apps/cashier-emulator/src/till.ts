@@ -268,6 +268,8 @@ export class Till {
     card?: string;
     code?: string;
     codesFile?: string;
+    /** Asks the cashier for the code the client received (interactive mode). */
+    askCode?: () => Promise<string>;
     attach?: "virtual" | string;
   }) {
     try {
@@ -280,7 +282,11 @@ export class Till {
       });
       if (step.status === "code_required") {
         this.screen.say("client", this.screen.w.codeSent(step.confirmation.destination));
-        const code = form.code ?? this.codeFromFile(form.codesFile, form.phone ?? form.email ?? "");
+        const code =
+          form.code ??
+          (form.askCode
+            ? await form.askCode()
+            : this.codeFromFile(form.codesFile, form.phone ?? form.email ?? ""));
         step = await this.registrar.confirm(step.confirmation.confirmationId, code);
       }
       if (step.status !== "registered") return;
@@ -299,7 +305,14 @@ export class Till {
     }
   }
 
-  async identify(form: { phone?: string; email?: string; code?: string; codesFile?: string; use?: boolean }) {
+  async identify(form: {
+    phone?: string;
+    email?: string;
+    code?: string;
+    codesFile?: string;
+    askCode?: () => Promise<string>;
+    use?: boolean;
+  }) {
     try {
       const contact = form.phone ?? form.email ?? "";
       const step = await this.registrar.identify(contact);
@@ -308,7 +321,7 @@ export class Till {
         this.screen.say("client", this.screen.w.codeSent(step.confirmation.destination));
         cards = await this.registrar.confirmIdentification(
           step.confirmation.confirmationId,
-          form.code ?? this.codeFromFile(form.codesFile, contact),
+          form.code ?? (form.askCode ? await form.askCode() : this.codeFromFile(form.codesFile, contact)),
         );
       }
       this.screen.say("client", this.screen.w.cards(cards.map((c) => c.number).join(", ")));

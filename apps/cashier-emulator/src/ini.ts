@@ -13,6 +13,7 @@
  *   store = MSK-01
  *   pos = POS-1
  *   order = print-then-confirm          ; or confirm-then-print
+ *   upgradeLevelAtConfirm = false       ; true: each confirm moves the card up when its base allows
  *   outbox = ./kopilka-pos-outbox.db
  *   language = ru
  *
@@ -64,6 +65,7 @@ export interface PosConfig {
   outbox: string;
   language: Language;
   cardGroups: CardGroup[];
+  upgradeLevelAtConfirm: boolean;
 }
 
 export const DEFAULT_CONFIG: PosConfig = {
@@ -76,6 +78,7 @@ export const DEFAULT_CONFIG: PosConfig = {
   order: "print-then-confirm",
   outbox: "./kopilka-pos-outbox.db",
   language: "ru",
+  upgradeLevelAtConfirm: false,
   cardGroups: [
     {
       name: "demo",
@@ -139,5 +142,8 @@ export function configFromIni(text: string, base: PosConfig = DEFAULT_CONFIG): P
     outbox: k.get("outbox") ?? base.outbox,
     language,
     cardGroups: groups.length ? groups : base.cardGroups,
+    upgradeLevelAtConfirm: k.has("upgradelevelatconfirm")
+      ? bool(k.get("upgradelevelatconfirm")!, "upgradeLevelAtConfirm")
+      : base.upgradeLevelAtConfirm,
   };
 }

@@ -42,6 +42,7 @@ const COMMANDS = {
   card: ["карта", "card"],
   removeCard: ["безкарты", "nocard"],
   promo: ["промо", "promo"],
+  level: ["уровень", "level"],
   payment: ["оплата", "pay"],
   spend: ["баллы", "spend"],
   close: ["закрыть", "close"],
@@ -173,7 +174,10 @@ export class InteractiveTill {
         break;
       case "promo":
         this.startIfClosed();
-        till.promo(arg(0, this.w.argPromo));
+        await till.promo(arg(0, this.w.argPromo));
+        break;
+      case "level":
+        await till.level(args[0] === "применить" || args[0] === "apply");
         break;
       case "payment":
         await till.payment();

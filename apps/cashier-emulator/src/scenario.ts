@@ -7,7 +7,8 @@
  *   qty: {line: "1", qty: 3}     set a line's quantity
  *   card: "2000000000002"        add a card
  *   removeCard: true
- *   promo: SPRING                add a promo code
+ *   promo: SPRING                add a promo code (the server checks it first; a bad one stays off)
+ *   level: check | apply         the card's level: what it reaches, or move it up now
  *   payment: true                go to payment (calculate); a message keeps goods mode: repeat
  *   spend: 500                   pay 500 points
  *   back: true                   back to goods (cancels)
@@ -39,6 +40,7 @@ const STEPS = new Set([
   "card",
   "removeCard",
   "promo",
+  "level",
   "payment",
   "spend",
   "back",
@@ -98,7 +100,10 @@ export async function play(scenario: Scenario, till: Till): Promise<void> {
         till.removeCard();
         break;
       case "promo":
-        till.promo(String(value));
+        await till.promo(String(value));
+        break;
+      case "level":
+        await till.level(String(value) === "apply");
         break;
       case "payment":
         await till.payment();

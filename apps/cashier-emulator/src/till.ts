@@ -92,6 +92,7 @@ export class Till {
         order: this.config.order,
         allowMessagesToCashier: this.config.allowMessagesToCashier,
         cardGroups: this.config.cardGroups,
+        upgradeLevelAtConfirm: this.config.upgradeLevelAtConfirm,
       },
       this.receiptId(id),
     );
@@ -150,9 +151,17 @@ export class Till {
     this.screen.say(r.ok ? "goods" : "error", r.ok ? this.screen.w.cardRemoved : r.problem.message);
   }
 
-  promo(code: string) {
-    const r = this.session.addPromoCode(code);
-    this.screen.say(r.ok ? "goods" : "error", r.ok ? this.screen.w.promo(code) : r.problem.message);
+  /** The server checks the code for this card and these lines first; a code that cannot work stays off. */
+  async promo(code: string) {
+    const r = await this.session.checkPromoCode(code);
+    this.screen.say(r.ok ? "goods" : "error", r.ok ? this.screen.w.promo(r.check.code) : r.problem.message);
+  }
+
+  /** The card's level: what it reaches and what is missing; `apply` moves it up now when it qualifies. */
+  async level(apply: boolean) {
+    const r = await this.session.levelUpgrade(apply);
+    if (!r.ok) return this.screen.say("error", r.problem.message);
+    this.screen.say("client", r.upgrade.message);
   }
 
   // ── payment ──────────────────────────────────────────────────────────────────────────────────────────

@@ -147,6 +147,11 @@ describe.skipIf(!hasTmux && !tmuxRequired)("the interactive till in tmux", () =>
 
     await t.type("карта 2000000000002");
     await t.waitFor("[Товары] карта 2000000000002: доступно");
+    // A promo code the server does not know stays off the receipt, with the server's reason.
+    await t.type("промо NO-SUCH-CODE");
+    await t.waitFor(/\[Ошибка\] [^\n]*NO-SUCH-CODE|\[Ошибка\] [^\n]*[Пп]ромокод/);
+    await t.type("уровень");
+    await t.waitFor(/\[Клиент\] \S/);
     await t.type("оплата");
     // A cashier message keeps goods mode: the cashier reads it and goes to payment again.
     let screen = await t.waitFor(/\[Оплата\] сумма|сообщение прочитано/);

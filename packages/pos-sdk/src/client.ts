@@ -28,7 +28,10 @@ import type {
   Identification,
   IdentifyRequest,
   LedgerAnswer,
+  LevelUpgrade,
   Program,
+  PromoCodeCheck,
+  PromoCodeCheckRequest,
   PurchaseDetail,
   PurchaseView,
   RefundRequest,
@@ -50,6 +53,8 @@ export const DEFAULT_TIMEOUTS = {
   card: 3_000,
   findCards: 3_000,
   cardLedger: 5_000,
+  levelUpgrade: 5_000,
+  checkPromoCode: 3_000,
   calculate: 5_000,
   bonusPayment: 5_000,
   confirm: 10_000,
@@ -165,6 +170,22 @@ export class KopilkaClient {
   async cardLedger(number: string, limit = 50, options?: CallOptions): Promise<LedgerAnswer> {
     const p = `${path`/v1/cards/${number}/ledger`}?limit=${limit}`;
     return (await this.call<LedgerAnswer>("cardLedger", "GET", p, undefined, options)).body;
+  }
+
+  /**
+   * The card's level against its purchases: what it is, what it reaches, what is missing for the next;
+   * with `apply` the card moves up now when it qualifies (seed 004's "check, then apply").
+   */
+  async levelUpgrade(number: string, apply = false, options?: CallOptions): Promise<LevelUpgrade> {
+    const p = path`/v1/cards/${number}/level-upgrade`;
+    return (await this.call<LevelUpgrade>("levelUpgrade", "POST", p, { apply }, options)).body;
+  }
+
+  /** Whether a promo code is usable (for this card and, given a receipt, for its lines), with why not. */
+  async checkPromoCode(request: PromoCodeCheckRequest, options?: CallOptions): Promise<PromoCodeCheck> {
+    return (
+      await this.call<PromoCodeCheck>("checkPromoCode", "POST", "/v1/promo-codes/check", request, options)
+    ).body;
   }
 
   // ── purchases ────────────────────────────────────────────────────────────────────────────────────────

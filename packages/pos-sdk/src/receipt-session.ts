@@ -29,7 +29,9 @@ import type {
   ConfirmOutcome,
   ConfirmView,
   FiscalData,
+  LevelUpgrade,
   PrintedReceiptData,
+  PromoCodeCheck,
   PurchaseView,
 } from "./types.js";
 
@@ -48,7 +50,13 @@ export interface SessionConfig {
   loadClient?: boolean;
   /** How long `afterFiscal` waits for the confirm before leaving it to the outbox (default 10 s). */
   confirmWaitMs?: number;
+  /** Ask the server to move the card up a level with each confirm, when its base allows (seed 004). */
+  upgradeLevelAtConfirm?: boolean;
 }
+
+export type PromoCheckStep =
+  | { ok: true; state: ReceiptState; check: PromoCodeCheck }
+  | { ok: false; state: ReceiptState; problem: Problem; check?: PromoCodeCheck };
 
 export type StepResult =
   | { ok: true; state: ReceiptState }
@@ -202,6 +210,69 @@ export class ReceiptSession {
     return this.step({ type: "PROMO_ADDED", code: code.trim() });
   }
 
+  /**
+   * Asks the server about the code for this card and these lines first, and adds it only when it is
+   * usable: the cashier hears at once why a code does not work (expired, used up, not for these goods)
+   * instead of after payment. The check reserves nothing; calculate does.
+   */
+  async checkPromoCode(code: string): Promise<PromoCheckStep> {
+    const state = this.current;
+    if (state.mode !== "goods")
+      return {
+        ok: false,
+        state,
+        problem: { code: "STEP_REFUSED", message: "promo codes are added in goods mode", retryable: false },
+      };
+    try {
+      const check = await this.client.checkPromoCode({
+        code: code.trim(),
+        ...(state.card ? { cardNumber: state.card.number } : {}),
+        ...(state.lines.length
+          ? {
+              receipt: {
+                storeCode: this.config.storeCode,
+                lines: state.lines.map(({ lineId, sku, barcode, quantity, price }) => ({
+                  lineId,
+                  ...(sku ? { sku } : {}),
+                  ...(barcode ? { barcode } : {}),
+                  quantity,
+                  price,
+                })),
+              },
+            }
+          : {}),
+      });
+      if (!check.valid)
+        return {
+          ok: false,
+          state,
+          check,
+          problem: { code: check.reason, message: check.message, retryable: false },
+        };
+      const added = this.addPromoCode(check.code);
+      return added.ok ? { ok: true, state: added.state, check } : { ...added, check };
+    } catch (error) {
+      return { ok: false, state, problem: problemOf(error, this.language) };
+    }
+  }
+
+  /** The receipt's card against the levels: check, or with `apply` move it up now when it qualifies. */
+  async levelUpgrade(
+    apply: boolean,
+  ): Promise<{ ok: true; upgrade: LevelUpgrade } | { ok: false; problem: Problem }> {
+    const card = this.current.card;
+    if (!card)
+      return {
+        ok: false,
+        problem: { code: "STEP_REFUSED", message: "no card on the receipt", retryable: false },
+      };
+    try {
+      return { ok: true, upgrade: await this.client.levelUpgrade(card.number, apply) };
+    } catch (error) {
+      return { ok: false, problem: problemOf(error, this.language) };
+    }
+  }
+
   removePromoCode(code: string): StepResult {
     return this.step({ type: "PROMO_REMOVED", code });
   }
@@ -297,6 +368,7 @@ export class ReceiptSession {
           fiscal,
           ...(receiptNumber ? { receiptNumber } : {}),
           receipt: this.printedReceipt(),
+          ...(this.config.upgradeLevelAtConfirm ? { upgradeLevel: true } : {}),
         },
       });
     }
@@ -341,7 +413,11 @@ export class ReceiptSession {
   async submit(receiptNumber?: string): Promise<StepResult & { confirmed?: ConfirmView }> {
     const started = this.step({ type: "SUBMIT_REQUESTED" });
     if (!started.ok || started.state.pending !== "submit") return started;
-    const body = { ...(receiptNumber ? { receiptNumber } : {}), receipt: this.printedReceipt() };
+    const body = {
+      ...(receiptNumber ? { receiptNumber } : {}),
+      receipt: this.printedReceipt(),
+      ...(this.config.upgradeLevelAtConfirm ? { upgradeLevel: true } : {}),
+    };
     const until = Date.now() + this.client.timeoutOf("confirm");
     let lastError: unknown;
     for (let attempt = 1; attempt <= 3 && Date.now() < until; attempt++) {

@@ -18,8 +18,11 @@ import type {
   IdentificationResult,
   IdentifyBody,
   LedgerView,
+  LevelUpgradeAnswer,
   PrintedReceipt,
   ProgramView,
+  PromoCodeCheckAnswer,
+  PromoCodeCheckBody,
   PurchaseDetailSchema,
   PurchaseViewSchema,
   RefundBody,
@@ -61,6 +64,9 @@ export type IdentifyRequest = Static<typeof IdentifyBody>;
 export type Client = Static<typeof ClientView>;
 export type Confirmation = Static<typeof ConfirmationView>;
 export type AttachCardRequest = Static<typeof AttachCardBody>;
+export type PromoCodeCheckRequest = Static<typeof PromoCodeCheckBody>;
+export type PromoCodeCheck = Static<typeof PromoCodeCheckAnswer>;
+export type LevelUpgrade = Static<typeof LevelUpgradeAnswer>;
 
 /** What a confirm answered: applied (200), or kept hanging for an operator (202). */
 export type ConfirmOutcome =

@@ -70,6 +70,35 @@ describe("register / confirm_code", () => {
       .where("number", "=", card)
       .executeTakeFirstOrThrow();
     expect(row.client_id).not.toBeNull();
+    // The phone now finds the card: get_discount, confirm_purchase and cancel_purchase by phone_number.
+    const byPhone = { ...POS, phone_number: "+79161234567" };
+    const priced = await pharmJson(t, "get_discount", {
+      ...byPhone,
+      orders: [{ barcode: "4600000000011", count: 1, price: 500 }],
+    });
+    expect(priced).toMatchObject({ status: "success", error_code: 0, phone_number: "+79161234567" });
+    const line = (priced.orders as Record<string, unknown>[])[0]!;
+    expect(line).toMatchObject({ error_code: 0, discount: 50, program: "club" });
+    const transaction = line.transaction as string;
+    const stranger = await pharmJson(t, "confirm_purchase", {
+      ...POS,
+      phone_number: "+79169999999",
+      transactions: [transaction],
+    });
+    expect(stranger.error_code).not.toBe(0);
+    expect(await pharmJson(t, "confirm_purchase", { ...byPhone, transactions: [transaction] })).toMatchObject(
+      { status: "success", error_code: 0 },
+    );
+    expect(
+      await pharmJson(t, "cancel_purchase", { ...byPhone, transactions: [transaction], trust_key: "any" }),
+    ).toMatchObject({ status: "success", error_code: 0 });
+    const unknownPhone = await pharmJson(t, "get_discount", {
+      ...POS,
+      phone_number: "+79160000099",
+      orders: [{ barcode: "4600000000011", count: 1, price: 500 }],
+    });
+    expect(unknownPhone).toMatchObject({ status: "error", error_code: 5 });
+
     // Nothing waits any more; the phone is taken now.
     expect((await pharmJson(t, "confirm_code", { ...POS, code })).error_code).toBe(307);
     const again = await pharmJson(t, "register", {

@@ -154,6 +154,21 @@ export class PharmApiService {
     };
   }
 
+  /**
+   * The cards in usable discount programs, active, of the clients registered with this phone (register
+   * binds a phone to a card); the first is the one get_discount uses. Empty for an unknown phone.
+   */
+  private async discountCardsOfPhone(partnerId: number, phone: string): Promise<string[]> {
+    if (phone === "") return [];
+    const programs = new Set((await this.discounts.usablePrograms(partnerId)).map((p) => p.definition.code));
+    const found: string[] = [];
+    for (const client of await this.clients.findByContact(partnerId, { phone })) {
+      for (const card of await this.clients.cards(partnerId, client.id))
+        if (card.status === "active" && programs.has(card.programCode)) found.push(card.number);
+    }
+    return found;
+  }
+
   /** The discount programs usable at this pharmacy (its partner's, offered ones; the store filter applied). */
   async programsAt(ctx: PosContext, store: StoreRecord): Promise<CompiledDiscountProgram[]> {
     const all = await this.discounts.usablePrograms(ctx.caller.partnerId);
@@ -176,12 +191,16 @@ export class PharmApiService {
     });
     const store = await this.pharmacy(ctx);
     if (!("id" in store)) return noLines(store.errorCode, store.message);
-    if (request.cardNumber === null)
+    const cardNumber =
+      request.cardNumber ??
+      (await this.discountCardsOfPhone(ctx.caller.partnerId, request.phoneNumber ?? ""))[0] ??
+      null;
+    if (cardNumber === null)
       return noLines(
         TOP_CODES.PHONE_NOT_FOUND,
         "Телефон не зарегистрирован в программе: используйте номер карты",
       );
-    const lookup = await this.discounts.cardOnFirstUse(ctx.caller.partnerId, request.cardNumber);
+    const lookup = await this.discounts.cardOnFirstUse(ctx.caller.partnerId, cardNumber);
     if (lookup.kind === "unknown") return noLines(TOP_CODES.CARD_NOT_FOUND, "Карта не найдена");
     if (lookup.kind === "inactive") return noLines(TOP_CODES.CARD_DISABLED, "Карта недействительна");
     const card = lookup.card;
@@ -419,7 +438,12 @@ export class PharmApiService {
     const unknown = codes.find((c) => !known.has(c));
     if (unknown !== undefined)
       return fail(CONFIRM_CODES.UNKNOWN_TRANSACTION, `Транзакция ${unknown} не найдена`);
-    if (lines.some((l) => request.cardNumber === null || l.cardNumber !== request.cardNumber))
+    // By phone: the codes must be of a card of the client with this phone, as get_discount chose it.
+    const cardsOfCaller =
+      request.cardNumber !== null
+        ? [request.cardNumber]
+        : await this.discountCardsOfPhone(ctx.caller.partnerId, request.phoneNumber ?? "");
+    if (lines.some((l) => !cardsOfCaller.includes(l.cardNumber)))
       return fail(CONFIRM_CODES.CARD_MISMATCH, "Номер карты не совпадает с указанным при расчёте скидки");
     if (lines.some((l) => l.storeId !== store.id))
       return fail(CONFIRM_CODES.OTHER_PHARMACY, "Транзакция рассчитана в другой аптеке");

@@ -38,7 +38,7 @@ export interface JsonSchema {
 
 export type FieldErrors = Record<string, string>;
 
-type Unit = "money" | "percent" | "points" | "quantity" | "factor";
+export type Unit = "money" | "percent" | "points" | "quantity" | "factor";
 const SCALE: Record<Unit, number> = { money: 2, percent: 2, points: 2, quantity: 3, factor: 4 };
 
 /** What an integer counts, from the registry's own words for it. */
@@ -51,6 +51,24 @@ export function unitOf(schema: JsonSchema): Unit | null {
   if (/hundredths of a point/.test(d)) return "points";
   if (/thousandths of a unit/.test(d)) return "quantity";
   return null;
+}
+
+/** The number of decimal places an integer of this unit is shown with. */
+export function scaleOf(unit: Unit): number {
+  return SCALE[unit];
+}
+
+/**
+ * The schema of a parameter inside an object schema, by the path below it (`set.categories`, `days.0`);
+ * null when the schema does not have it.
+ */
+export function schemaBelow(schema: JsonSchema | undefined, parts: readonly string[]): JsonSchema | null {
+  let node = schema;
+  for (const part of parts) {
+    if (!node) return null;
+    node = /^\d+$/.test(part) ? node.items : node.properties?.[part];
+  }
+  return node ?? null;
 }
 
 /** "12,5" with scale 2 → 1250; null when the text is not a decimal with at most `scale` places. */
@@ -388,7 +406,7 @@ function ArrayField({
                 errors={errors}
               />
               <ActionIcon
-                variant="subtle"
+                variant="outline"
                 color="red.9"
                 aria-label={`${removeLabel} ${i + 1}`}
                 onClick={() => onChange(list.filter((_, j) => j !== i))}

@@ -11,7 +11,6 @@ import {
   Title,
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -25,6 +24,7 @@ import { formatScaled, parseScaled } from "../../components/SchemaForm.tsx";
 import { formatPoints, formatRubles } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
+import { notify } from "../programs/notify.ts";
 
 /** A program's card levels by threshold and how the program counts them. */
 export function LevelsTab({ programPath, program }: { programPath: string; program: ProgramDetail }) {
@@ -156,7 +156,7 @@ function LevelForm({
         : api<Level>("POST", `${programPath}/levels`, { code: v.code.trim(), ...body });
     },
     onSuccess: (l) => {
-      notifications.show({ message: t("levels.savedNote", { code: l.code }) });
+      notify(t("levels.savedNote", { code: l.code }));
       onSaved();
     },
     onError: (error) => applyApiError(form, error),
@@ -213,7 +213,7 @@ function SettingsForm({
   const save = useMutation({
     mutationFn: (v: LevelSettings) => api<LevelSettings>("PUT", `${programPath}/levels-settings`, v),
     onSuccess: () => {
-      notifications.show({ message: t("levels.settingsSaved") });
+      notify(t("levels.settingsSaved"));
       onSaved();
     },
     onError: (error) => applyApiError(form, error),

@@ -1,5 +1,4 @@
 import { Anchor, Badge, Button, Group, Tabs, Text } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
@@ -16,6 +15,7 @@ import { usePartner } from "../../lib/partner.ts";
 import { LevelsTab } from "../levels/LevelsTab.tsx";
 import { PromoCodesTab } from "../promo-codes/PromoCodesTab.tsx";
 import { SimulatePanel } from "../rules/SimulatePanel.tsx";
+import { notify } from "./notify.ts";
 
 const TABS = ["rules", "simulate", "promo-codes", "levels"] as const;
 type Tab = (typeof TABS)[number];
@@ -107,9 +107,7 @@ function RulesTab({ programPath, program }: { programPath: string; program: Prog
     mutationFn: (r: RuleView) =>
       api<RuleView>("POST", `${programPath}/rules/${r.id}/${r.active ? "disable" : "enable"}`),
     onSuccess: (r) => {
-      notifications.show({
-        message: t(r.active ? "rules.enabledNote" : "rules.disabledNote", { name: r.definition.name }),
-      });
+      notify(t(r.active ? "rules.enabledNote" : "rules.disabledNote", { name: r.definition.name }));
       void queryClient.invalidateQueries({ queryKey: ["rules", partner.code, program.code] });
       void queryClient.invalidateQueries({ queryKey: ["rule", partner.code, program.code] });
     },

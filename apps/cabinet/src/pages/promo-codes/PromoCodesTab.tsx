@@ -14,7 +14,6 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -37,6 +36,7 @@ import { formatDateTime } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { useListParams } from "../../lib/list-params.ts";
 import { usePartner } from "../../lib/partner.ts";
+import { notify } from "../programs/notify.ts";
 
 const FILTERS = ["q", "batch", "state"] as const;
 const STATES = ["active", "disabled", "exhausted"] as const;
@@ -304,7 +304,7 @@ function CodeForm({ programPath, onClose }: { programPath: string; onClose(): vo
         ...termsOf(v),
       } satisfies PromoCodeCreate),
     onSuccess: (c) => {
-      notifications.show({ message: t("promo.createdNote", { code: c.code }) });
+      notify(t("promo.createdNote", { code: c.code }));
       invalidate();
       onClose();
     },

@@ -406,15 +406,18 @@ function TypedItem({
               );
             }}
           />
-          <Button variant="subtle" color="red.9" size="compact-sm" onClick={onRemove}>
+          <Button variant="outline" color="red.9" size="compact-sm" onClick={onRemove}>
             {t("rules.remove", { what: legend })}
           </Button>
         </Group>
         {entry && (
           <>
-            <Text size="xs" c="gray.8">
-              {entry.description}
-            </Text>
+            {/* The registry explains its types in English only. */}
+            {language === "en" && (
+              <Text size="xs" c="gray.8">
+                {entry.description}
+              </Text>
+            )}
             <SchemaFields
               schema={entry.params as JsonSchema}
               value={item.params ?? {}}

@@ -1,11 +1,17 @@
 import { Anchor, Button, Group, Select, Stack, Tabs, Text } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../../api/client.ts";
-import type { ProgramDetail, RuleDiff, RuleTypes, RuleVersion, RuleView } from "../../api/types.ts";
+import type {
+  ProgramDetail,
+  RuleDefinition,
+  RuleDiff,
+  RuleTypes,
+  RuleVersion,
+  RuleView,
+} from "../../api/types.ts";
 import { can } from "../../auth/permissions.ts";
 import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
@@ -13,9 +19,11 @@ import { DiffView } from "../../components/DiffView.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { PageLoader } from "../../components/PageLoader.tsx";
+import { formatScaled, type JsonSchema, scaleOf, schemaBelow, unitOf } from "../../components/SchemaForm.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
+import { notify } from "../programs/notify.ts";
 import { RuleEditor } from "./RuleEditor.tsx";
 
 /** A rule of a program (or a new one, at `rules/new`): its editor, its versions and what changed. */
@@ -50,9 +58,7 @@ export default function RulePage() {
     mutationFn: (r: RuleView) =>
       api<RuleView>("POST", `${programPath}/rules/${r.id}/${r.active ? "disable" : "enable"}`),
     onSuccess: (r) => {
-      notifications.show({
-        message: t(r.active ? "rules.enabledNote" : "rules.disabledNote", { name: r.definition.name }),
-      });
+      notify(t(r.active ? "rules.enabledNote" : "rules.disabledNote", { name: r.definition.name }));
       void refresh();
       void queryClient.invalidateQueries({ queryKey: ["rules", partner.code, programCode] });
     },
@@ -103,7 +109,7 @@ export default function RulePage() {
               types={types.data}
               readOnly={!mayWrite}
               onSaved={(saved) => {
-                notifications.show({ message: t("rules.savedNote", { version: saved.version }) });
+                notify(t("rules.savedNote", { version: saved.version }));
                 void queryClient.invalidateQueries({ queryKey: ["rules", partner.code, programCode] });
                 queryClient.setQueryData(["rule", partner.code, programCode, String(saved.id)], saved);
                 void queryClient.invalidateQueries({
@@ -115,7 +121,12 @@ export default function RulePage() {
           </Tabs.Panel>
           {rule.data && (
             <Tabs.Panel value="versions">
-              <Versions programPath={programPath} programCode={programCode} rule={rule.data} />
+              <Versions
+                programPath={programPath}
+                programCode={programCode}
+                rule={rule.data}
+                types={types.data}
+              />
             </Tabs.Panel>
           )}
         </Tabs>
@@ -124,14 +135,44 @@ export default function RulePage() {
   );
 }
 
+/**
+ * The parameter schema of a rule field named by its path (`effects[0].params.percentBp`), found through
+ * the condition or effect type the definition has there.
+ */
+function schemaOfPath(
+  definition: RuleDefinition | undefined,
+  types: RuleTypes,
+  path: string,
+): JsonSchema | null {
+  const parts = path.replace(/\[(\d+)\]/g, ".$1").split(".");
+  let node: unknown = definition;
+  let registry: "conditions" | "effects" | null = null;
+  for (let i = 0; i < parts.length; i++) {
+    const key = parts[i]!;
+    if ((key === "conditions" || key === "effects") && /^\d+$/.test(parts[i + 1] ?? "")) {
+      registry = key;
+      node = (node as Record<string, unknown[]> | undefined)?.[key]?.[Number(parts[i + 1])];
+      i++;
+    } else if (key === "params" && registry && node) {
+      const params = types[registry][(node as { type: string }).type]?.params as JsonSchema | undefined;
+      return schemaBelow(params, parts.slice(i + 1));
+    } else {
+      return null;
+    }
+  }
+  return null;
+}
+
 function Versions({
   programPath,
   programCode,
   rule,
+  types,
 }: {
   programPath: string;
   programCode: string;
   rule: RuleView;
+  types: RuleTypes;
 }) {
   const { t, i18n } = useTranslation();
   const partner = usePartner();
@@ -167,8 +208,22 @@ function Versions({
     },
   ];
   const changes = diff.data?.changes ?? [];
-  const side = (pick: "before" | "after") =>
-    Object.fromEntries(changes.filter((c) => c[pick] !== undefined).map((c) => [c.path, c[pick]]));
+  const definitionOf = (version: string | null) =>
+    versions.data?.items.find((v) => String(v.version) === version)?.definition;
+  // Values in the units people read them in (20 %, 150,00 ₽), like the editor shows them.
+  const shown = (value: unknown, definition: RuleDefinition | undefined, path: string) => {
+    const schema = schemaOfPath(definition, types, path);
+    const unit = schema ? unitOf(schema) : null;
+    return unit && typeof value === "number"
+      ? `${formatScaled(value, scaleOf(unit))} ${t(`schema.units.${unit}`)}`
+      : value;
+  };
+  const side = (pick: "before" | "after") => {
+    const definition = definitionOf(pick === "before" ? from : to);
+    return Object.fromEntries(
+      changes.filter((c) => c[pick] !== undefined).map((c) => [c.path, shown(c[pick], definition, c.path)]),
+    );
+  };
   return (
     <Stack>
       <ErrorAlert error={versions.error ?? diff.error} />

@@ -1,7 +1,7 @@
 import {
-  ActionIcon,
   Alert,
   Button,
+  CloseButton,
   Group,
   List,
   Paper,
@@ -193,15 +193,11 @@ export function SimulatePanel({ programCode }: { programCode: string }) {
                     />
                   </Table.Td>
                   <Table.Td>
-                    <ActionIcon
-                      variant="subtle"
-                      color="red.9"
+                    <CloseButton
                       disabled={lines.length === 1}
                       aria-label={t("simulate.removeLine", { n: i + 1 })}
                       onClick={() => setLines((ls) => ls.filter((_, j) => j !== i))}
-                    >
-                      ×
-                    </ActionIcon>
+                    />
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -223,7 +219,7 @@ export function SimulatePanel({ programCode }: { programCode: string }) {
             autosize
             minRows={2}
             maxRows={8}
-            ff="monospace"
+            styles={{ input: { fontFamily: "monospace" } }}
             value={pasted}
             error={pasteError}
             onChange={(e) => setPasted(e.currentTarget.value)}

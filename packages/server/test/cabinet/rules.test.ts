@@ -266,11 +266,16 @@ describeInChromium("programs, rules, promo codes and levels in the cabinet", () 
     const uses = page.getByRole("dialog", { name: "Промокод WELCOME10" });
     await uses.getByText("Промокод ещё не использовали.").waitFor();
 
-    // A batch's codes are listed by the batch filter, kept in the URL.
+    // A batch's codes are listed by the batch filter, kept in the URL with the search (cleared first).
     await uses.getByRole("button", { name: "Закрыть" }).first().click();
+    await page.getByRole("textbox", { name: "Поиск" }).fill("");
+    await page.getByRole("textbox", { name: "Поиск" }).press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBeNull();
     await page.getByRole("button", { name: "Показать коды партии spring-2026" }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get("batch")).toBe("spring-2026");
-    await expect.poll(() => page.getByRole("row").filter({ hasText: /^SP/ }).count()).toBeGreaterThan(0);
+    const codesTable = page.getByRole("table", { name: "Коды" });
+    await expect.poll(() => codesTable.getByRole("row").filter({ hasText: "spring-2026" }).count()).toBe(25);
+    expect(await codesTable.getByRole("row").filter({ hasText: "WELCOME10" }).count()).toBe(0);
   });
 
   it("adds a card level with its threshold in rubles and changes it", async () => {

@@ -75,3 +75,22 @@ export const PLATFORM_SECTIONS: readonly Section[] = [
     page: lazy(() => import("./pages/audit/PlatformAuditPage.tsx")),
   },
 ];
+
+/**
+ * Pages reached from a section's page rather than from the menu (a program's page, a rule's page): routed
+ * like sections, guarded by their permission, but not listed in the menu.
+ */
+export const PARTNER_DETAIL_PAGES: readonly Section[] = [
+  {
+    path: "programs/:programCode",
+    permission: "programs.read",
+    label: "nav.programs",
+    page: lazy(() => import("./pages/programs/ProgramPage.tsx")),
+  },
+  {
+    path: "programs/:programCode/rules/:ruleId",
+    permission: "programs.read",
+    label: "nav.programs",
+    page: lazy(() => import("./pages/rules/RulePage.tsx")),
+  },
+];

@@ -45,3 +45,23 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+export type ProgramDetail = Static<typeof C.AdminProgramDetail>;
+export type RuleView = Static<typeof C.AdminRuleView>;
+export type RuleDefinition = RuleView["definition"];
+export type RuleVersion = Static<typeof C.RuleVersionView>;
+export type RuleDiff = Static<typeof C.RuleDiffView>;
+export type RuleTypes = Static<typeof C.RuleTypesView>;
+export type SimulateRequest = Static<typeof C.SimulateRequest>;
+export type SimulateResult = Static<typeof C.SimulateView>;
+export type PromoCode = Static<typeof C.PromoCodeView>;
+export type PromoCodeDetail = Static<typeof C.PromoCodeDetail>;
+export type PromoCodeCreate = Static<typeof C.PromoCodeCreate>;
+export type PromoBatch = Static<typeof C.PromoBatchView>;
+export type PromoBatchCreate = Static<typeof C.PromoBatchCreate>;
+export type PromoBatchCreated = Static<typeof C.PromoBatchCreated>;
+export type Level = Static<typeof C.LevelView>;
+export type LevelList = Static<typeof C.LevelList>;
+export type LevelCreate = Static<typeof C.LevelCreate>;
+export type LevelPatch = Static<typeof C.LevelPatch>;
+export type LevelSettings = Static<typeof C.LevelSettingsSchema>;

@@ -1,8 +1,9 @@
-import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Modal, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { api } from "../../api/client.ts";
 import type { Participant, Program } from "../../api/types.ts";
 import { can } from "../../auth/permissions.ts";
@@ -25,7 +26,16 @@ export default function ProgramsPage() {
     queryFn: () => api<{ items: Program[] }>("GET", `${partner.path}/programs`),
   });
   const columns: Column<Program>[] = [
-    { key: "code", label: t("programs.code"), nowrap: true, render: (p) => <strong>{p.code}</strong> },
+    {
+      key: "code",
+      label: t("programs.code"),
+      nowrap: true,
+      render: (p) => (
+        <Anchor component={Link} to={encodeURIComponent(p.code)} fw={700}>
+          {p.code}
+        </Anchor>
+      ),
+    },
     { key: "name", label: t("programs.name"), render: (p) => p.name },
     {
       key: "kind",

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { lineAmount, mulDivFloor, percentOf, sum } from "../../src/core/arithmetic.js";
-import { createBasicEngine, formatRubles } from "../../src/core/engine/basic-engine.js";
+import { createBasicEngine } from "../../src/core/engine/basic-engine.js";
 import type {
   CardFacts,
   EngineInput,
@@ -371,11 +371,5 @@ describe("basic engine examples", () => {
       },
     );
     expect(tight.pointsPaymentLimit).toBe(2_500);
-  });
-
-  it("formatRubles", () => {
-    expect(formatRubles(12_345)).toBe("123.45 ₽");
-    expect(formatRubles(5)).toBe("0.05 ₽");
-    expect(formatRubles(-150)).toBe("-1.50 ₽");
   });
 });

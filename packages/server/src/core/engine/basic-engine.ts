@@ -4,6 +4,7 @@
  * is then allocation-light so a 10-line receipt against hundreds of rules stays well under a millisecond.
  */
 import { lineAmount, mulDivFloor, percentOf, sum } from "../arithmetic.js";
+import { formatRublesRu } from "../rules/format.js";
 import type {
   CashierMessage,
   EngineInput,
@@ -169,7 +170,7 @@ export function createBasicEngine(rules: readonly Rule[], terms: ProgramTerms): 
       if (discountTotal > 0)
         messages.push({
           code: "DISCOUNT_APPLIED",
-          text: `Скидка по программе: ${formatRubles(discountTotal)}`,
+          text: `Скидка по программе: ${formatRublesRu(discountTotal)}`,
         });
       const unknownPromoCodes = [...promo].filter((p) => !knownPromoCodes.has(p));
       for (const p of unknownPromoCodes)
@@ -187,11 +188,4 @@ export function createBasicEngine(rules: readonly Rule[], terms: ProgramTerms): 
       };
     },
   };
-}
-
-/** 12345 kopecks → "123.45 ₽", for cashier messages only. */
-export function formatRubles(kopecks: number): string {
-  const sign = kopecks < 0 ? "-" : "";
-  const abs = Math.abs(kopecks);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")} ₽`;
 }

@@ -21,7 +21,6 @@
  */
 import type { Condition, Effect, RuleDefinition } from "@kopilka/contract";
 import { percentOf } from "../arithmetic.js";
-import { formatRubles } from "../engine/basic-engine.js";
 import type {
   CashierMessage,
   EngineInput,
@@ -33,6 +32,7 @@ import type {
 } from "../engine/types.js";
 import { normalizePromoCode } from "./conditions.js";
 import { compileRules } from "./engine.js";
+import { formatRublesRu } from "./format.js";
 import type { RuleEngine, RuleStore } from "./types.js";
 
 /** A basic rule as a definition (version 1); null for rules that can never give anything. */
@@ -179,7 +179,7 @@ export function asPricingEngine(
       if (evaluation.discountTotal > 0)
         messages.push({
           code: "DISCOUNT_APPLIED",
-          text: `Скидка по программе: ${formatRubles(evaluation.discountTotal)}`,
+          text: `Скидка по программе: ${formatRublesRu(evaluation.discountTotal)}`,
         });
       const unknownPromoCodes = [...presented].filter((p) => !knownPromoCodes.has(p));
       for (const p of unknownPromoCodes)

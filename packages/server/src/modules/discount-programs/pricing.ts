@@ -9,6 +9,7 @@ import { lineAmount } from "../../core/arithmetic.js";
 import type { CashierMessage } from "../../core/engine/types.js";
 import type { PricedLine } from "../../core/receipt.js";
 import type { DiscountProgramEvaluation } from "../../core/rules/discount-program.js";
+import { formatRublesRu } from "../../core/rules/format.js";
 import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import { type CompiledDiscountProgram, compiledDiscountProgram } from "./compiled.js";
@@ -40,10 +41,6 @@ export interface DiscountPriced {
   evaluation: DiscountProgramEvaluation;
   lines: PricedLine[];
   messages: CashierMessage[];
-}
-
-function formatRubles(kopecks: number): string {
-  return `${Math.floor(kopecks / 100)}.${String(kopecks % 100).padStart(2, "0")} ₽`;
 }
 
 /**
@@ -119,6 +116,6 @@ export async function priceWithDiscountProgram(
   });
   const total = lines.reduce((s, l) => s + l.discount, 0);
   const messages: CashierMessage[] =
-    total > 0 ? [{ code: "DISCOUNT_APPLIED", text: `Скидка по программе: ${formatRubles(total)}` }] : [];
+    total > 0 ? [{ code: "DISCOUNT_APPLIED", text: `Скидка по программе: ${formatRublesRu(total)}` }] : [];
   return { compiled, evaluation, lines, messages };
 }

@@ -3,10 +3,10 @@
  * the store, the card, the lines against the catalogue, the program's engine.
  */
 import { lineAmount, percentOf } from "../../core/arithmetic.js";
-import { formatRubles } from "../../core/engine/basic-engine.js";
 import type { CashierMessage, ProductFacts } from "../../core/engine/types.js";
 import { type LineSource, type PricedLine, pricedLines } from "../../core/receipt.js";
 import { compileRules } from "../../core/rules/engine.js";
+import { formatRublesRu } from "../../core/rules/format.js";
 import type {
   ClientFacts,
   Evaluation,
@@ -212,7 +212,7 @@ export function summaryOf(loaded: LoadedProgram | null, evaluation: Evaluation):
     const at = messages.findIndex((m) => m.code !== "CARD_ACCRUAL_ONLY");
     const discount = {
       code: "DISCOUNT_APPLIED",
-      text: `Скидка по программе: ${formatRubles(evaluation.discountTotal)}`,
+      text: `Скидка по программе: ${formatRublesRu(evaluation.discountTotal)}`,
     };
     messages = at < 0 ? [...messages, discount] : [...messages.slice(0, at), discount, ...messages.slice(at)];
   }

@@ -53,6 +53,18 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     label: "nav.audit",
     page: lazy(() => import("./pages/audit/PartnerAuditPage.tsx")),
   },
+  {
+    path: "cards",
+    permission: "cards.read",
+    label: "nav.cards",
+    page: lazy(() => import("./pages/cards/CardsPage.tsx")),
+  },
+  {
+    path: "clients",
+    permission: "clients.read",
+    label: "nav.clients",
+    page: lazy(() => import("./pages/clients/ClientsPage.tsx")),
+  },
 ];
 
 export const PLATFORM_SECTIONS: readonly Section[] = [
@@ -73,5 +85,24 @@ export const PLATFORM_SECTIONS: readonly Section[] = [
     permission: "platform.audit",
     label: "nav.platformAudit",
     page: lazy(() => import("./pages/audit/PlatformAuditPage.tsx")),
+  },
+];
+
+/**
+ * Pages reached from a section's list rather than from the menu (a card, a client): routed under
+ * `/p/{partnerCode}/` like the sections, with the same permission check.
+ */
+export const PARTNER_DETAIL_PAGES: readonly Section[] = [
+  {
+    path: "cards/:number",
+    permission: "cards.read",
+    label: "nav.cards",
+    page: lazy(() => import("./pages/cards/CardPage.tsx")),
+  },
+  {
+    path: "clients/:clientId",
+    permission: "clients.read",
+    label: "nav.clients",
+    page: lazy(() => import("./pages/clients/ClientPage.tsx")),
   },
 ];

@@ -193,8 +193,9 @@ export default function CardPage() {
         </Group>
       )}
       <ErrorAlert error={changeStatus.error} />
-      <Ledger cardPath={cardPath} cardKey={[partner.code, number]} />
-      <Purchases cardPath={cardPath} cardKey={[partner.code, number]} />
+      {/* Keyed by the card: after a replacement the new card's lists start on their first page. */}
+      <Ledger key={`ledger:${number}`} cardPath={cardPath} cardKey={[partner.code, number]} />
+      <Purchases key={`purchases:${number}`} cardPath={cardPath} cardKey={[partner.code, number]} />
       {dialog === "adjust" && (
         <AdjustPointsForm
           card={c}

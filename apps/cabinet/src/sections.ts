@@ -42,6 +42,18 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     page: lazy(() => import("./pages/programs/ProgramsPage.tsx")),
   },
   {
+    path: "cards",
+    permission: "cards.read",
+    label: "nav.cards",
+    page: lazy(() => import("./pages/cards/CardsPage.tsx")),
+  },
+  {
+    path: "clients",
+    permission: "clients.read",
+    label: "nav.clients",
+    page: lazy(() => import("./pages/clients/ClientsPage.tsx")),
+  },
+  {
     path: "users",
     permission: "users.read",
     label: "nav.users",
@@ -77,8 +89,8 @@ export const PLATFORM_SECTIONS: readonly Section[] = [
 ];
 
 /**
- * Pages reached from a section's page rather than from the menu (a program's page, a rule's page): routed
- * like sections, guarded by their permission, but not listed in the menu.
+ * Pages reached from a section's page rather than from the menu (a program, a rule, a card, a client):
+ * routed under `/p/{partnerCode}/` like the sections, guarded by their permission, not listed in the menu.
  */
 export const PARTNER_DETAIL_PAGES: readonly Section[] = [
   {
@@ -92,5 +104,17 @@ export const PARTNER_DETAIL_PAGES: readonly Section[] = [
     permission: "programs.read",
     label: "nav.programs",
     page: lazy(() => import("./pages/rules/RulePage.tsx")),
+  },
+  {
+    path: "cards/:number",
+    permission: "cards.read",
+    label: "nav.cards",
+    page: lazy(() => import("./pages/cards/CardPage.tsx")),
+  },
+  {
+    path: "clients/:clientId",
+    permission: "clients.read",
+    label: "nav.clients",
+    page: lazy(() => import("./pages/clients/ClientPage.tsx")),
   },
 ];

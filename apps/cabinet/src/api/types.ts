@@ -40,6 +40,26 @@ export type Participant = Static<typeof C.ParticipantView>;
 
 export type AuditEntry = Static<typeof C.AuditEntryView>;
 
+export type Card = Static<typeof C.AdminCardView>;
+export type CardDetail = Static<typeof C.AdminCardDetail>;
+export type CardStatus = C.CardStatus;
+export type CardGenerate = Static<typeof C.CardGenerateBody>;
+export type CardBatch = Static<typeof C.CardBatchView>;
+export type CardReplace = Static<typeof C.CardReplaceBody>;
+export type CardReplacement = Static<typeof C.CardReplacementView>;
+export type CheckDigit = Static<typeof C.CheckDigitSchema>;
+export type LedgerEntry = Static<typeof C.LedgerEntryView>;
+export type ListedPurchase = Static<typeof C.ListedPurchaseView>;
+export type PointAdjustment = Static<typeof C.PointAdjustmentBody>;
+export type PointAdjustmentResult = Static<typeof C.PointAdjustmentView>;
+
+export type Client = Static<typeof C.AdminClientView>;
+export type ClientDetail = Static<typeof C.AdminClientDetail>;
+export type ClientUpdate = Static<typeof C.ClientUpdate>;
+export type ClientMerge = Static<typeof C.ClientMergeBody>;
+export type ClientMergeResult = Static<typeof C.ClientMergeView>;
+export type ClientExport = Static<typeof C.ClientExport>;
+
 /** Every keyset list answers one page and the cursor of the next. */
 export interface Page<T> {
   items: T[];

@@ -78,6 +78,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Магазины",
       "Доступы касс",
       "Программы",
+      "Карты",
+      "Клиенты",
       "Пользователи и роли",
       "Журнал действий",
     ]);
@@ -225,6 +227,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Магазины",
       "Доступы касс",
       "Программы",
+      "Карты",
+      "Клиенты",
       "Пользователи и роли",
       "Журнал действий",
     ]);
@@ -275,6 +279,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Магазины",
       "Доступы касс",
       "Программы",
+      "Карты",
+      "Клиенты",
       "Пользователи и роли",
       "Журнал действий",
       "Партнёры",
@@ -311,6 +317,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Stores",
       "POS credentials",
       "Programs",
+      "Cards",
+      "Clients",
       "Users and roles",
       "Audit log",
     ]);

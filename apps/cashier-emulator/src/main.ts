@@ -2,15 +2,18 @@
 /**
  * kopilka-pos: a cashier emulator. `run SCENARIO.yaml` plays a scenario and prints what the cashier would
  * see; `outbox` lists the calls waiting or failed; `drain` delivers the outbox (after a crash, a restart);
- * `upload` and `schedule` are the back office's night uploads of stores, stock and sell-out (backoffice*.ts).
+ * `upload` and `schedule` are the back office's night uploads of stores, stock and sell-out (backoffice*.ts);
+ * `reconcile` compares the till's journal of receipts with the server's purchases of a day (reconcile.ts).
  */
 import { readFileSync } from "node:fs";
-import { KopilkaClient } from "@kopilka/pos-sdk";
+import { KopilkaClient, Outbox } from "@kopilka/pos-sdk";
 import { Command, CommanderError, Option } from "commander";
 import { appendLog, describeOutcome, logLine, progressOn, runUpload } from "./backoffice.js";
 import { UPLOAD_KINDS, type UploadKind } from "./backoffice-csv.js";
 import { parseSchedule, runSchedule } from "./backoffice-schedule.js";
 import { configFromIni, DEFAULT_CONFIG, type PosConfig } from "./ini.js";
+import { Journal } from "./journal.js";
+import { fix, type Reconciliation, reconcile } from "./reconcile.js";
 import { parseScenario, play } from "./scenario.js";
 import { Screen } from "./screen.js";
 import { Till } from "./till.js";
@@ -105,7 +108,64 @@ export function program(): Command {
       }
     });
   backofficeCommands(cli);
+  reconcileCommand(cli);
   return cli;
+}
+
+function printReconciliation(r: Reconciliation, config: PosConfig) {
+  out(
+    `reconcile ${r.day} (${r.timezone}) ${config.store}/${config.pos}: journal ${r.local} receipt(s), server ${r.serverSales} sale(s), ${r.differences.length} difference(s)`,
+  );
+  for (const d of r.differences) out(`  ${d.kind} ${d.purchaseId}: ${d.detail}`);
+}
+
+/**
+ * `reconcile --day YYYY-MM-DD [--fix]`: exit 0 when the journal and the server agree (after the fix, with
+ * --fix), 1 when something still differs.
+ */
+function reconcileCommand(cli: Command): void {
+  common(
+    cli
+      .command("reconcile")
+      .description(
+        "compare this till's journal of receipts with the server's purchases of a day; --fix lands missing confirms",
+      ),
+  )
+    .requiredOption("--day <date>", "the day, YYYY-MM-DD, in the store's time zone")
+    .option("--fix", "deliver the confirms the server lacks (from the outbox, or again as first sent)")
+    .action(async (o: Common & { day: string; fix?: boolean }) => {
+      const ms = Date.parse(`${o.day}T00:00:00Z`);
+      if (
+        !/^\d{4}-\d{2}-\d{2}$/.test(o.day) ||
+        Number.isNaN(ms) ||
+        new Date(ms).toISOString().slice(0, 10) !== o.day
+      )
+        throw new UsageError(`reconcile: --day must be a date YYYY-MM-DD, not "${o.day}"`);
+      const config = loadConfig(o);
+      // Not a Till: reconciling is no sale and must not use up a receipt number.
+      const client = backofficeClient(config);
+      const journal = new Journal(Journal.fileFor(config.outbox));
+      const outbox = new Outbox(config.outbox, client, {
+        baseDelayMs: 200,
+        maxDelayMs: 5_000,
+        onChange: (item) => journal.record(item),
+      });
+      const scope = { day: o.day, storeCode: config.store, posCode: config.pos };
+      try {
+        let found = await reconcile(client, journal, outbox, scope);
+        printReconciliation(found, config);
+        if (o.fix && found.differences.length > 0) {
+          for (const r of await fix(client, journal, outbox, found)) out(`fix ${r.purchaseId}: ${r.outcome}`);
+          found = await reconcile(client, journal, outbox, scope);
+          out("after the fix:");
+          printReconciliation(found, config);
+        }
+        process.exitCode = found.differences.length > 0 ? 1 : 0;
+      } finally {
+        await outbox.close();
+        journal.close();
+      }
+    });
 }
 
 /** The back office's client: no offline fast-fail (it is for card lookups at the till). */

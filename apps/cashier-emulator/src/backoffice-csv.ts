@@ -111,6 +111,8 @@ export async function* readCsv(
     },
     skip_empty_lines: true,
     relax_column_count: true,
+    // As the server's imports: a quote inside an unquoted cell (Аптека "Здоровье") is text, not an error.
+    relax_quotes: true,
     info: true,
   });
   // Decoded by hand (TextDecoder knows Windows-1251 in Node's full ICU), chunk by chunk, so that a
@@ -281,7 +283,7 @@ export const COLUMNS: Record<UploadKind, Record<string, readonly string[]>> = {
 const REQUIRED: Record<UploadKind, string[]> = {
   stores: ["code", "address"],
   stock: ["name", "price", "amount"],
-  sellout: ["store", "voucher", "line", "sold_at", "name", "price", "quantity", "discount", "sum_to_pay"],
+  sellout: ["store", "voucher", "line", "sold_at", "name", "price", "quantity", "sum_to_pay"],
 };
 
 export interface StoreRow {
@@ -502,6 +504,20 @@ export interface ParsedUpload {
 }
 
 /**
+ * The records until the CSV itself is broken (a quoted cell never closed): that is one more bad line, at
+ * the line the parser stopped, and the rest of the file cannot be read.
+ */
+async function* syntaxChecked(records: AsyncGenerator<CsvRecord>, problems: RowProblem[]) {
+  try {
+    yield* records;
+  } catch (error) {
+    const e = error as { code?: string; lines?: number; message: string };
+    if (!e.code?.startsWith("CSV_")) throw error;
+    problems.push({ line: e.lines ?? 0, field: "", message: `the CSV is broken here: ${e.message}` });
+  }
+}
+
+/**
  * Reads and checks the whole file. `store` is the store of a stock file without a store column. Repeats
  * the server would refuse (or silently let the last win) are named with both lines.
  */
@@ -530,13 +546,14 @@ export async function readUpload(
     out.problems.push({ line, field, message: `${what} is already on line ${first}` });
     return true;
   };
-  for await (const record of readCsv(file, COLUMNS[kind], {
+  const records = readCsv(file, COLUMNS[kind], {
     ...options,
     onHeader: (k, unknown) => {
       known = k;
       out.ignoredColumns = unknown;
     },
-  })) {
+  });
+  for await (const record of syntaxChecked(records, out.problems)) {
     out.rows++;
     const r = new RowReader(record);
     if (kind === "stores") {

@@ -167,18 +167,14 @@ export async function runSchedule(
 
   const crons = schedule.jobs.map(
     (job) =>
-      new Cron(
-        job.cron,
-        { name: job.name, ...(schedule.timezone ? { timezone: schedule.timezone } : {}) },
-        () => {
-          if (stopping) return;
-          // One at a time, in the order they fell due; a job already waiting is not queued again.
-          if (waiting.has(job.name))
-            return note(`${job.name}: still waiting from its last time; not queued again`);
-          waiting.add(job.name);
-          chain = chain.then(() => runOne(job));
-        },
-      ),
+      new Cron(job.cron, { ...(schedule.timezone ? { timezone: schedule.timezone } : {}) }, () => {
+        if (stopping) return;
+        // One at a time, in the order they fell due; a job already waiting is not queued again.
+        if (waiting.has(job.name))
+          return note(`${job.name}: still waiting from its last time; not queued again`);
+        waiting.add(job.name);
+        chain = chain.then(() => runOne(job));
+      }),
   );
   for (const [i, c] of crons.entries())
     note(

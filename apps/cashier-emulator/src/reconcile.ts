@@ -66,6 +66,8 @@ export interface Reconciliation {
   differences: Difference[];
 }
 
+const DAY_MS = 86_400_000;
+
 /** States of a purchase the till sold and did not cancel: refunds later are the till's own doing too. */
 const SOLD = new Set(["confirmed", "partially_refunded", "refunded"]);
 
@@ -148,10 +150,13 @@ export async function reconcile(
   outbox: Outbox,
   scope: ReconcileScope,
 ): Promise<Reconciliation> {
-  const items = outbox.list();
-  for (const item of items) journal.record(item);
-  const cancelled = new Set(items.filter((i) => i.kind === "cancel").map((i) => i.purchaseId));
   const day = await serverDay(client, scope);
+  const items = outbox.list();
+  // Receipts of the day and a day either side (printed after midnight, calculated before), not the
+  // whole history of the till.
+  for (const item of items)
+    if (item.createdAt >= day.from - DAY_MS && item.createdAt < day.to + DAY_MS) journal.record(item);
+  const cancelled = new Set(items.filter((i) => i.kind === "cancel").map((i) => i.purchaseId));
   const onServer = new Map(day.items.map((p) => [p.purchaseId, p]));
   const local = journal
     .between(day.from, day.to)

@@ -123,4 +123,34 @@ describe("files", () => {
     );
     expect(empty.problems).toEqual([{ line: 1, field: "", message: "the file has no rows" }]);
   });
+
+  it("takes quotes inside a cell as text, a sell-out without discounts, and names a broken CSV's line", async () => {
+    const quoted = await readUpload(
+      "stores",
+      write("quoted.csv", 'code;address;name\nS-1;Lenina 1;Аптека "Здоровье"\n'),
+    );
+    expect(quoted.problems).toEqual([]);
+    expect(quoted.stores[0]!.row.name).toBe('Аптека "Здоровье"');
+    const sellout = await readUpload(
+      "sellout",
+      write(
+        "no-discount.csv",
+        "store;voucher;line;sold_at;qr_code;name;price;quantity;sum_to_pay\nS;R;1;2026-11-20T12:00:00Z;0104600000000028;A;1,5;2;3\n",
+      ),
+    );
+    expect(sellout.problems).toEqual([]);
+    expect(sellout.sellout[0]!.row).toMatchObject({
+      discount: 0,
+      price: 150,
+      quantity: 2_000,
+      sumToPay: 300,
+    });
+    const broken = await readUpload(
+      "stores",
+      write("broken.csv", 'code;address\nS-1;Lenina 1\nS-2;"Lenina 2\nS-3;x\n'),
+    );
+    expect(broken.problems).toHaveLength(1);
+    expect(broken.problems[0]!.message).toMatch(/^the CSV is broken here: /);
+    expect(broken.problems[0]!.line).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { backofficeCommands, UsageError } from "./backoffice-commands.js";
 import { configFromIni, DEFAULT_CONFIG, type PosConfig } from "./ini.js";
 import { InteractiveTill, loadPriceList } from "./interactive.js";
 import { parseScenario, play } from "./scenario.js";
@@ -119,6 +120,7 @@ export function program(): Command {
         await till.outbox.close();
       }
     });
+  backofficeCommands(cli, { common, loadConfig, out });
   return cli;
 }
 
@@ -129,6 +131,6 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
     process.stderr.write(`kopilka-pos: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    process.exitCode = error instanceof UsageError ? 2 : 1;
   }
 }

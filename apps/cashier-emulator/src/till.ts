@@ -17,11 +17,14 @@ import {
 } from "@kopilka/pos-sdk";
 import { hundredths, kopecks, thousandths } from "./amounts.js";
 import type { PosConfig } from "./ini.js";
+import { Journal } from "./journal.js";
 import type { Screen } from "./screen.js";
 
 export class Till {
   readonly client: KopilkaClient;
   readonly outbox: Outbox;
+  /** The receipts printed and confirmed, for `reconcile` (journal.ts). */
+  readonly journal: Journal;
   readonly registrar: Registrar;
   session: ReceiptSession;
   networkUp = true;
@@ -50,7 +53,18 @@ export class Till {
         return realFetch(input, init);
       },
     });
-    this.outbox = new Outbox(config.outbox, this.client, { baseDelayMs: 200, maxDelayMs: 5_000 });
+    this.journal = new Journal(Journal.fileFor(config.outbox));
+    this.outbox = new Outbox(config.outbox, this.client, {
+      baseDelayMs: 200,
+      maxDelayMs: 5_000,
+      // A confirm acknowledged (or refused for good) is written to the journal as it settles. A journal
+      // that cannot be written must not stop the outbox: reconcile rebuilds it from the outbox anyway.
+      onChange: (item) => {
+        try {
+          this.journal.record(item);
+        } catch {}
+      },
+    });
     this.registrar = new Registrar(this.client);
     this.receiptNumber = firstReceipt;
     this.session = this.newSession();
@@ -206,6 +220,8 @@ export class Till {
     if (s.state.order === "confirm-then-print") {
       const sent = await s.submit();
       if (!sent.ok) return this.screen.say("error", sent.problem.message);
+      if (sent.confirmed)
+        this.journal.recordConfirmed(sent.confirmed.purchaseId, { receipt: s.printedReceipt() });
       this.screen.receipt(s.state, sent.confirmed);
       s.afterPrint(f);
       return this.screen.say("closed", this.screen.w.confirmed);
@@ -218,6 +234,8 @@ export class Till {
     this.screen.receipt(s.state);
     const r = await s.afterFiscal(f, s.receiptId);
     if (!r.ok && !r.item) return this.screen.say("error", r.problem?.message ?? "");
+    // The receipt is printed: in the journal whether or not its confirm has landed yet.
+    if (r.item) this.journal.record(r.item);
     if (r.item) this.screen.delivery(r.item);
     if (r.confirmed?.receipt.balance)
       this.screen.say(

@@ -32,6 +32,7 @@ export * from "./pos-v1/products.js";
 export * from "./pos-v1/programs.js";
 export * from "./pos-v1/promo-codes.js";
 export * from "./pos-v1/purchases.js";
+export * from "./pos-v1/purchases-of-day.js";
 export * from "./rules/index.js";
 export * from "./schema-helpers.js";
 export * from "./vocabulary.js";

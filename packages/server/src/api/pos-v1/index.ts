@@ -12,6 +12,7 @@ import { productRoutes } from "./products.js";
 import { programRoutes } from "./programs.js";
 import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
+import { purchasesOfDayRoutes } from "./purchases-of-day.js";
 import type { PosServices } from "./services.js";
 import { settingsRoutes } from "./settings.js";
 
@@ -28,6 +29,7 @@ const AUTHENTICATED: readonly PosRoutes[] = [
   cardDeskRoutes,
   promoCodeRoutes,
   pharmacyDataRoutes,
+  purchasesOfDayRoutes,
 ];
 
 export async function registerPosV1(app: Api, services: PosServices): Promise<void> {

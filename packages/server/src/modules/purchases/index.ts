@@ -7,4 +7,5 @@ export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./p
 export * from "./purchase-service.js";
 export { type DiscountSaleLine, discountSaleLines } from "./reports.js";
 export { type SimulateInput, simulate } from "./simulate.js";
+export type { StoreDayPage, StoreDayPurchase, StoreDayQuery } from "./store-day.js";
 export * from "./sweeper.js";

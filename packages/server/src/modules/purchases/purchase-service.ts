@@ -36,6 +36,7 @@ import {
   type ReportedRefund,
   type WriteBehindFailure,
 } from "./purchase-repository.js";
+import { purchasesOfStoreDay, type StoreDayPage, type StoreDayQuery } from "./store-day.js";
 
 export type { CalculateRequest } from "./commands/calculate.js";
 export type { CancelOptions, CancelView } from "./commands/cancel.js";
@@ -198,5 +199,10 @@ export class PurchaseService {
   /** Refunds in [from, to) where the POS stated less than the proportional share, as the program allows. */
   refundsBelowProportional(partnerId: number, from: number, to: number): Promise<ReportedRefund[]> {
     return this.deps.repository.refundsBelowProportional(partnerId, from, to);
+  }
+
+  /** One store's purchases of a day, the seller's own only: what a till reconciles its journal with. */
+  ofStoreDay(query: StoreDayQuery): Promise<StoreDayPage> {
+    return purchasesOfStoreDay(this.deps.database.db, query);
   }
 }

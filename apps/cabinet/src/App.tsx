@@ -11,7 +11,7 @@ import { Landing, RequireUser } from "./components/guards.tsx";
 import { Layout } from "./components/Layout.tsx";
 import { PageLoader } from "./components/PageLoader.tsx";
 import { SectionRoute } from "./components/SectionRoute.tsx";
-import { PARTNER_SECTIONS, PLATFORM_SECTIONS } from "./sections.ts";
+import { PARTNER_DETAIL_PAGES, PARTNER_SECTIONS, PLATFORM_SECTIONS } from "./sections.ts";
 import { cssVariablesResolver, makeTheme } from "./theme.ts";
 
 const LoginPage = lazy(() => import("./pages/login/LoginPage.tsx"));
@@ -61,6 +61,9 @@ export function App() {
                     <Route path="p/:partnerCode">
                       <Route index element={<Landing />} />
                       {PARTNER_SECTIONS.map((s) => (
+                        <Route key={s.path} path={s.path} element={<SectionRoute section={s} />} />
+                      ))}
+                      {PARTNER_DETAIL_PAGES.map((s) => (
                         <Route key={s.path} path={s.path} element={<SectionRoute section={s} />} />
                       ))}
                     </Route>

@@ -53,6 +53,18 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     label: "nav.audit",
     page: lazy(() => import("./pages/audit/PartnerAuditPage.tsx")),
   },
+  {
+    path: "purchases",
+    permission: "purchases.read",
+    label: "nav.purchases",
+    page: lazy(() => import("./pages/purchases/PurchasesPage.tsx")),
+  },
+  {
+    path: "reports",
+    permission: "reports.read",
+    label: "nav.reports",
+    page: lazy(() => import("./pages/reports/ReportsPage.tsx")),
+  },
 ];
 
 export const PLATFORM_SECTIONS: readonly Section[] = [
@@ -73,5 +85,18 @@ export const PLATFORM_SECTIONS: readonly Section[] = [
     permission: "platform.audit",
     label: "nav.platformAudit",
     page: lazy(() => import("./pages/audit/PlatformAuditPage.tsx")),
+  },
+];
+
+/**
+ * Pages reached from a section's rows rather than from the menu (`/p/{partnerCode}/<path>`), under the
+ * same permission check as sections.
+ */
+export const PARTNER_DETAIL_PAGES: readonly Section[] = [
+  {
+    path: "purchases/:purchaseId",
+    permission: "purchases.read",
+    label: "nav.purchases",
+    page: lazy(() => import("./pages/purchases/PurchasePage.tsx")),
   },
 ];

@@ -45,3 +45,13 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+// Purchases and reports (issue 10: the purchases and reports pages).
+export type ListedPurchase = Static<typeof C.ListedPurchaseView>;
+export type HangingPurchases = Static<typeof C.HangingList>;
+export type PurchaseDetail = Static<typeof C.AdminPurchaseDetail>;
+export type ResolveHanging = Static<typeof C.ResolveHangingBody>;
+export type ResolveOutcome = Static<typeof C.ResolveOutcomeView>;
+export type RuleList = Static<typeof C.AdminRuleList>;
+export type Report = Static<typeof C.ReportView>;
+export type ReportTable = Static<typeof C.ReportTableView>;

@@ -266,7 +266,13 @@ export default function PurchasePage() {
                       {e.data === null || e.data === undefined ? (
                         "—"
                       ) : (
-                        <Code block fz="xs" style={{ maxHeight: 160, overflow: "auto" }}>
+                        <Code
+                          block
+                          fz="xs"
+                          // Long data scrolls; the keyboard must reach it too.
+                          tabIndex={0}
+                          style={{ maxHeight: 160, overflow: "auto" }}
+                        >
                           {JSON.stringify(e.data, null, 1)}
                         </Code>
                       )}

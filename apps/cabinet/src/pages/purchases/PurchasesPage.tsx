@@ -114,8 +114,12 @@ export default function PurchasesPage() {
       nowrap: true,
       render: (p) => idLink(p.purchaseId, p.partnerCode),
     },
-    { key: "store", label: t("purchases.store"), nowrap: true, render: (p) => p.storeCode },
-    { key: "pos", label: t("purchases.pos"), nowrap: true, render: (p) => p.posCode },
+    {
+      key: "storePos",
+      label: t("purchases.storePos"),
+      nowrap: true,
+      render: (p) => `${p.storeCode} · ${p.posCode}`,
+    },
     {
       key: "card",
       label: t("purchases.card"),
@@ -143,13 +147,13 @@ export default function PurchasesPage() {
     },
     {
       key: "points",
-      label: `${t("purchases.pointsSpent")} / ${t("purchases.pointsAccrued")}`,
+      label: t("purchases.pointsColumn"),
       nowrap: true,
       render: (p) => `${formatPoints(p.pointsSpent)} / ${formatPoints(p.pointsAccrued)}`,
     },
     {
       key: "refunded",
-      label: t("purchases.refunded"),
+      label: t("purchases.refundedShort"),
       nowrap: true,
       render: (p) => (p.refundedAmount > 0 ? formatRubles(p.refundedAmount) : "—"),
     },

@@ -1,4 +1,4 @@
-import { Badge } from "@mantine/core";
+import { Box, Group, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { ListedPurchase } from "../../api/types.ts";
 
@@ -16,22 +16,31 @@ export const PURCHASE_STATES: readonly PurchaseState[] = [
 ];
 
 const COLORS: Record<PurchaseState, string> = {
-  calculated: "blue.9",
-  confirmed: "teal.9",
-  partially_refunded: "grape.9",
-  refunded: "grape.9",
-  cancelled: "gray.8",
-  expired: "gray.8",
-  hanging: "red.9",
+  calculated: "blue.7",
+  confirmed: "teal.7",
+  partially_refunded: "grape.7",
+  refunded: "grape.7",
+  cancelled: "gray.5",
+  expired: "gray.5",
+  hanging: "red.7",
 };
 
-/** A purchase's (or a line's) state in words, coloured for the eye. */
+/** A purchase's (or a line's) state: a coloured dot for the eye and the word for everyone. */
 export function StateBadge({ state }: { state: string }) {
   const { t } = useTranslation();
   return (
-    <Badge variant="light" color={COLORS[state as PurchaseState] ?? "gray.8"} style={{ flex: "none" }}>
-      {t(`purchases.states.${state}`, { defaultValue: state })}
-    </Badge>
+    <Group gap={6} wrap="nowrap">
+      <Box
+        w={10}
+        h={10}
+        bg={COLORS[state as PurchaseState] ?? "gray.5"}
+        style={{ borderRadius: "50%", flex: "none" }}
+        aria-hidden
+      />
+      <Text size="sm" fw={state === "hanging" ? 700 : undefined}>
+        {t(`purchases.states.${state}`, { defaultValue: state })}
+      </Text>
+    </Group>
   );
 }
 

@@ -1,4 +1,16 @@
-import { Anchor, Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Anchor,
+  Box,
+  Button,
+  Code,
+  Group,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -143,8 +155,9 @@ export default function PurchasePage() {
             <Title order={3} id="lines-title" mb="xs">
               {t("purchases.lines")}
             </Title>
-            <Table.ScrollContainer minWidth={900}>
-              <Table striped verticalSpacing="xs">
+            {/* Wide receipts scroll sideways; the keyboard must be able to scroll them too. */}
+            <Box style={{ overflowX: "auto" }} tabIndex={0} role="group" aria-labelledby="lines-title">
+              <Table striped verticalSpacing="xs" miw={900}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>{t("purchases.line")}</Table.Th>
@@ -202,7 +215,7 @@ export default function PurchasePage() {
                   })}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </Box>
           </section>
 
           <section aria-labelledby="refunds-title">

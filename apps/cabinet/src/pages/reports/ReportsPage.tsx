@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Box, Button, Group, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
@@ -47,7 +47,8 @@ function ReportSection({ table }: { table: ReportTable }) {
       {table.rows.length === 0 ? (
         <Text c="gray.8">{t("reports.empty")}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
+        // Wide sections scroll sideways; the keyboard must be able to scroll them too.
+        <Box style={{ overflowX: "auto" }} tabIndex={0} role="group" aria-labelledby={titleId}>
           <Table striped withTableBorder verticalSpacing={6} data-testid={`report-table-${table.name}`}>
             <Table.Thead>
               <Table.Tr>
@@ -87,7 +88,7 @@ function ReportSection({ table }: { table: ReportTable }) {
               </Table.Tfoot>
             )}
           </Table>
-        </Table.ScrollContainer>
+        </Box>
       )}
       {table.rows.length > SHOWN_ROWS && (
         <Text size="sm" c="gray.8" mt={4}>

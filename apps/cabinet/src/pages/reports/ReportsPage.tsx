@@ -33,6 +33,9 @@ function formatCell(kind: ColumnKind, value: Cell | undefined, language: string)
 }
 
 const numeric = (kind: ColumnKind) => kind !== "text";
+/** Numbers, and short texts (dates, times, codes), read badly when broken across lines. */
+const keepOnOneLine = (kind: ColumnKind, value: Cell | undefined) =>
+  numeric(kind) || (typeof value === "string" && value.length <= 13);
 
 function ReportSection({ table }: { table: ReportTable }) {
   const { t, i18n } = useTranslation();
@@ -68,7 +71,7 @@ function ReportSection({ table }: { table: ReportTable }) {
                     <Table.Td
                       key={c.key}
                       ta={align(c.kind)}
-                      style={numeric(c.kind) ? { whiteSpace: "nowrap" } : undefined}
+                      style={keepOnOneLine(c.kind, row[c.key]) ? { whiteSpace: "nowrap" } : undefined}
                     >
                       {formatCell(c.kind, row[c.key], i18n.language)}
                     </Table.Td>
@@ -147,7 +150,7 @@ export default function ReportsPage() {
         <Group align="flex-end">
           <Select
             label={t("reports.kind")}
-            w={380}
+            w={440}
             allowDeselect={false}
             value={kind}
             data={KINDS.map((k) => ({ value: k, label: t(`reports.kinds.${k}`) }))}

@@ -332,6 +332,7 @@ export const en: Messages = {
     periodNote: "Days are counted in the {{zone}} time zone.",
     totals: "Total",
     empty: "No data for the period",
+    russianContent: "The report's own headings are in Russian, as in its Excel and CSV files.",
     truncated:
       "Showing the first {{shown}} of {{total}} rows: the whole section is in the Excel or CSV file.",
     kinds: {

@@ -229,6 +229,9 @@ describeInChromium("reports page in Chromium", () => {
     await page.getByRole("heading", { name: "Reports", level: 2 }).waitFor();
     await page.getByRole("link", { name: "Download Excel" }).waitFor();
     await page.getByText("Days are counted in the Europe/Moscow time zone.").waitFor();
+    await page
+      .getByText("The report's own headings are in Russian, as in its Excel and CSV files.")
+      .waitFor();
     await cabinet.expectAccessible(page, "purchases-09-reports-en");
   });
 });

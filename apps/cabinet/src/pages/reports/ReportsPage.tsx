@@ -107,7 +107,7 @@ function ReportSection({ table }: { table: ReportTable }) {
  * server's JSON shown as tables, and the same report as the server's Excel workbook or CSV.
  */
 export default function ReportsPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const partner = usePartner();
   const [params, setParams] = useSearchParams();
   const kind = (KINDS as readonly string[]).includes(params.get("kind") ?? "")
@@ -206,6 +206,11 @@ export default function ReportsPage() {
           <Title order={2} size="h3">
             {report.data.title}: {report.data.period.from} — {report.data.period.to}
           </Title>
+          {i18n.language !== "ru" && (
+            <Text size="sm" c="gray.8" mt={-12}>
+              {t("reports.russianContent")}
+            </Text>
+          )}
           {report.data.tables.map((table) => (
             <ReportSection key={table.name} table={table} />
           ))}

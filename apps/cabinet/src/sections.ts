@@ -54,6 +54,18 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     page: lazy(() => import("./pages/clients/ClientsPage.tsx")),
   },
   {
+    path: "purchases",
+    permission: "purchases.read",
+    label: "nav.purchases",
+    page: lazy(() => import("./pages/purchases/PurchasesPage.tsx")),
+  },
+  {
+    path: "reports",
+    permission: "reports.read",
+    label: "nav.reports",
+    page: lazy(() => import("./pages/reports/ReportsPage.tsx")),
+  },
+  {
     path: "users",
     permission: "users.read",
     label: "nav.users",
@@ -116,5 +128,11 @@ export const PARTNER_DETAIL_PAGES: readonly Section[] = [
     permission: "clients.read",
     label: "nav.clients",
     page: lazy(() => import("./pages/clients/ClientPage.tsx")),
+  },
+  {
+    path: "purchases/:purchaseId",
+    permission: "purchases.read",
+    label: "nav.purchases",
+    page: lazy(() => import("./pages/purchases/PurchasePage.tsx")),
   },
 ];

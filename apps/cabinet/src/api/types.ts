@@ -85,3 +85,11 @@ export type LevelList = Static<typeof C.LevelList>;
 export type LevelCreate = Static<typeof C.LevelCreate>;
 export type LevelPatch = Static<typeof C.LevelPatch>;
 export type LevelSettings = Static<typeof C.LevelSettingsSchema>;
+// Purchases and reports (issue 10: the purchases and reports pages).
+export type HangingPurchases = Static<typeof C.HangingList>;
+export type PurchaseDetail = Static<typeof C.AdminPurchaseDetail>;
+export type ResolveHanging = Static<typeof C.ResolveHangingBody>;
+export type ResolveOutcome = Static<typeof C.ResolveOutcomeView>;
+export type RuleList = Static<typeof C.AdminRuleList>;
+export type Report = Static<typeof C.ReportView>;
+export type ReportTable = Static<typeof C.ReportTableView>;

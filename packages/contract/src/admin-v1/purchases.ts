@@ -15,6 +15,7 @@ export const PurchaseListQuery = ListQuery(["createdAt", "total"], {
   state: Type.Optional(Type.Union(PURCHASE_STATES.map((s) => Type.Literal(s)))),
   cardNumber: Type.Optional(CardNumber),
   programCode: Type.Optional(AdminCode),
+  posCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The till's code, exact" })),
 });
 
 export const ListedPurchaseView = Type.Object({

@@ -1,14 +1,19 @@
-/** Schemas of the report endpoints: stock, sell-out and the PharmApi reconciliation, as JSON, Excel or CSV. */
+/**
+ * Schemas of the report endpoints: stock, sell-out, the PharmApi reconciliation, sales and discounts (by
+ * day, store and rule) and points movement, as JSON, Excel or CSV.
+ */
 import { Type } from "typebox";
 import { Nullable } from "../schema-helpers.js";
 import { AdminCode, PartnerParams } from "./common.js";
 
-export const REPORT_KINDS = ["reconciliation", "stock", "sellout"] as const;
+export const REPORT_KINDS = ["reconciliation", "stock", "sellout", "sales", "points"] as const;
 
 const ReportKind = Type.Union([
   Type.Literal("reconciliation"),
   Type.Literal("stock"),
   Type.Literal("sellout"),
+  Type.Literal("sales"),
+  Type.Literal("points"),
 ]);
 
 export const ReportParams = PartnerParams({ kind: ReportKind });
@@ -55,6 +60,7 @@ export const ReportTableView = Type.Object({
         Type.Literal("kopecks"),
         Type.Literal("thousandths"),
         Type.Literal("integer"),
+        Type.Literal("points"),
       ]),
     }),
   ),

@@ -80,6 +80,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Программы",
       "Карты",
       "Клиенты",
+      "Покупки",
+      "Отчёты",
       "Пользователи и роли",
       "Журнал действий",
     ]);
@@ -229,6 +231,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Программы",
       "Карты",
       "Клиенты",
+      "Покупки",
+      "Отчёты",
       "Пользователи и роли",
       "Журнал действий",
     ]);
@@ -249,7 +253,7 @@ describeInChromium("web cabinet in Chromium", () => {
     const page = await newPage();
     await signIn(page, "marketer@demo.kopilka");
     await page.waitForURL("**/p/demo/dashboard");
-    expect(await menu(page)).toEqual(["Сводка", "Магазины", "Программы"]);
+    expect(await menu(page)).toEqual(["Сводка", "Магазины", "Программы", "Отчёты"]);
     await page.goto("/p/demo/audit");
     await page.getByRole("alert").filter({ hasText: "Нет доступа" }).waitFor();
     const refused = await apiFromPage(page, "GET", "/partners/demo/audit");
@@ -281,6 +285,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Программы",
       "Карты",
       "Клиенты",
+      "Покупки",
+      "Отчёты",
       "Пользователи и роли",
       "Журнал действий",
       "Партнёры",
@@ -319,6 +325,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Programs",
       "Cards",
       "Clients",
+      "Purchases",
+      "Reports",
       "Users and roles",
       "Audit log",
     ]);

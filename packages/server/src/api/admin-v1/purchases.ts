@@ -29,7 +29,7 @@ export function purchaseRoutes(app: Api, { desk }: AdminServices): void {
         tags,
         operationId: "adminListPurchases",
         summary:
-          "Purchases of the partner's stores, and all under programs it owns; filter by period, store, state, card, program",
+          "Purchases of the partner's stores, and all under programs it owns; filter by period, store, state, card, program, POS",
         params: PartnerCodeParams,
         querystring: PurchaseListQuery,
         response: { 200: PageOf(ListedPurchaseView), ...errorResponses(401, 403, 404) },
@@ -48,6 +48,7 @@ export function purchaseRoutes(app: Api, { desk }: AdminServices): void {
           ...(q.state !== undefined ? { state: q.state } : {}),
           ...(q.cardNumber !== undefined ? { cardNumber: q.cardNumber } : {}),
           ...(q.programCode !== undefined ? { programCode: q.programCode } : {}),
+          ...(q.posCode !== undefined ? { posCode: q.posCode } : {}),
         },
         pageQuery(q, "-createdAt"),
       );

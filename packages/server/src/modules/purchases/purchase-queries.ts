@@ -20,6 +20,8 @@ export interface PurchaseFilter {
   cardNumber?: string;
   /** Only purchases priced by this program (a code of the viewer's or one offered to it). */
   programCode?: string;
+  /** The till's code as the POS sent it. */
+  posCode?: string;
 }
 
 export interface ListedPurchase {
@@ -134,6 +136,7 @@ export async function listPurchases(
   if (filter.storeCode !== undefined) query = query.where("s.code", "=", filter.storeCode);
   if (filter.cardNumber !== undefined) query = query.where("c.number", "=", filter.cardNumber);
   if (filter.programCode !== undefined) query = query.where("g.code", "=", filter.programCode);
+  if (filter.posCode !== undefined) query = query.where("p.pos_code", "=", filter.posCode);
   const rows = (await keysetQuery(query, SORTS, "p.id", page).execute()) as PurchaseListRow[];
   return keysetPage(rows, SORTS, (r) => r.id, page, listed);
 }

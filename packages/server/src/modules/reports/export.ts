@@ -12,12 +12,13 @@ const NUMBER_FORMATS: Partial<Record<ReportColumn["kind"], string>> = {
   kopecks: "#,##0.00",
   thousandths: "#,##0.###",
   integer: "0",
+  points: "#,##0.00",
 };
 
 /** Excel holds numbers as doubles: an integer of kopecks divided by 100 is the double nearest the decimal. */
 function excelValue(column: ReportColumn, value: ReportCell): ReportCell {
   if (value === null || typeof value === "string") return value;
-  if (column.kind === "kopecks") return value / 100;
+  if (column.kind === "kopecks" || column.kind === "points") return value / 100;
   if (column.kind === "thousandths") return value / 1000;
   return value;
 }
@@ -55,7 +56,8 @@ export async function reportToXlsx(report: Report): Promise<Buffer> {
 function csvText(column: ReportColumn, value: ReportCell): string {
   if (value === null) return "";
   if (typeof value === "number") {
-    if (column.kind === "kopecks") return rublesText(value);
+    // Points are hundredths like kopecks: the same exact decimal text.
+    if (column.kind === "kopecks" || column.kind === "points") return rublesText(value);
     if (column.kind === "thousandths") return thousandthsText(value);
     return String(value);
   }

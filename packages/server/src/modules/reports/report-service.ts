@@ -1,7 +1,9 @@
 /**
  * Reports for a period, as tables: what manufacturers receive the chains' uploads for (stock, sell-out
- * at full price against discounted sales) and the PharmApi reconciliation report (totals per program and
- * every transaction line). Reads the other modules' data through their index functions; writes nothing.
+ * at full price against discounted sales), the PharmApi reconciliation report (totals per program and
+ * every transaction line), and the chain's own: sales and discounts by day, store and rule, and points
+ * movement. Reads the other modules' data through their index functions (sales and points through the
+ * read-only queries of `sales-sources.ts`); writes nothing.
  *
  * A report is data only: typed columns and rows of integers (kopecks, thousandths) and text, so the
  * admin API answers it as JSON and `export.ts` turns the same tables into Excel and CSV.
@@ -17,11 +19,13 @@ import { selloutTotals } from "../sellout/index.js";
 import { stockTotals, stockUploadsIn } from "../stock/index.js";
 import { findStoreId, type StoreRecord, storesByIds } from "../stores/index.js";
 import { type ReportPeriod, reportPeriod } from "./period.js";
+import { ledgerMovements, ruleNames, soldPurchases } from "./sales-sources.js";
 
 export { REPORT_KINDS };
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
-export type ColumnKind = "text" | "kopecks" | "thousandths" | "integer";
+/** Amounts: kopecks, thousandths of a unit, hundredths of a point; counts as integers. */
+export type ColumnKind = "text" | "kopecks" | "thousandths" | "integer" | "points";
 
 export interface ReportColumn {
   key: string;
@@ -76,12 +80,7 @@ export class ReportService {
         throw new DomainError("STORE_NOT_FOUND", `no store ${request.storeCode}`, { field: "storeCode" });
       }
     }
-    const tables =
-      request.kind === "reconciliation"
-        ? await this.reconciliation(partner.id, period, storeId)
-        : request.kind === "stock"
-          ? await this.stock(partner.id, period, storeId)
-          : await this.sellout(partner.id, period, storeId);
+    const tables = await this.tablesOf(request.kind, partner.id, period, storeId);
     return {
       kind: request.kind,
       title: TITLES[request.kind],
@@ -89,6 +88,21 @@ export class ReportService {
       period: { from: period.fromDate, to: period.toDate, timezone: period.timezone },
       tables,
     };
+  }
+
+  private tablesOf(kind: ReportKind, partnerId: number, period: ReportPeriod, storeId: number | null) {
+    switch (kind) {
+      case "reconciliation":
+        return this.reconciliation(partnerId, period, storeId);
+      case "stock":
+        return this.stock(partnerId, period, storeId);
+      case "sellout":
+        return this.sellout(partnerId, period, storeId);
+      case "sales":
+        return this.sales(partnerId, period, storeId);
+      case "points":
+        return this.points(partnerId, period, storeId);
+    }
   }
 
   private async stores(ids: Iterable<number>): Promise<Map<number, StoreRecord>> {
@@ -404,12 +418,224 @@ export class ReportService {
       },
     ] satisfies ReportTable[];
   }
+  /**
+   * Sales and discounts of the sold (confirmed) purchases calculated in the period: per day of the
+   * period's zone, per store, and per rule (the discount and accrual each rule gave on the lines).
+   */
+  private async sales(partnerId: number, period: ReportPeriod, storeId: number | null) {
+    const purchases = await soldPurchases(this.database.db, partnerId, period.from, period.to, storeId);
+    type Figures = {
+      purchases: number;
+      withCard: number;
+      subtotal: number;
+      discount: number;
+      total: number;
+      refunded: number;
+      pointsSpent: number;
+      pointsAccrued: number;
+    };
+    const empty = (): Figures => ({
+      purchases: 0,
+      withCard: 0,
+      subtotal: 0,
+      discount: 0,
+      total: 0,
+      refunded: 0,
+      pointsSpent: 0,
+      pointsAccrued: 0,
+    });
+    const add = (f: Figures, p: (typeof purchases)[number]) => {
+      f.purchases += 1;
+      f.withCard += p.withCard ? 1 : 0;
+      f.subtotal += p.subtotal;
+      f.discount += p.discount;
+      f.total += p.total;
+      f.refunded += p.refunded;
+      f.pointsSpent += p.pointsSpent;
+      f.pointsAccrued += p.pointsAccrued;
+    };
+    const byDay = new Map<string, Figures>();
+    const byStore = new Map<number, Figures>();
+    const byRule = new Map<number, { lines: number; discount: number; accrual: number }>();
+    for (const p of purchases) {
+      const { date } = localDateTime(p.createdAt, period.timezone);
+      add(mapGet(byDay, date, empty), p);
+      add(mapGet(byStore, p.storeId, empty), p);
+      for (const line of p.lines) {
+        const touched = new Set<number>();
+        for (const d of line.discounts ?? []) {
+          const rule = mapGet(byRule, d.ruleId, () => ({ lines: 0, discount: 0, accrual: 0 }));
+          rule.discount += d.amount;
+          touched.add(d.ruleId);
+        }
+        for (const a of line.accruals ?? []) {
+          const rule = mapGet(byRule, a.ruleId, () => ({ lines: 0, discount: 0, accrual: 0 }));
+          rule.accrual += a.amount;
+          touched.add(a.ruleId);
+        }
+        for (const id of touched)
+          mapGet(byRule, id, () => ({ lines: 0, discount: 0, accrual: 0 })).lines += 1;
+      }
+    }
+    const stores = await this.stores(byStore.keys());
+    const rules = await ruleNames(this.database.db, [...byRule.keys()]);
+    const figureColumns = [
+      col("purchases", "Покупок", "integer"),
+      col("withCard", "С картой", "integer"),
+      col("subtotal", "Сумма до скидки", "kopecks"),
+      col("discount", "Скидка", "kopecks"),
+      col("total", "Сумма после скидки", "kopecks"),
+      col("refunded", "Возвращено", "kopecks"),
+      col("pointsSpent", "Списано баллов", "points"),
+      col("pointsAccrued", "Начислено баллов", "points"),
+    ];
+    const figureKeys = figureColumns.map((c) => c.key);
+    const dayRows = [...byDay.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, f]) => ({ date, ...f }));
+    const storeRows = [...byStore.entries()]
+      .map(([id, f]) => ({
+        storeCode: stores.get(id)?.code ?? null,
+        storeAddress: stores.get(id)?.address ?? null,
+        ...f,
+      }))
+      .sort((a, b) => String(a.storeCode).localeCompare(String(b.storeCode)));
+    const ruleRows = [...byRule.entries()]
+      .map(([id, r]) => ({
+        ruleId: id,
+        ruleName: rules.get(id)?.name ?? null,
+        program: rules.get(id)?.programCode ?? null,
+        lines: r.lines,
+        discount: r.discount,
+        accrual: r.accrual,
+      }))
+      .sort((a, b) => b.discount - a.discount || b.accrual - a.accrual || a.ruleId - b.ruleId);
+    return [
+      {
+        name: "days",
+        title: "По дням",
+        columns: [col("date", "Дата"), ...figureColumns],
+        rows: dayRows,
+        totals: sums(dayRows, figureKeys, { date: "Итого" }),
+      },
+      {
+        name: "stores",
+        title: "По магазинам",
+        columns: [col("storeCode", "Код магазина"), col("storeAddress", "Адрес"), ...figureColumns],
+        rows: storeRows,
+        totals: sums(storeRows, figureKeys, { storeCode: "Итого" }),
+      },
+      {
+        name: "rules",
+        title: "По правилам",
+        columns: [
+          col("ruleId", "Правило", "integer"),
+          col("ruleName", "Название правила"),
+          col("program", "Программа"),
+          col("lines", "Строк", "integer"),
+          col("discount", "Скидка", "kopecks"),
+          col("accrual", "Начислено баллов (до оплаты баллами)", "points"),
+        ],
+        rows: ruleRows,
+        totals: sums(ruleRows, ["lines", "discount", "accrual"], { ruleName: "Итого" }),
+      },
+    ] satisfies ReportTable[];
+  }
+
+  /**
+   * Points movement from the ledger: per day of the period's zone and per program, what was accrued
+   * (pending or active), activated, spent, returned by refunds and cancels, reversed, expired and
+   * adjusted by hand, and the net change of the active and pending balances.
+   */
+  private async points(partnerId: number, period: ReportPeriod, storeId: number | null) {
+    const entries = await ledgerMovements(this.database.db, partnerId, period.from, period.to, storeId);
+    type Movement = {
+      entries: number;
+      accrued: number;
+      activated: number;
+      spent: number;
+      returned: number;
+      reversed: number;
+      expired: number;
+      adjusted: number;
+      netActive: number;
+      netPending: number;
+    };
+    const empty = (): Movement => ({
+      entries: 0,
+      accrued: 0,
+      activated: 0,
+      spent: 0,
+      returned: 0,
+      reversed: 0,
+      expired: 0,
+      adjusted: 0,
+      netActive: 0,
+      netPending: 0,
+    });
+    const add = (m: Movement, e: (typeof entries)[number]) => {
+      const delta = e.activeDelta + e.pendingDelta;
+      m.entries += 1;
+      if (e.kind === "accrual") m.accrued += delta;
+      else if (e.kind === "activation") m.activated += e.activeDelta;
+      else if (e.kind === "spend") m.spent -= delta;
+      else if (e.kind === "reversal" && delta >= 0) m.returned += delta;
+      else if (e.kind === "reversal") m.reversed -= delta;
+      else if (e.kind === "expiry") m.expired -= delta;
+      else if (e.kind === "adjustment") m.adjusted += delta;
+      m.netActive += e.activeDelta;
+      m.netPending += e.pendingDelta;
+    };
+    const byDay = new Map<string, Movement>();
+    const byProgram = new Map<string, Movement>();
+    for (const e of entries) {
+      add(mapGet(byDay, localDateTime(e.createdAt, period.timezone).date, empty), e);
+      add(mapGet(byProgram, e.programCode, empty), e);
+    }
+    const movementColumns = [
+      col("entries", "Операций", "integer"),
+      col("accrued", "Начислено", "points"),
+      col("activated", "Активировано", "points"),
+      col("spent", "Списано", "points"),
+      col("returned", "Возвращено при возвратах и отменах", "points"),
+      col("reversed", "Сторнировано начислений", "points"),
+      col("expired", "Сгорело", "points"),
+      col("adjusted", "Ручные корректировки", "points"),
+      col("netActive", "Изменение активных", "points"),
+      col("netPending", "Изменение ожидающих", "points"),
+    ];
+    const keys = movementColumns.map((c) => c.key);
+    const dayRows = [...byDay.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, m]) => ({ date, ...m }));
+    const programRows = [...byProgram.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([program, m]) => ({ program, ...m }));
+    return [
+      {
+        name: "days",
+        title: "По дням",
+        columns: [col("date", "Дата"), ...movementColumns],
+        rows: dayRows,
+        totals: sums(dayRows, keys, { date: "Итого" }),
+      },
+      {
+        name: "programs",
+        title: "По программам",
+        columns: [col("program", "Программа"), ...movementColumns],
+        rows: programRows,
+        totals: sums(programRows, keys, { program: "Итого" }),
+      },
+    ] satisfies ReportTable[];
+  }
 }
 
 const TITLES: Record<ReportKind, string> = {
   reconciliation: "Сверка транзакций",
   stock: "Остатки",
   sellout: "Продажи (sell-out)",
+  sales: "Продажи и скидки",
+  points: "Движение баллов",
 };
 
 function sums(
@@ -430,4 +656,13 @@ function localDateTime(epochMs: number, zone: string): { date: string; time: str
     date: `${local.year}-${pad(local.month)}-${pad(local.day)}`,
     time: `${pad(Math.floor(local.minuteOfDay / 60))}:${pad(local.minuteOfDay % 60)}:${pad(seconds)}`,
   };
+}
+
+function mapGet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }

@@ -20,7 +20,7 @@ export function reportRoutes(app: Api, { reports }: AdminServices): void {
         tags,
         operationId: "adminReport",
         summary:
-          "A report for a period: reconciliation (totals per program, every discounted line), stock, or sell-out against confirmed discounts; as JSON, Excel or CSV",
+          "A report for a period: sales and discounts (by day, store and rule), points movement, reconciliation (totals per program, every discounted line), stock, or sell-out against confirmed discounts; as JSON, Excel or CSV",
         params: ReportParams,
         produces: ["application/json", XLSX_CONTENT_TYPE, "text/csv"],
         querystring: ReportQuery,

@@ -26,3 +26,4 @@ export * from "./adjustments.js";
 export { type MovedBalance, moveBalance } from "./balance-transfer.js";
 export * from "./holds.js";
 export { type LedgerViolation, verifyLedger } from "./invariants.js";
+export * from "./ledger-movements.js";

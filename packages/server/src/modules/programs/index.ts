@@ -3,6 +3,7 @@ export * from "./participants.js";
 export * from "./program-catalog.js";
 export * from "./programs.js";
 export * from "./registration-settings.js";
+export * from "./rule-names.js";
 export {
   bodyOf,
   bodyOfDraft,

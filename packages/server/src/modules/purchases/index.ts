@@ -7,5 +7,6 @@ export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./p
 export * from "./purchase-service.js";
 export { type DiscountSaleLine, discountSaleLines } from "./reports.js";
 export { type SimulateInput, simulate } from "./simulate.js";
+export * from "./sold-purchases.js";
 export type { StoreDayPage, StoreDayPurchase, StoreDayQuery } from "./store-day.js";
 export * from "./sweeper.js";

@@ -2,8 +2,7 @@
  * Reports for a period, as tables: what manufacturers receive the chains' uploads for (stock, sell-out
  * at full price against discounted sales), the PharmApi reconciliation report (totals per program and
  * every transaction line), and the chain's own: sales and discounts by day, store and rule, and points
- * movement. Reads the other modules' data through their index functions (sales and points through the
- * read-only queries of `sales-sources.ts`); writes nothing.
+ * movement. Reads the other modules' data through their index functions; writes nothing.
  *
  * A report is data only: typed columns and rows of integers (kopecks, thousandths) and text, so the
  * admin API answers it as JSON and `export.ts` turns the same tables into Excel and CSV.
@@ -14,12 +13,13 @@ import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import { productNames } from "../catalog/index.js";
 import { findPartnerByCode } from "../partners/index.js";
-import { discountSaleLines } from "../purchases/index.js";
+import { ledgerMovements } from "../points/index.js";
+import { ruleNames } from "../programs/index.js";
+import { discountSaleLines, soldPurchases } from "../purchases/index.js";
 import { selloutTotals } from "../sellout/index.js";
 import { stockTotals, stockUploadsIn } from "../stock/index.js";
 import { findStoreId, type StoreRecord, storesByIds } from "../stores/index.js";
 import { type ReportPeriod, reportPeriod } from "./period.js";
-import { ledgerMovements, ruleNames, soldPurchases } from "./sales-sources.js";
 
 export { REPORT_KINDS };
 export type ReportKind = (typeof REPORT_KINDS)[number];

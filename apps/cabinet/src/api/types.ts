@@ -45,3 +45,4 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+export type Dashboard = Static<typeof C.DashboardView>;

@@ -105,7 +105,6 @@ export const en: Messages = {
     refunded: "Refunds: {{amount}} ({{count}})",
     notPerStore: "Not counted per store",
     activeCardsHint: "Now, in all stores",
-    timezoneNote: "Days and hours in the {{zone}} time zone.",
     updatedAt: "Figures as of {{time}}.",
     notRolledUp: "No figures rolled up yet: the server updates them every few seconds.",
     perDay: "Purchases per day",

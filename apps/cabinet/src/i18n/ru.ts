@@ -109,7 +109,6 @@ export const ru = {
     refunded: "Возвраты: {{amount}} ({{count}})",
     notPerStore: "Не считается по магазину",
     activeCardsHint: "Сейчас, во всех магазинах",
-    timezoneNote: "Дни и часы — в часовом поясе {{zone}}.",
     updatedAt: "Данные на {{time}}.",
     notRolledUp: "Сводные данные ещё не собраны: сервер обновляет их каждые несколько секунд.",
     perDay: "Покупки по дням",

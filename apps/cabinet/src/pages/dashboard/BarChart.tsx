@@ -10,11 +10,11 @@ export interface Bar {
 }
 
 const HEIGHT = 160;
-const LABEL_SPACE = 18;
 
 /**
- * Vertical bars in plain SVG, scaled to their largest value. The whole chart is one image with a summary
- * label, and each bar carries its value as a title, so the figures stay readable without the picture.
+ * Vertical bars as boxes in a flex row, scaled to their largest value (plain elements rather than a chart
+ * library: three simple charts do not need one, and text never stretches with the width). The chart is one
+ * image with a summary label, and each bar carries its value as a title for hover.
  */
 export function BarChart({ bars, label, empty }: { bars: Bar[]; label: string; empty: string }) {
   const max = Math.max(0, ...bars.map((b) => b.value));
@@ -25,60 +25,56 @@ export function BarChart({ bars, label, empty }: { bars: Bar[]; label: string; e
       </Text>
     );
   }
-  const width = Math.max(bars.length * 24, 240);
-  const slot = width / bars.length;
-  const barWidth = Math.max(2, Math.min(32, slot * 0.7));
   // At most about 12 labels under the axis, so they never overlap.
   const every = Math.max(1, Math.ceil(bars.length / 12));
   return (
-    <Box style={{ overflowX: "auto" }}>
-      <svg
-        role="img"
-        aria-label={label}
-        viewBox={`0 0 ${width} ${HEIGHT + LABEL_SPACE}`}
-        width="100%"
-        height={HEIGHT + LABEL_SPACE}
-        preserveAspectRatio="none"
-        style={{ display: "block", minWidth: bars.length * 8 }}
+    <Box role="img" aria-label={label}>
+      <Box
+        style={{
+          display: "flex",
+          alignItems: "flex-end",
+          height: HEIGHT,
+          borderBottom: "1px solid var(--mantine-color-gray-5)",
+        }}
       >
-        <line
-          x1={0}
-          x2={width}
-          y1={HEIGHT}
-          y2={HEIGHT}
-          stroke="var(--mantine-color-gray-5)"
-          strokeWidth={1}
-        />
-        {bars.map((bar, i) => {
-          const h = bar.value <= 0 ? 0 : Math.max(1, (bar.value / max) * (HEIGHT - 8));
-          const x = i * slot + (slot - barWidth) / 2;
-          return (
-            <g key={bar.key}>
-              <rect
-                x={x}
-                y={HEIGHT - h}
-                width={barWidth}
-                height={h}
-                rx={2}
-                fill="var(--mantine-color-indigo-7)"
-              >
-                <title>{bar.title}</title>
-              </rect>
-              {i % every === 0 && (
-                <text
-                  x={x + barWidth / 2}
-                  y={HEIGHT + 13}
-                  textAnchor="middle"
-                  fontSize={11}
-                  fill="var(--mantine-color-gray-8)"
-                >
-                  {bar.label}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+        {bars.map((bar) => (
+          <Box
+            key={bar.key}
+            title={bar.title}
+            style={{
+              flex: 1,
+              height: "100%",
+              display: "flex",
+              alignItems: "flex-end",
+              justifyContent: "center",
+            }}
+          >
+            <Box
+              style={{
+                width: "70%",
+                maxWidth: 32,
+                minWidth: 2,
+                height: bar.value <= 0 ? 0 : `max(1px, ${((bar.value / max) * 95).toFixed(2)}%)`,
+                background: "var(--mantine-color-indigo-7)",
+                borderRadius: "2px 2px 0 0",
+              }}
+            />
+          </Box>
+        ))}
+      </Box>
+      <Box aria-hidden style={{ display: "flex" }}>
+        {bars.map((bar, i) => (
+          <Text
+            key={bar.key}
+            size="xs"
+            c="gray.8"
+            ta="center"
+            style={{ flex: 1, whiteSpace: "nowrap", overflow: "visible" }}
+          >
+            {i % every === 0 ? bar.label : ""}
+          </Text>
+        ))}
+      </Box>
     </Box>
   );
 }

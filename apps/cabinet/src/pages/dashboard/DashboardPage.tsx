@@ -153,7 +153,6 @@ export default function DashboardPage() {
         />
       </Group>
       <Text size="sm" c="gray.8" mb="md">
-        {t("dashboard.timezoneNote", { zone: timezone })}{" "}
         {d &&
           (d.updatedAt
             ? t("dashboard.updatedAt", { time: formatDateTime(d.updatedAt, i18n.language, timezone) })
@@ -209,7 +208,7 @@ export default function DashboardPage() {
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, lg: 2 }} mt="lg">
         <Card withBorder padding="md" component="section" aria-labelledby="dashboard-per-day">
-          <Title order={2} size="h4" id="dashboard-per-day" mb="sm">
+          <Title order={3} size="h4" id="dashboard-per-day" mb="sm">
             {t("dashboard.perDay")}
           </Title>
           {d ? (
@@ -231,7 +230,7 @@ export default function DashboardPage() {
           )}
         </Card>
         <Card withBorder padding="md" component="section" aria-labelledby="dashboard-per-hour">
-          <Title order={2} size="h4" id="dashboard-per-hour" mb="sm">
+          <Title order={3} size="h4" id="dashboard-per-hour" mb="sm">
             {t("dashboard.perHour")}
           </Title>
           {d ? (
@@ -256,7 +255,7 @@ export default function DashboardPage() {
         </Card>
       </SimpleGrid>
       <Card withBorder padding="md" mt="lg" component="section" aria-labelledby="dashboard-top-rules">
-        <Title order={2} size="h4" id="dashboard-top-rules" mb="sm">
+        <Title order={3} size="h4" id="dashboard-top-rules" mb="sm">
           {t("dashboard.topRules")}
         </Title>
         {d ? (

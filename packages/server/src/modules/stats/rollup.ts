@@ -8,9 +8,10 @@
  * - `ledger_entries`: expired points, per program.
  * - `clients`: new clients, per program.
  *
- * One transaction per step: the watermark row is locked (PostgreSQL; SQLite has one writer anyway), a
- * batch read past it, its deltas added to the hourly rows and the watermark moved to the last id taken, all
- * committed together. A second process waits on the lock and then starts from the moved watermark, so a
+ * One transaction per step: a batch is read past the watermark and folded into deltas outside it; then the
+ * transaction locks the watermark row (PostgreSQL; SQLite has one writer anyway), checks it has not moved,
+ * adds the deltas to the hourly rows and moves the watermark to the last id taken, all committed together.
+ * A process whose batch another one wrote meanwhile finds the watermark moved and writes nothing, so a
  * step is never counted twice, and a step that fails leaves nothing behind.
  *
  * Ids are handed out before commit, so on PostgreSQL a transaction still open may commit an id below one
@@ -20,7 +21,7 @@
  */
 import { sql } from "kysely";
 import { mulDivFloor } from "../../core/arithmetic.js";
-import type { Database, Trx } from "../../infra/db/database.js";
+import type { Database, Executor, Trx } from "../../infra/db/database.js";
 import "./tables.js";
 
 export const STATS_SETTLE_MS = 10_000;
@@ -245,11 +246,9 @@ const data = (row: EventRow): Record<string, unknown> =>
 
 const int = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
 
-/** Locks the stream's watermark and returns its position. */
-async function lockWatermark(database: Database, trx: Trx, stream: StatsStream): Promise<number> {
-  const row = await database
-    .forUpdate(trx.selectFrom("stats_watermarks").select("position").where("stream", "=", stream))
-    .executeTakeFirst();
+async function watermarkOf(executor: Executor, stream: StatsStream, lock: Database | null): Promise<number> {
+  const query = executor.selectFrom("stats_watermarks").select("position").where("stream", "=", stream);
+  const row = await (lock ? lock.forUpdate(query) : query).executeTakeFirst();
   if (!row) throw new Error(`stats watermark ${stream} missing`);
   return Number(row.position);
 }
@@ -263,7 +262,7 @@ async function moveWatermark(trx: Trx, stream: StatsStream, position: number, no
 }
 
 /** Adds a confirmed purchase (all of it, or the lines a line-state confirm names). */
-async function confirmed(trx: Trx, deltas: Deltas, row: EventRow, event: Record<string, unknown>) {
+async function confirmed(reader: Executor, deltas: Deltas, row: EventRow, event: Record<string, unknown>) {
   const targets = Array.isArray(event.lines) ? new Set(event.lines as string[]) : null;
   const accrued = int(event.accrued);
   const spent = int(event.spent);
@@ -280,7 +279,7 @@ async function confirmed(trx: Trx, deltas: Deltas, row: EventRow, event: Record<
     return;
   }
   // A discount program confirms lines one call at a time: the purchase counts once, at its first confirm.
-  const earlier = await trx
+  const earlier = await reader
     .selectFrom("purchase_events")
     .select("id")
     .where("purchase_id", "=", row.purchase_id)
@@ -300,17 +299,17 @@ async function confirmed(trx: Trx, deltas: Deltas, row: EventRow, event: Record<
     deltas.rule(row, row.created_at, ruleId, r.discount, r.lines);
 }
 
-async function refunded(trx: Trx, deltas: Deltas, row: EventRow, event: Record<string, unknown>) {
+async function refunded(reader: Executor, deltas: Deltas, row: EventRow, event: Record<string, unknown>) {
   const refundId = typeof event.refundId === "string" ? event.refundId : null;
   if (refundId === null) return;
-  const refund = await trx
+  const refund = await reader
     .selectFrom("refunds")
     .select(["id", "amount", "points_returned", "accrual_reversed"])
     .where("purchase_id", "=", row.purchase_id)
     .where("external_id", "=", refundId)
     .executeTakeFirst();
   if (!refund) return;
-  const before = await trx
+  const before = await reader
     .selectFrom("refunds")
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("amount"), eb.lit(0)).as("amount"))
     .where("purchase_id", "=", row.purchase_id)
@@ -364,11 +363,60 @@ function cancelled(deltas: Deltas, row: EventRow, event: Record<string, unknown>
 
 const EVENT_KINDS = ["confirmed", "resolved", "refunded", "cancelled"];
 
-/** One step of the purchase events stream; the number of events taken. */
-async function purchaseEventsStep(database: Database, now: number, settleMs: number): Promise<number> {
-  return database.transaction(async (trx) => {
-    const position = await lockWatermark(database, trx, "purchase_events");
-    const rows = (await trx
+/** A step that found its watermark moved by another process meanwhile: nothing written, try again. */
+const MOVED = -1;
+
+interface Collected {
+  taken: number;
+  last: number;
+  deltas: Deltas;
+}
+
+/**
+ * One step of a stream. The batch is read and folded outside any transaction (committed rows only), so
+ * the write transaction is short: on SQLite it shares the single writer with the purchase commands. That
+ * transaction locks the watermark and writes only if it still stands where the batch was read from.
+ */
+async function step(
+  database: Database,
+  stream: StatsStream,
+  now: number,
+  collect: (reader: Executor, position: number) => Promise<Collected>,
+): Promise<number> {
+  const position = await watermarkOf(database.db, stream, null);
+  const { taken, last, deltas } = await collect(database.db, position);
+  if (taken === 0) return 0;
+  const written = await database.transaction(async (trx) => {
+    if ((await watermarkOf(trx, stream, database)) !== position) return false;
+    await deltas.write(trx);
+    await moveWatermark(trx, stream, last, now);
+    return true;
+  });
+  return written ? taken : MOVED;
+}
+
+/** Takes rows in id order up to the first one younger than the settle time. */
+async function fold<R extends { id: number; created_at: number }>(
+  rows: R[],
+  position: number,
+  cutoff: number,
+  apply: (row: R, deltas: Deltas) => Promise<void> | void,
+): Promise<Collected> {
+  const deltas = new Deltas();
+  let last = position;
+  let taken = 0;
+  for (const row of rows) {
+    if (row.created_at > cutoff) break;
+    await apply(row, deltas);
+    last = Number(row.id);
+    taken++;
+  }
+  return { taken, last, deltas };
+}
+
+const purchaseEventsStep = (database: Database, now: number, settleMs: number) =>
+  step(database, "purchase_events", now, async (reader, position) => {
+    const rows = (await reader
       .selectFrom("purchase_events as e")
       .innerJoin("purchases as p", "p.id", "e.purchase_id")
       .select([
@@ -391,31 +439,19 @@ async function purchaseEventsStep(database: Database, now: number, settleMs: num
       .orderBy("e.id")
       .limit(BATCH)
       .execute()) as EventRow[];
-    const deltas = new Deltas();
-    let last = position;
-    let taken = 0;
-    for (const row of rows) {
-      if (row.created_at > now - settleMs) break;
+    return fold(rows, position, now - settleMs, async (row, deltas) => {
       const event = data(row);
-      if (row.kind === "confirmed") await confirmed(trx, deltas, row, event);
+      if (row.kind === "confirmed") await confirmed(reader, deltas, row, event);
       else if (row.kind === "resolved" && event.action === "confirm")
-        await confirmed(trx, deltas, row, event);
-      else if (row.kind === "refunded") await refunded(trx, deltas, row, event);
+        await confirmed(reader, deltas, row, event);
+      else if (row.kind === "refunded") await refunded(reader, deltas, row, event);
       else if (row.kind === "cancelled") cancelled(deltas, row, event);
-      last = Number(row.id);
-      taken++;
-    }
-    if (taken === 0) return 0;
-    await deltas.write(trx);
-    await moveWatermark(trx, "purchase_events", last, now);
-    return taken;
+    });
   });
-}
 
-async function ledgerStep(database: Database, now: number, settleMs: number): Promise<number> {
-  return database.transaction(async (trx) => {
-    const position = await lockWatermark(database, trx, "ledger_entries");
-    const rows = await trx
+const ledgerStep = (database: Database, now: number, settleMs: number) =>
+  step(database, "ledger_entries", now, async (reader, position) => {
+    const rows = await reader
       .selectFrom("ledger_entries as l")
       .innerJoin("cards as c", "c.id", "l.account_id")
       .select(["l.id", "l.active_delta", "l.created_at", "c.partner_id", "c.program_id"])
@@ -424,47 +460,24 @@ async function ledgerStep(database: Database, now: number, settleMs: number): Pr
       .orderBy("l.id")
       .limit(BATCH)
       .execute();
-    const deltas = new Deltas();
-    let last = position;
-    let taken = 0;
-    for (const row of rows) {
-      if (row.created_at > now - settleMs) break;
-      deltas.program(row.partner_id, row.program_id, row.created_at, { expired: -row.active_delta });
-      last = Number(row.id);
-      taken++;
-    }
-    if (taken === 0) return 0;
-    await deltas.write(trx);
-    await moveWatermark(trx, "ledger_entries", last, now);
-    return taken;
+    return fold(rows, position, now - settleMs, (row, deltas) =>
+      deltas.program(row.partner_id, row.program_id, row.created_at, { expired: -row.active_delta }),
+    );
   });
-}
 
-async function clientsStep(database: Database, now: number, settleMs: number): Promise<number> {
-  return database.transaction(async (trx) => {
-    const position = await lockWatermark(database, trx, "clients");
-    const rows = await trx
+const clientsStep = (database: Database, now: number, settleMs: number) =>
+  step(database, "clients", now, async (reader, position) => {
+    const rows = await reader
       .selectFrom("clients")
       .select(["id", "partner_id", "program_id", "created_at"])
       .where("id", ">", position)
       .orderBy("id")
       .limit(BATCH)
       .execute();
-    const deltas = new Deltas();
-    let last = position;
-    let taken = 0;
-    for (const row of rows) {
-      if (row.created_at > now - settleMs) break;
-      deltas.program(row.partner_id, row.program_id ?? NO_PROGRAM, row.created_at, { clients: 1 });
-      last = Number(row.id);
-      taken++;
-    }
-    if (taken === 0) return 0;
-    await deltas.write(trx);
-    await moveWatermark(trx, "clients", last, now);
-    return taken;
+    return fold(rows, position, now - settleMs, (row, deltas) =>
+      deltas.program(row.partner_id, row.program_id ?? NO_PROGRAM, row.created_at, { clients: 1 }),
+    );
   });
-}
 
 export interface RollUpOptions {
   /** Rows younger than this are left for a later run (see the file's comment). */
@@ -485,8 +498,8 @@ export async function rollUpStats(
     let total = 0;
     for (let i = 0; i < maxSteps; i++) {
       const n = await step();
-      total += n;
       if (n === 0) break;
+      if (n !== MOVED) total += n;
     }
     return total;
   };

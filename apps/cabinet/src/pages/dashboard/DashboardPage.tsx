@@ -138,6 +138,7 @@ export default function DashboardPage() {
         <Select
           label={t("dashboard.store")}
           placeholder={t("dashboard.allStores")}
+          w={320}
           clearable
           value={store}
           data={(stores.data?.items ?? []).map((s) => ({ value: s.code, label: `${s.code} — ${s.name}` }))}

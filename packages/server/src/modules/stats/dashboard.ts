@@ -131,9 +131,11 @@ export async function dashboard(database: Database, request: DashboardRequest): 
     .where("hour", "<", period.to)
     .$if(programId !== null, (q) => q.where("program_id", "=", programId!));
 
-  const [byCard, byHour, rules, programFigures, activeCards, hanging, watermark] = await Promise.all([
+  // One pass over the period's hours gives both the totals per card kind and the hours.
+  const [hours, rules, programFigures, activeCards, hanging, watermark] = await Promise.all([
     hourly
       .select((eb) => [
+        "hour",
         "with_card",
         eb.fn.sum<number>("purchases").as("purchases"),
         eb.fn.sum<number>("sales").as("sales"),
@@ -143,15 +145,7 @@ export async function dashboard(database: Database, request: DashboardRequest): 
         eb.fn.sum<number>("refunds").as("refunds"),
         eb.fn.sum<number>("refunded").as("refunded"),
       ])
-      .groupBy("with_card")
-      .execute(),
-    hourly
-      .select((eb) => [
-        "hour",
-        eb.fn.sum<number>("purchases").as("purchases"),
-        eb.fn.sum<number>("sales").as("sales"),
-      ])
-      .groupBy("hour")
+      .groupBy(["hour", "with_card"])
       .execute(),
     db
       .selectFrom("stats_rule_hourly")
@@ -207,17 +201,28 @@ export async function dashboard(database: Database, request: DashboardRequest): 
       .executeTakeFirst(),
   ]);
 
+  const totals = [0, 1].map(() => ({
+    purchases: 0,
+    sales: 0,
+    discount: 0,
+    refunds: 0,
+    refunded: 0,
+    points_accrued: 0,
+    points_spent: 0,
+  }));
+  for (const row of hours) {
+    const sum = totals[n(row.with_card) === 1 ? 1 : 0]!;
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += n(row[key]);
+  }
   const figures = (withCard: number): SalesFigures => {
-    const row = byCard.find((r) => n(r.with_card) === withCard);
-    const purchases = n(row?.purchases);
-    const sales = n(row?.sales);
+    const sum = totals[withCard]!;
     return {
-      purchases,
-      sales,
-      discount: n(row?.discount),
-      refunds: n(row?.refunds),
-      refunded: n(row?.refunded),
-      averageReceipt: average(sales, purchases),
+      purchases: sum.purchases,
+      sales: sum.sales,
+      discount: sum.discount,
+      refunds: sum.refunds,
+      refunded: sum.refunded,
+      averageReceipt: average(sum.sales, sum.purchases),
     };
   };
 
@@ -230,7 +235,7 @@ export async function dashboard(database: Database, request: DashboardRequest): 
   }));
   const perHour = Array.from({ length: 24 }, (_, hour) => ({ hour, purchases: 0, sales: 0 }));
   const localHour = localHours(period.timezone);
-  for (const row of byHour) {
+  for (const row of hours) {
     const local = localHour(n(row.hour));
     const day = perDay[local.dayNumber - firstDay];
     if (day) {
@@ -251,10 +256,10 @@ export async function dashboard(database: Database, request: DashboardRequest): 
 
   const withCard = figures(1);
   const withoutCard = figures(0);
-  const pointsRow = byCard.reduce(
-    (acc, r) => ({ accrued: acc.accrued + n(r.points_accrued), spent: acc.spent + n(r.points_spent) }),
-    { accrued: 0, spent: 0 },
-  );
+  const pointsRow = {
+    accrued: totals[0]!.points_accrued + totals[1]!.points_accrued,
+    spent: totals[0]!.points_spent + totals[1]!.points_spent,
+  };
   return {
     period: { from: period.fromDate, to: period.toDate, timezone: period.timezone },
     storeCode: request.storeCode ?? null,

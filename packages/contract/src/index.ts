@@ -10,6 +10,7 @@ export * from "./admin-v1/cards.js";
 export * from "./admin-v1/clients.js";
 export * from "./admin-v1/common.js";
 export * from "./admin-v1/credentials.js";
+export * from "./admin-v1/dashboard.js";
 export * from "./admin-v1/discount-programs.js";
 export * from "./admin-v1/levels.js";
 export * from "./admin-v1/partners.js";

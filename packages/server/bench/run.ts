@@ -34,6 +34,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { printCabinetResult, runCabinetBench } from "./cabinet.js";
 import {
   type Child,
   cpuSnapshot,
@@ -89,6 +90,7 @@ const ALL_PHASES = [
   "bonus",
   "insert",
   "confirm",
+  "cabinet",
 ] as const;
 type Phase = (typeof ALL_PHASES)[number];
 const PHASES = new Set((env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((s) => s.trim()) as Phase[]);
@@ -161,6 +163,7 @@ const LABELS: Record<Phase, string> = {
   bonus: "bonus payment (points hold)",
   insert: "durable single-row insert",
   confirm: `confirm (${Math.round(BONUS_SHARE * 100)}% with points)`,
+  cabinet: "cabinet: dashboard and the busiest admin lists (p95 server time)",
 };
 
 interface Round {
@@ -216,6 +219,20 @@ function removeTemporary(): void {
 }
 
 async function main(): Promise<void> {
+  // The cabinet phase has its own database and partner (bench/cabinet.ts); alone, nothing else is seeded.
+  if (PHASES.has("cabinet")) {
+    const cabinet = await runCabinetBench(
+      {
+        purchases: Math.round(num("BENCH_CABINET_PURCHASES", 1_000_000, 1000)),
+        cards: Math.round(num("BENCH_CABINET_CARDS", 200_000, 1000)),
+        clients: Math.round(num("BENCH_CABINET_CLIENTS", 100_000, 1000)),
+        requests: Math.round(num("BENCH_CABINET_REQUESTS", 100, 10)),
+      },
+      log,
+    );
+    printCabinetResult(cabinet, out);
+    if (PHASES.size === 1) return;
+  }
   const work = mkdtempSync(join(tmpdir(), "kopilka-bench-"));
   temporary.push(work);
   const url = env.BENCH_DATABASE_URL

@@ -93,3 +93,4 @@ export type ResolveOutcome = Static<typeof C.ResolveOutcomeView>;
 export type RuleList = Static<typeof C.AdminRuleList>;
 export type Report = Static<typeof C.ReportView>;
 export type ReportTable = Static<typeof C.ReportTableView>;
+export type Dashboard = Static<typeof C.DashboardView>;

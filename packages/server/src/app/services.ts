@@ -14,6 +14,7 @@ import { PromoCodeService } from "../modules/promo-codes/index.js";
 import { type PurchaseEventListener, PurchaseService } from "../modules/purchases/index.js";
 import { ReportService } from "../modules/reports/index.js";
 import { SelloutService } from "../modules/sellout/index.js";
+import { StatsService } from "../modules/stats/index.js";
 import { StockService } from "../modules/stock/index.js";
 import { PharmacyService, StoreDirectory } from "../modules/stores/index.js";
 import { type LoginLimits, Throttle } from "../modules/throttle/index.js";
@@ -42,6 +43,8 @@ export interface Services extends ClientServices {
   sellout: SelloutService;
   /** Stock, sell-out and reconciliation reports (read only). */
   reports: ReportService;
+  /** The dashboard, read from the hourly roll-up (modules/stats). */
+  stats: StatsService;
   discountPrograms: DiscountProgramService;
   pharmApi: PharmApiService;
   pharmApiAuth: PharmApiAuthenticator;
@@ -103,6 +106,7 @@ export async function buildServices(
     stock: new StockService(database, clock),
     sellout: new SelloutService(database, clock),
     reports: new ReportService(database),
+    stats: new StatsService(database, clock),
     discountPrograms,
     pharmApi: new PharmApiService(database, clock, purchases, discountPrograms, clientServices.clients),
     pharmApiAuth,

@@ -27,6 +27,7 @@ import {
   openDemoCredentials,
 } from "../modules/demo/index.js";
 import { startSweeper } from "../modules/purchases/index.js";
+import { startStatsRollUp } from "../modules/stats/index.js";
 import { CliError } from "./support.js";
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
@@ -69,6 +70,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       metrics.sweeperItems.inc({ job: "review_levels" }, r.reviewedLevels);
     },
   });
+  // The dashboard's roll-up runs on the sweeper's interval (SWEEPER_INTERVAL_MS; 0 turns both off).
+  const statsRollUp = startStatsRollUp(database, systemClock, logger, config.sweeperIntervalMs);
   logger.info({ address, database: redactUrl(config.databaseUrl) }, "kopilka is serving");
   // For the person who ran it; stdout carries only log lines.
   if (config.demoData) {
@@ -93,6 +96,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       await connections.settle(Math.min(deadline, Date.now() + Math.max(config.shutdownDrainMs, 1000)));
       await app.close();
       await sweeper.stop();
+      await statsRollUp.stop();
       await database.close();
       logger.info("stopped");
       process.exit(0);

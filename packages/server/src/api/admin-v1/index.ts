@@ -22,6 +22,7 @@ import { cardRoutes } from "./cards.js";
 import { clientRoutes } from "./clients.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./context.js";
 import { credentialRoutes } from "./credentials.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { discountProgramRoutes } from "./discount-programs.js";
 import { levelRoutes } from "./levels.js";
 import { partnerRoutes } from "./partners.js";
@@ -57,6 +58,7 @@ const ROUTES: readonly AdminRoutes[] = [
   levelRoutes,
   reportRoutes,
   discountProgramRoutes,
+  dashboardRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

@@ -9,6 +9,7 @@ import { pointAdjustmentsSchema } from "./migrations/0006-point-adjustments.js";
 import { promoCodesLevelsSchema } from "./migrations/0007-promo-codes-levels.js";
 import { discountProgramsSchema } from "./migrations/0008-discount-programs.js";
 import { stockSelloutSchema } from "./migrations/0009-stock-sellout.js";
+import { statsSchema } from "./migrations/0010-stats.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0007-promo-codes-levels": promoCodesLevelsSchema(database.dialect),
     "0008-discount-programs": discountProgramsSchema(database.dialect),
     "0009-stock-sellout": stockSelloutSchema(database.dialect),
+    "0010-stats": statsSchema(database.dialect),
   };
 }
 

@@ -1,0 +1,126 @@
+/**
+ * The dashboard in Chromium against a real server process whose background job rolls the figures up:
+ * after a few real purchases through the POS API the owner sees the figures the API answers, a period
+ * changed in the URL shows its own figures, and the page reads in English.
+ */
+import type { DashboardView } from "@kopilka/contract";
+import type { Static } from "typebox";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEMO_CARD_EXAMPLE } from "../../src/modules/demo/index.js";
+import { type Cabinet, describeInChromium, startCabinet } from "../support/cabinet.js";
+
+let cabinet: Cabinet;
+beforeAll(async () => {
+  // The roll-up runs on the sweeper's interval; a short one lets the test wait seconds, not a quarter minute.
+  cabinet = await startCabinet({ SWEEPER_INTERVAL_MS: "500" });
+}, 120_000);
+afterAll(async () => cabinet?.stop());
+
+/** Kopecks as the cabinet shows rubles (ru-RU, from the exact decimal string). */
+const formatRubles = (kopecks: number) =>
+  new Intl.NumberFormat("ru-RU", { style: "currency", currency: "RUB", minimumFractionDigits: 2 }).format(
+    `${Math.trunc(kopecks / 100)}.${String(Math.abs(kopecks % 100)).padStart(2, "0")}` as unknown as number,
+  );
+
+const moscowDay = (offsetDays = 0) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Moscow" }).format(
+    new Date(Date.now() + offsetDays * 86_400_000),
+  );
+
+async function pos(path: string, body: unknown, token?: string) {
+  const res = await fetch(`${cabinet.server.base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function sale(token: string, id: string, card: string | null) {
+  await pos(
+    "/v1/purchases/calculate",
+    {
+      purchaseId: id,
+      storeCode: "MSK-01",
+      posCode: "POS-1",
+      ...(card ? { cardNumber: card } : {}),
+      lines: [
+        { lineId: "1", sku: "SKU-00001", quantity: 1000, price: 45_000 },
+        { lineId: "2", sku: "SKU-00003", quantity: 2000, price: 12_350 },
+      ],
+    },
+    token,
+  );
+  await pos(`/v1/purchases/${id}/confirm`, {}, token);
+}
+
+describeInChromium("dashboard", () => {
+  it("shows the owner the figures of real purchases, follows the period in the URL, reads in English", async () => {
+    const { newPage, signIn, apiFromPage, expectAccessible } = cabinet;
+    const login = await pos("/v1/auth/token", { login: "demo-pos-msk-1", secret: "demo-secret" });
+    const token = login.accessToken as string;
+    await sale(token, "dash-1", DEMO_CARD_EXAMPLE);
+    await sale(token, "dash-2", DEMO_CARD_EXAMPLE);
+    await sale(token, "dash-3", null);
+
+    const page = await newPage();
+    await signIn(page, "owner@demo.kopilka");
+    await page.waitForURL("**/p/demo/dashboard");
+    const today = moscowDay();
+    const query = `from=${today}&to=${today}&timezone=Europe%2FMoscow`;
+    // The job takes events once they are ten seconds old.
+    let figures = {} as Static<typeof DashboardView>;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const answer = await apiFromPage(page, "GET", `/partners/demo/dashboard?${query}`);
+      expect(answer.status).toBe(200);
+      figures = answer.body as unknown as Static<typeof DashboardView>;
+      if (figures.withCard.purchases === 2 && figures.withoutCard.purchases === 1) break;
+      if (Date.now() > deadline) throw new Error(`figures never rolled up: ${JSON.stringify(figures)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(figures.withCard.sales).toBeGreaterThan(0);
+    expect(figures.withCard.averageReceipt).toBe(Math.round(figures.withCard.sales / 2));
+
+    await page.goto(`/p/demo/dashboard?from=${today}&to=${today}`);
+    const card = (name: string) => page.getByRole("region", { name, exact: true });
+    await expect
+      .poll(() => card("Продажи по картам").innerText())
+      .toContain(formatRubles(figures.withCard.sales));
+    expect(await card("Продажи по картам").innerText()).toContain("Покупок: 2");
+    expect(await card("Продажи без карт").innerText()).toContain(formatRubles(figures.withoutCard.sales));
+    expect(await card("Средний чек с картой").innerText()).toContain(
+      formatRubles(figures.withCard.averageReceipt),
+    );
+    expect(await card("Скидки").innerText()).toContain(
+      formatRubles(figures.withCard.discount + figures.withoutCard.discount),
+    );
+    expect(await card("Зависшие покупки сейчас").innerText()).toContain("0");
+    expect(await page.getByRole("img", { name: /Покупки по дням: всего 3 за 1 дн/ }).count()).toBe(1);
+    expect(await page.getByText("Время указано в часовом поясе Europe/Moscow (ваш браузер)").count()).toBe(1);
+    await expectAccessible(page, "dashboard-today");
+
+    // Another period in the URL: its own figures.
+    const yesterday = moscowDay(-1);
+    await page.goto(`/p/demo/dashboard?from=${yesterday}&to=${yesterday}`);
+    await expect
+      .poll(() => card("Продажи по картам").innerText(), { timeout: 15_000 })
+      .toContain("Покупок: 0");
+    expect(await card("Продажи по картам").innerText()).toContain(formatRubles(0));
+    expect(await page.getByText("За период покупок нет.").count()).toBe(2);
+    await expectAccessible(page, "dashboard-yesterday");
+
+    // A week with one store, in English.
+    await page.goto(`/p/demo/dashboard?from=${moscowDay(-6)}&to=${today}&store=MSK-01`);
+    await page.getByText("EN", { exact: true }).click();
+    await page.getByRole("heading", { name: "Dashboard", level: 2 }).waitFor();
+    await expect
+      .poll(() => card("Sales with a card").innerText(), { timeout: 15_000 })
+      .toContain("Purchases: 2");
+    expect(await card("Points expired").innerText()).toContain("Not counted per store");
+    expect(await page.getByRole("img", { name: /Purchases per day: 3 in 7 days/ }).count()).toBe(1);
+    await expectAccessible(page, "dashboard-week-store-english");
+  }, 180_000);
+});

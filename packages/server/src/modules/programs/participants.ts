@@ -128,3 +128,19 @@ export async function programRelation(
     .executeTakeFirst();
   return row ? "participant" : null;
 }
+
+/**
+ * The programs this partner owns that other partners take part in: the only way another chain's
+ * purchases become the owner's to see. Usually none, and then a purchase list is the partner's own.
+ */
+export async function sharedProgramIds(db: Executor, ownerPartnerId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("programs as g")
+    .innerJoin("program_participants as pp", "pp.program_id", "g.id")
+    .select("g.id")
+    .distinct()
+    .where("g.partner_id", "=", ownerPartnerId)
+    .where("pp.partner_id", "<>", ownerPartnerId)
+    .execute();
+  return rows.map((r) => r.id);
+}

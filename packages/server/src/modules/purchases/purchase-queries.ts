@@ -9,6 +9,7 @@
 import type { PurchaseState } from "@kopilka/contract";
 import type { Executor } from "../../infra/db/database.js";
 import { keysetPage, keysetQuery, type Page, type PageQuery, type SortSpec } from "../../infra/db/keyset.js";
+import { sharedProgramIds } from "../programs/index.js";
 
 export interface PurchaseFilter {
   /** Epoch ms, inclusive. */
@@ -92,7 +93,8 @@ function listed(r: PurchaseListRow): ListedPurchase {
   };
 }
 
-function visibleTo(db: Executor, viewerPartnerId: number) {
+/** `shared`: the programs the viewer owns that other partners take part in (`sharedProgramIds`). */
+function visibleTo(db: Executor, viewerPartnerId: number, shared: readonly number[]) {
   return db
     .selectFrom("purchases as p")
     .innerJoin("partners as sp", "sp.id", "p.partner_id")
@@ -119,7 +121,11 @@ function visibleTo(db: Executor, viewerPartnerId: number) {
       "p.confirmed_at",
     ])
     .where((eb) =>
-      eb.or([eb("p.partner_id", "=", viewerPartnerId), eb("g.partner_id", "=", viewerPartnerId)]),
+      // Without shared programs the condition is the partner alone, so the newest-first page walks the
+      // (partner_id, created_at, id) index instead of sorting every purchase of the platform.
+      shared.length === 0
+        ? eb("p.partner_id", "=", viewerPartnerId)
+        : eb.or([eb("p.partner_id", "=", viewerPartnerId), eb("p.program_id", "in", shared)]),
     );
 }
 
@@ -129,7 +135,7 @@ export async function listPurchases(
   filter: PurchaseFilter,
   page: PageQuery,
 ): Promise<Page<ListedPurchase>> {
-  let query = visibleTo(db, viewerPartnerId);
+  let query = visibleTo(db, viewerPartnerId, await sharedProgramIds(db, viewerPartnerId));
   if (filter.from !== undefined) query = query.where("p.created_at", ">=", filter.from);
   if (filter.to !== undefined) query = query.where("p.created_at", "<", filter.to);
   if (filter.state !== undefined) query = query.where("p.state", "=", filter.state);
@@ -148,7 +154,8 @@ export async function purchasesOfCard(
   cardId: number,
   page: PageQuery,
 ): Promise<Page<ListedPurchase>> {
-  const query = visibleTo(db, viewerPartnerId).where("p.card_id", "=", cardId);
+  const shared = await sharedProgramIds(db, viewerPartnerId);
+  const query = visibleTo(db, viewerPartnerId, shared).where("p.card_id", "=", cardId);
   const rows = (await keysetQuery(query, SORTS, "p.id", page).execute()) as PurchaseListRow[];
   return keysetPage(rows, SORTS, (r) => r.id, page, listed);
 }

@@ -65,6 +65,12 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     label: "nav.audit",
     page: lazy(() => import("./pages/audit/PartnerAuditPage.tsx")),
   },
+  {
+    path: "discount-programs",
+    permission: "programs.read",
+    label: "discountPrograms.title",
+    page: lazy(() => import("./pages/discount-programs/DiscountProgramsPage.tsx")),
+  },
 ];
 
 export const PLATFORM_SECTIONS: readonly Section[] = [
@@ -116,5 +122,11 @@ export const PARTNER_DETAIL_PAGES: readonly Section[] = [
     permission: "clients.read",
     label: "nav.clients",
     page: lazy(() => import("./pages/clients/ClientPage.tsx")),
+  },
+  {
+    path: "discount-programs/:programCode",
+    permission: "programs.read",
+    label: "discountPrograms.title",
+    page: lazy(() => import("./pages/discount-programs/DiscountProgramPage.tsx")),
   },
 ];

@@ -85,3 +85,14 @@ export type LevelList = Static<typeof C.LevelList>;
 export type LevelCreate = Static<typeof C.LevelCreate>;
 export type LevelPatch = Static<typeof C.LevelPatch>;
 export type LevelSettings = Static<typeof C.LevelSettingsSchema>;
+
+export type RegistrationSettings = Static<typeof C.RegistrationSettingsView>;
+export type RegistrationSettingsUpdate = Static<typeof C.RegistrationSettingsUpdate>;
+export type ProgramPatch = Static<typeof C.ProgramPatch>;
+export type DiscountProgram = Static<typeof C.DiscountProgramView>;
+export type DiscountProgramList = Static<typeof C.DiscountProgramList>;
+export type DiscountProgramBody = Static<typeof C.DiscountProgramBody>;
+export type DiscountProgramVersions = Static<typeof C.DiscountProgramVersionList>;
+export type DiscountProgramItem = DiscountProgram["items"][number];
+export type DiscountProgramLimit = DiscountProgram["limits"][number];
+export type DiscountProgramCardRange = DiscountProgram["cardRanges"][number];

@@ -25,6 +25,7 @@ import { credentialRoutes } from "./credentials.js";
 import { discountProgramRoutes } from "./discount-programs.js";
 import { levelRoutes } from "./levels.js";
 import { partnerRoutes } from "./partners.js";
+import { productRoutes } from "./products.js";
 import { programRoutes } from "./programs.js";
 import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
@@ -57,6 +58,7 @@ const ROUTES: readonly AdminRoutes[] = [
   levelRoutes,
   reportRoutes,
   discountProgramRoutes,
+  productRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

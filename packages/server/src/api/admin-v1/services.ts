@@ -13,6 +13,7 @@ export type AdminServices = Pick<
   | "reports"
   | "discountPrograms"
   | "pharmApiAdmin"
+  | "catalog"
 > & {
   /** Mark the session cookie Secure even on plain HTTP (behind a TLS-terminating proxy). */
   cookieSecure: boolean;

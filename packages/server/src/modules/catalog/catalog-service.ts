@@ -1,10 +1,12 @@
 /** What the POS and the accounting system ask of the product catalogue. */
 import type { Database } from "../../infra/db/database.js";
+import type { PageQuery } from "../../infra/db/keyset.js";
 import { rejectDuplicates } from "../../kernel/batches.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/principal.js";
 import { requireUnboundCredential } from "../auth/index.js";
 import type { ProductDirectory } from "./product-directory.js";
+import { listProducts } from "./product-list.js";
 import { getProduct, type ProductInput, upsertProducts } from "./products.js";
 
 export interface ProductView {
@@ -48,5 +50,10 @@ export class CatalogService {
       excludedFromAccrual: row.excluded_from_accrual === 1,
       minPrice: row.min_price,
     };
+  }
+
+  /** The partner's products for the cabinet: SKU, barcode or name starting with `q`, a keyset page. */
+  async list(partnerId: number, filter: { q?: string | undefined }, page: PageQuery) {
+    return listProducts(this.database.db, partnerId, filter, page);
   }
 }

@@ -71,6 +71,12 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     label: "discountPrograms.title",
     page: lazy(() => import("./pages/discount-programs/DiscountProgramsPage.tsx")),
   },
+  {
+    path: "products",
+    permission: "programs.read",
+    label: "products.title",
+    page: lazy(() => import("./pages/products/ProductsPage.tsx")),
+  },
 ];
 
 export const PLATFORM_SECTIONS: readonly Section[] = [

@@ -96,3 +96,4 @@ export type DiscountProgramVersions = Static<typeof C.DiscountProgramVersionList
 export type DiscountProgramItem = DiscountProgram["items"][number];
 export type DiscountProgramLimit = DiscountProgram["limits"][number];
 export type DiscountProgramCardRange = DiscountProgram["cardRanges"][number];
+export type AdminProduct = Static<typeof C.AdminProductView>;

@@ -788,6 +788,21 @@ export const ru = {
       lengthNotAbovePrefix: "Длина должна быть больше длины префикса",
     },
   },
+  products: {
+    title: "Товары",
+    sku: "Артикул",
+    barcode: "Штрихкод",
+    name: "Название",
+    category: "Категория · бренд",
+    manufacturer: "Производитель",
+    minPrice: "Мин. цена",
+    flags: "Ограничения",
+    noAccrual: "без начисления",
+    noPointsPayment: "без оплаты баллами",
+    updatedAt: "Обновлён",
+    searchHint: "Начало артикула, штрихкода или названия",
+    uploadedBy: "Каталог загружает учётная система через API касс (PUT /v1/products).",
+  },
 };
 
 type Leaves<T, P extends string = ""> = {

@@ -204,6 +204,34 @@ describeInChromium("cabinet: program settings and manufacturer programs", () => 
     await cabinet.expectAccessible(page, "settings-08-discount-program-english");
   }, 120_000);
 
+  it("searches the product catalogue by a prefix and pages through it", async () => {
+    const page = owner;
+    await page.goto("/p/demo/dashboard");
+    await page
+      .getByRole("navigation", { name: "Меню" })
+      .getByRole("link", { name: "Товары", exact: true })
+      .click();
+    await page.waitForURL("**/p/demo/products");
+    const table = page.getByRole("table", { name: "Товары" });
+    await table.getByRole("row").filter({ hasText: "SKU-00001" }).waitFor();
+    expect(await table.getByRole("row").count()).toBe(26);
+    await page.getByRole("button", { name: "Дальше →" }).click();
+    await table.getByRole("row").filter({ hasText: "SKU-00026" }).waitFor();
+    expect(await table.getByRole("row").filter({ hasText: "SKU-00001" }).count()).toBe(0);
+
+    const search = page.getByRole("textbox", { name: "Поиск" });
+    await search.fill("sku-0001");
+    await search.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("sku-0001");
+    const fromApi = await cabinet.apiFromPage(owner, "GET", "/partners/demo/products?q=sku-0001");
+    const skus = (fromApi.body.items as { sku: string }[]).map((p) => p.sku);
+    expect(skus).toHaveLength(10);
+    await expect.poll(() => table.getByRole("row").count()).toBe(11);
+    const shown = (await table.getByRole("row").allInnerTexts()).slice(1).map((r) => r.split(/\s/)[0]);
+    expect(shown).toEqual(skus);
+    await cabinet.expectAccessible(page, "settings-10-products");
+  }, 120_000);
+
   it("shows an analyst both read-only, and the server refuses their changes", async () => {
     const created = await cabinet.apiFromPage(owner, "POST", "/partners/demo/users", {
       email: "settings-analyst@demo.kopilka",

@@ -185,3 +185,76 @@ describe("bad input", () => {
     expect(after.length).toBe(before.length);
   });
 });
+
+describe("import", () => {
+  const importChunk = (items: unknown, persona: Persona = "owner", partner = "alpha") =>
+    adminCall(t, "POST", `/partners/${partner}/products/import`, {
+      token: tokens[persona],
+      payload: { items },
+    });
+  const auditOf = () =>
+    t.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("entity_type", "=", "products")
+      .orderBy("id", "desc")
+      .execute();
+
+  it.each([
+    ["admin", 200],
+    ["owner", 200],
+    ["marketer", 200],
+    ["operator", 403],
+    ["analyst", 403],
+    ["outsider", 403],
+  ] as const)("%s → %i", async (persona, status) => {
+    const res = await importChunk([{ sku: `ROLE-${persona}`, name: `Role ${persona}` }], persona);
+    expect(res.statusCode, res.body).toBe(status);
+    if (status === 403) expect(res.json()).toMatchObject({ code: "PERMISSION_DENIED" });
+    const found = (await list(`?q=ROLE-${persona}`)).json().items as ListedProduct[];
+    expect(found).toHaveLength(status === 200 ? 1 : 0);
+  });
+
+  it("adds new SKUs and replaces known ones, with one audit entry naming them", async () => {
+    const res = await importChunk([
+      { sku: "VIT-001", barcode: "4607000000001", name: "Витамин D3 1 (новая упаковка)", minPrice: 12_345 },
+      { sku: "IMP-1", barcode: "4607100000001", name: "Импортированный", category: "herbs", brand: "Алтай" },
+    ]);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ created: 1, updated: 1 });
+    const replaced = (await list("?q=VIT-001")).json().items as ListedProduct[];
+    expect(replaced[0]).toMatchObject({ name: "Витамин D3 1 (новая упаковка)", minPrice: 12_345 });
+    const [entry] = await auditOf();
+    expect(entry).toMatchObject({
+      user_id: w.users.owner.id,
+      partner_id: w.alpha.partnerId,
+      entity_id: "VIT-001…IMP-1",
+      action: "import",
+    });
+    expect(JSON.parse(entry!.after!)).toEqual({ created: 1, updated: 1, skus: ["VIT-001", "IMP-1"] });
+  });
+
+  it.each([
+    [[], "items"],
+    [[{ sku: "", name: "No SKU" }], "items[0].sku"],
+    [[{ sku: "OK-1" }], "items[0].name"],
+    [[{ sku: "OK-1", name: "N", minPrice: -1 }], "items[0].minPrice"],
+    [[{ sku: "OK-1", name: "N", colour: "red" }], "items[0].colour"],
+    [
+      [
+        { sku: "DUP", name: "A" },
+        { sku: "DUP", name: "B" },
+      ],
+      "items[1].sku",
+    ],
+    [Array.from({ length: 1001 }, (_, i) => ({ sku: `MANY-${i}`, name: "N" })), "items"],
+  ])("refuses %# naming %s, writing nothing", async (items, field) => {
+    const entries = (await auditOf()).length;
+    const res = await importChunk(items);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().details).toMatchObject({ field });
+    expect((await auditOf()).length).toBe(entries);
+    expect((await list("?q=OK-1")).json().items).toEqual([]);
+    expect((await list("?q=DUP")).json().items).toEqual([]);
+  });
+});

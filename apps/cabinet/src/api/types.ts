@@ -97,3 +97,5 @@ export type DiscountProgramItem = DiscountProgram["items"][number];
 export type DiscountProgramLimit = DiscountProgram["limits"][number];
 export type DiscountProgramCardRange = DiscountProgram["cardRanges"][number];
 export type AdminProduct = Static<typeof C.AdminProductView>;
+export type ProductImportItem = Static<typeof C.ProductImportBody>["items"][number];
+export type ProductImportResult = Static<typeof C.ProductImportResult>;

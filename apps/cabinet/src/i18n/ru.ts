@@ -802,6 +802,27 @@ export const ru = {
     updatedAt: "Обновлён",
     searchHint: "Начало артикула, штрихкода или названия",
     uploadedBy: "Каталог загружает учётная система через API касс (PUT /v1/products).",
+    import: "Импорт из CSV",
+    importTitle: "Импорт товаров из CSV",
+    importHint:
+      "Первая строка — названия столбцов (обязательны sku и name; можно по-русски: артикул, название, штрихкод…), разделитель ; , или табуляция. Товар с тем же артикулом заменяется. Мин. цена — в рублях.",
+    importFile: "Файл CSV",
+    importChoose: "Выберите файл",
+    importClear: "Убрать файл",
+    importParsed: "{{file}}: товаров к загрузке — {{count}}",
+    importProblems: "Строк с ошибками: {{count}}. Исправьте файл и выберите его снова.",
+    importReasons: {
+      columns: "строка {{line}}: нет столбцов sku и name",
+      sku: "строка {{line}}: нет артикула",
+      name: "строка {{line}}: нет названия",
+      minPrice: "строка {{line}}: мин. цена не число",
+      flag: "строка {{line}}: в столбце {{column}} ожидается да/нет",
+    },
+    importProgress: "Ход загрузки",
+    importedOf: "Загружено {{done}} из {{total}}",
+    importStoppedAt: "Загрузка остановлена на строке {{line}} файла; всё до неё сохранено.",
+    importDone: "Импорт завершён: новых {{created}}, обновлено {{updated}}",
+    importStart: "Загрузить ({{count}})",
   },
 };
 

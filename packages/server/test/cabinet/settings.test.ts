@@ -232,6 +232,65 @@ describeInChromium("cabinet: program settings and manufacturer programs", () => 
     await cabinet.expectAccessible(page, "settings-10-products");
   }, 120_000);
 
+  it("imports a CSV file of products in chunks with a progress bar", async () => {
+    const page = owner;
+    await page.goto("/p/demo/products");
+    await page.getByRole("button", { name: "Импорт из CSV" }).click();
+    const dialog = page.getByRole("dialog", { name: "Импорт товаров из CSV" });
+    const lines = ["артикул;штрихкод;название;категория;мин. цена"];
+    for (let i = 1; i <= 1_200; i++) {
+      const n = String(i).padStart(4, "0");
+      lines.push(
+        `CSV-${n};462${String(i).padStart(10, "0")};"Сироп; вишня ""${i}""";herbs;${i === 7 ? "12,50" : ""}`,
+      );
+    }
+    await dialog.locator('input[type="file"]').setInputFiles({
+      name: "products.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`\uFEFF${lines.join("\r\n")}\r\n`, "utf8"),
+    });
+    await dialog.getByText("products.csv: товаров к загрузке — 1200").waitFor();
+    await dialog.getByRole("button", { name: "Загрузить (1200)" }).click();
+    await dialog.getByText("Загружено 1200 из 1200").waitFor({ timeout: 60_000 });
+    expect(
+      await dialog.getByRole("progressbar", { name: "Ход загрузки" }).getAttribute("aria-valuenow"),
+    ).toBe("100");
+    await dialog.getByText("Импорт завершён: новых 1200, обновлено 0").waitFor();
+    await cabinet.expectAccessible(page, "settings-11-products-import");
+
+    const found = await cabinet.apiFromPage(owner, "GET", "/partners/demo/products?q=CSV-0007");
+    expect(found.body.items).toEqual([
+      expect.objectContaining({
+        sku: "CSV-0007",
+        barcode: "4620000000007",
+        name: 'Сироп; вишня "7"',
+        category: "herbs",
+        minPrice: 1250,
+      }),
+    ]);
+    const last = await cabinet.apiFromPage(owner, "GET", "/partners/demo/products?q=CSV-1200");
+    expect((last.body.items as { sku: string }[]).map((p) => p.sku)).toEqual(["CSV-1200"]);
+    const audit = await cabinet.apiFromPage(
+      owner,
+      "GET",
+      "/partners/demo/audit?entityType=products&limit=10",
+    );
+    expect((audit.body.items as { action: string }[]).map((e) => e.action)).toEqual([
+      "import",
+      "import",
+      "import",
+    ]);
+    await dialog.getByRole("button", { name: "Закрыть", exact: true }).last().click();
+    const search = page.getByRole("textbox", { name: "Поиск" });
+    await search.fill("csv-000");
+    await search.press("Enter");
+    await page
+      .getByRole("table", { name: "Товары" })
+      .getByRole("row")
+      .filter({ hasText: "CSV-0001" })
+      .waitFor();
+  }, 180_000);
+
   it("shows an analyst both read-only, and the server refuses their changes", async () => {
     const created = await cabinet.apiFromPage(owner, "POST", "/partners/demo/users", {
       email: "settings-analyst@demo.kopilka",

@@ -1,22 +1,27 @@
-import { Group, Text, TextInput } from "@mantine/core";
+import { Button, Group, Text, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../api/client.ts";
 import type { AdminProduct, Page } from "../../api/types.ts";
+import { can } from "../../auth/permissions.ts";
+import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { formatDateTime, formatRubles } from "../../lib/format.ts";
 import { useListParams } from "../../lib/list-params.ts";
 import { usePartner } from "../../lib/partner.ts";
+import { ImportProducts } from "./ImportProducts.tsx";
 
 const FILTERS = ["q"] as const;
 
-/** The partner's product catalogue as the accounting system uploaded it, searched by a prefix. */
+/** The partner's product catalogue: searched by a prefix, topped up from a CSV file. */
 export default function ProductsPage() {
   const { t, i18n } = useTranslation();
   const partner = usePartner();
+  const user = useUser();
+  const [importing, setImporting] = useState(false);
   const list = useListParams(FILTERS, "sku");
   const [text, setText] = useState(list.filters.q);
   // The URL is the truth: going back or following a link shows its search in the box.
@@ -73,7 +78,15 @@ export default function ProductsPage() {
   ];
   return (
     <>
-      <PageHeader title={t("products.title")} />
+      <PageHeader
+        title={t("products.title")}
+        actions={
+          can(user, partner.code, "programs.write") && (
+            <Button onClick={() => setImporting(true)}>{t("products.import")}</Button>
+          )
+        }
+      />
+      {importing && <ImportProducts onClose={() => setImporting(false)} />}
       <Group mb="sm" align="flex-end">
         <TextInput
           label={t("common.search")}

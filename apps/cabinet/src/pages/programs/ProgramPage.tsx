@@ -21,7 +21,7 @@ import { SettingsTab } from "./settings/SettingsTab.tsx";
 const TABS = ["rules", "simulate", "promo-codes", "levels", "settings"] as const;
 type Tab = (typeof TABS)[number];
 
-/** A program: its rules, a receipt priced against them, its promo codes and its card levels. */
+/** A program: its rules, a receipt priced against them, its promo codes, its card levels and its settings. */
 export default function ProgramPage() {
   const { t } = useTranslation();
   const partner = usePartner();

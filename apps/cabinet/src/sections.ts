@@ -42,6 +42,18 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     page: lazy(() => import("./pages/programs/ProgramsPage.tsx")),
   },
   {
+    path: "discount-programs",
+    permission: "programs.read",
+    label: "discountPrograms.title",
+    page: lazy(() => import("./pages/discount-programs/DiscountProgramsPage.tsx")),
+  },
+  {
+    path: "products",
+    permission: "programs.read",
+    label: "products.title",
+    page: lazy(() => import("./pages/products/ProductsPage.tsx")),
+  },
+  {
     path: "cards",
     permission: "cards.read",
     label: "nav.cards",
@@ -134,5 +146,11 @@ export const PARTNER_DETAIL_PAGES: readonly Section[] = [
     permission: "purchases.read",
     label: "nav.purchases",
     page: lazy(() => import("./pages/purchases/PurchasePage.tsx")),
+  },
+  {
+    path: "discount-programs/:programCode",
+    permission: "programs.read",
+    label: "discountPrograms.title",
+    page: lazy(() => import("./pages/discount-programs/DiscountProgramPage.tsx")),
   },
 ];

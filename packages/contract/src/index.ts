@@ -14,6 +14,7 @@ export * from "./admin-v1/dashboard.js";
 export * from "./admin-v1/discount-programs.js";
 export * from "./admin-v1/levels.js";
 export * from "./admin-v1/partners.js";
+export * from "./admin-v1/products.js";
 export * from "./admin-v1/programs.js";
 export * from "./admin-v1/promo-codes.js";
 export * from "./admin-v1/purchases.js";

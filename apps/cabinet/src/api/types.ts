@@ -94,3 +94,17 @@ export type RuleList = Static<typeof C.AdminRuleList>;
 export type Report = Static<typeof C.ReportView>;
 export type ReportTable = Static<typeof C.ReportTableView>;
 export type Dashboard = Static<typeof C.DashboardView>;
+
+export type RegistrationSettings = Static<typeof C.RegistrationSettingsView>;
+export type RegistrationSettingsUpdate = Static<typeof C.RegistrationSettingsUpdate>;
+export type ProgramPatch = Static<typeof C.ProgramPatch>;
+export type DiscountProgram = Static<typeof C.DiscountProgramView>;
+export type DiscountProgramList = Static<typeof C.DiscountProgramList>;
+export type DiscountProgramBody = Static<typeof C.DiscountProgramBody>;
+export type DiscountProgramVersions = Static<typeof C.DiscountProgramVersionList>;
+export type DiscountProgramItem = DiscountProgram["items"][number];
+export type DiscountProgramLimit = DiscountProgram["limits"][number];
+export type DiscountProgramCardRange = DiscountProgram["cardRanges"][number];
+export type AdminProduct = Static<typeof C.AdminProductView>;
+export type ProductImportItem = Static<typeof C.ProductImportBody>["items"][number];
+export type ProductImportResult = Static<typeof C.ProductImportResult>;

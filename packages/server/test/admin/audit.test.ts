@@ -533,6 +533,16 @@ const MUTATIONS: Mutation[] = [
     check: (_b, a) => expect(a).toEqual({ rotated: true }),
   },
   {
+    route: "POST /admin/v1/partners/:partnerCode/products/import",
+    path: () => "/partners/alpha/products/import",
+    payload: { items: [{ sku: "AUDIT-IMPORT-1", name: "Audited import" }] },
+    entity: ["products", () => "AUDIT-IMPORT-1", "import"],
+    check: (b, a) => {
+      expect(b).toBeNull();
+      expect(a).toEqual({ created: 1, updated: 0, skus: ["AUDIT-IMPORT-1"] });
+    },
+  },
+  {
     route: "POST /admin/v1/auth/password",
     path: () => "/auth/password",
     payload: { currentPassword: PASSWORD, newPassword: "another long password" },

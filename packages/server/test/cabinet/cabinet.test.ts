@@ -78,6 +78,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Магазины",
       "Доступы касс",
       "Программы",
+      "Программы производителей",
+      "Товары",
       "Карты",
       "Клиенты",
       "Покупки",
@@ -229,6 +231,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Магазины",
       "Доступы касс",
       "Программы",
+      "Программы производителей",
+      "Товары",
       "Карты",
       "Клиенты",
       "Покупки",
@@ -253,7 +257,14 @@ describeInChromium("web cabinet in Chromium", () => {
     const page = await newPage();
     await signIn(page, "marketer@demo.kopilka");
     await page.waitForURL("**/p/demo/dashboard");
-    expect(await menu(page)).toEqual(["Сводка", "Магазины", "Программы", "Отчёты"]);
+    expect(await menu(page)).toEqual([
+      "Сводка",
+      "Магазины",
+      "Программы",
+      "Программы производителей",
+      "Товары",
+      "Отчёты",
+    ]);
     await page.goto("/p/demo/audit");
     await page.getByRole("alert").filter({ hasText: "Нет доступа" }).waitFor();
     const refused = await apiFromPage(page, "GET", "/partners/demo/audit");
@@ -283,6 +294,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Магазины",
       "Доступы касс",
       "Программы",
+      "Программы производителей",
+      "Товары",
       "Карты",
       "Клиенты",
       "Покупки",
@@ -323,6 +336,8 @@ describeInChromium("web cabinet in Chromium", () => {
       "Stores",
       "POS credentials",
       "Programs",
+      "Manufacturer programs",
+      "Products",
       "Cards",
       "Clients",
       "Purchases",

@@ -16,11 +16,12 @@ import { LevelsTab } from "../levels/LevelsTab.tsx";
 import { PromoCodesTab } from "../promo-codes/PromoCodesTab.tsx";
 import { SimulatePanel } from "../rules/SimulatePanel.tsx";
 import { notify } from "./notify.ts";
+import { SettingsTab } from "./settings/SettingsTab.tsx";
 
-const TABS = ["rules", "simulate", "promo-codes", "levels"] as const;
+const TABS = ["rules", "simulate", "promo-codes", "levels", "settings"] as const;
 type Tab = (typeof TABS)[number];
 
-/** A program: its rules, a receipt priced against them, its promo codes and its card levels. */
+/** A program: its rules, a receipt priced against them, its promo codes, its card levels and its settings. */
 export default function ProgramPage() {
   const { t } = useTranslation();
   const partner = usePartner();
@@ -72,6 +73,7 @@ export default function ProgramPage() {
             <Tabs.Tab value="simulate">{t("simulate.tab")}</Tabs.Tab>
             <Tabs.Tab value="promo-codes">{t("promo.tab")}</Tabs.Tab>
             <Tabs.Tab value="levels">{t("levels.tab")}</Tabs.Tab>
+            <Tabs.Tab value="settings">{t("settings.tab")}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="rules">
             <RulesTab programPath={programPath} program={program.data} />
@@ -84,6 +86,9 @@ export default function ProgramPage() {
           </Tabs.Panel>
           <Tabs.Panel value="levels">
             <LevelsTab programPath={programPath} program={program.data} />
+          </Tabs.Panel>
+          <Tabs.Panel value="settings">
+            <SettingsTab programPath={programPath} program={program.data} />
           </Tabs.Panel>
         </Tabs>
       )}

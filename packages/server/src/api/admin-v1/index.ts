@@ -26,6 +26,7 @@ import { dashboardRoutes } from "./dashboard.js";
 import { discountProgramRoutes } from "./discount-programs.js";
 import { levelRoutes } from "./levels.js";
 import { partnerRoutes } from "./partners.js";
+import { productRoutes } from "./products.js";
 import { programRoutes } from "./programs.js";
 import { promoCodeRoutes } from "./promo-codes.js";
 import { purchaseRoutes } from "./purchases.js";
@@ -59,6 +60,7 @@ const ROUTES: readonly AdminRoutes[] = [
   reportRoutes,
   discountProgramRoutes,
   dashboardRoutes,
+  productRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

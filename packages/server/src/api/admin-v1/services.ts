@@ -14,6 +14,7 @@ export type AdminServices = Pick<
   | "discountPrograms"
   | "pharmApiAdmin"
   | "stats"
+  | "catalog"
 > & {
   /** Mark the session cookie Secure even on plain HTTP (behind a TLS-terminating proxy). */
   cookieSecure: boolean;

@@ -1,11 +1,14 @@
 /** What the POS and the accounting system ask of the product catalogue. */
 import type { Database } from "../../infra/db/database.js";
+import type { PageQuery } from "../../infra/db/keyset.js";
 import { rejectDuplicates } from "../../kernel/batches.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/principal.js";
+import { type Actor, recordAudit } from "../audit/index.js";
 import { requireUnboundCredential } from "../auth/index.js";
 import type { ProductDirectory } from "./product-directory.js";
-import { getProduct, type ProductInput, upsertProducts } from "./products.js";
+import { listProducts } from "./product-list.js";
+import { getProduct, type ProductInput, upsertProductRows, upsertProducts } from "./products.js";
 
 export interface ProductView {
   sku: string;
@@ -48,5 +51,50 @@ export class CatalogService {
       excludedFromAccrual: row.excluded_from_accrual === 1,
       minPrice: row.min_price,
     };
+  }
+
+  /** The partner's products for the cabinet: SKU, barcode or name starting with `q`, a keyset page. */
+  async list(partnerId: number, filter: { q?: string | undefined }, page: PageQuery) {
+    return listProducts(this.database.db, partnerId, filter, page);
+  }
+
+  /**
+   * A chunk of a cabinet import: new SKUs are added, known ones replaced, in one transaction with one
+   * audit entry naming every SKU it wrote.
+   */
+  async importChunk(
+    actor: Actor,
+    partnerId: number,
+    items: readonly ProductInput[],
+    now: number,
+  ): Promise<{ created: number; updated: number }> {
+    rejectDuplicates(items, (p) => p.sku, "sku");
+    const skus = items.map((p) => p.sku);
+    const result = await this.database.transaction(async (trx) => {
+      const known = await trx
+        .selectFrom("products")
+        .select("sku")
+        .where("partner_id", "=", partnerId)
+        .where("sku", "in", skus)
+        .execute();
+      await upsertProductRows(trx, partnerId, items, now);
+      const counts = { created: items.length - known.length, updated: known.length };
+      await recordAudit(
+        trx,
+        actor,
+        {
+          partnerId,
+          entityType: "products",
+          entityId: skus.length === 1 ? skus[0]! : `${skus[0]}…${skus.at(-1)}`,
+          action: "import",
+          before: null,
+          after: { ...counts, skus },
+        },
+        now,
+      );
+      return counts;
+    });
+    this.directory?.invalidate();
+    return result;
   }
 }

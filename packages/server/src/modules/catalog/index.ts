@@ -2,5 +2,6 @@
 
 export * from "./catalog-service.js";
 export * from "./product-directory.js";
+export * from "./product-list.js";
 export * from "./product-names.js";
 export * from "./products.js";

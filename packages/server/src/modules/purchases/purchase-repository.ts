@@ -3,6 +3,7 @@
  * a PurchaseTx inside one transaction; the events it writes are reported to the listener (metrics) once the
  * transaction has committed, so a rolled-back call is never counted.
  */
+import { sql } from "kysely";
 import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db/database.js";
 import { rawRows } from "../../infra/db/raw.js";
 import type { NewRow, Row, RowUpdate } from "../../infra/db/schema.js";
@@ -241,7 +242,9 @@ export class PurchaseRepository {
       .selectFrom("purchases")
       .select(["external_id", "store_id", "pos_code", "hanging_reason", "total", "updated_at"])
       .where("state", "=", "hanging")
-      .where("partner_id", "=", partnerId)
+      // Unary plus keeps SQLite off the (partner, created) index, which would read every purchase of the
+      // partner: the state index finds the few hanging ones. PostgreSQL reads it as the same number.
+      .where(sql`+${sql.ref("partner_id")}`, "=", partnerId)
       .orderBy("updated_at")
       .limit(limit)
       .execute();

@@ -2,58 +2,17 @@
  * Numbers of an accounting system's CSV as exact integers: "1 234,56" rubles → 123456 kopecks, "2,5" packs
  * → 2500 thousandths, never through a double (so "0.1" is 10 kopecks and "0.105" is refused, not rounded).
  *
- * `scaledInteger` is the server's own (packages/server/src/core/decimal-text.ts), copied because the
- * emulator, like the SDK, does not depend on the server package; keep the two the same. What is added
- * here is the accounting systems' spelling: a comma as the decimal separator and spaces between thousands.
+ * `scaledInteger` is the contract's, the one the server reads PharmApi numbers with. What is added here
+ * is the accounting systems' spelling: a comma as the decimal separator and spaces between thousands.
  */
 
-export type DecimalRefusal = "not_a_number" | "too_many_decimals" | "negative" | "too_large";
-
-export type ScaledInteger = { ok: true; value: number } | { ok: false; refusal: DecimalRefusal };
-
-const JSON_NUMBER = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
-
-/**
- * `text` (JSON number syntax) times 10^scale as an integer, refused when it needs more than `scale`
- * decimals (trailing zeros do not count: "120.00" is 12000 kopecks), when negative (minus zero is zero),
- * or when above `max` (in the scaled unit).
- */
-export function scaledInteger(text: string, scale: number, max: number): ScaledInteger {
-  const match = JSON_NUMBER.exec(text);
-  if (!match) return { ok: false, refusal: "not_a_number" };
-  const [, sign, whole = "", fraction = "", exponentText] = match;
-  const exponent = exponentText === undefined ? 0 : Number(exponentText);
-  // An exponent this large cannot give a value within any sane maximum; refuse it before building digits.
-  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 64) {
-    return allZero(whole + fraction) ? { ok: true, value: 0 } : { ok: false, refusal: "too_large" };
-  }
-  // The value is digits × 10^(exponent − fraction length); shift so that it is in units of 10^−scale.
-  let digits = (whole + fraction).replace(/^0+(?=.)/, "");
-  let shift = exponent - fraction.length + scale;
-  if (shift < 0) {
-    const dropped = digits.slice(Math.max(0, digits.length + shift));
-    if (!allZero(dropped)) return { ok: false, refusal: "too_many_decimals" };
-    digits = digits.slice(0, Math.max(0, digits.length + shift)) || "0";
-    shift = 0;
-  }
-  if (allZero(digits)) return { ok: true, value: 0 };
-  if (sign === "-") return { ok: false, refusal: "negative" };
-  const significant = digits.replace(/^0+/, "");
-  const maxDigits = String(max).length;
-  if (significant.length + shift > maxDigits) return { ok: false, refusal: "too_large" };
-  const value = Number(significant + "0".repeat(shift));
-  if (value > max) return { ok: false, refusal: "too_large" };
-  return { ok: true, value };
-}
-
-function allZero(digits: string): boolean {
-  return /^0*$/.test(digits);
-}
-
-/** Largest price or sum the server takes: 100 million rubles, in kopecks. */
-export const MAX_KOPECKS = 10_000_000_000;
-/** Largest pack count the server takes: a million packs, in thousandths. */
-export const MAX_THOUSANDTHS = 1_000_000_000;
+import {
+  type DecimalRefusal,
+  MAX_KOPECKS,
+  MAX_THOUSANDTHS,
+  type ScaledInteger,
+  scaledInteger,
+} from "@kopilka/contract";
 
 /**
  * The accounting system's spelling to JSON number syntax: spaces (also no-break and thin ones) between

@@ -23,6 +23,7 @@ export * from "./admin-v1/reports.js";
 export * from "./admin-v1/rules.js";
 export * from "./admin-v1/stores.js";
 export * from "./admin-v1/users.js";
+export * from "./decimal-text.js";
 export * from "./error-messages.js";
 export * from "./errors.js";
 export * from "./permissions.js";

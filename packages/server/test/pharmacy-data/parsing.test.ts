@@ -3,6 +3,8 @@
  * arithmetic), the streaming JSON parser over every chunk split, the -encoded body decoded across chunk
  * boundaries, the sale's date-time and the DataMatrix GTIN.
  */
+
+import { kopecksOf, rublesText, scaledInteger, thousandthsOf, thousandthsText } from "@kopilka/contract";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonNumber, type JsonValue, parseJsonStream } from "../../src/api/http/json-stream.js";
@@ -13,13 +15,6 @@ import {
   limitedBytes,
   urlDecodedBytes,
 } from "../../src/api/http/upload-body.js";
-import {
-  kopecksOf,
-  rublesText,
-  scaledInteger,
-  thousandthsOf,
-  thousandthsText,
-} from "../../src/core/decimal-text.js";
 import {
   gtinOfDataMatrix,
   parseOffsetDateTime,

@@ -3,7 +3,7 @@
  * decimals), counts to thousandths (at most three), never through a double. Out-of-range and finer values
  * are refused with a message for the pharmacist.
  */
-import { type DecimalRefusal, scaledInteger } from "../../core/decimal-text.js";
+import { type DecimalRefusal, scaledInteger } from "@kopilka/contract";
 import { JsonNumber } from "./json.js";
 
 export type Converted = { ok: true; value: number } | { ok: false; message: string };

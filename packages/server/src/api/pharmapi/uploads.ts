@@ -13,11 +13,11 @@
  */
 
 import { Busboy, type BusboyHeaders } from "@fastify/busboy";
+import { type DecimalRefusal, kopecksOf, rublesText, thousandthsOf } from "@kopilka/contract";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { FastifyRequest } from "fastify";
 import iconv from "iconv-lite";
 import type { Services } from "../../app/services.js";
-import { type DecimalRefusal, kopecksOf, rublesText, thousandthsOf } from "../../core/decimal-text.js";
 import { parseOffsetDateTime, productCodeOf, sumToPayMatches } from "../../core/pharmacy-data.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { SelloutLine } from "../../modules/sellout/index.js";

@@ -3,8 +3,9 @@
  * with their formats, headers frozen, the totals row in bold) and CSV of one table (UTF-8 with a BOM and
  * `;` between fields, as Excel in a Russian locale opens it; decimals with a dot, from the integers).
  */
+
+import { rublesText, thousandthsText } from "@kopilka/contract";
 import ExcelJS from "exceljs";
-import { rublesText, thousandthsText } from "../../core/decimal-text.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Report, ReportCell, ReportColumn, ReportTable } from "./report-service.js";
 

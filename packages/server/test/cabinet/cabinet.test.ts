@@ -96,9 +96,12 @@ describeInChromium("web cabinet in Chromium", () => {
       ["users", "06-users", "Пользователи и роли"],
       ["audit", "07-audit", "Журнал действий"],
     ] as const) {
-      await page.getByRole("navigation", { name: "Меню" }).getByRole("link", { name: heading }).click();
+      await page
+        .getByRole("navigation", { name: "Меню" })
+        .getByRole("link", { name: heading, exact: true })
+        .click();
       await page.waitForURL(`**/p/demo/${path}`);
-      await page.getByRole("heading", { name: heading, level: 2 }).waitFor();
+      await page.getByRole("heading", { name: heading, level: 2, exact: true }).waitFor();
       await page.getByRole("table").first().waitFor();
       await expectAccessible(page, name);
     }

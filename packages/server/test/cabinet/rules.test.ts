@@ -82,7 +82,10 @@ describeInChromium("programs, rules, promo codes and levels in the cabinet", () 
 
   it("creates a rule through the forms, with the server's complaint next to its field", async () => {
     const page = await signedIn();
-    await page.getByRole("navigation", { name: "Меню" }).getByRole("link", { name: "Программы" }).click();
+    await page
+      .getByRole("navigation", { name: "Меню" })
+      .getByRole("link", { name: "Программы", exact: true })
+      .click();
     await page.getByRole("link", { name: "main", exact: true }).click();
     await page.waitForURL("**/p/demo/programs/main");
     await page.getByRole("heading", { name: /Копилка Демо/, level: 2 }).waitFor();

@@ -14,7 +14,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 
 export const SERVER_MAIN = fileURLToPath(new URL("../../../server/dist/cli/main.js", import.meta.url));
-const READY_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = 90_000;
 
 export const DEMO = {
   login: "demo-pos-msk-1",

@@ -502,7 +502,8 @@ describe("crash safety of a real server process", () => {
   });
 
   it("keeps every acknowledged confirm and balanced ledgers across SIGKILL and restart", {
-    timeout: 120_000,
+    // Two cycles start the server four times; on a busy machine a start alone has taken 20 s and more.
+    timeout: 300_000,
   }, async () => {
     const testStart = Date.now();
     console.log(

@@ -7,8 +7,11 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const MAIN_JS = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-/** The first start loads the demo chain (10,000 cards), slower on PostgreSQL. */
-const READY_TIMEOUT_MS = 45_000;
+/**
+ * The first start loads the demo chain (10,000 cards), slower on PostgreSQL. On a busy 2-core machine,
+ * with Chromium and another test file beside it, a start has taken more than 45 s.
+ */
+const READY_TIMEOUT_MS = 90_000;
 const EXIT_TIMEOUT_MS = 15_000;
 
 export interface ServerProcess {

@@ -10,11 +10,6 @@ import { DEMO_CARD_EXAMPLE } from "../../src/modules/demo/index.js";
 import { type Cabinet, describeInChromium, startCabinet } from "../support/cabinet.js";
 
 let cabinet: Cabinet;
-beforeAll(async () => {
-  // The roll-up runs on the sweeper's interval; a short one lets the test wait seconds, not a quarter minute.
-  cabinet = await startCabinet({ SWEEPER_INTERVAL_MS: "500" });
-}, 120_000);
-afterAll(async () => cabinet?.stop());
 
 /** Kopecks as the cabinet shows rubles (ru-RU, from the exact decimal string). */
 const formatRubles = (kopecks: number) =>
@@ -57,6 +52,12 @@ async function sale(token: string, id: string, card: string | null) {
 }
 
 describeInChromium("dashboard", () => {
+  beforeAll(async () => {
+    // The roll-up runs on the sweeper's interval; a short one lets the test wait seconds, not a quarter minute.
+    cabinet = await startCabinet({ SWEEPER_INTERVAL_MS: "500" });
+  }, 120_000);
+  afterAll(async () => cabinet?.stop());
+
   it("shows the owner the figures of real purchases, follows the period in the URL, reads in English", async () => {
     const { newPage, signIn, apiFromPage, expectAccessible } = cabinet;
     const login = await pos("/v1/auth/token", { login: "demo-pos-msk-1", secret: "demo-secret" });

@@ -14,3 +14,8 @@ export const kopecks = (input: string | number) => decimal(input, 2, "price");
 export const thousandths = (input: string | number) => decimal(input, 3, "quantity");
 /** Points as typed ("500", "12.5") → hundredths. */
 export const hundredths = (input: string | number) => decimal(input, 2, "points");
+
+/** A line's amount as the server computes it: price × quantity in thousandths, rounded half up. */
+export function lineAmount(price: number, quantityThousandths: number): number {
+  return Number((BigInt(price) * BigInt(quantityThousandths) + 500n) / 1000n);
+}

@@ -13,6 +13,7 @@ import {
   type ScaledInteger,
   scaledInteger,
 } from "@kopilka/contract";
+import { lineAmount } from "./amounts.js";
 
 /**
  * The accounting system's spelling to JSON number syntax: spaces (also no-break and thin ones) between
@@ -52,9 +53,7 @@ export function thousandthsOfText(raw: string): ScaledInteger {
  * BigInt: price (up to 10^10) times quantity (up to 10^9) is past 2^53.
  */
 export function expectedSumToPay(price: number, quantityThousandths: number, discount: number): number {
-  const product = BigInt(price) * BigInt(quantityThousandths);
-  const amount = (product + 500n) / 1000n;
-  return Number(amount) - discount;
+  return lineAmount(price, quantityThousandths) - discount;
 }
 
 export function sumToPayTolerance(quantityThousandths: number): number {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
-import { kopecks } from "./amounts.js";
+import { kopecks, lineAmount } from "./amounts.js";
 import type { Till } from "./till.js";
 
 export interface PriceListEntry {
@@ -121,7 +121,7 @@ export class InteractiveTill {
     const receipt = this.till.session.receiptId.split("-").at(-1) ?? "";
     if (state.mode === "payment" && state.calculation)
       return `${this.w.payment} · ${this.w.receiptNo(receipt)} · ${this.w.toPay(s.rub(state.calculation.totals.toPay))} > `;
-    const total = state.lines.reduce((sum, l) => sum + Math.round((l.price * l.quantity) / 1000), 0);
+    const total = state.lines.reduce((sum, l) => sum + lineAmount(l.price, l.quantity), 0);
     const card = state.card ? ` · ${this.w.cardShort(state.card.number)}` : "";
     return `${this.w[state.mode]} · ${this.w.receiptNo(receipt)} · ${this.w.linesCount(state.lines.length)} · ${s.rub(total)}${card} > `;
   }

@@ -11,6 +11,7 @@
  */
 import type { OutboxItem } from "@kopilka/pos-sdk";
 import Database from "better-sqlite3";
+import { lineAmount } from "./amounts.js";
 
 /** `printed`: the confirm is queued; the others as the outbox settled it. */
 export type JournalStatus = "printed" | "confirmed" | "hanging" | "failed" | "abandoned";
@@ -72,10 +73,9 @@ interface ConfirmBody {
   };
 }
 
-/** A line's amount as the server computes it: price × quantity in thousandths, rounded half up. */
-function lineAmount(line: PrintedLine): number {
-  if (line.amount !== undefined) return line.amount;
-  return Number((BigInt(line.price) * BigInt(line.quantity) + 500n) / 1000n);
+/** The printed line's amount, or the server's computation of it. */
+function amountOf(line: PrintedLine): number {
+  return line.amount ?? lineAmount(line.price, line.quantity);
 }
 
 const STATUS_OF: Partial<Record<OutboxItem["status"], JournalStatus>> = {
@@ -163,7 +163,7 @@ export class Journal {
     o: { lastError: string | null; acknowledgedAt: number | null; now: number },
   ): JournalEntry {
     const receipt = body.receipt!;
-    const subtotal = receipt.lines.reduce((s, l) => s + lineAmount(l), 0);
+    const subtotal = receipt.lines.reduce((s, l) => s + amountOf(l), 0);
     const discount = receipt.lines.reduce((s, l) => s + l.discount, 0);
     // The first write keeps its print time; a later one brings the status (never back to printed).
     this.db

@@ -1,6 +1,7 @@
 /** What the cashier sees, as lines of text, in Russian by default. */
 import { formatPoints, formatQuantity, formatRubles, type Language } from "@kopilka/contract";
 import type { ConfirmView, OutboxItem, ReceiptState, RefundView } from "@kopilka/pos-sdk";
+import { lineAmount } from "./amounts.js";
 
 const WORDS = {
   ru: {
@@ -249,7 +250,7 @@ export class Screen {
     } else {
       let total = 0;
       for (const l of state.lines) {
-        const amount = Math.round((l.price * l.quantity) / 1000);
+        const amount = lineAmount(l.price, l.quantity);
         total += amount;
         this.raw(
           this.w.receiptLine(

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Database } from "../../infra/db/database.js";
+import { type PeriodicJob, startPeriodicJob } from "../../infra/periodic-job.js";
 import type { Clock } from "../../kernel/index.js";
 import { reviewLevels } from "../levels/index.js";
 import { activateDueLots, expireLots } from "../points/index.js";
@@ -42,29 +43,16 @@ export function startSweeper(
   logger: Logger,
   intervalMs: number,
   hooks: SweeperHooks = {},
-) {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (running || stopped) return;
-    running = sweepOnce(database, clock.now())
-      .then((result) => {
-        hooks.onResult?.(result);
-        if (result.expiredPurchases + result.activatedLots + result.expiredLots + result.reviewedLevels > 0)
-          logger.info(result, "sweep done");
-      })
-      .catch((err: unknown) => logger.error({ err }, "sweep failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : null;
-  timer?.unref();
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
+): PeriodicJob {
+  return startPeriodicJob(
+    intervalMs,
+    async () => {
+      const result = await sweepOnce(database, clock.now());
+      hooks.onResult?.(result);
+      if (result.expiredPurchases + result.activatedLots + result.expiredLots + result.reviewedLevels > 0)
+        logger.info(result, "sweep done");
     },
-  };
+    logger,
+    "sweep failed",
+  );
 }

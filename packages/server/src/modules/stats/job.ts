@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Database } from "../../infra/db/database.js";
+import { type PeriodicJob, startPeriodicJob } from "../../infra/periodic-job.js";
 import type { Clock } from "../../kernel/index.js";
 import { type RollUpResult, rollUpStats } from "./rollup.js";
 
@@ -21,29 +22,16 @@ export function startStatsRollUp(
   logger: Logger,
   intervalMs: number,
   hooks: StatsJobHooks = {},
-) {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (running || stopped) return;
-    running = rollUpStats(database, clock.now(), { maxSteps: STEPS_PER_RUN })
-      .then((result) => {
-        hooks.onResult?.(result);
-        if (result.purchaseEvents + result.ledgerEntries + result.clients > 0)
-          logger.debug(result, "stats rolled up");
-      })
-      .catch((err: unknown) => logger.error({ err }, "stats roll-up failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : null;
-  timer?.unref();
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
+): PeriodicJob {
+  return startPeriodicJob(
+    intervalMs,
+    async () => {
+      const result = await rollUpStats(database, clock.now(), { maxSteps: STEPS_PER_RUN });
+      hooks.onResult?.(result);
+      if (result.purchaseEvents + result.ledgerEntries + result.clients > 0)
+        logger.debug(result, "stats rolled up");
     },
-  };
+    logger,
+    "stats roll-up failed",
+  );
 }

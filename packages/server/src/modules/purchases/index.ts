@@ -2,6 +2,7 @@
 
 export { canonicalHash } from "./canonical-hash.js";
 export * from "./counts.js";
+export { countHanging } from "./purchase-queries.js";
 export * from "./purchase-record.js";
 export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./purchase-repository.js";
 export * from "./purchase-service.js";

@@ -7,6 +7,7 @@
  * stores' purchases under a program offered to it.
  */
 import type { PurchaseState } from "@kopilka/contract";
+import { sql } from "kysely";
 import type { Executor } from "../../infra/db/database.js";
 import { keysetPage, keysetQuery, type Page, type PageQuery, type SortSpec } from "../../infra/db/keyset.js";
 import { sharedProgramIds } from "../programs/index.js";
@@ -212,4 +213,30 @@ export async function refundsOf(db: Executor, purchaseRowId: number): Promise<Re
     belowProportional: Number(r.below_proportional) === 1,
     at: iso(r.created_at)!,
   }));
+}
+
+/**
+ * The partner's hanging purchases (a late confirm waiting for an operator). Unary plus keeps SQLite off
+ * the (partner, created) index, which would read every purchase of the partner: the state index finds
+ * the few hanging ones. PostgreSQL reads it as the same number.
+ */
+export function hangingPurchasesOf(db: Executor, partnerId: number) {
+  return db
+    .selectFrom("purchases")
+    .where("state", "=", "hanging")
+    .where(sql`+${sql.ref("partner_id")}`, "=", partnerId);
+}
+
+/** How many purchases hang right now, for a store and a program when given. */
+export async function countHanging(
+  db: Executor,
+  partnerId: number,
+  filter: { storeId?: number; programId?: number } = {},
+): Promise<number> {
+  const row = await hangingPurchasesOf(db, partnerId)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .$if(filter.storeId !== undefined, (q) => q.where("store_id", "=", filter.storeId!))
+    .$if(filter.programId !== undefined, (q) => q.where("program_id", "=", filter.programId!))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -3,12 +3,12 @@
  * a PurchaseTx inside one transaction; the events it writes are reported to the listener (metrics) once the
  * transaction has committed, so a rolled-back call is never counted.
  */
-import { sql } from "kysely";
 import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db/database.js";
 import { rawRows } from "../../infra/db/raw.js";
 import type { NewRow, Row, RowUpdate } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/index.js";
+import { hangingPurchasesOf } from "./purchase-queries.js";
 import { CalculationWriteBehind, type WriteBehindListener } from "./write-behind.js";
 
 /** Told of every event a committed call wrote (calculated, confirmed, refunded, …), e.g. for metrics. */
@@ -238,13 +238,8 @@ export class PurchaseRepository {
 
   /** Purchases whose late confirm waits for an operator, oldest first. */
   async hanging(partnerId: number, limit: number): Promise<HangingPurchase[]> {
-    const rows = await this.database.db
-      .selectFrom("purchases")
+    const rows = await hangingPurchasesOf(this.database.db, partnerId)
       .select(["external_id", "store_id", "pos_code", "hanging_reason", "total", "updated_at"])
-      .where("state", "=", "hanging")
-      // Unary plus keeps SQLite off the (partner, created) index, which would read every purchase of the
-      // partner: the state index finds the few hanging ones. PostgreSQL reads it as the same number.
-      .where(sql`+${sql.ref("partner_id")}`, "=", partnerId)
       .orderBy("updated_at")
       .limit(limit)
       .execute();

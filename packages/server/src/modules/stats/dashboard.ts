@@ -6,12 +6,12 @@
  * Periods are whole local days of a zone; the roll-up keeps UTC hours, so in a zone whose offset is not a
  * whole number of hours (Asia/Kolkata) a day's edges are taken at the hour that starts within it.
  */
-import { sql } from "kysely";
 import { mulDivRound } from "../../core/arithmetic.js";
 import { isoDateOfDayNumber, localTimeOf } from "../../core/rules/local-time.js";
 import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import { findProgramId } from "../programs/index.js";
+import { countHanging } from "../purchases/index.js";
 import { reportPeriod } from "../reports/index.js";
 import { findStoreId } from "../stores/index.js";
 import { ALL_STORES } from "./rollup.js";
@@ -184,16 +184,10 @@ export async function dashboard(database: Database, request: DashboardRequest): 
       .where("status", "=", "active")
       .$if(programId !== null, (q) => q.where("program_id", "=", programId!))
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("purchases")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("state", "=", "hanging")
-      // Unary plus keeps SQLite off the (partner, created) index, which would read every purchase of the
-      // partner: the state index finds the few hanging ones. PostgreSQL reads it as the same number.
-      .where(sql`+${sql.ref("partner_id")}`, "=", request.partnerId)
-      .$if(storeId !== ALL_STORES, (q) => q.where("store_id", "=", storeId))
-      .$if(programId !== null, (q) => q.where("program_id", "=", programId!))
-      .executeTakeFirstOrThrow(),
+    countHanging(db, request.partnerId, {
+      ...(storeId !== ALL_STORES ? { storeId } : {}),
+      ...(programId !== null ? { programId } : {}),
+    }),
     db
       .selectFrom("stats_watermarks")
       .select("updated_at")
@@ -269,7 +263,7 @@ export async function dashboard(database: Database, request: DashboardRequest): 
     points: { ...pointsRow, expired: programFigures ? n(programFigures.expired) : null },
     activeCards: n(activeCards.n),
     newClients: programFigures ? n(programFigures.clients) : null,
-    hangingNow: n(hanging.n),
+    hangingNow: hanging,
     perDay,
     perHour,
     topRules: rules

@@ -35,7 +35,8 @@ export function App() {
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <DatesProvider settings={{ locale: i18n.language, firstDayOfWeek: 1 }}>
-        <Notifications position="top-right" />
+        {/* Top centre: page actions sit at the top right, and a note there would cover the button just pressed. */}
+        <Notifications position="top-center" />
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
             <SessionProvider>

@@ -1,4 +1,4 @@
-import { type CSSVariablesResolver, createTheme, Modal } from "@mantine/core";
+import { type CSSVariablesResolver, createTheme, Modal, Notification } from "@mantine/core";
 
 /** Colours chosen for contrast (WCAG AA) on white: text and controls stay readable on laptops. */
 export function makeTheme(closeLabel: string) {
@@ -10,8 +10,9 @@ export function makeTheme(closeLabel: string) {
     // Dialogs and menus appear at once for people who asked their system for less motion.
     respectReducedMotion: true,
     components: {
-      // Every dialog's close button says what it does, in the interface language.
+      // Every dialog's and note's close button says what it does, in the interface language.
       Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": closeLabel } } }),
+      Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": closeLabel } } }),
     },
   });
 }

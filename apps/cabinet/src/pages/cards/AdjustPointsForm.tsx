@@ -9,7 +9,7 @@ import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { formatPoints } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "./notify.ts";
+import { notify } from "../../components/notify.ts";
 import { parsePoints } from "./points.ts";
 
 type Values = { amount: string; reason: string };

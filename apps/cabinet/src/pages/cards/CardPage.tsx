@@ -16,7 +16,7 @@ import { usePartner } from "../../lib/partner.ts";
 import { AdjustPointsForm } from "./AdjustPointsForm.tsx";
 import { CardStatusBadge } from "./CardStatusBadge.tsx";
 import { useLocalList } from "./local-list.ts";
-import { notify } from "./notify.ts";
+import { notify } from "../../components/notify.ts";
 import { ReplaceCardForm } from "./ReplaceCardForm.tsx";
 
 /** The status changes the API offers, by the route that makes them. */

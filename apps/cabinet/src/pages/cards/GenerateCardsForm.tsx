@@ -17,7 +17,7 @@ import type { CardBatch, CardGenerate, CheckDigit, Program } from "../../api/typ
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "./notify.ts";
+import { notify } from "../../components/notify.ts";
 
 type Values = {
   programCode: string;

@@ -7,7 +7,7 @@ import type { Client, ClientDetail, ClientUpdate } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../cards/notify.ts";
+import { notify } from "../../components/notify.ts";
 
 type Values = {
   name: string;

@@ -26,7 +26,7 @@ import { PageLoader } from "../../components/PageLoader.tsx";
 import { formatDateTime, formatPoints } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
 import { CardStatusBadge } from "../cards/CardStatusBadge.tsx";
-import { notify } from "../cards/notify.ts";
+import { notify } from "../../components/notify.ts";
 import { ClientForm } from "./ClientForm.tsx";
 import { ClientStatusBadge } from "./ClientStatusBadge.tsx";
 

@@ -27,7 +27,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../programs/notify.ts";
+import { notify } from "../../components/notify.ts";
 import { bodyOf, draftOf, fieldErrors, type ProgramDraft } from "./draft.ts";
 import { ItemsEditor } from "./ItemsEditor.tsx";
 import { CardRangesEditor, LimitsEditor } from "./LimitsEditor.tsx";

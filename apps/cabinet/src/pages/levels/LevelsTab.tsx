@@ -24,7 +24,7 @@ import { formatScaled, parseScaled } from "../../components/SchemaForm.tsx";
 import { formatPoints, formatRubles } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../programs/notify.ts";
+import { notify } from "../../components/notify.ts";
 
 /** A program's card levels by threshold and how the program counts them. */
 export function LevelsTab({ programPath, program }: { programPath: string; program: ProgramDetail }) {

@@ -6,7 +6,7 @@ import { ApiError, api } from "../../api/client.ts";
 import type { ProductImportItem, ProductImportResult } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../programs/notify.ts";
+import { notify } from "../../components/notify.ts";
 import { type CsvLineProblem, parseProductFile } from "./product-csv.ts";
 
 /** The server takes at most 1,000 products a call; smaller chunks move the progress bar more often. */

@@ -15,7 +15,7 @@ import { usePartner } from "../../lib/partner.ts";
 import { LevelsTab } from "../levels/LevelsTab.tsx";
 import { PromoCodesTab } from "../promo-codes/PromoCodesTab.tsx";
 import { SimulatePanel } from "../rules/SimulatePanel.tsx";
-import { notify } from "./notify.ts";
+import { notify } from "../../components/notify.ts";
 import { SettingsTab } from "./settings/SettingsTab.tsx";
 
 const TABS = ["rules", "simulate", "promo-codes", "levels", "settings"] as const;

@@ -36,7 +36,7 @@ import { formatDateTime } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { useListParams } from "../../lib/list-params.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../programs/notify.ts";
+import { notify } from "../../components/notify.ts";
 
 const FILTERS = ["q", "batch", "state"] as const;
 const STATES = ["active", "disabled", "exhausted"] as const;

@@ -23,7 +23,7 @@ import { formatScaled, type JsonSchema, scaleOf, schemaBelow, unitOf } from "../
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../programs/notify.ts";
+import { notify } from "../../components/notify.ts";
 import { RuleEditor } from "./RuleEditor.tsx";
 
 /** A rule of a program (or a new one, at `rules/new`): its editor, its versions and what changed. */

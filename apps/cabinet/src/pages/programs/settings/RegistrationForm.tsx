@@ -7,7 +7,7 @@ import type { RegistrationSettings, RegistrationSettingsUpdate } from "../../../
 import { ErrorAlert } from "../../../components/ErrorAlert.tsx";
 import { applyApiError } from "../../../lib/forms.ts";
 import { usePartner } from "../../../lib/partner.ts";
-import { notify } from "../notify.ts";
+import { notify } from "../../../components/notify.ts";
 import { wholeNumber } from "./units.ts";
 
 type RegistrationValues = {

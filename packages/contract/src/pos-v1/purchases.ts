@@ -282,6 +282,20 @@ export const ConfirmViewSchema = Type.Object({
       },
     ),
   ),
+  issuedPromoCodes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        code: Type.String(),
+        campaign: Type.String(),
+        validTo: Nullable(Type.String({ format: "date-time" })),
+        message: Type.String({ description: "For the receipt, in Russian; also among `messages`" }),
+      }),
+      {
+        description:
+          "Personal single-use codes this purchase earned for the card (a rule's issue_promo_code effect): print them",
+      },
+    ),
+  ),
   current: Current,
 });
 

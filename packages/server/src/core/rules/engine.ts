@@ -356,9 +356,11 @@ export function compileRules(
   const known = new Set<string>();
   for (const r of rules) for (const c of r.promoCodes) known.add(c);
   const facts = new Map<string, HistoryFactSpec>();
+  let readsClient = false;
   const collectFacts = (cs: CompiledCondition[]) => {
     for (const c of cs) {
       if (c.historyFact) facts.set(c.historyFact.key, c.historyFact);
+      if (c.type === "birthday" || c.type === "client_attribute") readsClient = true;
       if (c.members) collectFacts(c.members);
     }
   };
@@ -913,6 +915,7 @@ export function compileRules(
   return {
     evaluate,
     requiredHistoryFacts: () => historyFacts,
+    needsClientFacts: () => readsClient,
     countCandidates: (input) => (useIndex ? gather(input.lines, input) : ruleCount),
     knownPromoCodes: () => known,
     ruleCount,

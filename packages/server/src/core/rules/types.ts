@@ -194,6 +194,8 @@ export interface RuleEngine {
   evaluate(input: RuleInput, options?: EvaluateOptions): Evaluation;
   /** The history facts the active rules read; load only these. */
   requiredHistoryFacts(): readonly HistoryFactSpec[];
+  /** Whether a rule reads the client's attributes (birthday, registration, confirmations, first purchase). */
+  needsClientFacts(): boolean;
   /** How many rules the candidate index hands this receipt (for metrics and benchmarks). */
   countCandidates(input: RuleInput): number;
   /** Normalized promo codes that any rule knows. */

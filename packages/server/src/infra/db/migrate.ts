@@ -10,6 +10,7 @@ import { promoCodesLevelsSchema } from "./migrations/0007-promo-codes-levels.js"
 import { discountProgramsSchema } from "./migrations/0008-discount-programs.js";
 import { stockSelloutSchema } from "./migrations/0009-stock-sellout.js";
 import { statsSchema } from "./migrations/0010-stats.js";
+import { clientConfirmedContactsSchema } from "./migrations/0011-client-confirmed-contacts.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -24,6 +25,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0008-discount-programs": discountProgramsSchema(database.dialect),
     "0009-stock-sellout": stockSelloutSchema(database.dialect),
     "0010-stats": statsSchema(database.dialect),
+    "0011-client-confirmed-contacts": clientConfirmedContactsSchema(database.dialect),
   };
 }
 

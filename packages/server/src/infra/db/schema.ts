@@ -129,6 +129,9 @@ export interface ClientsTable {
   confirmed_at: number | null;
   anonymised_at: number | null;
   updated_at: number | null;
+  /** Migration 0011: when the phone and the e-mail were proven by a code (null: not proven, or changed since). */
+  phone_confirmed_at: number | null;
+  email_confirmed_at: number | null;
 }
 
 export interface CardsTable {

@@ -242,7 +242,10 @@ export class ClientService {
       if (check.confirmed.result !== null)
         return { ok: true as const, clientId: Number(check.confirmed.result) };
       const draft = check.confirmed.payload as Draft;
-      const clientId = await this.create(trx, principal.partnerId, draft, this.clock.now());
+      const clientId = await this.create(trx, principal.partnerId, draft, {
+        at: this.clock.now(),
+        contact: check.confirmed.channel === "sms" ? "phone" : "email",
+      });
       await this.confirmations.complete(trx, check.confirmed.rowId, String(clientId));
       return { ok: true as const, clientId };
     });
@@ -338,7 +341,7 @@ export class ClientService {
     trx: Trx,
     partnerId: number,
     draft: Draft,
-    confirmedAt: number | null,
+    confirmed: { at: number; contact: "phone" | "email" } | null,
   ): Promise<number> {
     const now = this.clock.now();
     const clientId = await insertClient(
@@ -350,7 +353,8 @@ export class ClientService {
         name: draft.name,
         birthDate: draft.birthDate,
         consents: JSON.stringify(draft.consents),
-        confirmedAt,
+        confirmedAt: confirmed?.at ?? null,
+        confirmedContact: confirmed?.contact ?? null,
         ...this.seal(draft),
       },
       now,
@@ -613,6 +617,9 @@ export class ClientService {
       phone_enc: sealed.phoneEnc,
       email_hash: sealed.emailHash,
       email_enc: sealed.emailEnc,
+      // A changed contact is no longer the one a code proved.
+      ...(contacts.phone !== current.phone ? { phone_confirmed_at: null } : {}),
+      ...(contacts.email !== current.email ? { email_confirmed_at: null } : {}),
       ...(change.name !== undefined ? { name: change.name } : {}),
       ...(change.birthDate !== undefined ? { birth_date: change.birthDate } : {}),
       ...(change.consents !== undefined ? { consents: JSON.stringify(change.consents) } : {}),
@@ -650,10 +657,12 @@ export class ClientService {
     if (keep.phone_enc === null && duplicate.phone_enc !== null) {
       fill.phone_enc = duplicate.phone_enc;
       fill.phone_hash = duplicate.phone_hash;
+      fill.phone_confirmed_at = duplicate.phone_confirmed_at;
     }
     if (keep.email_enc === null && duplicate.email_enc !== null) {
       fill.email_enc = duplicate.email_enc;
       fill.email_hash = duplicate.email_hash;
+      fill.email_confirmed_at = duplicate.email_confirmed_at;
     }
     if (keep.name === null && duplicate.name !== null) fill.name = duplicate.name;
     if (keep.birth_date === null && duplicate.birth_date !== null) fill.birth_date = duplicate.birth_date;
@@ -805,5 +814,7 @@ const ERASED: ClientChange = {
   phone_enc: null,
   email_hash: null,
   email_enc: null,
+  phone_confirmed_at: null,
+  email_confirmed_at: null,
   external_id: null,
 };

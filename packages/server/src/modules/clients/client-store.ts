@@ -29,6 +29,8 @@ export interface NewClient extends SealedContacts {
   birthDate: string | null;
   consents: string;
   confirmedAt: number | null;
+  /** The contact the confirmation code went to (null when not confirmed). */
+  confirmedContact: "phone" | "email" | null;
 }
 
 /** Inserts a client unless its login is taken (also by a concurrent registration): null then. */
@@ -51,6 +53,8 @@ export async function insertClient(trx: Trx, c: NewClient, now: number): Promise
       consents: c.consents,
       merged_into: null,
       confirmed_at: c.confirmedAt,
+      phone_confirmed_at: c.confirmedContact === "phone" ? c.confirmedAt : null,
+      email_confirmed_at: c.confirmedContact === "email" ? c.confirmedAt : null,
       anonymised_at: null,
       created_at: now,
       updated_at: now,
@@ -134,6 +138,8 @@ export type ClientChange = Partial<{
   external_id: string | null;
   merged_into: number | null;
   confirmed_at: number | null;
+  phone_confirmed_at: number | null;
+  email_confirmed_at: number | null;
   anonymised_at: number | null;
 }>;
 
@@ -190,4 +196,41 @@ export async function clientPage(
     page,
     (r) => r,
   );
+}
+
+/**
+ * What the rules may read about a card's holder (modules/purchases adds whether a purchase was made):
+ * null for a card without one. A merged or erased client is no longer registered and has no facts.
+ */
+export async function holderOfCard(
+  db: Executor,
+  cardId: number,
+): Promise<{
+  clientId: number;
+  birthDate: string | null;
+  registered: boolean;
+  phoneConfirmed: boolean;
+  emailConfirmed: boolean;
+} | null> {
+  const row = await db
+    .selectFrom("cards")
+    .innerJoin("clients", "clients.id", "cards.client_id")
+    .select([
+      "clients.id",
+      "clients.status",
+      "clients.birth_date",
+      "clients.phone_confirmed_at",
+      "clients.email_confirmed_at",
+    ])
+    .where("cards.id", "=", cardId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const live = row.status !== "merged" && row.status !== "anonymised";
+  return {
+    clientId: Number(row.id),
+    birthDate: live ? row.birth_date : null,
+    registered: live,
+    phoneConfirmed: live && row.phone_confirmed_at !== null,
+    emailConfirmed: live && row.email_confirmed_at !== null,
+  };
 }

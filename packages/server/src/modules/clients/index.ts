@@ -1,3 +1,3 @@
 /** Clients: the only code that writes the clients table. */
 export * from "./client-service.js";
-export { isUniqueViolation } from "./client-store.js";
+export { holderOfCard, isUniqueViolation } from "./client-store.js";

@@ -54,6 +54,8 @@ export interface ConfirmedCode {
   rowId: number;
   subject: string;
   payload: unknown;
+  /** Where the code went: the contact it proves. */
+  channel: ChannelKind;
   /** Set when the confirmation was already used: what the first use produced (a replay). */
   result: string | null;
 }
@@ -209,6 +211,7 @@ export class ConfirmationService {
       rowId: row.id,
       subject: row.subject,
       payload: row.payload === null ? null : JSON.parse(this.cipher.decrypt(row.payload)),
+      channel: row.channel as ChannelKind,
       result: row.result,
     });
     if (now >= row.expires_at) {

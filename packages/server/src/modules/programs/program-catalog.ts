@@ -54,6 +54,8 @@ export interface LoadedProgram {
   rules: readonly RuleDefinition[];
   /** Whether any rule reads the card's purchase history (so pricing can skip the query). */
   needsHistory: boolean;
+  /** Whether a rule reads the card holder's attributes (loaded per receipt only then). */
+  needsClient: boolean;
   /** `rules-1/<program id>/<version>`: recorded on the purchase, echoed by a late confirm. */
   rulesVersion: string;
 }
@@ -137,6 +139,7 @@ export async function loadProgramVersion(
     terms,
     rules: definitions,
     needsHistory: engine.requiredHistoryFacts().length > 0,
+    needsClient: engine.needsClientFacts(),
     rulesVersion: rulesVersionOf(program.id, version),
   };
 }

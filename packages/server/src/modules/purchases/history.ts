@@ -6,8 +6,9 @@
  */
 import { sql } from "kysely";
 import { daysFromCivil, localTimeOf } from "../../core/rules/local-time.js";
-import type { HistoryFactSpec } from "../../core/rules/types.js";
+import type { ClientFacts, HistoryFactSpec } from "../../core/rules/types.js";
 import type { Executor } from "../../infra/db/database.js";
+import { holderOfCard } from "../clients/index.js";
 
 const DAY = 86_400_000;
 const COUNTED_STATES = ["confirmed", "partially_refunded"];
@@ -60,4 +61,33 @@ export async function loadHistory(
     out[s.key] = Number(row?.[`f${i}`] ?? 0);
   });
   return out;
+}
+
+/**
+ * The card holder's attributes as rules read them (`birthday`, `client_attribute`). A first purchase is
+ * one before any counted purchase on any of the client's cards (a replaced card keeps its holder's
+ * history); a card without a holder is unregistered, with nothing confirmed.
+ */
+export async function loadClientFacts(db: Executor, cardId: number): Promise<ClientFacts> {
+  const holder = await holderOfCard(db, cardId);
+  const earlier = await db
+    .selectFrom("purchases")
+    .select("id")
+    .where(
+      "card_id",
+      "in",
+      holder
+        ? db.selectFrom("cards").select("id").where("client_id", "=", holder.clientId)
+        : db.selectFrom("cards").select("id").where("id", "=", cardId),
+    )
+    .where("state", "in", COUNTED_STATES)
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    birthday: holder?.birthDate ?? null,
+    registered: holder?.registered ?? false,
+    phoneConfirmed: holder?.phoneConfirmed ?? false,
+    emailConfirmed: holder?.emailConfirmed ?? false,
+    firstPurchase: earlier === undefined,
+  };
 }

@@ -23,7 +23,7 @@ import { findProducts, type ProductDirectory } from "../catalog/index.js";
 import { type DiscountPriced, priceWithDiscountProgram } from "../discount-programs/index.js";
 import { type LoadedProgram, type ProgramCatalog, RULE_ENGINE_ID } from "../programs/index.js";
 import type { Store, StoreDirectory } from "../stores/index.js";
-import { loadHistory } from "./history.js";
+import { loadClientFacts, loadHistory } from "./history.js";
 import type { PurchaseRepository } from "./purchase-repository.js";
 
 /** Receipts above this (100 million rubles) are refused: far beyond any till, far below 2^53. */
@@ -290,6 +290,7 @@ export async function priceReceipt(
           store.timezone,
         )
       : undefined;
+  const client = card && loaded?.needsClient ? await loadClientFacts(deps.database.db, card.id) : null;
   const evaluation = evaluateReceipt(
     loaded,
     store,
@@ -298,6 +299,7 @@ export async function priceReceipt(
     {
       now,
       card: card ? { status: card.status, level: card.level } : null,
+      client,
       ...(history ? { history } : {}),
       promoCodes: input.promoCodes ?? [],
     },

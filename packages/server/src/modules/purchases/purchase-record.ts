@@ -3,6 +3,7 @@
 import type { LineState, PurchaseState } from "@kopilka/contract";
 import type { CashierMessage } from "../../core/engine/types.js";
 import { type PricedLine, type PricedTotals, totalsOf } from "../../core/receipt.js";
+import type { IssuePromoCodeInstruction } from "../../core/rules/types.js";
 import type { Row } from "../../infra/db/schema.js";
 import type { CardBalance } from "../points/index.js";
 
@@ -14,6 +15,8 @@ export interface StoredReceipt {
   lines: PricedLine[];
   promoCodes: PromoCodesOfReceipt;
   messages: CashierMessage[];
+  /** Personal promo codes a rule issues when the purchase is confirmed (`issue_promo_code`; cards only). */
+  issueOnConfirm?: IssuePromoCodeInstruction[];
   /** Per-line states, kept once lines go their own ways (discount programs); absent: lines follow the purchase. */
   lineStates?: Record<string, LineState>;
 }
@@ -103,4 +106,12 @@ export function purchaseView(
     messages: receipt.messages,
     rulesVersion: row.rules_version,
   };
+}
+
+/** The receipt's part for codes issued at confirm: only a card can own a personal code. */
+export function issuedAtConfirm(
+  card: { id: number } | null,
+  instructions: readonly IssuePromoCodeInstruction[],
+): Pick<StoredReceipt, "issueOnConfirm"> {
+  return card && instructions.length > 0 ? { issueOnConfirm: [...instructions] } : {};
 }

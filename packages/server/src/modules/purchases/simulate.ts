@@ -8,7 +8,7 @@ import type { ClientFacts, RuleCard, RuleReason } from "../../core/rules/types.j
 import { DomainError } from "../../kernel/errors.js";
 import { findCard } from "../cards/index.js";
 import type { LoadedProgram } from "../programs/index.js";
-import { loadHistory } from "./history.js";
+import { loadClientFacts, loadHistory } from "./history.js";
 import {
   evaluateReceipt,
   lineSources,
@@ -79,6 +79,9 @@ export async function simulate(
       : {}),
     ...profile?.history,
   };
+  // The card's holder as the till would see them; a profile's attributes replace the stored ones.
+  const stored = card && loaded?.needsClient ? await loadClientFacts(deps.database.db, card.id) : null;
+  const client = stored || profile?.client ? { ...stored, ...profile?.client } : null;
   const sources = await lineSources(deps, partnerId, input.lines);
   const evaluation = evaluateReceipt(
     loaded,
@@ -88,7 +91,7 @@ export async function simulate(
     {
       now,
       card: ruleCard,
-      client: profile?.client ?? null,
+      client,
       history,
       promoCodes: input.promoCodes ?? [],
       pointsPayment: input.pointsPayment ?? false,

@@ -1,6 +1,6 @@
 /** Stores by (partner, code), cached briefly: every POS call names its store. */
 
-import type { Database } from "../../infra/db/database.js";
+import type { Database, Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import type { Clock } from "../../kernel/index.js";
 
@@ -51,4 +51,10 @@ function storeFromRow(row: Pick<Row<"stores">, (typeof STORE_COLUMNS)[number]>):
     timezone: row.timezone,
     active: row.active === 1,
   };
+}
+
+/** A store's time zone read in the caller's transaction (the directory reads outside it). */
+export async function storeTimeZone(db: Executor, storeId: number): Promise<string | null> {
+  const row = await db.selectFrom("stores").select("timezone").where("id", "=", storeId).executeTakeFirst();
+  return row?.timezone ?? null;
 }

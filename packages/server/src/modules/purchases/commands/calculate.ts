@@ -27,7 +27,7 @@ import {
   ttlSecondsOf,
   usableCard,
 } from "../pricing.js";
-import { type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
+import { issuedAtConfirm, type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import { factsOf, refusal } from "./shared.js";
 
 export interface CalculateRequest extends ReceiptInput {
@@ -82,6 +82,7 @@ async function calculateOnce(
     lines: priced.lines,
     promoCodes: promoOutcome.promoCodes,
     messages: promoOutcome.messages,
+    ...issuedAtConfirm(card, evaluation.instructions),
   };
   const totals = totalsOf(priced.lines);
   const expiresAt = now + ttlSecondsOf(loaded) * 1000;

@@ -36,11 +36,18 @@ import {
   spendHold,
 } from "../../points/index.js";
 import { type LoadedProgram, parseRulesVersion } from "../../programs/index.js";
-import { consumePromoCodes, releasePromoCodes } from "../../promo-codes/index.js";
+import { consumePromoCodes, issuePersonalCode, releasePromoCodes } from "../../promo-codes/index.js";
+import { storeTimeZone } from "../../stores/index.js";
 import { canonicalHash } from "../canonical-hash.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type Priced, type PurchaseDeps, priceReceipt, programOf, storeFor, usableCard } from "../pricing.js";
-import { type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
+import {
+  issuedAtConfirm,
+  type PurchaseView,
+  parseReceipt,
+  purchaseView,
+  type StoredReceipt,
+} from "../purchase-record.js";
 import type { PurchaseRow, PurchaseTx } from "../purchase-repository.js";
 import { factsOf, refusal, targetLines } from "./shared.js";
 
@@ -62,6 +69,16 @@ export interface ConfirmView extends PurchaseView {
   receipt: { accrued: number; spent: number; balance: CardBalance | null };
   late: boolean;
   level?: LevelChange;
+  issuedPromoCodes?: IssuedPromoCode[];
+}
+
+/** A personal code this purchase earned, for the receipt. */
+export interface IssuedPromoCode {
+  code: string;
+  campaign: string;
+  validTo: string | null;
+  /** For the receipt, in Russian. */
+  message: string;
 }
 
 export interface HangingView {
@@ -249,6 +266,12 @@ async function apply(
         })
       : null;
   // --- end card levels
+  // --- promo codes issued by rules (modules/promo-codes): the card's personal codes for a next purchase
+  const issued =
+    row.card_id !== null && options.lineStates === null && receipt.issueOnConfirm
+      ? await issueRuleCodes(tx, row, row.card_id, receipt, now)
+      : [];
+  // --- end issued promo codes
   const fiscal =
     request.fiscal || request.receiptNumber
       ? JSON.stringify({ fiscal: request.fiscal, receiptNumber: request.receiptNumber })
@@ -272,6 +295,9 @@ async function apply(
     receipt: { accrued: totals.accrual, spent, balance },
     late: options.late,
     ...(level ? { level } : {}),
+    ...(issued.length > 0
+      ? { issuedPromoCodes: issued, messages: [...stored.messages, ...issued.map(issuedMessage)] }
+      : {}),
   };
   await tx.update(row.id, {
     state: confirmed.state,
@@ -296,10 +322,63 @@ async function apply(
       spent,
       ...(options.late ? { late: true } : {}),
       ...(options.lineStates ? { lines: options.lineStates.targets } : {}),
+      ...(issued.length > 0 ? { issuedPromoCodes: issued.length } : {}),
     },
     now,
   );
   return firstAnswer<ConfirmAnswer>(view, { state: confirmed.state as PurchaseState });
+}
+
+/** One single-use code per `issue_promo_code` the receipt's rules asked for, in the confirm's transaction. */
+async function issueRuleCodes(
+  tx: PurchaseTx,
+  row: PurchaseRow,
+  cardId: number,
+  receipt: StoredReceipt,
+  now: number,
+): Promise<IssuedPromoCode[]> {
+  if (row.program_id === null) return [];
+  const timeZone = (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC";
+  const issued: IssuedPromoCode[] = [];
+  for (const instruction of receipt.issueOnConfirm ?? []) {
+    const code = await issuePersonalCode(tx.trx, {
+      partnerId: row.partner_id,
+      programId: row.program_id,
+      cardId,
+      campaign: instruction.campaign,
+      validDays: instruction.validDays,
+      now,
+    });
+    const validTo = instruction.validDays === null ? null : now + instruction.validDays * 86_400_000;
+    const until = validTo === null ? "" : `, действует до ${dateInZone(validTo, timeZone)}`;
+    issued.push({
+      code,
+      campaign: instruction.campaign,
+      validTo: validTo === null ? null : new Date(validTo).toISOString(),
+      message: `Промокод на следующую покупку: ${code}${until}`,
+    });
+  }
+  return issued;
+}
+
+function issuedMessage(issued: IssuedPromoCode) {
+  return { code: "PROMO_CODE_ISSUED", text: issued.message };
+}
+
+/** dd.mm.yyyy in the store's zone (UTC for a zone the runtime does not know). */
+function dateInZone(epochMs: number, timeZone: string): string {
+  const format = (zone: string) =>
+    new Intl.DateTimeFormat("ru-RU", {
+      timeZone: zone,
+      day: "2-digit",
+      month: "2-digit",
+      year: "numeric",
+    }).format(epochMs);
+  try {
+    return format(timeZone);
+  } catch {
+    return format("UTC");
+  }
 }
 
 interface HangingCause {
@@ -469,6 +548,7 @@ async function confirmLost(
       unknown: priced.evaluation.unknownPromoCodes,
     },
     messages: priced.evaluation.messages,
+    ...issuedAtConfirm(priced.card, priced.evaluation.instructions),
   };
   const totals = totalsOf(lines);
   const row = await tx.insert({

@@ -930,7 +930,16 @@ export const en: Messages = {
       range: "Out of range",
       validToBeforeFrom: "Must be after the start",
       lengthNotAbovePrefix: "Must be longer than the prefix",
+      noItems: "Add at least one product to the program",
     },
+    create: "Create a program",
+    newTitle: "New manufacturer program",
+    codeHint:
+      "Latin letters, digits, “.”, “-”, “_”. Tills and reports know the program by this code; it cannot change later",
+    codeRule: "The code starts with a Latin letter or a digit, then Latin letters, digits, “.”, “-”, “_”",
+    codeRequired: "Enter the program's code",
+    codeReserved: "The code “{{code}}” is the address of this form in the cabinet; choose another",
+    created: "Program {{code}} created",
   },
   products: {
     title: "Products",

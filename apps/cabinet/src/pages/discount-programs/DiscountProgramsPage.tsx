@@ -1,20 +1,24 @@
-import { Anchor, Badge } from "@mantine/core";
+import { Anchor, Badge, Button } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api } from "../../api/client.ts";
 import type { DiscountProgram, DiscountProgramList } from "../../api/types.ts";
+import { can } from "../../auth/permissions.ts";
+import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime, formatRubles } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
+import { NEW_PROGRAM } from "./draft.ts";
 
 /** Manufacturers' discount programs the partner runs or takes part in. */
 export default function DiscountProgramsPage() {
   const { t, i18n } = useTranslation();
   const partner = usePartner();
+  const user = useUser();
   const programs = useQuery({
     queryKey: ["discount-programs", partner.code],
     queryFn: () => api<DiscountProgramList>("GET", `${partner.path}/discount-programs`),
@@ -63,7 +67,16 @@ export default function DiscountProgramsPage() {
   ];
   return (
     <>
-      <PageHeader title={t("discountPrograms.title")} />
+      <PageHeader
+        title={t("discountPrograms.title")}
+        actions={
+          can(user, partner.code, "programs.write") && (
+            <Button component={Link} to={NEW_PROGRAM}>
+              {t("discountPrograms.create")}
+            </Button>
+          )
+        }
+      />
       <ErrorAlert error={programs.error} />
       <DataTable
         caption={t("discountPrograms.title")}

@@ -88,6 +88,11 @@ export function ItemsEditor({
           {t("discountPrograms.productCount", { count: items.length })}
         </Text>
       </Group>
+      {errors.items && (
+        <Alert color="red" role="alert">
+          {errors.items}
+        </Alert>
+      )}
       {rowsWithErrors.size > 0 && (
         <Alert color="red" role="alert">
           {t("discountPrograms.rowsWithErrors", {

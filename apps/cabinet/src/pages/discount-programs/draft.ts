@@ -128,6 +128,32 @@ export function fromLocalInput(text: string): string | null {
   return `${text.length === 16 ? `${text}:00` : text}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+/**
+ * The address segment of the creation form, `discount-programs/new`: a program coded so could not be
+ * opened at its own address, so the form refuses the code.
+ */
+export const NEW_PROGRAM = "new";
+
+/** A program not yet saved: no products, every partner and store, the server's default sale policies. */
+export function emptyDraft(): ProgramDraft {
+  return {
+    name: "",
+    active: true,
+    description: "",
+    validFrom: "",
+    validTo: "",
+    priceCeiling: "",
+    partners: [],
+    stores: [],
+    confirmWindowMinutes: "30",
+    confirmAllTogether: false,
+    registration: false,
+    items: [],
+    limits: [],
+    cardRanges: [],
+  };
+}
+
 export function draftOf(p: DiscountProgram): ProgramDraft {
   return {
     name: p.name,
@@ -171,7 +197,7 @@ export function itemBody(i: ItemDraft): DiscountProgramItem {
   return item as unknown as DiscountProgramItem;
 }
 
-/** The PUT body: the whole program, optional parts absent when left empty. */
+/** The whole program as PUT replaces it and POST creates it, optional parts absent when left empty. */
 export function bodyOf(d: ProgramDraft): DiscountProgramBody {
   const body: Record<string, unknown> = {
     name: d.name.trim(),

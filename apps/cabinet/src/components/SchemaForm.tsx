@@ -154,6 +154,8 @@ function useFieldWords(name: string, schema: JsonSchema) {
         defaultValue: t(`schema.values.${v}` as never, { defaultValue: String(v) }),
       }),
     unitLabel: (unit: Unit) => t(`schema.units.${unit}` as never),
+    atLeast: (bound: string) => t("schema.atLeast", { bound }),
+    atMost: (bound: string) => t("schema.atMost", { bound }),
   };
 }
 
@@ -327,9 +329,19 @@ function NumberField({
       return parsed === value || (current === "" && value === undefined) ? current : shownAs(value, scale);
     });
   }, [value, scale]);
+  // The API states a bound in the stored integer (basis points, kopecks): say it in the unit typed.
+  const outOfBounds =
+    common.error && typeof value === "number"
+      ? value < (schema.minimum ?? Number.NEGATIVE_INFINITY)
+        ? words.atLeast(`${formatScaled(schema.minimum!, scale)}${unit ? ` ${words.unitLabel(unit)}` : ""}`)
+        : value > (schema.maximum ?? Number.POSITIVE_INFINITY)
+          ? words.atMost(`${formatScaled(schema.maximum!, scale)}${unit ? ` ${words.unitLabel(unit)}` : ""}`)
+          : null
+      : null;
   return (
     <TextInput
       {...common}
+      {...(outOfBounds ? { error: outOfBounds } : {})}
       inputMode={scale > 0 ? "decimal" : "numeric"}
       w={unit ? 160 : 140}
       rightSection={unit ? <Text size="sm">{words.unitLabel(unit)}</Text> : undefined}

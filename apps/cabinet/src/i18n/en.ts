@@ -376,6 +376,8 @@ export const en: Messages = {
   schema: {
     addItem: "Add",
     removeItem: "Remove",
+    atLeast: "At least {{bound}}",
+    atMost: "At most {{bound}}",
     units: { money: "₽", percent: "%", points: "pts", quantity: "units", factor: "×" },
     fields: {
       priority: "Priority",

@@ -380,6 +380,8 @@ export const ru = {
   schema: {
     addItem: "Добавить",
     removeItem: "Удалить",
+    atLeast: "Не меньше {{bound}}",
+    atMost: "Не больше {{bound}}",
     units: { money: "₽", percent: "%", points: "б.", quantity: "шт.", factor: "×" },
     fields: {
       priority: "Приоритет",

@@ -90,6 +90,8 @@ export interface RuleIssue {
   /** The JSON Schema keyword that failed (`required`, `minimum`, …) or one of ours (`unknown_type`, `range`, …). */
   code: string;
   message: string;
+  /** The schema's bound for `minimum`, `maxLength`, `maxItems` and the like: the cabinet words it. */
+  limit?: number;
 }
 
 const compiled = new Map<TSchema, ReturnType<typeof Compile>>();
@@ -137,11 +139,12 @@ export function schemaIssues(schema: TSchema, value: unknown, base = ""): RuleIs
           message: missing ? "is required" : "is not a known field",
         }))
       : [{ path: joinPath(base, error.instancePath), message: error.message }];
+    const limit = typeof error.params.limit === "number" ? { limit: error.params.limit } : {};
     for (const { path, message } of entries) {
       const key = `${path}|${error.keyword}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      issues.push({ path, code: error.keyword, message });
+      issues.push({ path, code: error.keyword, message, ...limit });
     }
   }
   return issues;

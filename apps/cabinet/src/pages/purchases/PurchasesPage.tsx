@@ -117,7 +117,6 @@ export default function PurchasesPage() {
     {
       key: "storePos",
       label: t("purchases.storePos"),
-      nowrap: true,
       render: (p) => `${p.storeCode} · ${p.posCode}`,
     },
     {
@@ -129,7 +128,6 @@ export default function PurchasesPage() {
     {
       key: "state",
       label: t("purchases.state"),
-      nowrap: true,
       render: (p) => <StateBadge state={p.state} />,
     },
     {

@@ -1,3 +1,4 @@
+import { issueTextRu } from "@kopilka/contract/rule-issues";
 import {
   Button,
   Fieldset,
@@ -79,13 +80,18 @@ function draftOf(rule: RuleView | null, types: RuleTypes): Draft {
 }
 
 /** Every problem the server found, by field path; a lone complaint without its list names one field. */
-function fieldErrorsOf(error: unknown): FieldErrors {
+function fieldErrorsOf(error: unknown, language: string): FieldErrors {
   if (!(error instanceof ApiError)) return {};
   const issues = error.details.issues;
   if (Array.isArray(issues)) {
     const out: FieldErrors = {};
-    for (const i of issues as { field?: string; message?: string }[]) {
-      if (i.field && i.message && !out[i.field]) out[i.field] = i.message;
+    for (const i of issues as { field?: string; code?: string; message?: string; limit?: number }[]) {
+      if (!i.field || !i.message || out[i.field]) continue;
+      // The API words issues in English; the Russian cabinet says them in Russian.
+      out[i.field] =
+        language === "en"
+          ? i.message
+          : issueTextRu({ code: i.code ?? "", message: i.message, limit: i.limit });
     }
     return out;
   }
@@ -109,7 +115,7 @@ export function RuleEditor({
   readOnly: boolean;
   onSaved(rule: RuleView): void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [draft, setDraft] = useState<Draft>(() => draftOf(rule, types));
   const [errors, setErrors] = useState<FieldErrors>({});
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -138,7 +144,7 @@ export function RuleEditor({
       setDraft(draftOf(saved, types));
       onSaved(saved);
     },
-    onError: (error) => setErrors(fieldErrorsOf(error)),
+    onError: (error) => setErrors(fieldErrorsOf(error, i18n.language)),
   });
 
   return (

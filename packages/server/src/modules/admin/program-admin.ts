@@ -68,7 +68,12 @@ export const PROGRAM_FILE_FORMAT = "kopilka-program/1";
 
 function ruleInvalid(issues: RuleIssue[], prefix = "", label = ""): DomainError {
   const at = (path: string) => (prefix ? (path ? `${prefix}.${path}` : prefix) : path || "body");
-  const list = issues.map((i) => ({ field: at(i.path), code: i.code, message: i.message }));
+  const list = issues.map((i) => ({
+    field: at(i.path),
+    code: i.code,
+    message: i.message,
+    ...(i.limit !== undefined ? { limit: i.limit } : {}),
+  }));
   return new DomainError(
     "RULE_INVALID",
     `${label}${list.map((i) => `${i.field}: ${i.message}`).join("; ")}`,

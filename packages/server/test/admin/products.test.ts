@@ -46,6 +46,7 @@ beforeAll(async () => {
       })),
       { sku: "PCT-1", name: "100% natural_juice", excludedFromAccrual: true },
       { sku: "PCT-2", name: "100 natural juice" },
+      { sku: "CAPS-1", name: "АСПИРИН КАРДИО 100 МГ" },
     ],
     t.clock.now(),
   );
@@ -121,6 +122,9 @@ describe("search and pages", () => {
     expect(
       (lowerCyrillic.json().items as ListedProduct[]).filter((p) => p.sku.startsWith("VIT-")),
     ).toHaveLength(30);
+    // Names kept in capitals, as accounting systems often send them, are found as typed in lower case.
+    const capitals = await list(`?q=${encodeURIComponent("аспирин кар")}`);
+    expect((capitals.json().items as ListedProduct[]).map((p) => p.sku)).toEqual(["CAPS-1"]);
     // A prefix, not a substring: "D3" is inside every vitamin's name but starts none.
     expect((await list("?q=D3")).json().items).toEqual([]);
   });

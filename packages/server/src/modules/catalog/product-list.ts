@@ -21,7 +21,8 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * "Starts with", ignoring case, LIKE's wildcards in the text taken literally. lower() folds only ASCII
  * letters in SQLite and in a PostgreSQL database without a Unicode-aware collation, so the column's
  * lower() is also compared with the text lowered but with its first letter capitalised, the way names
- * are stored ("витамин d3" finds "Витамин D3"), and the column itself with the text as typed.
+ * are stored ("витамин d3" finds "Витамин D3"), and the column itself with the text as typed and in
+capitals ("аспирин" finds "АСПИРИН КАРДИО").
  */
 function startsWith(column: string, text: string) {
   const lowered = text.toLowerCase();
@@ -30,7 +31,8 @@ function startsWith(column: string, text: string) {
   const folded = sql`lower(${sql.ref(column)})`;
   return sql<boolean>`(${folded} like ${pattern(lowered)} escape '\\'
     or ${folded} like ${pattern(capitalised)} escape '\\'
-    or ${sql.ref(column)} like ${pattern(text)} escape '\\')`;
+    or ${sql.ref(column)} like ${pattern(text)} escape '\\'
+    or ${sql.ref(column)} like ${pattern(text.toUpperCase())} escape '\\')`;
 }
 
 function listedProduct(row: Row<"products">): ListedProduct {

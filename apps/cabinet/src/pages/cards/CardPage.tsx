@@ -9,6 +9,7 @@ import { can } from "../../auth/permissions.ts";
 import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { PageLoader } from "../../components/PageLoader.tsx";
 import { formatDate, formatDateTime, formatPoints, formatRubles } from "../../lib/format.ts";
@@ -16,7 +17,6 @@ import { usePartner } from "../../lib/partner.ts";
 import { AdjustPointsForm } from "./AdjustPointsForm.tsx";
 import { CardStatusBadge } from "./CardStatusBadge.tsx";
 import { useLocalList } from "./local-list.ts";
-import { notify } from "../../components/notify.ts";
 import { ReplaceCardForm } from "./ReplaceCardForm.tsx";
 
 /** The status changes the API offers, by the route that makes them. */

@@ -15,9 +15,9 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/client.ts";
 import type { CardBatch, CardGenerate, CheckDigit, Program } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../../components/notify.ts";
 
 type Values = {
   programCode: string;

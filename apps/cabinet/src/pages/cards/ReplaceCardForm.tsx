@@ -5,10 +5,10 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/client.ts";
 import type { CardDetail, CardReplace, CardReplacement } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { formatPoints } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../../components/notify.ts";
 
 type Values = { newNumber: string };
 

@@ -5,9 +5,9 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/client.ts";
 import type { Client, ClientDetail, ClientUpdate } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../../components/notify.ts";
 
 type Values = {
   name: string;

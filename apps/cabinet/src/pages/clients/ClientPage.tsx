@@ -21,12 +21,12 @@ import { can } from "../../auth/permissions.ts";
 import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { PageLoader } from "../../components/PageLoader.tsx";
 import { formatDateTime, formatPoints } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
 import { CardStatusBadge } from "../cards/CardStatusBadge.tsx";
-import { notify } from "../../components/notify.ts";
 import { ClientForm } from "./ClientForm.tsx";
 import { ClientStatusBadge } from "./ClientStatusBadge.tsx";
 

@@ -20,11 +20,11 @@ import { can } from "../../auth/permissions.ts";
 import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { formatScaled, parseScaled } from "../../components/SchemaForm.tsx";
 import { formatPoints, formatRubles } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../../components/notify.ts";
 
 /** A program's card levels by threshold and how the program counts them. */
 export function LevelsTab({ programPath, program }: { programPath: string; program: ProgramDetail }) {

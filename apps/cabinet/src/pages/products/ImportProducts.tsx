@@ -5,8 +5,8 @@ import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../api/client.ts";
 import type { ProductImportItem, ProductImportResult } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
-import { usePartner } from "../../lib/partner.ts";
 import { notify } from "../../components/notify.ts";
+import { usePartner } from "../../lib/partner.ts";
 import { type CsvLineProblem, parseProductFile } from "./product-csv.ts";
 
 /** The server takes at most 1,000 products a call; smaller chunks move the progress bar more often. */

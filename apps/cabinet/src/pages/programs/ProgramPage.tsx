@@ -8,6 +8,7 @@ import { can } from "../../auth/permissions.ts";
 import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
@@ -15,7 +16,6 @@ import { usePartner } from "../../lib/partner.ts";
 import { LevelsTab } from "../levels/LevelsTab.tsx";
 import { PromoCodesTab } from "../promo-codes/PromoCodesTab.tsx";
 import { SimulatePanel } from "../rules/SimulatePanel.tsx";
-import { notify } from "../../components/notify.ts";
 import { SettingsTab } from "./settings/SettingsTab.tsx";
 
 const TABS = ["rules", "simulate", "promo-codes", "levels", "settings"] as const;

@@ -32,11 +32,11 @@ import { can } from "../../auth/permissions.ts";
 import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { applyApiError } from "../../lib/forms.ts";
 import { useListParams } from "../../lib/list-params.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../../components/notify.ts";
 
 const FILTERS = ["q", "batch", "state"] as const;
 const STATES = ["active", "disabled", "exhausted"] as const;

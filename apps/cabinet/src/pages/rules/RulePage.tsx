@@ -17,13 +17,13 @@ import { useUser } from "../../auth/session.tsx";
 import { type Column, DataTable } from "../../components/DataTable.tsx";
 import { DiffView } from "../../components/DiffView.tsx";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
+import { notify } from "../../components/notify.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { PageLoader } from "../../components/PageLoader.tsx";
 import { formatScaled, type JsonSchema, scaleOf, schemaBelow, unitOf } from "../../components/SchemaForm.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime } from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { notify } from "../../components/notify.ts";
 import { RuleEditor } from "./RuleEditor.tsx";
 
 /** A rule of a program (or a new one, at `rules/new`): its editor, its versions and what changed. */

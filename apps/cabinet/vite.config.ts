@@ -7,6 +7,11 @@ const proxied = ["/admin", "/v1", "/docs", "/openapi.json", "/health", "/metrics
 
 export default defineConfig({
   plugins: [react()],
+  resolve: {
+    // Recharts reads elements with react-is, which must be React's own version (19); npm hoists an older
+    // one (for prop-types) to the root, where recharts would find it.
+    dedupe: ["react-is"],
+  },
   server: {
     host: "127.0.0.1",
     port: 5173,
@@ -25,6 +30,11 @@ export default defineConfig({
             { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
             { name: "mantine", test: /node_modules[\\/]@mantine[\\/](core|hooks)[\\/]/ },
             { name: "libs", test: /node_modules[\\/](@tanstack|i18next|react-i18next|dayjs)[\\/]/ },
+            // Only the dashboard draws charts, so this chunk is loaded with it and never on the first visit.
+            {
+              name: "charts",
+              test: /node_modules[\\/](recharts|victory-vendor|d3-[a-z-]+|internmap|@reduxjs|redux|redux-thunk|react-redux|reselect|immer|decimal\.js-light|es-toolkit|eventemitter3|tiny-invariant|react-is)[\\/]/,
+            },
           ],
         },
       },

@@ -25,6 +25,29 @@ export function formatRubles(kopecks: number | bigint): string {
   return rubleFormat.format(hundredthsToDecimal(kopecks));
 }
 
+const rubleAxisFormat = new Intl.NumberFormat("ru-RU", {
+  style: "currency",
+  currency: "RUB",
+  notation: "compact",
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 2,
+}) as unknown as DecimalFormat;
+
+/**
+ * Kopecks as short rubles for a chart's axis: 450 ₽, 1,5 тыс. ₽, 2 млн ₽. Thousands and millions are
+ * rounded, which suits the round steps of an axis; an exact amount is formatRubles.
+ */
+export function formatRublesShort(kopecks: number | bigint): string {
+  return rubleAxisFormat.format(hundredthsToDecimal(kopecks));
+}
+
+const countFormat = new Intl.NumberFormat("ru-RU");
+
+/** A count in the Russian format: 12 345. */
+export function formatCount(n: number): string {
+  return countFormat.format(n);
+}
+
 const pointsFormat = new Intl.NumberFormat("ru-RU", {
   minimumFractionDigits: 0,
   maximumFractionDigits: 2,

@@ -1,7 +1,8 @@
 /**
  * The dashboard in Chromium against a real server process whose background job rolls the figures up:
- * after a few real purchases through the POS API the owner sees the figures the API answers, a period
- * changed in the URL shows its own figures, and the page reads in English.
+ * after a few real purchases through the POS API the owner sees the figures the API answers (in the cards,
+ * the charts' summaries, tables and tooltips), a period changed in the URL shows its own figures, and the
+ * page reads in English.
  */
 import type { DashboardView } from "@kopilka/contract";
 import type { Static } from "typebox";
@@ -99,8 +100,54 @@ describeInChromium("dashboard", () => {
       formatRubles(figures.withCard.discount + figures.withoutCard.discount),
     );
     expect(await card("Зависшие покупки сейчас").innerText()).toContain("0");
-    expect(await page.getByRole("img", { name: /Покупки по дням: всего 3 за 1 дн/ }).count()).toBe(1);
+    // The charts: each picture is named by its figures, the same figures are in a table for screen readers,
+    // and a bar's tooltip says its values in words.
+    const perDay = page.getByRole("region", { name: "Покупки по дням" });
+    const todaySales = figures.perDay.reduce((s, x) => s + x.sales, 0);
+    expect(todaySales).toBe(figures.withCard.sales + figures.withoutCard.sales);
+    const perDayLabel = await perDay.getByRole("img").getAttribute("aria-label");
+    expect(perDayLabel).toMatch(/^Покупки по дням: всего 3 за 1 дн\. на /);
+    expect(perDayLabel).toContain(formatRubles(todaySales));
+    const row = perDay.getByRole("table", { name: "Покупки по дням" }).getByRole("row").nth(1);
+    expect((await row.getByRole("cell").allInnerTexts()).map((c) => c.trim())).toEqual([
+      "3",
+      formatRubles(todaySales),
+    ]);
+    const busiestHour = figures.perHour.find((x) => x.purchases === 3)!.hour;
+    const hh = (h: number) => String(h).padStart(2, "0");
+    expect(
+      await page
+        .getByRole("img", {
+          name: `Покупки по часам суток: всего 3; больше всего с ${hh(busiestHour)}:00 до ${hh(busiestHour + 1)}:00: 3`,
+        })
+        .count(),
+    ).toBe(1);
+    await perDay.locator(".recharts-bar-rectangle").first().hover();
+    await expect.poll(() => perDay.locator(".recharts-tooltip-wrapper").innerText()).toContain("Покупок: 3");
+    expect(await perDay.locator(".recharts-tooltip-wrapper").innerText()).toContain(
+      `Продажи: ${formatRubles(todaySales)}`,
+    );
+    // Sales instead of purchases: the axis counts rubles.
+    const ticks = async () =>
+      (await perDay.locator(".recharts-cartesian-axis-tick-value").allTextContents()).join(" ");
+    expect(await ticks()).toContain(`${today.slice(8, 10)}.${today.slice(5, 7)}`);
+    expect(await ticks()).not.toContain("₽");
+    await perDay.getByRole("radiogroup", { name: "Показатель" }).getByText("Продажи").click();
+    expect(await perDay.getByRole("radio", { name: "Продажи" }).isChecked()).toBe(true);
+    await expect.poll(ticks).toContain("₽");
+    const topRule = figures.topRules[0]!;
+    expect(topRule.discount).toBeGreaterThan(0);
+    expect(
+      await page
+        .getByRole("region", { name: "Правила с наибольшей скидкой" })
+        .getByRole("img")
+        .getAttribute("aria-label"),
+    ).toBe(
+      `Правила с наибольшей скидкой: ${figures.topRules.length}; больше всего дало «${topRule.name}»: ${formatRubles(topRule.discount)}`,
+    );
     expect(await page.getByText("Время указано в часовом поясе Europe/Moscow (ваш браузер)").count()).toBe(1);
+    // Back to the top: the hover scrolled, and a full-page screenshot draws the fixed header where it was.
+    await page.evaluate("window.scrollTo(0, 0)");
     await expectAccessible(page, "dashboard-today");
 
     // Another period in the URL: its own figures.

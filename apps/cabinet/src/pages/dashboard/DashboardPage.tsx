@@ -10,13 +10,33 @@ import type { Dashboard, Page, Program, Store } from "../../api/types.ts";
 import { ErrorAlert } from "../../components/ErrorAlert.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import type { MessageKey } from "../../i18n/ru.ts";
-import { formatDateTime, formatPoints, formatRubles, userTimeZone } from "../../lib/format.ts";
+import {
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatPoints,
+  formatRubles,
+  userTimeZone,
+} from "../../lib/format.ts";
 import { usePartner } from "../../lib/partner.ts";
-import { BarChart, RankedBars } from "./BarChart.tsx";
+import { ActivityCard, type ActivityPoint, TopRulesChart } from "./charts.tsx";
 
 const DAY = "YYYY-MM-DD";
 /** The roll-up runs every few seconds; a dashboard left open follows it. */
 const REFRESH_MS = 30_000;
+
+const hh = (hour: number) => String(hour).padStart(2, "0");
+
+/** The day or hour with the most purchases (the first of equals), or none for no points. */
+function busiestOf(points: ActivityPoint[]): ActivityPoint | undefined {
+  return points.reduce<ActivityPoint | undefined>(
+    (best, p) => (!best || p.purchases > best.purchases ? p : best),
+    undefined,
+  );
+}
+
+const sum = (points: ActivityPoint[], field: "purchases" | "sales") =>
+  points.reduce((s, p) => s + p[field], 0);
 
 function Figure({
   label,
@@ -104,8 +124,7 @@ export default function DashboardPage() {
   const d = figures.data;
   const rubles = (kopecks: number | undefined) =>
     d ? formatRubles(kopecks ?? 0) : <Skeleton h={28} w={120} />;
-  const count = (n: number | undefined) =>
-    d ? new Intl.NumberFormat("ru-RU").format(n ?? 0) : <Skeleton h={28} w={60} />;
+  const count = (n: number | undefined) => (d ? formatCount(n ?? 0) : <Skeleton h={28} w={60} />);
   const points = (hundredths: number | null | undefined) =>
     d ? (
       hundredths === null ? (
@@ -116,9 +135,23 @@ export default function DashboardPage() {
     ) : (
       <Skeleton h={28} w={100} />
     );
-  const barTitle = (label: string, purchases: number, sales: number) =>
-    t("dashboard.barTitle", { label, count: purchases, sales: formatRubles(sales) });
-  const dayLabel = (date: string) => dayjs(date).format(i18n.language === "en" ? "DD/MM" : "DD.MM");
+  const perDay: ActivityPoint[] = (d?.perDay ?? []).map((x) => ({
+    key: x.date,
+    tick: dayjs(x.date).format(i18n.language === "en" ? "DD/MM" : "DD.MM"),
+    // A calendar day, not an instant: noon UTC read in UTC is that day wherever the browser is.
+    title: formatDate(`${x.date}T12:00:00Z`, i18n.language, "UTC"),
+    purchases: x.purchases,
+    sales: x.sales,
+  }));
+  const perHour: ActivityPoint[] = (d?.perHour ?? []).map((x) => ({
+    key: String(x.hour),
+    tick: hh(x.hour),
+    title: `${hh(x.hour)}:00–${hh(x.hour + 1)}:00`,
+    purchases: x.purchases,
+    sales: x.sales,
+  }));
+  const busiestDay = busiestOf(perDay);
+  const busiestHour = busiestOf(perHour);
 
   return (
     <>
@@ -208,67 +241,56 @@ export default function DashboardPage() {
         />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, lg: 2 }} mt="lg">
-        <Card withBorder padding="md" component="section" aria-labelledby="dashboard-per-day">
-          <Title order={3} size="h4" id="dashboard-per-day" mb="sm">
-            {t("dashboard.perDay")}
-          </Title>
-          {d ? (
-            <BarChart
-              label={t("dashboard.perDayChart", {
-                count: d.perDay.reduce((s, x) => s + x.purchases, 0),
-                days: d.perDay.length,
-              })}
-              empty={t("dashboard.noPurchases")}
-              bars={d.perDay.map((x) => ({
-                key: x.date,
-                label: dayLabel(x.date),
-                value: x.purchases,
-                title: barTitle(dayLabel(x.date), x.purchases, x.sales),
-              }))}
-            />
-          ) : (
-            <Skeleton h={178} />
-          )}
-        </Card>
-        <Card withBorder padding="md" component="section" aria-labelledby="dashboard-per-hour">
-          <Title order={3} size="h4" id="dashboard-per-hour" mb="sm">
-            {t("dashboard.perHour")}
-          </Title>
-          {d ? (
-            <BarChart
-              label={t("dashboard.perHourChart", {
-                busiest: String(
-                  d.perHour.reduce((best, x) => (x.purchases > best.purchases ? x : best), d.perHour[0]!)
-                    .hour,
-                ),
-              })}
-              empty={t("dashboard.noPurchases")}
-              bars={d.perHour.map((x) => ({
-                key: String(x.hour),
-                label: String(x.hour),
-                value: x.purchases,
-                title: barTitle(`${String(x.hour).padStart(2, "0")}:00`, x.purchases, x.sales),
-              }))}
-            />
-          ) : (
-            <Skeleton h={178} />
-          )}
-        </Card>
+        <ActivityCard
+          id="dashboard-per-day"
+          title={t("dashboard.perDay")}
+          points={d && perDay}
+          label={t("dashboard.perDayChart", {
+            total: formatCount(sum(perDay, "purchases")),
+            days: perDay.length,
+            sales: formatRubles(sum(perDay, "sales")),
+            day: busiestDay?.title,
+            most: formatCount(busiestDay?.purchases ?? 0),
+          })}
+          periodColumn={t("dashboard.dayColumn")}
+          // About ten dates under the axis whatever the period.
+          tickEvery={Math.ceil(perDay.length / 10)}
+          empty={t("dashboard.noPurchases")}
+        />
+        <ActivityCard
+          id="dashboard-per-hour"
+          title={t("dashboard.perHour")}
+          points={d && perHour}
+          label={t("dashboard.perHourChart", {
+            total: formatCount(sum(perHour, "purchases")),
+            from: `${hh(Number(busiestHour?.key ?? 0))}:00`,
+            to: `${hh(Number(busiestHour?.key ?? 0) + 1)}:00`,
+            most: formatCount(busiestHour?.purchases ?? 0),
+          })}
+          periodColumn={t("dashboard.hourColumn")}
+          tickEvery={3}
+          empty={t("dashboard.noPurchases")}
+        />
       </SimpleGrid>
       <Card withBorder padding="md" mt="lg" component="section" aria-labelledby="dashboard-top-rules">
         <Title order={3} size="h4" id="dashboard-top-rules" mb="sm">
           {t("dashboard.topRules")}
         </Title>
         {d ? (
-          <RankedBars
-            label={t("dashboard.topRules")}
-            empty={t("dashboard.noRules")}
-            items={d.topRules.map((r) => ({
+          <TopRulesChart
+            rules={d.topRules.map((r) => ({
               key: String(r.ruleId),
               name: r.name,
-              value: r.discount,
-              text: t("dashboard.ruleFigure", { amount: formatRubles(r.discount), count: r.lines }),
+              discount: r.discount,
+              lines: r.lines,
             }))}
+            label={t("dashboard.topRulesChart", {
+              total: d.topRules.length,
+              name: d.topRules[0]?.name,
+              amount: formatRubles(d.topRules[0]?.discount ?? 0),
+            })}
+            caption={t("dashboard.topRules")}
+            empty={t("dashboard.noRules")}
           />
         ) : (
           <Skeleton h={120} />

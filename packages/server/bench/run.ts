@@ -11,6 +11,9 @@
  *     baseline (bare + calculate, then calculate paced at half of that round's maximum; bonus payment +
  *     durable insert + confirm), alternating the order from round to round so that a machine drifting
  *     in one direction does not favour either side. A ratio is taken within its round.
+ *     With the `rules2000` phase, each round also measures calculate on a second program of the same
+ *     partner with 2,000 active rules (the same 200 and 1,800 more, seed.ts), next to the 200-rule calculate
+ *     and the bare route, on the same server, products and receipts; its cards are its own.
  *  4. Prints each round, the medians of req/s, p50 and p99, the medians of the per-round ratios and PASS
  *     or FAIL per bar; writes build/bench/results.json. Exits 0 whatever the figures: it is a
  *     measurement.
@@ -23,7 +26,9 @@
  *
  * Knobs (env): BENCH_ROUNDS (default 5), BENCH_DURATION (s per measurement, 10), BENCH_WARMUP (s, 3),
  * BENCH_CONNECTIONS (32), BENCH_CARDS (1000000), BENCH_PRODUCTS (100000),
- * BENCH_PHASES (bare,calculate,paced,bonus,insert,confirm), BENCH_DATABASE_URL (postgres://…: run against
+ * BENCH_PHASES (bare,calculate,rules2000,pharmapi,paced,overload,bonus,insert,confirm; rules2000 brings
+ * bare and calculate with it), BENCH_RULES2000_CARDS (cards of the 2,000-rule program, 100000; seeded on
+ * first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
  * seeded by an earlier run instead of seeding; kept afterwards), BENCH_CPU_PROF (directory: the server
  * runs with --cpu-prof and writes its profile there on exit).
@@ -59,7 +64,14 @@ import {
   summarize,
   verdict,
 } from "./report.js";
-import { BENCH_LOGIN, BENCH_SECRET, type SeedSizes, type SeedTimings } from "./seed.js";
+import {
+  BENCH_LOGIN,
+  BENCH_SECRET,
+  RULES2000_FIRST_CARD,
+  rules2000PromoCodes,
+  type SeedSizes,
+  type SeedTimings,
+} from "./seed.js";
 import { confirmedInDatabase, describeTarget, prepareTarget } from "./target.js";
 import { BenchWorkload, type Calculated } from "./workload.js";
 
@@ -84,6 +96,7 @@ const PRODUCTS = Math.round(num("BENCH_PRODUCTS", 100_000, 100));
 const ALL_PHASES = [
   "bare",
   "calculate",
+  "rules2000",
   "pharmapi",
   "paced",
   "overload",
@@ -96,6 +109,17 @@ type Phase = (typeof ALL_PHASES)[number];
 const PHASES = new Set((env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((s) => s.trim()) as Phase[]);
 for (const p of PHASES)
   if (!ALL_PHASES.includes(p)) throw new Error(`BENCH_PHASES: unknown phase ${p} (${ALL_PHASES.join(", ")})`);
+// The 2,000-rule figure is a ratio to the 200-rule calculate of the same round, shown against the bare route.
+if (PHASES.has("rules2000")) {
+  PHASES.add("bare");
+  PHASES.add("calculate");
+}
+/**
+ * The 2,000-rule program's own cards. Fewer than the main program's 1M by default: they share the cards
+ * table and its index with those, and seeding 1M more would double the database the 200-rule figures and
+ * the memory bar are measured on.
+ */
+const RULES2000_CARDS = Math.round(num("BENCH_RULES2000_CARDS", 100_000, 1000));
 /** Share of the confirmed purchases that pay part of the receipt with points first. */
 const BONUS_SHARE = 0.3;
 /** The scale the import and memory bars are about: below it they are shown but not judged. */
@@ -103,6 +127,8 @@ const FULL_SCALE_CARDS = 1_000_000;
 
 const BARS = {
   calculateRatio: 0.4,
+  /** With 2,000 rules, calculate's rate ÷ its rate with 200 rules. */
+  rules2000Ratio: 0.9,
   halfLoadP99Ms: 10,
   /** Under twice the load the server can take: the answered calculates' p99, and nothing unanswered. */
   overloadAnsweredP99Ms: 500,
@@ -157,6 +183,7 @@ function revision(): string {
 const LABELS: Record<Phase, string> = {
   bare: "bare Fastify, same payload",
   calculate: "calculate, 10 lines (max)",
+  rules2000: "calculate, 10 lines, 2,000 rules (max)",
   pharmapi: "PharmApi get_discount, 10 lines (max)",
   paced: "calculate @ 50%, paced open loop",
   overload: "calculate @ 200%, 256 sockets",
@@ -174,6 +201,9 @@ interface Round {
 
 interface Ratios {
   calculateToBare: number[];
+  rules2000ToBare: number[];
+  /** calculate with 2,000 rules ÷ calculate with 200, within each round. */
+  rules2000ToCalculate: number[];
   getDiscountToBare: number[];
   confirmToInsert: number[];
   bonusToInsert: number[];
@@ -192,6 +222,8 @@ interface Results {
     cards: number;
     products: number;
     rules: number;
+    /** Cards of the 2,000-rule program; null when the rules2000 phase did not run. */
+    rules2000Cards: number | null;
     bonusShare: number;
     phases: Phase[];
   };
@@ -199,7 +231,15 @@ interface Results {
   rounds: Round[];
   summary: Partial<Record<Phase, Summary>>;
   /** Per round, and their medians. */
-  ratios: Ratios & { medians: { calculateToBare: number; confirmToInsert: number; bonusToInsert: number } };
+  ratios: Ratios & {
+    medians: {
+      calculateToBare: number;
+      rules2000ToBare: number;
+      rules2000ToCalculate: number;
+      confirmToInsert: number;
+      bonusToInsert: number;
+    };
+  };
   server: Memory | null;
   integrity: {
     /** Non-2xx answers and errors of calculate, bonus payment and confirm, warm-up and top-ups included. */
@@ -246,7 +286,12 @@ async function main(): Promise<void> {
     // 1. Seed once.
     log(`database: ${describeTarget(url)}; ${ROUNDS} rounds of ${DURATION} s per measurement`);
     if (ROUNDS < 3) log("fewer than 3 rounds: a smoke run, its medians are no verdict on this machine");
-    const target = await prepareTarget(url, { cards: CARDS, products: PRODUCTS }, log);
+    const target = await prepareTarget(
+      url,
+      { cards: CARDS, products: PRODUCTS },
+      log,
+      PHASES.has("rules2000") ? RULES2000_CARDS : null,
+    );
     const sizes: SeedSizes = target.sizes;
     if (target.seed) {
       const s = target.seed;
@@ -255,6 +300,17 @@ async function main(): Promise<void> {
       );
     }
     const workload = new BenchWorkload(sizes, `b${runId}`);
+    if (target.rules2000?.seeded) {
+      const s = target.rules2000.seeded;
+      log(`seeded the 2,000-rule program: set-up ${fmt(s.setupMs)} ms, cards ${fmt(s.cardsMs / 1000, 1)} s`);
+    }
+    // Its purchase ids are apart from `b${runId}-`, by which the run's confirms are counted.
+    const workload2000 = target.rules2000
+      ? new BenchWorkload({ cards: target.rules2000.cards, products: sizes.products }, `b${runId}k`, {
+          firstCard: RULES2000_FIRST_CARD,
+          promoCodes: rules2000PromoCodes(sizes.products),
+        })
+      : null;
 
     const results: Results = {
       machine: { cpus, node: process.version },
@@ -268,6 +324,7 @@ async function main(): Promise<void> {
         cards: sizes.cards,
         products: sizes.products,
         rules: 200,
+        rules2000Cards: target.rules2000?.cards ?? null,
         bonusShare: BONUS_SHARE,
         phases: ALL_PHASES.filter((p) => PHASES.has(p)),
       },
@@ -276,10 +333,18 @@ async function main(): Promise<void> {
       summary: {},
       ratios: {
         calculateToBare: [],
+        rules2000ToBare: [],
+        rules2000ToCalculate: [],
         getDiscountToBare: [],
         confirmToInsert: [],
         bonusToInsert: [],
-        medians: { calculateToBare: Number.NaN, confirmToInsert: Number.NaN, bonusToInsert: Number.NaN },
+        medians: {
+          calculateToBare: Number.NaN,
+          rules2000ToBare: Number.NaN,
+          rules2000ToCalculate: Number.NaN,
+          confirmToInsert: Number.NaN,
+          bonusToInsert: Number.NaN,
+        },
       },
       server: null,
       integrity: { refused: 0, errorCodes: {}, confirmsAcknowledged: 0, confirmedInDatabase: null },
@@ -392,6 +457,15 @@ async function main(): Promise<void> {
         connections: CONNECTIONS,
         duration: seconds,
       });
+    /** Not recorded for bonus payments and confirms: those are measured on the 200-rule program. */
+    const calculate2000For = (name: string, seconds: number) =>
+      runAutocannon({
+        name,
+        url: serverUrl,
+        workload: workload2000!.calculate(headers, false),
+        connections: CONNECTIONS,
+        duration: seconds,
+      });
     /** Calculated purchases for the bonus payments and confirms to come: not measured. */
     const topUp = async (count: number) => {
       if (count <= 0) return;
@@ -464,6 +538,11 @@ async function main(): Promise<void> {
     });
     const calcWarm = await calculateFor("warm-up", WARMUP);
     tally(calcWarm);
+    if (workload2000) {
+      const warm2000 = await calculate2000For("warm-up", WARMUP);
+      tally(warm2000);
+      log(`warm: calculate with 2,000 rules ${fmt(warm2000.rps)}/s`);
+    }
     const warmCount = Math.max(CONNECTIONS * 4, Math.round(Math.min(calcWarm.rps, insertWarm.rps) * WARMUP));
     const warmSet = await takeForConfirm(Math.round(warmCount * BONUS_SHARE), warmCount);
     const bonusWarm = await bonusPay("warm-up", warmSet.paying);
@@ -515,6 +594,13 @@ async function main(): Promise<void> {
           await measure(serverPid, () => calculateFor(`r${r} ${LABELS.calculate}`, DURATION)),
         );
       };
+      const runCalculate2000 = async () => {
+        if (!PHASES.has("rules2000")) return;
+        record(
+          "rules2000",
+          await measure(serverPid, () => calculate2000For(`r${r} ${LABELS.rules2000}`, DURATION)),
+        );
+      };
       const runGetDiscount = async () => {
         if (!PHASES.has("pharmapi")) return;
         record(
@@ -530,7 +616,7 @@ async function main(): Promise<void> {
           ),
         );
       };
-      const steps = [runBare, runCalculate, runGetDiscount];
+      const steps = [runBare, runCalculate, runCalculate2000, runGetDiscount];
       for (const step of forward ? steps : steps.reverse()) await step();
       const calcMax = round.measurements.calculate;
       if (PHASES.has("paced") && calcMax) {
@@ -629,6 +715,9 @@ async function main(): Promise<void> {
 
       const m = round.measurements;
       if (m.calculate && m.bare) results.ratios.calculateToBare.push(m.calculate.rps / m.bare.rps);
+      if (m.rules2000 && m.bare) results.ratios.rules2000ToBare.push(m.rules2000.rps / m.bare.rps);
+      if (m.rules2000 && m.calculate)
+        results.ratios.rules2000ToCalculate.push(m.rules2000.rps / m.calculate.rps);
       if (m.pharmapi && m.bare) results.ratios.getDiscountToBare.push(m.pharmapi.rps / m.bare.rps);
       if (m.confirm && m.insert) results.ratios.confirmToInsert.push(m.confirm.rps / m.insert.rps);
       if (m.bonus && m.insert) results.ratios.bonusToInsert.push(m.bonus.rps / m.insert.rps);
@@ -656,6 +745,8 @@ async function main(): Promise<void> {
     const ratios = results.ratios;
     ratios.medians = {
       calculateToBare: median(ratios.calculateToBare),
+      rules2000ToBare: median(ratios.rules2000ToBare),
+      rules2000ToCalculate: median(ratios.rules2000ToCalculate),
       confirmToInsert: median(ratios.confirmToInsert),
       bonusToInsert: median(ratios.bonusToInsert),
     };
@@ -690,6 +781,19 @@ async function main(): Promise<void> {
       "%",
       `≥ ${pct(BARS.calculateRatio)}`,
       (v) => v >= BARS.calculateRatio,
+    );
+    const rules2000Ratio = finite(ratios.medians.rules2000ToCalculate);
+    bar(
+      "bar",
+      "calculate with 2,000 rules ÷ with 200 (req/s)",
+      rules2000Ratio,
+      "%",
+      `≥ ${pct(BARS.rules2000Ratio)}`,
+      (v) => v >= BARS.rules2000Ratio,
+      true,
+      rules2000Ratio === null
+        ? undefined
+        : `of bare: 200 rules ${pct(ratios.medians.calculateToBare)}, 2,000 rules ${pct(ratios.medians.rules2000ToBare)}`,
     );
     bar(
       "bar",
@@ -829,7 +933,7 @@ async function main(): Promise<void> {
 function printReport(results: Results): void {
   const s = results.settings;
   out(
-    `\nKopilka bench — ${results.revision}, ${results.database === "postgres" ? "PostgreSQL" : "SQLite"}, ${results.machine.cpus} CPUs, Node ${results.machine.node}; ${s.cards} cards, ${s.products} products, ${s.rules} rules; ${s.connections} connections, ${s.rounds} rounds of ${s.durationS} s per measurement\n\n`,
+    `\nKopilka bench — ${results.revision}, ${results.database === "postgres" ? "PostgreSQL" : "SQLite"}, ${results.machine.cpus} CPUs, Node ${results.machine.node}; ${s.cards} cards, ${s.products} products, ${s.rules} rules${s.rules2000Cards === null ? "" : ` (and 2,000 on a program with ${s.rules2000Cards} cards)`}; ${s.connections} connections, ${s.rounds} rounds of ${s.durationS} s per measurement\n\n`,
   );
   out("Each round (the order alternates from round to round):\n\n");
   printTable(
@@ -870,12 +974,14 @@ function printReport(results: Results): void {
   out(`\nMedians over ${results.rounds.length} rounds:\n\n`);
   const ratioOf: Partial<Record<Phase, number[]>> = {
     calculate: results.ratios.calculateToBare,
+    rules2000: results.ratios.rules2000ToBare,
     pharmapi: results.ratios.getDiscountToBare,
     bonus: results.ratios.bonusToInsert,
     confirm: results.ratios.confirmToInsert,
   };
   const baseOf: Partial<Record<Phase, string>> = {
     calculate: "bare",
+    rules2000: "bare",
     pharmapi: "bare",
     bonus: "insert",
     confirm: "insert",

@@ -31,14 +31,22 @@ export class BenchWorkload {
   /** Purchases the server calculated (2xx), oldest first, not yet used by a bonus payment or a confirm. */
   private readonly calculated: Calculated[] = [];
 
+  private readonly firstCard: number;
+
   constructor(
     private readonly sizes: SeedSizes,
     /** Prefix of every purchase id of this run: the run's confirms are counted in the database by it. */
     readonly idPrefix: string,
+    /**
+     * Another program's cards and promo codes (the 2,000-rule program); its receipts are drawn the same
+     * way, over the same products.
+     */
+    program?: { firstCard: number; promoCodes: string[] },
   ) {
+    this.firstCard = program?.firstCard ?? FIRST_CARD;
     this.cardOrder = this.shuffledCards(sizes.cards);
     this.receipts = Array.from({ length: 4096 }, () => this.receiptLines());
-    this.promoCodes = benchPromoCodes(sizes.products);
+    this.promoCodes = program?.promoCodes ?? benchPromoCodes(sizes.products);
   }
 
   get available(): number {
@@ -75,7 +83,7 @@ export class BenchWorkload {
       // Every card used once: start over (a second purchase on a card is still valid, only less ideal).
       this.cardSeq = 0;
     }
-    return cardNumber(FIRST_CARD + this.cardOrder[this.cardSeq++]!);
+    return cardNumber(this.firstCard + this.cardOrder[this.cardSeq++]!);
   }
 
   newPurchaseId(): string {

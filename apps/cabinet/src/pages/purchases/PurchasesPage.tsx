@@ -117,7 +117,17 @@ export default function PurchasesPage() {
     {
       key: "storePos",
       label: t("purchases.storePos"),
-      render: (p) => `${p.storeCode} · ${p.posCode}`,
+      // Store above its POS: each code stays whole, and the column stays narrow.
+      render: (p) => (
+        <>
+          <Text size="sm" style={{ whiteSpace: "nowrap" }}>
+            {p.storeCode}
+          </Text>
+          <Text size="xs" c="gray.8" style={{ whiteSpace: "nowrap" }}>
+            {p.posCode}
+          </Text>
+        </>
+      ),
     },
     {
       key: "card",

@@ -126,4 +126,42 @@ describe("register / confirm_code", () => {
     });
     expect(wrong.error_code).toBe(207);
   });
+
+  it("with the partner's trust_key: no SMS, the answer carries the code, and confirm_code registers with it", async () => {
+    const trustKey = await t.server.services.pharmApiAdmin.issueTrustKey(
+      { userId: null, address: "test" },
+      partnerId,
+    );
+    const sent = sms.requests.length;
+    const card = "4440000000004";
+    const reg = await pharmJson(t, "register", {
+      ...POS,
+      card_number: card,
+      phone_number: "+79160000004",
+      trust_key: trustKey.trustKey,
+    });
+    expect(reg).toMatchObject({ status: "success", error_code: 0 });
+    expect(reg.code).toMatch(/^\d{6}$/);
+    expect(sms.requests).toHaveLength(sent);
+    expect(await pharmJson(t, "confirm_code", { ...POS, code: reg.code })).toMatchObject({
+      status: "success",
+      error_code: 0,
+    });
+    const row = await t.database.db
+      .selectFrom("cards")
+      .select("client_id")
+      .where("number", "=", card)
+      .executeTakeFirstOrThrow();
+    expect(row.client_id).not.toBeNull();
+    for (const line of (t as TestApp & { logs: string[] }).logs) expect(line).not.toContain(`"${reg.code}"`);
+    // Without a key the same pharmacy's next registration is confirmed by SMS, and the code is not answered.
+    const plain = await pharmJson(t, "register", {
+      ...POS,
+      card_number: "4440000000005",
+      phone_number: "+79160000005",
+    });
+    expect(plain).toMatchObject({ status: "success", error_code: 0 });
+    expect(plain.code).toBeUndefined();
+    expect(sms.requests).toHaveLength(sent + 1);
+  });
 });

@@ -180,7 +180,11 @@ const register: PosMethod = async (ctx, body) => {
   checkPhone(phoneNumber);
   const trustKey = optionalString(body, "trust_key");
   const outcome = await ctx.service.register(pos, { cardNumber, phoneNumber, trustKey });
-  return envelope({}, outcome.errorCode, outcome.message);
+  return envelope(
+    outcome.code !== undefined ? { code: outcome.code } : {},
+    outcome.errorCode,
+    outcome.message,
+  );
 };
 
 const confirmCode: PosMethod = async (ctx, body) => {

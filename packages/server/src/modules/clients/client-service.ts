@@ -97,7 +97,13 @@ export interface CardSummary {
 
 export type RegistrationOutcome =
   | { status: "registered"; client: ClientRecord; cards: CardSummary[]; confirmation: null }
-  | { status: "confirmation_required"; client: null; cards: []; confirmation: PendingConfirmation };
+  | {
+      status: "confirmation_required";
+      client: null;
+      cards: [];
+      /** `code` only for a registration asked with `handOverCode`. */
+      confirmation: PendingConfirmation & { code?: string };
+    };
 
 export type IdentificationOutcome =
   | { status: "identified"; cards: CardSummary[]; confirmation: null }
@@ -179,7 +185,15 @@ export class ClientService {
 
   // ---- registration ----------------------------------------------------------------------------
 
-  async register(principal: Principal, form: RegistrationForm): Promise<RegistrationOutcome> {
+  /**
+   * Registers a client, or starts the confirmation the program asks for. `handOverCode`: the code is
+   * answered in `confirmation.code` rather than sent (a trusted caller checked the contact itself).
+   */
+  async register(
+    principal: Principal,
+    form: RegistrationForm,
+    options: { handOverCode?: boolean } = {},
+  ): Promise<RegistrationOutcome> {
     const settings = await this.settings(principal.partnerId, form.programCode);
     const draft = this.draftOf(settings, form);
     const login = this.loginOf(draft);
@@ -219,7 +233,8 @@ export class ClientService {
       payload: draft,
       channel,
       destination,
-      deliver: true,
+      deliver: options.handOverCode !== true,
+      handOver: options.handOverCode === true,
     });
     return { status: "confirmation_required", client: null, cards: [], confirmation };
   }

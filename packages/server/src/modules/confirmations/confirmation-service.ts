@@ -39,6 +39,11 @@ export interface ConfirmationRequest {
    * the same, nothing is sent and no code can ever match.
    */
   deliver: boolean;
+  /**
+   * The code is answered to the caller instead of sent: a trusted pharmacy that checked the customer's
+   * phone itself (PharmApi's register with the partner's trust_key) passes it on to confirm_code.
+   */
+  handOver?: boolean;
 }
 
 export interface PendingConfirmation {
@@ -85,8 +90,11 @@ export class ConfirmationService {
     }
   }
 
-  /** Creates a confirmation and sends its code. Throws RATE_LIMITED, CODE_DELIVERY_FAILED. */
-  async start(request: ConfirmationRequest): Promise<PendingConfirmation> {
+  /**
+   * Creates a confirmation and sends its code, or answers it (`handOver`). Throws RATE_LIMITED,
+   * CODE_DELIVERY_FAILED.
+   */
+  async start(request: ConfirmationRequest): Promise<PendingConfirmation & { code?: string }> {
     this.requireChannel(request.channel);
     const now = this.clock.now();
     const confirmationId = randomUUID();
@@ -109,7 +117,7 @@ export class ConfirmationService {
           destination_hash: destinationHash,
           destination_enc: this.cipher.encrypt(request.destination),
           deliver: request.deliver ? 1 : 0,
-          code_hash: request.deliver ? this.cipher.codeHash(confirmationId, code) : null,
+          code_hash: request.deliver || request.handOver ? this.cipher.codeHash(confirmationId, code) : null,
           state: "pending",
           attempts: 0,
           sends: 1,
@@ -124,7 +132,8 @@ export class ConfirmationService {
     });
     if (request.deliver)
       await this.deliver(confirmationId, request.channel, request.destination, code, snapshot, now);
-    return this.pending(confirmationId, request.channel, request.destination, expiresAt);
+    const pending = this.pending(confirmationId, request.channel, request.destination, expiresAt);
+    return request.handOver && !request.deliver ? { ...pending, code } : pending;
   }
 
   /** A new code for a pending, locked or undelivered confirmation: attempts start over. */

@@ -108,6 +108,8 @@ export interface DiscountAnswer {
 export interface Outcome {
   errorCode: number;
   message: string;
+  /** register with the partner's trust_key: the confirmation code, for confirm_code. */
+  code?: string;
 }
 
 const DEFAULT_DESCRIPTION = "Скидка рассчитана по программе производителя";
@@ -341,7 +343,8 @@ export class PharmApiService {
    * (the program's registration settings: by default the phone confirmed with an SMS code that the POS
    * passes to confirm_code). A per-program option: a program without it answers the protocol's fixed
    * refusal, as every program of the public PharmApi service does. A `trust_key`, when sent, must be the
-   * partner's; the phone is still confirmed by SMS (the code is never answered: codes are never shown).
+   * partner's: the pharmacy vouches for the phone, so no SMS is sent and the answer carries the `code` to
+   * pass to confirm_code (the protocol's trusted registration).
    */
   async register(
     ctx: PosContext,
@@ -359,14 +362,19 @@ export class PharmApiService {
       !(await trustKeyAccepted(this.database.db, ctx.caller.partnerId, request.trustKey))
     )
       return fail(CONFIRM_CODES.TRUST_KEY, "Неверный trust_key");
+    const trusted = request.trustKey !== null;
     try {
-      const outcome = await this.clients.register(this.principal(ctx, store.id), {
-        programCode: program.definition.code,
-        phone: request.phoneNumber,
-        cardNumber: request.cardNumber,
-        // The pharmacist takes the customer's consent at the till before registering the card.
-        consents: { personalData: true },
-      });
+      const outcome = await this.clients.register(
+        this.principal(ctx, store.id),
+        {
+          programCode: program.definition.code,
+          phone: request.phoneNumber,
+          cardNumber: request.cardNumber,
+          // The pharmacist takes the customer's consent at the till before registering the card.
+          consents: { personalData: true },
+        },
+        { handOverCode: trusted },
+      );
       if (outcome.status === "registered") return ok("Карта зарегистрирована");
       await recordRegistration(
         this.database.db,
@@ -375,6 +383,9 @@ export class PharmApiService {
         outcome.confirmation.confirmationId,
         this.clock.now(),
       );
+      const code = outcome.confirmation.code;
+      if (code !== undefined)
+        return { ...ok("Код подтверждения в ответе: передайте его методом confirm_code"), code };
       return ok("Код подтверждения отправлен по SMS: передайте его методом confirm_code");
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -28,6 +28,7 @@ import {
   insertRule,
   type LoadedProgram,
   listRules,
+  normalizeAntiFraud,
   type Program,
   type ProgramCatalog,
   type ProgramInput,
@@ -103,6 +104,7 @@ function termsView(p: Program) {
     maxLineDiscountBp: p.maxLineDiscountBp,
     maxReceiptDiscountBp: p.maxReceiptDiscountBp,
     refundPolicy: p.refundPolicy,
+    antiFraud: normalizeAntiFraud(p.antiFraud),
   };
 }
 
@@ -223,6 +225,7 @@ export class ProgramAdminService {
     return this.change(actor, async (trx, now) => {
       const program = await this.owned(trx, partner, code);
       const before = await this.detail(trx, partner, code);
+      if (patch.antiFraud !== undefined) patch = { ...patch, antiFraud: normalizeAntiFraud(patch.antiFraud) };
       const changed = Object.entries(patch).some(
         ([k, v]) =>
           v !== undefined &&

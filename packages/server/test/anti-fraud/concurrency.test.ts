@@ -47,7 +47,8 @@ it("20 concurrent calculations of one card never reserve more accrual than the d
   const total = answers.reduce((sum, a) => sum + (a.totals.accrual as number), 0);
   // The probe was calculated before the cap, so it reserved nothing: the 20 share the whole allowance.
   expect(total).toBe(full * 3 + 100);
-  expect(await liveUsage(t, "accrual")).toBeLessThanOrEqual(full * 3 + 100);
+  expect(await liveUsage(t, "accrual", undefined, p.cards.gold)).toBe(full * 3 + 100);
   await Promise.all(ids.map((id) => confirm(t, p, id)));
+  expect(await liveUsage(t, "accrual", "consumed", p.cards.gold)).toBe(full * 3 + 100);
   await expectLedgerBalanced(t);
 });

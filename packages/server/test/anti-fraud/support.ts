@@ -79,12 +79,25 @@ export async function hits(t: TestApp, p: SeededPartner, day: string) {
 }
 
 /** Live usage (consumed, or reserved and not expired) per metric, summed over the partner's purchases. */
-export async function liveUsage(t: TestApp, metric: string, state?: string): Promise<number> {
+export async function liveUsage(
+  t: TestApp,
+  metric: string,
+  state?: string,
+  cardNumber?: string,
+): Promise<number> {
   let q = t.database.db
     .selectFrom("anti_fraud_usage")
     .select((eb) => eb.fn.sum<string | number | null>("amount").as("n"))
     .where("metric", "=", metric);
   q = state ? q.where("state", "=", state) : q.where("state", "in", ["reserved", "consumed"]);
+  if (cardNumber !== undefined) {
+    const card = await t.database.db
+      .selectFrom("cards")
+      .select("id")
+      .where("number", "=", cardNumber)
+      .executeTakeFirstOrThrow();
+    q = q.where("subject_kind", "=", "card").where("subject_id", "=", card.id);
+  }
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n ?? 0);
 }

@@ -149,7 +149,7 @@ async function calculateOnce(
 
   // --- anti-fraud (modules/anti-fraud): a program with caps reserves the card's accrual
   const caps = card ? (loaded?.program.antiFraud ?? null) : null;
-  const accrualCapped = evaluation.messages.some((m) => m.code === "ACCRUAL_CAPPED");
+  const accrualCapped = caps !== null && evaluation.messages.some((m) => m.code === "ACCRUAL_CAPPED");
   const antiFraud = async (
     tx: { trx: Parameters<typeof reserveAccrual>[0] },
     purchaseId: number,

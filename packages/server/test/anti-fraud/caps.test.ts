@@ -83,6 +83,29 @@ describe("settings", () => {
   });
 });
 
+describe("the program file", () => {
+  it("carries the caps through export and import, and refuses bad ones naming the field", async () => {
+    await setCaps(t, p, { maxAccrualPerCardPerDay: 5_000 });
+    const service = t.server.services.programAdmin;
+    const file = await service.exportProgram(p.code, "main");
+    expect(file.program.antiFraud).toMatchObject({
+      maxAccrualPerCardPerDay: 5_000,
+      maxRefundsPerPosPerDay: null,
+    });
+    const actor = { userId: null, address: "cli" };
+    const copy = { ...file, program: { ...file.program, code: "copy" } };
+    await service.importProgram(actor, p.code, copy);
+    const imported = await service.exportProgram(p.code, "copy");
+    expect(imported.program.antiFraud).toEqual(file.program.antiFraud);
+
+    const bad = { ...file, program: { ...file.program, antiFraud: { maxRefundsPerPosPerDay: 0 } } };
+    await expect(service.importProgram(actor, p.code, bad)).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: { field: "program.antiFraud.maxRefundsPerPosPerDay" },
+    });
+  });
+});
+
 describe("accrual cap per card per day", () => {
   it("trims the accrual with a message, never fails calculate, releases on cancel, resets next day", async () => {
     const full = (await calculate(t, p, "probe")).totals.accrual as number;

@@ -77,6 +77,7 @@ export async function createProgram(
       discount_rounding: p.discountRounding ?? "down",
       max_line_discount_bp: p.maxLineDiscountBp ?? 10_000,
       max_receipt_discount_bp: p.maxReceiptDiscountBp ?? 10_000,
+      anti_fraud: storedAntiFraud(p.antiFraud ?? null),
       version: 0,
       created_at: now,
       updated_at: now,

@@ -616,6 +616,20 @@ export const ERROR_CATALOGUE = {
     en: "PharmApi credential not found",
     ru: "Ключ доступа PharmApi не найден",
   },
+  POINTS_SPENDING_CAP_EXCEEDED: {
+    status: 422,
+    description:
+      "The bonus payment would exceed the program's anti-fraud cap on points spent by the card per day or week, or on its purchases paid with points per day; details.field = amount, details.max (the most this purchase may pay now), details.cap",
+    en: "The card's limit on paying with points is reached: at most {max:points} now",
+    ru: "Превышен лимит оплаты баллами по карте: сейчас можно оплатить не больше {max:points}",
+  },
+  REFUND_CAP_EXCEEDED: {
+    status: 422,
+    description:
+      "This POS credential reached the program's anti-fraud cap on refunds and cancels of confirmed purchases per day; details.max, details.cap",
+    en: "The daily limit of refunds and cancels for this till is reached ({max} a day)",
+    ru: "Превышен дневной лимит возвратов и отмен для этой кассы ({max} в день)",
+  },
   DISCOUNT_LIMIT_EXHAUSTED: {
     status: 409,
     description:

@@ -4,6 +4,7 @@
  * by them, so a field renamed on the server breaks their build.
  */
 
+export * from "./admin-v1/anti-fraud.js";
 export * from "./admin-v1/audit.js";
 export * from "./admin-v1/auth.js";
 export * from "./admin-v1/cards.js";

@@ -9,6 +9,54 @@ import { ProgramRelationSchema } from "./programs.js";
 
 const Bp = (description: string) => Type.Integer({ minimum: 0, maximum: 10_000, description });
 
+const Cap = (description: string) =>
+  Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }), Type.Null()], { description }),
+  );
+
+/**
+ * Anti-fraud caps of a loyalty program; each is optional, null (or absent) means no cap. Points are
+ * hundredths. Days and weeks (Monday to Sunday) are the store's local calendar.
+ */
+export const AntiFraudCapsSchema = Type.Object(
+  {
+    maxPointsSpentPerCardPerDay: Cap("points a card may pay with per day"),
+    maxPointsSpentPerCardPerWeek: Cap("points a card may pay with per week"),
+    maxPointsPurchasesPerCardPerDay: Cap("purchases a card may pay with points per day"),
+    maxAccrualPerCardPerDay: Cap("points a card may earn per day; more is trimmed, calculate never fails"),
+    maxRefundsPerPosPerDay: Cap("refunds and cancels of confirmed purchases per POS credential per day"),
+  },
+  { additionalProperties: false },
+);
+
+/** The caps as stored and shown: every cap named, null when off. */
+export interface AntiFraudCaps {
+  maxPointsSpentPerCardPerDay: number | null;
+  maxPointsSpentPerCardPerWeek: number | null;
+  maxPointsPurchasesPerCardPerDay: number | null;
+  maxAccrualPerCardPerDay: number | null;
+  maxRefundsPerPosPerDay: number | null;
+}
+
+export const ANTI_FRAUD_CAPS = [
+  "maxPointsSpentPerCardPerDay",
+  "maxPointsSpentPerCardPerWeek",
+  "maxPointsPurchasesPerCardPerDay",
+  "maxAccrualPerCardPerDay",
+  "maxRefundsPerPosPerDay",
+] as const satisfies readonly (keyof AntiFraudCaps)[];
+
+export type AntiFraudCap = (typeof ANTI_FRAUD_CAPS)[number];
+
+const CapView = () => Type.Union([Type.Integer(), Type.Null()]);
+const AntiFraudCapsView = Type.Object({
+  maxPointsSpentPerCardPerDay: CapView(),
+  maxPointsSpentPerCardPerWeek: CapView(),
+  maxPointsPurchasesPerCardPerDay: CapView(),
+  maxAccrualPerCardPerDay: CapView(),
+  maxRefundsPerPosPerDay: CapView(),
+});
+
 const termProperties = {
   name: AdminText(1, 200),
   holdDays: Type.Integer({ minimum: 0, maximum: 3_660, description: "days accrued points stay pending" }),
@@ -67,6 +115,11 @@ export const ProgramPatch = Type.Object(
     maxReceiptDiscountBp: Type.Optional(termProperties.maxReceiptDiscountBp),
     refundPolicy: Type.Optional(termProperties.refundPolicy),
     active: Type.Optional(termProperties.active),
+    antiFraud: Type.Optional(
+      Type.Union([AntiFraudCapsSchema, Type.Null()], {
+        description: "the anti-fraud caps as a whole: a cap left out or null is off; null turns all off",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -89,6 +142,7 @@ export const AdminProgramDetail = Type.Object({
   maxLineDiscountBp: Type.Integer(),
   maxReceiptDiscountBp: Type.Integer(),
   refundPolicy: Type.String(),
+  antiFraud: AntiFraudCapsView,
 });
 
 export const RuleIdParam = Type.String({ pattern: "^[1-9][0-9]{0,15}$" });

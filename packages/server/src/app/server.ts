@@ -67,7 +67,11 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const metrics = installMetrics(app, () => openPurchaseCounts(database, clock.now()));
-  const services = await buildServices(ctx, (kind) => metrics.purchaseEvents.inc({ kind }));
+  const services = await buildServices(
+    ctx,
+    (kind) => metrics.purchaseEvents.inc({ kind }),
+    (cap) => metrics.capHits.inc({ cap }),
+  );
   // Calculations answered but not yet written reach the database before it closes (serve closes it next).
   app.addHook("onClose", () => services.purchases.settled());
 

@@ -2,7 +2,9 @@
  * The application layer, built once per process: every protocol-neutral service the API surfaces and
  * the CLI call. Surfaces receive what they need from here and never touch the database themselves.
  */
+
 import { AdminService, OperatorDesk, ProgramAdminService } from "../modules/admin/index.js";
+import { AntiFraudService, type CapHitListener } from "../modules/anti-fraud/index.js";
 import { AuthService, resolveTokenKey } from "../modules/auth/index.js";
 import { CardService } from "../modules/cards/index.js";
 import { CatalogService, ProductDirectory } from "../modules/catalog/index.js";
@@ -49,11 +51,14 @@ export interface Services extends ClientServices {
   pharmApi: PharmApiService;
   pharmApiAuth: PharmApiAuthenticator;
   pharmApiAdmin: PharmApiAdmin;
+  /** The cards and POS credentials that hit anti-fraud caps. */
+  antiFraud: AntiFraudService;
 }
 
 export async function buildServices(
   ctx: AppContext,
   onPurchaseEvent: PurchaseEventListener,
+  onCapHit?: CapHitListener,
 ): Promise<Services> {
   const { config, database, clock } = ctx;
   const key = await resolveTokenKey(database, config.tokenSecret);
@@ -68,7 +73,7 @@ export async function buildServices(
   };
   const products = new ProductDirectory(database, config.productCacheSize);
   const purchases = new PurchaseService(
-    { database, programs, stores, products, clock },
+    { database, programs, stores, products, clock, ...(onCapHit ? { onCapHit } : {}) },
     onPurchaseEvent,
     (what, count, err) => ctx.logger.error({ err, count }, what),
   );
@@ -111,5 +116,6 @@ export async function buildServices(
     pharmApi: new PharmApiService(database, clock, purchases, discountPrograms, clientServices.clients),
     pharmApiAuth,
     pharmApiAdmin: new PharmApiAdmin(database, clock, pharmApiAuth),
+    antiFraud: new AntiFraudService(database),
   };
 }

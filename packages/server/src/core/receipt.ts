@@ -61,7 +61,8 @@ export interface PricedTotals {
 
 /**
  * A line's accrual once `pointsPaid` of it is paid with points: each percentage contribution applies to
- * what is paid with money (rounded down per contribution), fixed points stay.
+ * what is paid with money (rounded down per contribution), fixed points stay. A contribution the daily
+ * accrual cap trimmed keeps its trimmed amount as its ceiling.
  */
 export function accrualOf(
   line: Pick<PricedLine, "total" | "accrualRateBp" | "accruals">,
@@ -70,7 +71,8 @@ export function accrualOf(
   const paidWithMoney = line.total - pointsPaid;
   if (!line.accruals) return percentOf(paidWithMoney, line.accrualRateBp);
   let total = 0;
-  for (const a of line.accruals) total += a.rateBp > 0 ? percentOf(paidWithMoney, a.rateBp) : a.amount;
+  for (const a of line.accruals)
+    total += a.rateBp > 0 ? Math.min(a.amount, percentOf(paidWithMoney, a.rateBp)) : a.amount;
   return total;
 }
 

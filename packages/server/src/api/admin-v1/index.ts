@@ -16,6 +16,7 @@ import {
 } from "../../core/admin/permissions.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Api } from "../http/types.js";
+import { antiFraudRoutes } from "./anti-fraud.js";
 import { auditRoutes } from "./audit.js";
 import { authRoutes } from "./auth.js";
 import { cardRoutes } from "./cards.js";
@@ -61,6 +62,7 @@ const ROUTES: readonly AdminRoutes[] = [
   discountProgramRoutes,
   dashboardRoutes,
   productRoutes,
+  antiFraudRoutes,
 ];
 
 const PARTNER_CODE = new RegExp(

@@ -15,6 +15,7 @@ export type AdminServices = Pick<
   | "pharmApiAdmin"
   | "stats"
   | "catalog"
+  | "antiFraud"
 > & {
   /** Mark the session cookie Secure even on plain HTTP (behind a TLS-terminating proxy). */
   cookieSecure: boolean;

@@ -17,6 +17,7 @@ export interface Metrics {
   purchaseEvents: Counter<"kind">;
   sweeperRuns: Counter<"job">;
   sweeperItems: Counter<"job">;
+  capHits: Counter<"cap">;
 }
 
 const GAUGES_NAMED_TOTAL = [
@@ -77,6 +78,13 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     registers: [registry],
   });
 
+  const capHits = new Counter({
+    name: "kopilka_anti_fraud_cap_hits_total",
+    help: "Anti-fraud cap hits by this process, by cap: refused bonus payments and refunds, trimmed accruals",
+    labelNames: ["cap"] as const,
+    registers: [registry],
+  });
+
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
@@ -91,5 +99,5 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
-  return { registry, purchaseEvents, sweeperRuns, sweeperItems };
+  return { registry, purchaseEvents, sweeperRuns, sweeperItems, capHits };
 }

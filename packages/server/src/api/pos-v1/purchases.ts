@@ -54,7 +54,7 @@ export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
       schema: {
         tags,
         summary:
-          "Pay part of a calculated receipt with points; the points are held until confirm, cancel or expiry",
+          "Pay part of a calculated receipt with points; the points are held until confirm, cancel or expiry. The program's anti-fraud caps on the card may refuse it (422 POINTS_SPENDING_CAP_EXCEEDED)",
         params: PurchaseParams,
         body: BonusPaymentBody,
         response: { 200: PurchaseViewSchema, ...errorResponses(401, 403, 404, 409, 422) },
@@ -97,7 +97,7 @@ export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
       schema: {
         tags,
         summary:
-          "Cancel: before confirm releases holds; after confirm, within the cancel window, reverses it all",
+          "Cancel: before confirm releases holds; after confirm, within the cancel window, reverses it all (counted, like a refund, against the program's daily cap per POS credential: 422 REFUND_CAP_EXCEEDED)",
         params: PurchaseParams,
         response: {
           200: { ...CancelViewSchema, headers: replayHeader },
@@ -114,7 +114,8 @@ export function purchaseRoutes(app: Api, { purchases }: PosServices): void {
     {
       schema: {
         tags,
-        summary: "Refund the whole receipt or chosen lines; idempotent by refundId",
+        summary:
+          "Refund the whole receipt or chosen lines; idempotent by refundId. The program's daily refund cap per POS credential may refuse it (422 REFUND_CAP_EXCEEDED)",
         params: PurchaseParams,
         body: RefundBody,
         response: {

@@ -1279,7 +1279,7 @@ export function accrualAfterPointsPayment(line: LineResult, pointsPaid: number):
   const paidWithMoney = line.total - pointsPaid;
   for (const c of line.contributions) {
     if (c.kind !== "accrual") continue;
-    total += c.rateBp > 0 ? percentOf(paidWithMoney, c.rateBp) : c.amount;
+    total += c.rateBp > 0 ? Math.min(c.amount, percentOf(paidWithMoney, c.rateBp)) : c.amount;
   }
   return total;
 }

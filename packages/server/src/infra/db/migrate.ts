@@ -11,6 +11,7 @@ import { discountProgramsSchema } from "./migrations/0008-discount-programs.js";
 import { stockSelloutSchema } from "./migrations/0009-stock-sellout.js";
 import { statsSchema } from "./migrations/0010-stats.js";
 import { clientConfirmedContactsSchema } from "./migrations/0011-client-confirmed-contacts.js";
+import { antiFraudSchema } from "./migrations/0012-anti-fraud.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -26,6 +27,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0009-stock-sellout": stockSelloutSchema(database.dialect),
     "0010-stats": statsSchema(database.dialect),
     "0011-client-confirmed-contacts": clientConfirmedContactsSchema(database.dialect),
+    "0012-anti-fraud": antiFraudSchema(database.dialect),
   };
 }
 

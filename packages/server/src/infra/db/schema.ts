@@ -259,7 +259,7 @@ export interface DatabaseSchema {
   stores: StoresTable;
   pos_credentials: PosCredentialsTable;
   server_settings: ServerSettingsTable;
-  programs: ProgramsTable & ProgramRegistrationColumns & ProgramRuleTerms;
+  programs: ProgramsTable & ProgramRegistrationColumns & ProgramRuleTerms & ProgramAntiFraudColumns;
   rules: RulesTable;
   products: ProductsTable;
   clients: ClientsTable;
@@ -297,6 +297,9 @@ export interface DatabaseSchema {
   discount_program_versions: DiscountProgramVersionsTable;
   discount_limit_locks: DiscountLimitLocksTable;
   discount_limit_holds: DiscountLimitHoldsTable;
+  anti_fraud_locks: AntiFraudLocksTable;
+  anti_fraud_usage: AntiFraudUsageTable;
+  anti_fraud_hits: AntiFraudHitsTable;
   pharmapi_credentials: PharmApiCredentialsTable;
   pharmapi_settings: PharmApiSettingsTable;
   pharmapi_calculations: PharmApiCalculationsTable;
@@ -746,4 +749,53 @@ export interface SelloutLinesTable {
   source: string;
   created_at: number;
   updated_at: number;
+}
+
+// Migration 0012: anti-fraud caps per program (modules/anti-fraud).
+
+export interface ProgramAntiFraudColumns {
+  /** JSON `AntiFraudCaps`; null: no caps. */
+  anti_fraud: string | null;
+}
+
+export interface AntiFraudLocksTable {
+  program_id: number;
+  /** card | credential */
+  subject_kind: string;
+  subject_id: number;
+  touched_at: number;
+}
+
+export interface AntiFraudUsageTable {
+  id: Generated<number>;
+  program_id: number;
+  purchase_id: number;
+  /** spent (points, per card) | accrual (points, per card) | refund (1 per refund or cancel, per credential). */
+  metric: string;
+  subject_kind: string;
+  /** The card's id, or the POS credential's id. */
+  subject_id: number;
+  amount: number;
+  /** reserved (calculate, bonus payment) | consumed (confirm; refunds at once) | released. */
+  state: string;
+  /** The local day number (days since 1970-01-01) in the store's time zone when it was reserved. */
+  day: number;
+  /** A reservation lapses with its purchase. */
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AntiFraudHitsTable {
+  id: Generated<number>;
+  /** The selling partner whose till hit the cap. */
+  partner_id: number;
+  program_id: number;
+  /** The setting's name, e.g. maxPointsSpentPerCardPerDay. */
+  cap: string;
+  subject_kind: string;
+  subject_id: number;
+  day: number;
+  hits: number;
+  last_at: number;
 }

@@ -6,6 +6,7 @@
  * participant of a program reads it; only the owner changes it (`PROGRAM_NOT_OWNED`).
  */
 import {
+  ANTI_FRAUD_CAPS,
   CONDITION_TYPES,
   EFFECT_TYPES,
   MESSAGE_PLACEHOLDERS,
@@ -28,6 +29,7 @@ import {
   insertRule,
   type LoadedProgram,
   listRules,
+  normalizeAntiFraud,
   type Program,
   type ProgramCatalog,
   type ProgramInput,
@@ -108,6 +110,7 @@ function termsView(p: Program) {
     maxLineDiscountBp: p.maxLineDiscountBp,
     maxReceiptDiscountBp: p.maxReceiptDiscountBp,
     refundPolicy: p.refundPolicy,
+    antiFraud: normalizeAntiFraud(p.antiFraud),
   };
 }
 
@@ -228,6 +231,7 @@ export class ProgramAdminService {
     return this.change(actor, async (trx, now) => {
       const program = await this.owned(trx, partner, code);
       const before = await this.detail(trx, partner, code);
+      if (patch.antiFraud !== undefined) patch = { ...patch, antiFraud: normalizeAntiFraud(patch.antiFraud) };
       const changed = Object.entries(patch).some(
         ([k, v]) =>
           v !== undefined &&
@@ -425,6 +429,7 @@ export class ProgramAdminService {
         maxLineDiscountBp: t.maxLineDiscountBp,
         maxReceiptDiscountBp: t.maxReceiptDiscountBp,
         refundPolicy: t.refundPolicy,
+        ...(program.antiFraud ? { antiFraud: t.antiFraud } : {}),
       },
       rules: rules.map((r) => ({ id: r.id, active: r.active, ...bodyOf(r.definition) })),
     };
@@ -547,6 +552,16 @@ function parseProgramFile(file: unknown): ProgramFile {
     throw fail("program.discountRounding", "must be half_up or down");
   if (p.kind !== undefined && p.kind !== "loyalty" && p.kind !== "discount")
     throw fail("program.kind", "must be loyalty or discount");
+  if (p.antiFraud !== undefined && p.antiFraud !== null) {
+    if (typeof p.antiFraud !== "object" || Array.isArray(p.antiFraud))
+      throw fail("program.antiFraud", "must be an object or null");
+    for (const [k, v] of Object.entries(p.antiFraud as Record<string, unknown>)) {
+      if (!(ANTI_FRAUD_CAPS as readonly string[]).includes(k))
+        throw fail(`program.antiFraud.${k}`, "is not an anti-fraud cap");
+      if (v !== null && (!Number.isSafeInteger(v) || (v as number) < 1 || (v as number) > 1_000_000_000_000))
+        throw fail(`program.antiFraud.${k}`, "must be null or a positive integer");
+    }
+  }
   if (!Array.isArray(f.rules)) throw fail("rules", "must be an array");
   return file as ProgramFile;
 }

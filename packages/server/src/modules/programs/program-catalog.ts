@@ -11,7 +11,7 @@
  * purchase), however the rules changed since.
  */
 
-import type { RefundPolicy, RuleDefinition } from "@kopilka/contract";
+import type { AntiFraudCaps, RefundPolicy, RuleDefinition } from "@kopilka/contract";
 import { compileRules } from "../../core/rules/engine.js";
 import type { RuleEngine } from "../../core/rules/types.js";
 import type { Database, Executor } from "../../infra/db/database.js";
@@ -42,6 +42,8 @@ export interface Program {
   discountRounding: DiscountRounding;
   maxLineDiscountBp: number;
   maxReceiptDiscountBp: number;
+  /** Anti-fraud caps (modules/anti-fraud); null when the program has none. */
+  antiFraud: AntiFraudCaps | null;
 }
 
 export interface LoadedProgram {
@@ -78,7 +80,15 @@ export function programFromRow(row: Row<"programs">): Program {
     discountRounding: row.discount_rounding as DiscountRounding,
     maxLineDiscountBp: row.max_line_discount_bp,
     maxReceiptDiscountBp: row.max_receipt_discount_bp,
+    antiFraud: antiFraudOf(row.anti_fraud),
   };
+}
+
+/** The stored caps, or null when none is set (so the purchase commands skip the checks at once). */
+function antiFraudOf(stored: string | null): AntiFraudCaps | null {
+  if (stored === null) return null;
+  const caps = JSON.parse(stored) as AntiFraudCaps;
+  return Object.values(caps).some((v) => v !== null) ? caps : null;
 }
 
 export function rulesVersionOf(programId: number, version: number): string {

@@ -5,7 +5,7 @@
  * `programs_version` counter tells every process's catalog to look.
  */
 
-import type { RefundPolicy } from "@kopilka/contract";
+import { ANTI_FRAUD_CAPS, type AntiFraudCaps, type RefundPolicy } from "@kopilka/contract";
 import { bumpChangeCounter, readChangeCounter } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import { bodyOfDraft, insertRule, type RuleDraft } from "./rules.js";
@@ -25,6 +25,14 @@ export interface ProgramTermsInput {
   maxLineDiscountBp?: number;
   maxReceiptDiscountBp?: number;
   active?: boolean;
+  /** The anti-fraud caps as a whole: a cap left out is off; null turns them all off. */
+  antiFraud?: Partial<AntiFraudCaps> | null;
+}
+
+/** Every cap named, null when off: how caps are stored, shown and compared. */
+export function normalizeAntiFraud(caps: Partial<AntiFraudCaps> | null | undefined): AntiFraudCaps {
+  const all = Object.fromEntries(ANTI_FRAUD_CAPS.map((k) => [k, caps?.[k] ?? null]));
+  return all as unknown as AntiFraudCaps;
 }
 
 export interface ProgramInput extends ProgramTermsInput {
@@ -69,6 +77,7 @@ export async function createProgram(
       discount_rounding: p.discountRounding ?? "down",
       max_line_discount_bp: p.maxLineDiscountBp ?? 10_000,
       max_receipt_discount_bp: p.maxReceiptDiscountBp ?? 10_000,
+      anti_fraud: storedAntiFraud(p.antiFraud ?? null),
       version: 0,
       created_at: now,
       updated_at: now,
@@ -102,10 +111,16 @@ export async function updateProgramTerms(
       ? { max_receipt_discount_bp: patch.maxReceiptDiscountBp }
       : {}),
     ...(patch.active !== undefined ? { active: patch.active ? 1 : 0 } : {}),
+    ...(patch.antiFraud !== undefined ? { anti_fraud: storedAntiFraud(patch.antiFraud) } : {}),
   };
   if (Object.keys(set).length === 0) return;
   await db.updateTable("programs").set(set).where("id", "=", programId).execute();
   await bumpProgram(db, programId, now);
+}
+
+function storedAntiFraud(caps: Partial<AntiFraudCaps> | null): string | null {
+  const all = normalizeAntiFraud(caps);
+  return Object.values(all).some((v) => v !== null) ? JSON.stringify(all) : null;
 }
 
 /**

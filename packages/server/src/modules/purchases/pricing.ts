@@ -18,6 +18,7 @@ import type {
 import type { Database } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
+import { accrualAllowance, type CapHitListener } from "../anti-fraud/index.js";
 import { type Card, committedCard } from "../cards/index.js";
 import { findProducts, type ProductDirectory } from "../catalog/index.js";
 import { type DiscountPriced, priceWithDiscountProgram } from "../discount-programs/index.js";
@@ -39,6 +40,8 @@ export interface PurchaseDeps {
   stores: StoreDirectory;
   products: ProductDirectory;
   clock: Clock;
+  /** Told of each anti-fraud cap hit once written (the Prometheus counter). */
+  onCapHit?: CapHitListener;
 }
 
 export interface ReceiptInput {
@@ -171,6 +174,8 @@ export interface PricingFacts {
   history?: Record<string, number>;
   promoCodes: readonly string[];
   pointsPayment?: boolean;
+  /** What the card may still earn today under the program's anti-fraud cap; absent: no cap. */
+  accrualAllowance?: number | null;
 }
 
 /** Evaluates a receipt with a program version's engine (or none). Pure: no I/O. */
@@ -198,6 +203,7 @@ export function evaluateReceipt(
     ...(facts.history ? { history: facts.history } : {}),
     promoCodes: facts.promoCodes,
     pointsPayment: facts.pointsPayment ?? false,
+    ...(facts.accrualAllowance != null ? { accrualAllowance: facts.accrualAllowance } : {}),
   };
   return (loaded?.engine ?? NO_RULES).evaluate(input, { explain });
 }
@@ -291,6 +297,18 @@ export async function priceReceipt(
         )
       : undefined;
   const client = card && loaded?.needsClient ? await loadClientFacts(deps.database.db, card.id) : null;
+  // --- anti-fraud (modules/anti-fraud): only a program with an accrual cap reads the card's usage
+  const allowance =
+    card && loaded?.program.antiFraud?.maxAccrualPerCardPerDay != null
+      ? await accrualAllowance(deps.database.db, loaded.program.antiFraud, {
+          programId: loaded.program.id,
+          cardId: card.id,
+          now,
+          timeZone: store.timezone,
+          exceptPurchase: await purchaseRowId(deps, principal.partnerId, options.purchaseId),
+        })
+      : null;
+  // --- end anti-fraud
   const evaluation = evaluateReceipt(
     loaded,
     store,
@@ -302,6 +320,7 @@ export async function priceReceipt(
       client,
       ...(history ? { history } : {}),
       promoCodes: input.promoCodes ?? [],
+      accrualAllowance: allowance,
     },
   );
   if (evaluation.subtotal > MAX_RECEIPT_TOTAL) {
@@ -317,6 +336,22 @@ export async function priceReceipt(
     lines: pricedLines(sources, evaluation),
     rulesVersion: rulesVersionOf(loaded),
   };
+}
+
+/** The row id of a purchase being priced again, so its own reservation is not counted against it. */
+async function purchaseRowId(
+  deps: PurchaseDeps,
+  partnerId: number,
+  externalId: string | undefined,
+): Promise<number | null> {
+  if (externalId === undefined) return null;
+  const row = await deps.database.db
+    .selectFrom("purchases")
+    .select("id")
+    .where("partner_id", "=", partnerId)
+    .where("external_id", "=", externalId)
+    .executeTakeFirst();
+  return row ? Number(row.id) : null;
 }
 
 export function programOf(deps: PurchaseDeps, programId: number | null, trx: Database["db"]) {

@@ -9,6 +9,15 @@ import type { CashierMessage } from "../../../core/engine/types.js";
 import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
 import type { Principal } from "../../../kernel/index.js";
+import {
+  extendUsage,
+  localDay,
+  recordHit,
+  releaseSpending,
+  releaseUsage,
+  reserveAccrual,
+  withAccrualAllowanceRetry,
+} from "../../anti-fraud/index.js";
 import { reserveLimits, withDiscountLimitRetry } from "../../discount-programs/index.js";
 import { committedBalance, extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
 import {
@@ -42,8 +51,11 @@ export function calculate(
 ): Promise<PurchaseView> {
   // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
   // Discount program limits: quota a concurrent purchase took is priced again (the line then says so).
-  return withDiscountLimitRetry(() =>
-    withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true)),
+  // Anti-fraud: an accrual allowance a concurrent purchase of the card took is priced again (trimmed more).
+  return withAccrualAllowanceRetry(() =>
+    withDiscountLimitRetry(() =>
+      withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true)),
+    ),
   );
 }
 
@@ -135,12 +147,48 @@ async function calculateOnce(
     });
   };
 
+  // --- anti-fraud (modules/anti-fraud): a program with caps reserves the card's accrual
+  const caps = card ? (loaded?.program.antiFraud ?? null) : null;
+  const accrualCapped = caps !== null && evaluation.messages.some((m) => m.code === "ACCRUAL_CAPPED");
+  const antiFraud = async (
+    tx: { trx: Parameters<typeof reserveAccrual>[0] },
+    purchaseId: number,
+    accrual: number,
+  ) => {
+    if (!caps || !card || !loaded) return;
+    await reserveAccrual(tx.trx, {
+      caps,
+      programId: loaded.program.id,
+      cardId: card.id,
+      purchaseId,
+      accrual,
+      expiresAt,
+      now,
+      timeZone: store.timezone,
+    });
+    if (accrualCapped) {
+      const day = localDay(now, store.timezone);
+      const hit = { partnerId: principal.partnerId, programId: loaded.program.id, day };
+      await recordHit(
+        tx.trx,
+        { ...hit, cap: "maxAccrualPerCardPerDay", subjectKind: "card", subjectId: card.id },
+        now,
+      );
+    }
+  };
+  const told = <T>(view: T): T => {
+    if (caps && accrualCapped) deps.onCapHit?.("maxAccrualPerCardPerDay");
+    return view;
+  };
+  // --- end anti-fraud
+
   // Nothing to reserve and no purchase to replace: answer now, write behind (write-behind.ts).
   if (
     mayWriteBehind &&
     deps.repository.calculations.accepting() &&
     promo.byKey.size === 0 &&
     !priced.discountProgram &&
+    caps?.maxAccrualPerCardPerDay == null &&
     !(await deps.repository.exists(principal, request.purchaseId))
   ) {
     const queued = deps.repository.calculations.add({
@@ -156,13 +204,14 @@ async function calculateOnce(
     }
   }
 
-  return deps.repository.transact(
+  const view = await deps.repository.transact(
     async (tx) => {
       const inserted = await tx.insert(newPurchase);
       if (inserted) {
         const reserve = { purchaseId: inserted.id, cardId: card?.id ?? null, expiresAt, now };
         await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
         await reserveDiscountLimits(tx, inserted.id); // discount programs
+        await antiFraud(tx, inserted.id, totals.accrual); // anti-fraud caps
         await tx.event(inserted.id, "calculated", { total: totals.total, lines: priced.lines.length }, now);
         return purchaseView(inserted, receipt, card ? await readBalance(tx.trx, card.id) : null);
       }
@@ -176,21 +225,31 @@ async function calculateOnce(
       let lines = priced.lines;
       let held = 0;
       const messages: CashierMessage[] = [...receipt.messages];
-      if (existing.points_spent > 0) {
-        const sameCard = existing.card_id === (card?.id ?? null);
-        if (sameCard && existing.points_spent <= evaluation.pointsPaymentLimit) {
-          lines = applyPointsPayment(priced.lines, existing.points_spent, evaluation.pointsPaymentLimit);
-          held = existing.points_spent;
-          await extendHold(tx.trx, existing.id, expiresAt);
-        } else {
-          messages.push({
-            code: "POINTS_PAYMENT_RESET",
-            text: "Чек изменился: оплата баллами отменена, укажите её заново",
-          });
-          if (existing.card_id !== null) {
-            const account = await lockAccount(deps.database, tx.trx, existing.card_id);
-            await releaseHold(tx.trx, account, existing.id, "released", now);
-          }
+      const sameCard = existing.card_id === (card?.id ?? null);
+      const keepsPayment =
+        existing.points_spent > 0 && sameCard && existing.points_spent <= evaluation.pointsPaymentLimit;
+      if (keepsPayment) {
+        lines = applyPointsPayment(priced.lines, existing.points_spent, evaluation.pointsPaymentLimit);
+        held = existing.points_spent;
+      }
+      // Anti-fraud (lock order: purchase, anti-fraud lock, points account): another card gives back all
+      // of the old one's usage; the reservations follow the purchase's new lifetime.
+      if (!sameCard && existing.card_id !== null) await releaseUsage(tx.trx, existing.id, now);
+      await antiFraud(tx, existing.id, totalsOf(lines).accrual);
+      if (caps) {
+        if (keepsPayment) await extendUsage(tx.trx, existing.id, expiresAt, now);
+        else await releaseSpending(tx.trx, existing.id, now);
+      }
+      if (keepsPayment) {
+        await extendHold(tx.trx, existing.id, expiresAt);
+      } else if (existing.points_spent > 0) {
+        messages.push({
+          code: "POINTS_PAYMENT_RESET",
+          text: "Чек изменился: оплата баллами отменена, укажите её заново",
+        });
+        if (existing.card_id !== null) {
+          const account = await lockAccount(deps.database, tx.trx, existing.card_id);
+          await releaseHold(tx.trx, account, existing.id, "released", now);
         }
       }
       const updated = { ...receipt, lines, messages };
@@ -205,4 +264,5 @@ async function calculateOnce(
     },
     { durable: false, afterCalculations: mayWriteBehind },
   );
+  return told(view);
 }

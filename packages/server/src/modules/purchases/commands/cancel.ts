@@ -8,9 +8,11 @@ import type { PurchaseState } from "@kopilka/contract";
 import { alternates, applyToLines, decideCancel, stateOfLines } from "../../../core/purchase-lifecycle.js";
 import { applyRefund, planRefund } from "../../../core/refund.js";
 import type { Principal } from "../../../kernel/index.js";
+import { AntiFraudRefusal, countRefund, recordRefusedHit, releaseUsage } from "../../anti-fraud/index.js";
 import { releaseDiscountLimits } from "../../discount-programs/index.js";
 import { credit, lockAccount, readBalance, releaseHold, reverseAccrual } from "../../points/index.js";
 import { releasePromoCodes } from "../../promo-codes/index.js";
+import { storeTimeZone } from "../../stores/index.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type PurchaseDeps, programOf } from "../pricing.js";
 import { type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
@@ -35,6 +37,23 @@ export async function cancel(
   options: CancelOptions = {},
 ): Promise<Answer<CancelView>> {
   const now = deps.clock.now();
+  try {
+    return await cancelOnce(deps, principal, purchaseId, options, now);
+  } catch (error) {
+    // The refusal rolled the cancel back; the hit is written on its own.
+    if (error instanceof AntiFraudRefusal)
+      await recordRefusedHit(deps.database, error.hit, now, deps.onCapHit);
+    throw error;
+  }
+}
+
+function cancelOnce(
+  deps: PurchaseDeps,
+  principal: Principal,
+  purchaseId: string,
+  options: CancelOptions,
+  now: number,
+): Promise<Answer<CancelView>> {
   return deps.repository.transact(async (tx) => {
     const row = await tx.lock(principal, purchaseId);
     const loaded = await programOf(deps, row.program_id, tx.trx);
@@ -65,6 +84,21 @@ export async function cancel(
     let reversed = 0;
     let lines = receipt.lines;
     const from = row.state;
+    // Anti-fraud (modules/anti-fraud): a cancel after confirm counts against the POS credential's refund
+    // cap; the purchase's card usage is given back.
+    const caps = loaded?.program.antiFraud ?? null;
+    if (caps && loaded && decision.kind === "reverse" && !alternates(facts)) {
+      await countRefund(tx.trx, {
+        caps,
+        partnerId: principal.partnerId,
+        programId: loaded.program.id,
+        credentialId: principal.credentialId,
+        purchaseId: row.id,
+        now,
+        timeZone: (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC",
+      });
+    }
+    await releaseUsage(tx.trx, row.id, now);
     // Promo codes: a reservation is released; a cancel after confirm gives the consumed use back.
     await releasePromoCodes(tx.trx, row.id, now, { consumed: decision.kind === "reverse" });
     await releaseDiscountLimits(tx.trx, row, alternates(facts) ? targets : null, now); // discount programs

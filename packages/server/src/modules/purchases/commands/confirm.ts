@@ -23,6 +23,7 @@ import {
 import { applyPointsPayment, type PricedLine, totalsOf } from "../../../core/receipt.js";
 import { DomainError } from "../../../kernel/errors.js";
 import type { Principal } from "../../../kernel/index.js";
+import { consumeUsage, releaseUsage } from "../../anti-fraud/index.js";
 import { type Card, cardStatus } from "../../cards/index.js";
 import { consumeDiscountLimits, releaseDiscountLimits } from "../../discount-programs/index.js";
 import { type LevelChange, levelAfterConfirm } from "../../levels/index.js";
@@ -243,6 +244,19 @@ async function apply(
       ctx,
     );
     balance = balanceOf(account);
+    // Anti-fraud (modules/anti-fraud): the reservations become what was really spent and accrued.
+    if (loaded?.program.antiFraud) {
+      await consumeUsage(tx.trx, {
+        caps: loaded.program.antiFraud,
+        programId: loaded.program.id,
+        cardId: row.card_id,
+        purchaseId: row.id,
+        spent,
+        accrued: totalsOf(lines).accrual,
+        now,
+        timeZone: (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC",
+      });
+    }
   }
   let state: PurchaseState = "confirmed";
   let stored: StoredReceipt = { ...receipt, lines };
@@ -400,6 +414,7 @@ async function hang(
   // Promo codes: nothing is applied, so a use this confirm consumed before it hung is given back too.
   await releasePromoCodes(tx.trx, row.id, now, { consumed: true });
   await releaseDiscountLimits(tx.trx, row, null, now); // discount programs
+  await releaseUsage(tx.trx, row.id, now); // anti-fraud caps
   if (row.state === "calculated" && row.card_id !== null && row.points_spent > 0) {
     const account = await lockAccount(deps.database, tx.trx, row.card_id);
     await releaseHold(tx.trx, account, row.id, "released", now);

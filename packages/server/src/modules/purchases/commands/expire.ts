@@ -5,6 +5,7 @@
  */
 import type { PurchaseState } from "@kopilka/contract";
 import { decideExpire } from "../../../core/purchase-lifecycle.js";
+import { releaseUsage } from "../../anti-fraud/index.js";
 import { releaseDiscountLimits } from "../../discount-programs/index.js";
 import { lockAccount, releaseHold } from "../../points/index.js";
 import { releasePromoCodes } from "../../promo-codes/index.js";
@@ -19,6 +20,7 @@ export function expire(repository: PurchaseRepository, id: number, now: number):
     if (decideExpire({ state, expiresAt: row.expires_at, now }).kind === "skip") return 0;
     await releasePromoCodes(tx.trx, id, now); // promo codes
     await releaseDiscountLimits(tx.trx, row, null, now); // discount programs
+    await releaseUsage(tx.trx, id, now); // anti-fraud caps
     let released = 0;
     if (row.card_id !== null && row.points_spent > 0) {
       const account = await lockAccount(repository.database, tx.trx, row.card_id);

@@ -8,8 +8,10 @@ import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
 import { DomainError } from "../../../kernel/errors.js";
 import type { Principal } from "../../../kernel/index.js";
+import { AntiFraudRefusal, extendUsage, recordRefusedHit, reserveSpending } from "../../anti-fraud/index.js";
 import { cardStatus } from "../../cards/index.js";
 import { balanceOf, extendHold, lockAccount, replaceHold } from "../../points/index.js";
+import { storeTimeZone } from "../../stores/index.js";
 import { type PurchaseDeps, programOf, ttlSecondsOf } from "../pricing.js";
 import { type PurchaseView, parseReceipt, purchaseView } from "../purchase-record.js";
 import { factsOf, refusal } from "./shared.js";
@@ -21,6 +23,23 @@ export async function pay(
   amount: number,
 ): Promise<PurchaseView> {
   const now = deps.clock.now();
+  try {
+    return await payOnce(deps, principal, purchaseId, amount, now);
+  } catch (error) {
+    // The refusal rolled the payment back; the hit is written on its own.
+    if (error instanceof AntiFraudRefusal)
+      await recordRefusedHit(deps.database, error.hit, now, deps.onCapHit);
+    throw error;
+  }
+}
+
+function payOnce(
+  deps: PurchaseDeps,
+  principal: Principal,
+  purchaseId: string,
+  amount: number,
+  now: number,
+): Promise<PurchaseView> {
   return deps.repository.transact(async (tx) => {
     const purchase = await tx.lock(principal, purchaseId);
     const loaded = await programOf(deps, purchase.program_id, tx.trx);
@@ -39,9 +58,26 @@ export async function pay(
     }
     const receipt = parseReceipt(purchase);
     const lines = applyPointsPayment(receipt.lines, amount, purchase.points_limit);
+    const expiresAt = now + ttlSecondsOf(loaded) * 1000;
+    // --- anti-fraud (modules/anti-fraud): the card's spending caps, checked and reserved under its lock
+    const caps = loaded?.program.antiFraud ?? null;
+    if (caps && loaded) {
+      await reserveSpending(tx.trx, {
+        caps,
+        partnerId: principal.partnerId,
+        programId: loaded.program.id,
+        cardId: purchase.card_id,
+        purchaseId: purchase.id,
+        amount,
+        expiresAt,
+        now,
+        timeZone: (await storeTimeZone(tx.trx, purchase.store_id)) ?? "UTC",
+      });
+      await extendUsage(tx.trx, purchase.id, expiresAt, now);
+    }
+    // --- end anti-fraud
     const account = await lockAccount(deps.database, tx.trx, purchase.card_id);
     assertCanSpend(account, amount, purchase.points_spent);
-    const expiresAt = now + ttlSecondsOf(loaded) * 1000;
     if (amount !== purchase.points_spent) {
       await replaceHold(tx.trx, account, purchase.id, purchase.points_spent > 0, amount, expiresAt, now);
     } else if (amount > 0) {

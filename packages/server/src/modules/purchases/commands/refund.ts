@@ -7,7 +7,9 @@ import type { PurchaseState } from "@kopilka/contract";
 import { decideRefund, stateAfterRefund } from "../../../core/purchase-lifecycle.js";
 import { applyRefund, applyRefundPolicy, planRefund, type RefundPlan } from "../../../core/refund.js";
 import type { Principal } from "../../../kernel/index.js";
+import { AntiFraudRefusal, countRefund, recordRefusedHit } from "../../anti-fraud/index.js";
 import { balanceOf, type CardBalance, credit, lockAccount, reverseAccrual } from "../../points/index.js";
+import { storeTimeZone } from "../../stores/index.js";
 import { canonicalHash } from "../canonical-hash.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type PurchaseDeps, programOf } from "../pricing.js";
@@ -41,6 +43,24 @@ export async function refund(
 ): Promise<Answer<RefundView>> {
   const hash = canonicalHash(request);
   const now = deps.clock.now();
+  try {
+    return await refundOnce(deps, principal, purchaseId, request, hash, now);
+  } catch (error) {
+    // The refusal rolled the refund back; the hit is written on its own.
+    if (error instanceof AntiFraudRefusal)
+      await recordRefusedHit(deps.database, error.hit, now, deps.onCapHit);
+    throw error;
+  }
+}
+
+function refundOnce(
+  deps: PurchaseDeps,
+  principal: Principal,
+  purchaseId: string,
+  request: RefundRequestBody,
+  hash: string,
+  now: number,
+): Promise<Answer<RefundView>> {
   return deps.repository.transact(async (tx) => {
     const purchase = await tx.lock(principal, purchaseId);
     const previous = await tx.refund(purchase.id, request.refundId);
@@ -62,6 +82,18 @@ export async function refund(
     };
     const loaded = await programOf(deps, purchase.program_id, tx.trx);
     const plan = planRefund(receipt.lines, stated);
+    // Anti-fraud (modules/anti-fraud): each refund counts against the POS credential's daily cap.
+    if (loaded?.program.antiFraud) {
+      await countRefund(tx.trx, {
+        caps: loaded.program.antiFraud,
+        partnerId: principal.partnerId,
+        programId: loaded.program.id,
+        credentialId: principal.credentialId,
+        purchaseId: purchase.id,
+        now,
+        timeZone: (await storeTimeZone(tx.trx, purchase.store_id)) ?? "UTC",
+      });
+    }
     const policy = applyRefundPolicy(
       receipt.lines,
       stated,

@@ -1,0 +1,97 @@
+/**
+ * The cards and POS credentials that hit a cap: one row per partner, day, program, cap and subject, its
+ * count raised by each refusal or trimmed accrual. The admin API lists a day's.
+ */
+
+import { dayNumberOfIsoDate } from "../../core/rules/local-time.js";
+import type { Database, Executor } from "../../infra/db/database.js";
+import type { CapHit } from "./usage.js";
+
+/** Told of every hit once its transaction committed (the Prometheus counter). */
+export type CapHitListener = (cap: string) => void;
+
+export async function recordHit(db: Executor, hit: CapHit, now: number): Promise<void> {
+  await db
+    .insertInto("anti_fraud_hits")
+    .values({
+      partner_id: hit.partnerId,
+      program_id: hit.programId,
+      cap: hit.cap,
+      subject_kind: hit.subjectKind,
+      subject_id: hit.subjectId,
+      day: hit.day,
+      hits: 1,
+      last_at: now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(["partner_id", "day", "program_id", "cap", "subject_kind", "subject_id"])
+        .doUpdateSet((eb) => ({ hits: eb("anti_fraud_hits.hits", "+", 1), last_at: now })),
+    )
+    .execute();
+}
+
+/** A refusal's hit, written in a transaction of its own: the refused command's one rolled back. */
+export async function recordRefusedHit(
+  database: Database,
+  hit: CapHit,
+  now: number,
+  listener: CapHitListener | undefined,
+): Promise<void> {
+  await database.transaction((trx) => recordHit(trx, hit, now));
+  listener?.(hit.cap);
+}
+
+export interface HitView {
+  programCode: string;
+  cap: string;
+  subject: "card" | "credential";
+  cardNumber: string | null;
+  login: string | null;
+  hits: number;
+  lastAt: string;
+}
+
+/** The partner's hits on a local day (YYYY-MM-DD), most frequent first. */
+export async function hitsOfDay(db: Executor, partnerId: number, isoDay: string): Promise<HitView[]> {
+  const rows = await db
+    .selectFrom("anti_fraud_hits as h")
+    .innerJoin("programs as p", "p.id", "h.program_id")
+    .leftJoin("cards as c", (j) => j.onRef("c.id", "=", "h.subject_id").on("h.subject_kind", "=", "card"))
+    .leftJoin("pos_credentials as k", (j) =>
+      j.onRef("k.id", "=", "h.subject_id").on("h.subject_kind", "=", "credential"),
+    )
+    .select([
+      "p.code as program_code",
+      "h.cap",
+      "h.subject_kind",
+      "c.number",
+      "k.login",
+      "h.hits",
+      "h.last_at",
+    ])
+    .where("h.partner_id", "=", partnerId)
+    .where("h.day", "=", dayNumberOfIsoDate(isoDay))
+    .orderBy("h.hits", "desc")
+    .orderBy("h.id")
+    .execute();
+  return rows.map((r) => ({
+    programCode: r.program_code,
+    cap: r.cap,
+    subject: r.subject_kind as "card" | "credential",
+    cardNumber: r.number ?? null,
+    login: r.login ?? null,
+    hits: Number(r.hits),
+    lastAt: new Date(Number(r.last_at)).toISOString(),
+  }));
+}
+
+/** What the admin surface asks of the anti-fraud module. */
+export class AntiFraudService {
+  constructor(private readonly database: Database) {}
+
+  /** The cards and POS credentials that hit a cap on a local day, with their counts. */
+  hits(partnerId: number, day: string): Promise<HitView[]> {
+    return hitsOfDay(this.database.db, partnerId, day);
+  }
+}

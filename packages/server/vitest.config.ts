@@ -7,6 +7,10 @@ export default defineConfig({
     // A beforeAll that starts a server process waits up to its 90 s ready timeout on a busy machine.
     hookTimeout: 120_000,
     pool: "forks",
+    // One module graph per worker, reused by its files: importing the server afresh for each of ~90 files
+    // cost minutes. The files share no module state that matters (every test builds its own app and
+    // database), and the suite passes file by file as well.
+    isolate: false,
     // Two cores: more workers only make the database-heavy files fight for them.
     maxWorkers: 2,
   },

@@ -360,20 +360,7 @@ describeInChromium("cabinet: cards and clients", () => {
   }, 120_000);
 
   it("shows an analyst the contacts masked as the server sends them, with no actions", async () => {
-    const created = await cabinet.apiFromPage(owner, "POST", "/partners/demo/users", {
-      email: "cards-analyst@demo.kopilka",
-      role: "analyst",
-    });
-    expect(created.status).toBe(201);
-    const oneTime = created.body.oneTimePassword as string;
-    const page = await cabinet.newPage();
-    await cabinet.signIn(page, "cards-analyst@demo.kopilka", oneTime);
-    await page.waitForURL("**/change-password");
-    await page.getByLabel("Текущий пароль").fill(oneTime);
-    await page.getByRole("textbox", { name: "Новый пароль", exact: true }).fill("analyst-password-1");
-    await page.getByLabel("Новый пароль ещё раз").fill("analyst-password-1");
-    await page.getByRole("button", { name: "Сменить пароль" }).click();
-    await page.waitForURL("**/p/demo/dashboard");
+    const page = await cabinet.signInNewMember(owner, "cards-analyst@demo.kopilka", "analyst");
 
     const fromServer = await cabinet.apiFromPage(page, "GET", `/partners/demo/clients/${holderId}`);
     const maskedPhone = fromServer.body.phone as string;

@@ -178,20 +178,7 @@ describeInChromium("cabinet: creating a manufacturer program", () => {
     const owner = await cabinet.newPage();
     await cabinet.signIn(owner, "owner@demo.kopilka");
     await owner.waitForURL("**/p/demo/dashboard");
-    const created = await cabinet.apiFromPage(owner, "POST", "/partners/demo/users", {
-      email: "programs-analyst@demo.kopilka",
-      role: "analyst",
-    });
-    expect(created.status).toBe(201);
-    const oneTime = created.body.oneTimePassword as string;
-    const page = await cabinet.newPage();
-    await cabinet.signIn(page, "programs-analyst@demo.kopilka", oneTime);
-    await page.waitForURL("**/change-password");
-    await page.getByLabel("Текущий пароль").fill(oneTime);
-    await page.getByRole("textbox", { name: "Новый пароль", exact: true }).fill("analyst-password-1");
-    await page.getByLabel("Новый пароль ещё раз").fill("analyst-password-1");
-    await page.getByRole("button", { name: "Сменить пароль" }).click();
-    await page.waitForURL("**/p/demo/dashboard");
+    const page = await cabinet.signInNewMember(owner, "programs-analyst@demo.kopilka", "analyst");
 
     await page.goto("/p/demo/discount-programs");
     await page

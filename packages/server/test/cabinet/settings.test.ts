@@ -292,20 +292,7 @@ describeInChromium("cabinet: program settings and manufacturer programs", () => 
   }, 180_000);
 
   it("shows an analyst both read-only, and the server refuses their changes", async () => {
-    const created = await cabinet.apiFromPage(owner, "POST", "/partners/demo/users", {
-      email: "settings-analyst@demo.kopilka",
-      role: "analyst",
-    });
-    expect(created.status).toBe(201);
-    const oneTime = created.body.oneTimePassword as string;
-    const page = await cabinet.newPage();
-    await cabinet.signIn(page, "settings-analyst@demo.kopilka", oneTime);
-    await page.waitForURL("**/change-password");
-    await page.getByLabel("Текущий пароль").fill(oneTime);
-    await page.getByRole("textbox", { name: "Новый пароль", exact: true }).fill("analyst-password-1");
-    await page.getByLabel("Новый пароль ещё раз").fill("analyst-password-1");
-    await page.getByRole("button", { name: "Сменить пароль" }).click();
-    await page.waitForURL("**/p/demo/dashboard");
+    const page = await cabinet.signInNewMember(owner, "settings-analyst@demo.kopilka", "analyst");
 
     await page.goto("/p/demo/programs/main?tab=settings");
     await page.getByRole("heading", { name: "Условия программы" }).waitFor();

@@ -51,6 +51,11 @@ export interface Cabinet {
   menu(page: Page, name?: string): Promise<string[]>;
   /** Calls the admin API from the page, with its session cookie and its CSRF cookie, as the cabinet does. */
   apiFromPage(page: Page, method: string, path: string, body?: unknown): Promise<AnswerFromPage>;
+  /**
+   * A new member of the demo partner, added by `ownerPage`'s user, signed in on a page of their own past the
+   * one-time password's change; the page is on the dashboard.
+   */
+  signInNewMember(ownerPage: Page, email: string, role: string): Promise<Page>;
   /** Waits for the page to settle, saves its screenshot and expects no serious axe violation. */
   expectAccessible(page: Page, name: string): Promise<void>;
   stop(): Promise<void>;
@@ -108,6 +113,21 @@ export async function startCabinet(env: Record<string, string> = {}): Promise<Ca
     );
   };
 
+  const signInNewMember = async (ownerPage: Page, email: string, role: string) => {
+    const created = await apiFromPage(ownerPage, "POST", "/partners/demo/users", { email, role });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const oneTime = created.body.oneTimePassword as string;
+    const page = await newPage();
+    await signIn(page, email, oneTime);
+    await page.waitForURL("**/change-password");
+    await page.getByLabel("Текущий пароль").fill(oneTime);
+    await page.getByRole("textbox", { name: "Новый пароль", exact: true }).fill(`${role}-password-1`);
+    await page.getByLabel("Новый пароль ещё раз").fill(`${role}-password-1`);
+    await page.getByRole("button", { name: "Сменить пароль" }).click();
+    await page.waitForURL("**/p/demo/dashboard");
+    return page;
+  };
+
   const expectAccessible = async (page: Page, name: string) => {
     await page.waitForLoadState("networkidle");
     await screenshot(page, name);
@@ -127,5 +147,16 @@ export async function startCabinet(env: Record<string, string> = {}): Promise<Ca
     await scratch.drop();
   };
 
-  return { server, scratch, browser, newPage, signIn, menu, apiFromPage, expectAccessible, stop };
+  return {
+    server,
+    scratch,
+    browser,
+    newPage,
+    signIn,
+    menu,
+    apiFromPage,
+    signInNewMember,
+    expectAccessible,
+    stop,
+  };
 }

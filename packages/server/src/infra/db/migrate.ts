@@ -12,6 +12,7 @@ import { stockSelloutSchema } from "./migrations/0009-stock-sellout.js";
 import { statsSchema } from "./migrations/0010-stats.js";
 import { clientConfirmedContactsSchema } from "./migrations/0011-client-confirmed-contacts.js";
 import { antiFraudSchema } from "./migrations/0012-anti-fraud.js";
+import { purchasesHangingIndexSchema } from "./migrations/0013-purchases-hanging-index.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -28,6 +29,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0010-stats": statsSchema(database.dialect),
     "0011-client-confirmed-contacts": clientConfirmedContactsSchema(database.dialect),
     "0012-anti-fraud": antiFraudSchema(database.dialect),
+    "0013-purchases-hanging-index": purchasesHangingIndexSchema(database.dialect),
   };
 }
 

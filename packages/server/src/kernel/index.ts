@@ -2,3 +2,4 @@ export * from "./batches.js";
 export * from "./clock.js";
 export * from "./errors.js";
 export * from "./principal.js";
+export * from "./repricing.js";

@@ -21,5 +21,4 @@ export {
   reserveAccrual,
   reserveSpending,
   weekStart,
-  withAccrualAllowanceRetry,
 } from "./usage.js";

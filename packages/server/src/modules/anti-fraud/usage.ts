@@ -16,13 +16,13 @@ import type { AntiFraudCap, AntiFraudCaps } from "@kopilka/contract";
 import { localTimeOf } from "../../core/rules/local-time.js";
 import type { Executor, Trx } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
+import { QuotaTakenConcurrently } from "../../kernel/repricing.js";
 
 export type UsageMetric = "spent" | "accrual" | "refund";
 export type SubjectKind = "card" | "credential";
 
 /** Consumed usage never lapses. */
 const NEVER = 8_640_000_000_000_000;
-const MAX_ATTEMPTS = 50;
 
 /** The local day number (days since 1970-01-01) of an instant in a time zone. */
 export function localDay(now: number, timeZone: string): number {
@@ -189,21 +189,9 @@ export async function accrualAllowance(
   return Math.max(0, max - used.amount);
 }
 
-export class AccrualAllowanceTaken extends Error {
+export class AccrualAllowanceTaken extends QuotaTakenConcurrently {
   constructor() {
     super("the card's accrual allowance was taken by a concurrent purchase");
-  }
-}
-
-/** Runs `work` again while a concurrent purchase takes the card's accrual allowance between pricing and reservation. */
-export async function withAccrualAllowanceRetry<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      // Each retry follows another purchase's commit, so the loop ends once the allowance is settled.
-      if (!(error instanceof AccrualAllowanceTaken) || attempt >= MAX_ATTEMPTS) throw error;
-    }
   }
 }
 

@@ -13,7 +13,6 @@ export {
   type LineConsumption,
   releaseLimits,
   reserveLimits,
-  withDiscountLimitRetry,
 } from "./limits.js";
 export { type DiscountPriced, priceWithDiscountProgram } from "./pricing.js";
 export { consumeDiscountLimits, releaseDiscountLimits } from "./purchase-hooks.js";

@@ -21,27 +21,14 @@
 import type { LimitFact } from "../../core/rules/discount-program.js";
 import type { Executor, Trx } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
+import { QuotaTakenConcurrently } from "../../kernel/repricing.js";
 import type { CompiledDiscountProgram } from "./compiled.js";
 
 /** Consumed holds never lapse. */
 const NEVER = 8_640_000_000_000_000;
-const MAX_ATTEMPTS = 50;
-
-export class DiscountLimitTaken extends Error {
+export class DiscountLimitTaken extends QuotaTakenConcurrently {
   constructor(readonly limitId: string) {
     super(`the quota of limit ${limitId} was taken by a concurrent purchase`);
-  }
-}
-
-/** Runs `work` again while a concurrent purchase takes quota between pricing and reservation. */
-export async function withDiscountLimitRetry<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      // Each retry follows another purchase's commit, so the loop ends once the quota is settled.
-      if (!(error instanceof DiscountLimitTaken) || attempt >= MAX_ATTEMPTS) throw error;
-    }
   }
 }
 

@@ -718,7 +718,8 @@ export async function issuePersonalCode(
     validDays: number | null;
     now: number;
   },
-): Promise<string> {
+): Promise<{ code: string; validTo: number | null }> {
+  const validTo = request.validDays === null ? null : request.now + request.validDays * 86_400_000;
   for (;;) {
     const [code] = randomCodes(1, 10, "", (n) => randomBytes(n));
     const row = await trx
@@ -732,7 +733,7 @@ export async function issuePersonalCode(
         max_uses: 1,
         max_uses_per_card: null,
         valid_from: request.now,
-        valid_to: request.validDays === null ? null : request.now + request.validDays * 86_400_000,
+        valid_to: validTo,
         card_id: request.cardId,
         description: null,
         disabled_at: null,
@@ -742,6 +743,6 @@ export async function issuePersonalCode(
       .onConflict((oc) => oc.columns(["program_id", "code"]).doNothing())
       .returning("code")
       .executeTakeFirst();
-    if (row) return row.code;
+    if (row) return { code: row.code, validTo };
   }
 }

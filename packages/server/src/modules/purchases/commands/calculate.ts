@@ -8,7 +8,7 @@
 import type { CashierMessage } from "../../../core/engine/types.js";
 import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
-import type { Principal } from "../../../kernel/index.js";
+import { type Principal, withRepricingOnQuotaTaken } from "../../../kernel/index.js";
 import {
   extendUsage,
   localDay,
@@ -16,9 +16,8 @@ import {
   releaseSpending,
   releaseUsage,
   reserveAccrual,
-  withAccrualAllowanceRetry,
 } from "../../anti-fraud/index.js";
-import { reserveLimits, withDiscountLimitRetry } from "../../discount-programs/index.js";
+import { reserveLimits } from "../../discount-programs/index.js";
 import { committedBalance, extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
 import {
   type PlanRequest,
@@ -50,12 +49,10 @@ export function calculate(
   request: CalculateRequest,
 ): Promise<PurchaseView> {
   // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
-  // Discount program limits: quota a concurrent purchase took is priced again (the line then says so).
-  // Anti-fraud: an accrual allowance a concurrent purchase of the card took is priced again (trimmed more).
-  return withAccrualAllowanceRetry(() =>
-    withDiscountLimitRetry(() =>
-      withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true)),
-    ),
+  // Quota a concurrent purchase took (a discount program's limit, the card's daily accrual allowance) is
+  // priced again: the line then says so, or the accrual is trimmed more.
+  return withRepricingOnQuotaTaken(() =>
+    withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true)),
   );
 }
 

@@ -13,6 +13,7 @@
 import type { HangingReason, PurchaseState } from "@kopilka/contract";
 import { sum } from "../../../core/arithmetic.js";
 import { compareReceipt, type PrintedReceipt, type ReceiptMismatch } from "../../../core/printed-receipt.js";
+import { formatDateRu } from "../../../core/promo-codes.js";
 import {
   alternates,
   applyToLines,
@@ -191,6 +192,9 @@ async function apply(
   options: ApplyOptions,
   now: number,
 ): Promise<Answer<ConfirmAnswer>> {
+  // The store's zone, read in this transaction at most once, only by the parts that need it.
+  let zone: Promise<string> | undefined;
+  const storeZone = () => (zone ??= storeTimeZone(tx.trx, row.store_id).then((z) => z ?? "UTC"));
   // --- promo codes (modules/promo-codes): reservations become uses; a lapsed one is taken again or the
   // purchase hangs rather than exceed a code's limit. Lock order: purchase, promo codes, points account.
   // Only a receipt that applied codes has reservations.
@@ -236,10 +240,11 @@ async function apply(
     if ((await cardStatus(tx.trx, row.card_id)) === "blocked") {
       lines = lines.map((l) => ({ ...l, accrual: 0 }));
     }
+    const accrued = totalsOf(lines).accrual;
     accrualLotId = await accrue(
       tx.trx,
       account,
-      totalsOf(lines).accrual,
+      accrued,
       { holdDays: loaded?.program.holdDays ?? 0, lifetimeDays: loaded?.program.pointsLifetimeDays ?? null },
       ctx,
     );
@@ -252,9 +257,9 @@ async function apply(
         cardId: row.card_id,
         purchaseId: row.id,
         spent,
-        accrued: totalsOf(lines).accrual,
+        accrued,
         now,
-        timeZone: (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC",
+        timeZone: await storeZone(),
       });
     }
   }
@@ -283,7 +288,7 @@ async function apply(
   // --- promo codes issued by rules (modules/promo-codes): the card's personal codes for a next purchase
   const issued =
     row.card_id !== null && options.lineStates === null && receipt.issueOnConfirm
-      ? await issueRuleCodes(tx, row, row.card_id, receipt, now)
+      ? await issueRuleCodes(tx, row, row.card_id, receipt, storeZone, now)
       : [];
   // --- end issued promo codes
   const fiscal =
@@ -349,13 +354,13 @@ async function issueRuleCodes(
   row: PurchaseRow,
   cardId: number,
   receipt: StoredReceipt,
+  timeZone: () => Promise<string>,
   now: number,
 ): Promise<IssuedPromoCode[]> {
   if (row.program_id === null) return [];
-  const timeZone = (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC";
   const issued: IssuedPromoCode[] = [];
   for (const instruction of receipt.issueOnConfirm ?? []) {
-    const code = await issuePersonalCode(tx.trx, {
+    const { code, validTo } = await issuePersonalCode(tx.trx, {
       partnerId: row.partner_id,
       programId: row.program_id,
       cardId,
@@ -363,8 +368,7 @@ async function issueRuleCodes(
       validDays: instruction.validDays,
       now,
     });
-    const validTo = instruction.validDays === null ? null : now + instruction.validDays * 86_400_000;
-    const until = validTo === null ? "" : `, действует до ${dateInZone(validTo, timeZone)}`;
+    const until = validTo === null ? "" : `, действует до ${formatDateRu(validTo, await timeZone())}`;
     issued.push({
       code,
       campaign: instruction.campaign,
@@ -377,22 +381,6 @@ async function issueRuleCodes(
 
 function issuedMessage(issued: IssuedPromoCode) {
   return { code: "PROMO_CODE_ISSUED", text: issued.message };
-}
-
-/** dd.mm.yyyy in the store's zone (UTC for a zone the runtime does not know). */
-function dateInZone(epochMs: number, timeZone: string): string {
-  const format = (zone: string) =>
-    new Intl.DateTimeFormat("ru-RU", {
-      timeZone: zone,
-      day: "2-digit",
-      month: "2-digit",
-      year: "numeric",
-    }).format(epochMs);
-  try {
-    return format(timeZone);
-  } catch {
-    return format("UTC");
-  }
 }
 
 interface HangingCause {

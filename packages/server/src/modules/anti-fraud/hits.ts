@@ -5,7 +5,7 @@
 
 import { dayNumberOfIsoDate } from "../../core/rules/local-time.js";
 import type { Database, Executor } from "../../infra/db/database.js";
-import type { CapHit } from "./usage.js";
+import { AntiFraudRefusal, type CapHit } from "./usage.js";
 
 /** Told of every hit once its transaction committed (the Prometheus counter). */
 export type CapHitListener = (cap: string) => void;
@@ -31,15 +31,26 @@ export async function recordHit(db: Executor, hit: CapHit, now: number): Promise
     .execute();
 }
 
-/** A refusal's hit, written in a transaction of its own: the refused command's one rolled back. */
-export async function recordRefusedHit(
+/**
+ * Runs a purchase command; when a cap refuses it, the hit is written in a transaction of its own (the
+ * command's one rolled back) and the refusal goes on to the caller.
+ */
+export async function recordingRefusedHits<T>(
   database: Database,
-  hit: CapHit,
   now: number,
   listener: CapHitListener | undefined,
-): Promise<void> {
-  await database.transaction((trx) => recordHit(trx, hit, now));
-  listener?.(hit.cap);
+  command: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    if (error instanceof AntiFraudRefusal) {
+      const hit = error.hit;
+      await database.transaction((trx) => recordHit(trx, hit, now));
+      listener?.(hit.cap);
+    }
+    throw error;
+  }
 }
 
 export interface HitView {

@@ -5,7 +5,7 @@ export {
   type HitView,
   hitsOfDay,
   recordHit,
-  recordRefusedHit,
+  recordingRefusedHits,
 } from "./hits.js";
 export {
   AccrualAllowanceTaken,

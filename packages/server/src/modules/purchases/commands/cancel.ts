@@ -8,7 +8,7 @@ import type { PurchaseState } from "@kopilka/contract";
 import { alternates, applyToLines, decideCancel, stateOfLines } from "../../../core/purchase-lifecycle.js";
 import { applyRefund, planRefund } from "../../../core/refund.js";
 import type { Principal } from "../../../kernel/index.js";
-import { AntiFraudRefusal, countRefund, recordRefusedHit, releaseUsage } from "../../anti-fraud/index.js";
+import { countRefund, recordingRefusedHits, releaseUsage } from "../../anti-fraud/index.js";
 import { releaseDiscountLimits } from "../../discount-programs/index.js";
 import { credit, lockAccount, readBalance, releaseHold, reverseAccrual } from "../../points/index.js";
 import { releasePromoCodes } from "../../promo-codes/index.js";
@@ -37,14 +37,9 @@ export async function cancel(
   options: CancelOptions = {},
 ): Promise<Answer<CancelView>> {
   const now = deps.clock.now();
-  try {
-    return await cancelOnce(deps, principal, purchaseId, options, now);
-  } catch (error) {
-    // The refusal rolled the cancel back; the hit is written on its own.
-    if (error instanceof AntiFraudRefusal)
-      await recordRefusedHit(deps.database, error.hit, now, deps.onCapHit);
-    throw error;
-  }
+  return recordingRefusedHits(deps.database, now, deps.onCapHit, () =>
+    cancelOnce(deps, principal, purchaseId, options, now),
+  );
 }
 
 function cancelOnce(

@@ -8,7 +8,7 @@ import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
 import { DomainError } from "../../../kernel/errors.js";
 import type { Principal } from "../../../kernel/index.js";
-import { AntiFraudRefusal, extendUsage, recordRefusedHit, reserveSpending } from "../../anti-fraud/index.js";
+import { extendUsage, recordingRefusedHits, reserveSpending } from "../../anti-fraud/index.js";
 import { cardStatus } from "../../cards/index.js";
 import { balanceOf, extendHold, lockAccount, replaceHold } from "../../points/index.js";
 import { storeTimeZone } from "../../stores/index.js";
@@ -23,14 +23,9 @@ export async function pay(
   amount: number,
 ): Promise<PurchaseView> {
   const now = deps.clock.now();
-  try {
-    return await payOnce(deps, principal, purchaseId, amount, now);
-  } catch (error) {
-    // The refusal rolled the payment back; the hit is written on its own.
-    if (error instanceof AntiFraudRefusal)
-      await recordRefusedHit(deps.database, error.hit, now, deps.onCapHit);
-    throw error;
-  }
+  return recordingRefusedHits(deps.database, now, deps.onCapHit, () =>
+    payOnce(deps, principal, purchaseId, amount, now),
+  );
 }
 
 function payOnce(

@@ -7,7 +7,7 @@ import type { PurchaseState } from "@kopilka/contract";
 import { decideRefund, stateAfterRefund } from "../../../core/purchase-lifecycle.js";
 import { applyRefund, applyRefundPolicy, planRefund, type RefundPlan } from "../../../core/refund.js";
 import type { Principal } from "../../../kernel/index.js";
-import { AntiFraudRefusal, countRefund, recordRefusedHit } from "../../anti-fraud/index.js";
+import { countRefund, recordingRefusedHits } from "../../anti-fraud/index.js";
 import { balanceOf, type CardBalance, credit, lockAccount, reverseAccrual } from "../../points/index.js";
 import { storeTimeZone } from "../../stores/index.js";
 import { canonicalHash } from "../canonical-hash.js";
@@ -43,14 +43,9 @@ export async function refund(
 ): Promise<Answer<RefundView>> {
   const hash = canonicalHash(request);
   const now = deps.clock.now();
-  try {
-    return await refundOnce(deps, principal, purchaseId, request, hash, now);
-  } catch (error) {
-    // The refusal rolled the refund back; the hit is written on its own.
-    if (error instanceof AntiFraudRefusal)
-      await recordRefusedHit(deps.database, error.hit, now, deps.onCapHit);
-    throw error;
-  }
+  return recordingRefusedHits(deps.database, now, deps.onCapHit, () =>
+    refundOnce(deps, principal, purchaseId, request, hash, now),
+  );
 }
 
 function refundOnce(

@@ -132,6 +132,8 @@ export async function startServer(
         SHUTDOWN_TIMEOUT_MS: "5000",
         // Tests share a busy machine; load shedding has its own test (test/http/overload.test.ts).
         OVERLOAD_MAX_LOOP_DELAY_MS: "0",
+        OVERLOAD_MAX_IN_FLIGHT: "0",
+        OVERLOAD_MAX_QUEUE_MS: "0",
         DEV_CODES_FILE: join(db.dir, "codes.log"),
         PII_KEY: randomBytes(32).toString("hex"),
         ...env,

@@ -75,7 +75,12 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   // Calculations answered but not yet written reach the database before it closes (serve closes it next).
   app.addHook("onClose", () => services.purchases.settled());
 
-  const overload = installOverloadGuard(app, config.overloadMaxLoopDelayMs);
+  const overload = installOverloadGuard(app, {
+    maxLoopDelayMs: config.overloadMaxLoopDelayMs,
+    maxInFlight: config.overloadMaxInFlight,
+    maxQueueMs: config.overloadMaxQueueMs,
+  });
+  metrics.readInFlight(overload.inFlight);
   healthRoutes(app, database, isClosing, overload);
   await registerPosV1(app, services);
   await registerPharmApi(app, services, config.bodyLimitBytes);

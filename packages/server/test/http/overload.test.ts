@@ -3,6 +3,7 @@
  * 503 OVERLOADED and Retry-After, writing nothing; liveness and metrics still answer, readiness says 503.
  * The event loop is held busy here on purpose, the way a burst of work holds it.
  */
+import { connect } from "node:net";
 import { availableParallelism } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -125,5 +126,172 @@ describe("a burst of sign-ins", () => {
     await calm();
     const res = await call(t, "POST", "/v1/purchases/calculate", { token, payload: receipt(p, "ov-3") });
     expect(res.statusCode).toBe(200);
+  });
+});
+
+interface RawAnswer {
+  status: number;
+  retryAfter: string | null;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A till on its own TCP connection, so that a test decides when each byte goes out: connected first,
+ * then its calculate written at once, or its head now and its body later (a slow line).
+ */
+async function openTill(port: number, partner: SeededPartner) {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  let raw = "";
+  socket.on("data", (chunk) => {
+    raw += chunk.toString();
+  });
+  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  let rest = "";
+  return {
+    /** Writes the calculate's head and the first `bodyBytes` of its body (all of it by default). */
+    send(purchaseId: string, bodyBytes?: number) {
+      const body = JSON.stringify(receipt(partner, purchaseId));
+      const sent = body.slice(0, bodyBytes ?? body.length);
+      rest = body.slice(sent.length);
+      socket.write(
+        `POST /v1/purchases/calculate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
+          `Authorization: Bearer ${partner.tokens.any}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${sent}`,
+      );
+    },
+    /** Sends what is left of the body, and reads the answer. */
+    async answer(): Promise<RawAnswer> {
+      socket.end(rest);
+      await closed;
+      const [head = "", body = ""] = raw.split("\r\n\r\n", 2);
+      return {
+        status: Number(head.split(" ", 2)[1]),
+        retryAfter: /^retry-after: *(.*)$/im.exec(head)?.[1]?.trim() ?? null,
+        body: JSON.parse(body) as Record<string, unknown>,
+      };
+    },
+  };
+}
+
+/** Listens on a loopback port for real sockets (inject would not go through them). */
+async function listening(app: TestApp): Promise<number> {
+  return Number(new URL(await app.server.app.listen({ host: "127.0.0.1", port: 0 })).port);
+}
+
+function connectionsOf(app: TestApp): Promise<number> {
+  return new Promise((resolve, reject) =>
+    app.server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+}
+
+async function calculateOnce(port: number, partner: SeededPartner, purchaseId: string): Promise<RawAnswer> {
+  const till = await openTill(port, partner);
+  till.send(purchaseId);
+  return till.answer();
+}
+
+describe("a burst of tills that the process cannot read in time", () => {
+  const BURST = 40;
+  let busy: TestApp;
+  let bp: SeededPartner;
+  let port: number;
+
+  beforeAll(async () => {
+    // A request may wait 1 ms unread: a burst that arrives at once is more than one turn can read in that.
+    busy = await startTestApp({ OVERLOAD_MAX_QUEUE_MS: "1" });
+    bp = await seedPartner(busy);
+    port = await listening(busy);
+  });
+  afterAll(async () => busy?.close());
+  /**
+   * An injected call in a turn of its own: injected calls that follow one another within one turn would
+   * count as requests that waited in it, and this server lets a request wait only 1 ms.
+   */
+  const inTurnOfItsOwn: typeof call = async (...args) => {
+    await new Promise((r) => setImmediate(r));
+    return call(...args);
+  };
+
+  it("answers every one: the first with their result, the rest at once with 503 OVERLOADED, writing nothing for them", async () => {
+    const tills = await Promise.all(Array.from({ length: BURST }, () => openTill(port, bp)));
+    // Node accepts one connection per turn of the loop: wait until the server holds all of them.
+    for (let i = 0; i < 200 && (await connectionsOf(busy)) < BURST; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    // Every till sends in the same instant, so the server finds all of them waiting in one turn.
+    for (const [i, till] of tills.entries()) till.send(`burst-${i}`);
+    const answers = (await Promise.all(tills.map((till) => till.answer()))).map((a, i) => ({
+      ...a,
+      id: `burst-${i}`,
+    }));
+    await busy.server.services.purchases.settled();
+    const served = answers.filter((a) => a.status === 200);
+    const refused = answers.filter((a) => a.status === 503);
+    expect(served.length + refused.length).toBe(BURST);
+    expect(served.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.retryAfter).toBe("1");
+      expect(r.body).toMatchObject({ code: "OVERLOADED", details: { retryAfterSeconds: 1 } });
+    }
+    // Readiness tells a balancer to steer away right after a refusal; liveness does not change.
+    expect((await inTurnOfItsOwn(busy, "GET", "/health/ready")).statusCode).toBe(503);
+    expect((await inTurnOfItsOwn(busy, "GET", "/health/live")).statusCode).toBe(200);
+    for (const r of refused)
+      expect(
+        (await inTurnOfItsOwn(busy, "GET", `/v1/purchases/${r.id}`, { token: bp.tokens.any })).statusCode,
+      ).toBe(404);
+    for (const s of served)
+      expect(
+        (await inTurnOfItsOwn(busy, "GET", `/v1/purchases/${s.id}`, { token: bp.tokens.any })).statusCode,
+      ).toBe(200);
+  });
+
+  it("is ready again a second after the last refusal, and a till's retry is served", async () => {
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await inTurnOfItsOwn(busy, "GET", "/health/ready")).statusCode).toBe(200);
+    expect((await calculateOnce(port, bp, "burst-0")).status).toBe(200);
+  });
+});
+
+describe("more requests at once than the process works on", () => {
+  const LIMIT = 4;
+  let busy: TestApp;
+  let bp: SeededPartner;
+  let port: number;
+
+  beforeAll(async () => {
+    busy = await startTestApp({ OVERLOAD_MAX_IN_FLIGHT: String(LIMIT) });
+    bp = await seedPartner(busy);
+    port = await listening(busy);
+  });
+  afterAll(async () => busy?.close());
+
+  it("refuses a request beyond the limit at once, writes nothing for it, and serves again when one ends", async () => {
+    // Tills on slow lines: their heads are in, their bodies are not, so the server is working on them.
+    const slow = await Promise.all(Array.from({ length: LIMIT }, () => openTill(port, bp)));
+    for (const [i, till] of slow.entries()) till.send(`slow-${i}`, 10);
+    for (let i = 0; i < 200 && busy.server.overload.inFlight() < LIMIT; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(busy.server.overload.inFlight()).toBe(LIMIT);
+    const metrics = await call(busy, "GET", "/metrics");
+    expect(metrics.body).toMatch(new RegExp(`^kopilka_http_requests_in_flight ${LIMIT}$`, "m"));
+
+    const refused = await calculateOnce(port, bp, "one-too-many");
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toBe("1");
+    expect(refused.body).toMatchObject({ code: "OVERLOADED" });
+    expect((await call(busy, "GET", "/health/ready")).statusCode).toBe(503);
+
+    for (const answer of await Promise.all(slow.map((till) => till.answer())))
+      expect(answer.status).toBe(200);
+    for (let i = 0; i < 200 && busy.server.overload.inFlight() > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(busy.server.overload.inFlight()).toBe(0);
+    await busy.server.services.purchases.settled();
+    expect((await call(busy, "GET", "/v1/purchases/one-too-many", { token: bp.tokens.any })).statusCode).toBe(
+      404,
+    );
+    expect((await calculateOnce(port, bp, "one-too-many")).status).toBe(200);
   });
 });

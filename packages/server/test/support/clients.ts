@@ -122,6 +122,8 @@ export async function startLoggedApp(env: Record<string, string>): Promise<TestA
     DEMO_DATA: "false",
     PII_KEY: TEST_PII_KEY,
     OVERLOAD_MAX_LOOP_DELAY_MS: "0",
+    OVERLOAD_MAX_IN_FLIGHT: "0",
+    OVERLOAD_MAX_QUEUE_MS: "0",
     ...env,
   });
   const database = openDatabase(config.databaseUrl, { poolSize: 20 });

@@ -50,6 +50,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // The test shares this process's event loop with the server and blocks it at will (seeding, direct
     // queries): load shedding is tested on its own (test/http/overload.test.ts).
     OVERLOAD_MAX_LOOP_DELAY_MS: "0",
+    OVERLOAD_MAX_IN_FLIGHT: "0",
+    OVERLOAD_MAX_QUEUE_MS: "0",
     ...env,
   });
   const database = openDatabase(config.databaseUrl, { poolSize: 20 });

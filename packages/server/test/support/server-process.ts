@@ -73,6 +73,8 @@ export function spawnServer(
       SHUTDOWN_TIMEOUT_MS: "10000",
       // Tests share a busy machine; load shedding has its own test (test/http/overload.test.ts).
       OVERLOAD_MAX_LOOP_DELAY_MS: "0",
+      OVERLOAD_MAX_IN_FLIGHT: "0",
+      OVERLOAD_MAX_QUEUE_MS: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

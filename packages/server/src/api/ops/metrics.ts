@@ -18,6 +18,8 @@ export interface Metrics {
   sweeperRuns: Counter<"job">;
   sweeperItems: Counter<"job">;
   capHits: Counter<"cap">;
+  /** Gives the gauge of API requests in flight its source (the overload guard counts them). */
+  readInFlight(read: () => number): void;
 }
 
 const GAUGES_NAMED_TOTAL = [
@@ -99,5 +101,24 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
-  return { registry, purchaseEvents, sweeperRuns, sweeperItems, capHits };
+  let inFlight = () => 0;
+  new Gauge({
+    name: "kopilka_http_requests_in_flight",
+    help: "API requests this process is working on now (above OVERLOAD_MAX_IN_FLIGHT, new ones are refused)",
+    registers: [registry],
+    collect() {
+      this.set(inFlight());
+    },
+  });
+
+  return {
+    registry,
+    purchaseEvents,
+    sweeperRuns,
+    sweeperItems,
+    capHits,
+    readInFlight: (read) => {
+      inFlight = read;
+    },
+  };
 }

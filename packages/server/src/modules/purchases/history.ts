@@ -4,14 +4,14 @@
  * the facts the program's rules need are loaded, in one indexed query (`purchases_card_confirmed`);
  * a program whose rules read no history costs nothing.
  */
-import { sql } from "kysely";
 import { daysFromCivil, localTimeOf } from "../../core/rules/local-time.js";
 import type { ClientFacts, HistoryFactSpec } from "../../core/rules/types.js";
-import type { Executor } from "../../infra/db/database.js";
+import type { Database, Executor } from "../../infra/db/database.js";
 import { holderOfCard } from "../clients/index.js";
 
 const DAY = 86_400_000;
 const COUNTED_STATES = ["confirmed", "partially_refunded"];
+const COUNTED_STATES_SQL = COUNTED_STATES.map((state) => `'${state}'`).join(", ");
 
 /**
  * The instant a period starts. Local midnights are computed with the zone's offset now, so a period that
@@ -31,9 +31,14 @@ export function periodStart(spec: HistoryFactSpec, now: number, timeZone: string
   return day * DAY - offset;
 }
 
-/** The values of `specs` for the card, keyed by `spec.key`: counts, or amounts in kopecks (net of refunds). */
+/**
+ * The values of `specs` for the card, keyed by `spec.key`: counts, or amounts in kopecks (net of refunds).
+ * Read from committed data through a prepared statement (`Database.prepareRead`): calculate runs this on
+ * every receipt of a program whose rules read history, and the query builder would cost more than the
+ * indexed read. A program's specs give one text, so each program prepares its statement once.
+ */
 export async function loadHistory(
-  db: Executor,
+  database: Database,
   cardId: number,
   specs: readonly HistoryFactSpec[],
   now: number,
@@ -41,21 +46,14 @@ export async function loadHistory(
 ): Promise<Record<string, number>> {
   if (specs.length === 0) return {};
   const starts = specs.map((s) => periodStart(s, now, timeZone));
-  const earliest = Math.min(...starts);
   const columns = specs.map((s, i) =>
     s.metric === "count"
-      ? sql<number>`coalesce(sum(case when confirmed_at >= ${starts[i]} then 1 else 0 end), 0)`.as(`f${i}`)
-      : sql<number>`coalesce(sum(case when confirmed_at >= ${starts[i]} then total - refunded_amount else 0 end), 0)`.as(
-          `f${i}`,
-        ),
+      ? `coalesce(sum(case when confirmed_at >= ? then 1 else 0 end), 0) as f${i}`
+      : `coalesce(sum(case when confirmed_at >= ? then total - refunded_amount else 0 end), 0) as f${i}`,
   );
-  const row = (await db
-    .selectFrom("purchases")
-    .select(columns)
-    .where("card_id", "=", cardId)
-    .where("confirmed_at", ">=", earliest)
-    .where("state", "in", COUNTED_STATES)
-    .executeTakeFirst()) as Record<string, number | string | null> | undefined;
+  const [row] = await database.prepareRead<Record<string, number | string | null>>(
+    `select ${columns.join(", ")} from purchases where card_id = ? and confirmed_at >= ? and state in (${COUNTED_STATES_SQL})`,
+  )([...starts, cardId, Math.min(...starts)]);
   const out: Record<string, number> = {};
   specs.forEach((s, i) => {
     out[s.key] = Number(row?.[`f${i}`] ?? 0);

@@ -289,7 +289,7 @@ export async function priceReceipt(
   const history =
     card && loaded?.needsHistory
       ? await loadHistory(
-          deps.database.db,
+          deps.database,
           card.id,
           loaded.engine.requiredHistoryFacts(),
           now,

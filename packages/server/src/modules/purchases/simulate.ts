@@ -75,7 +75,7 @@ export async function simulate(
   const specs = loaded?.engine.requiredHistoryFacts() ?? [];
   const history = {
     ...(card && specs.length > 0
-      ? await loadHistory(deps.database.db, card.id, specs, now, store.timezone)
+      ? await loadHistory(deps.database, card.id, specs, now, store.timezone)
       : {}),
     ...profile?.history,
   };

@@ -72,6 +72,12 @@ export const PARTNER_SECTIONS: readonly Section[] = [
     page: lazy(() => import("./pages/purchases/PurchasesPage.tsx")),
   },
   {
+    path: "anti-fraud",
+    permission: "reports.read",
+    label: "nav.antiFraud",
+    page: lazy(() => import("./pages/anti-fraud/AntiFraudHitsPage.tsx")),
+  },
+  {
     path: "reports",
     permission: "reports.read",
     label: "nav.reports",

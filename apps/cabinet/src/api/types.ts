@@ -67,6 +67,10 @@ export interface Page<T> {
 }
 
 export type ProgramDetail = Static<typeof C.AdminProgramDetail>;
+export type AntiFraudCaps = ProgramDetail["antiFraud"];
+export type AntiFraudCap = C.AntiFraudCap;
+export type AntiFraudHits = Static<typeof C.AntiFraudHitsView>;
+export type AntiFraudHit = AntiFraudHits["items"][number];
 export type RuleView = Static<typeof C.AdminRuleView>;
 export type RuleDefinition = RuleView["definition"];
 export type RuleVersion = Static<typeof C.RuleVersionView>;

@@ -4,10 +4,11 @@ import type { ProgramDetail } from "../../../api/types.ts";
 import { can } from "../../../auth/permissions.ts";
 import { useUser } from "../../../auth/session.tsx";
 import { usePartner } from "../../../lib/partner.ts";
+import { AntiFraudForm } from "./AntiFraudForm.tsx";
 import { RegistrationForm } from "./RegistrationForm.tsx";
 import { TermsForm } from "./TermsForm.tsx";
 
-/** A program's terms and its registration settings; only its owner's writers change them. */
+/** A program's terms, anti-fraud caps and registration settings; only its owner's writers change them. */
 export function SettingsTab({ programPath, program }: { programPath: string; program: ProgramDetail }) {
   const { t } = useTranslation();
   const user = useUser();
@@ -20,7 +21,20 @@ export function SettingsTab({ programPath, program }: { programPath: string; pro
           {t("settings.readOnly")}
         </Text>
       )}
-      <TermsForm key={program.version} programPath={programPath} program={program} readOnly={readOnly} />
+      <TermsForm
+        key={`terms-${program.version}`}
+        programPath={programPath}
+        program={program}
+        readOnly={readOnly}
+      />
+      {program.kind === "loyalty" && (
+        <AntiFraudForm
+          key={`anti-fraud-${program.version}`}
+          programPath={programPath}
+          program={program}
+          readOnly={readOnly}
+        />
+      )}
       <RegistrationForm programPath={programPath} programCode={program.code} readOnly={readOnly} />
     </Stack>
   );

@@ -53,8 +53,9 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
   installRequestLogging(app);
 
   // While draining for shutdown, no connection is kept alive for a next request that would be refused.
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (isClosing()) reply.header("connection", "close");
+    done(null, payload);
   });
 
   installErrorHandling(app);

@@ -74,10 +74,15 @@ describe("bearer tokens", () => {
     expect(forged.statusCode).toBe(401);
     expect(forged.json().details.reason).toBe("signature");
     const token = await tokenFor(t, a.logins.any);
+    const unused = await tokenFor(t, a.logins.store);
+    // One used before it expires (its signature is remembered as checked) and one not used until then.
+    expect((await call(t, "GET", "/v1/programs", { token })).statusCode).toBe(200);
     t.clock.advance((t.config.tokenTtlSeconds + 1) * 1000);
-    const expired = await call(t, "GET", "/v1/programs", { token });
-    expect(expired.statusCode).toBe(401);
-    expect(expired.json().details.reason).toBe("expired");
+    for (const stale of [token, unused]) {
+      const expired = await call(t, "GET", "/v1/programs", { token: stale });
+      expect(expired.statusCode).toBe(401);
+      expect(expired.json().details.reason).toBe("expired");
+    }
     a.tokens.any = await tokenFor(t, a.logins.any);
     a.tokens.store = await tokenFor(t, a.logins.store);
     b.tokens.any = await tokenFor(t, b.logins.any);

@@ -4,7 +4,10 @@ import { DomainError } from "../../kernel/errors.js";
 import type { Clock, Principal } from "../../kernel/index.js";
 import { hashSecret, verifySecret } from "../../kernel/secret-hash.js";
 import { type LoginLimits, loginSubjects, type Throttle } from "../throttle/index.js";
-import { issueToken, verifyToken } from "./token.js";
+import { issueToken, type TokenClaims, verifyToken } from "./token.js";
+
+/** Tokens remembered as verified; beyond this many (more than a chain's tills), the memory starts over. */
+const MAX_VERIFIED_TOKENS = 20_000;
 
 const TOKEN_KEY_SETTING = "token_secret";
 
@@ -47,6 +50,12 @@ const decoy = () => {
 
 export class AuthService {
   private readonly cache = new Map<number, CachedCredential>();
+  /**
+   * Tokens whose signature was checked, with their claims: a till sends the same token with every
+   * request, and the HMAC is the larger part of authenticating it. Keyed by the whole token, so only that
+   * exact string skips the hash; its expiry is still checked on every request.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   constructor(
     private readonly database: Database,
@@ -91,25 +100,43 @@ export class AuthService {
     const match = authorization?.match(/^Bearer\s+(\S+)$/i);
     if (!match)
       throw new DomainError("UNAUTHORIZED", "a bearer token is required", { field: "authorization" });
-    const check = verifyToken(match[1]!, this.key, this.clock.now());
-    if (!check.ok) {
-      const message = check.reason === "expired" ? "the token has expired" : "the token is not valid";
-      throw new DomainError("UNAUTHORIZED", message, { field: "authorization", reason: check.reason });
-    }
-    const { principal, rotatedAt } = await this.credential(check.claims.cid);
-    if (!principal || principal.partnerId !== check.claims.pid) {
+    const claims = this.verifiedClaims(match[1]!);
+    const { principal, rotatedAt } = await this.credential(claims.cid);
+    if (!principal || principal.partnerId !== claims.pid) {
       throw new DomainError("UNAUTHORIZED", "the credential behind this token is disabled", {
         field: "authorization",
       });
     }
     // Seconds resolution: a token issued in the second of the rotation survives it.
-    if (rotatedAt !== null && (check.claims.iat ?? 0) < Math.floor(rotatedAt / 1000)) {
+    if (rotatedAt !== null && (claims.iat ?? 0) < Math.floor(rotatedAt / 1000)) {
       throw new DomainError("UNAUTHORIZED", "the secret of this credential was rotated; get a new token", {
         field: "authorization",
         reason: "rotated",
       });
     }
     return principal;
+  }
+
+  private verifiedClaims(token: string): TokenClaims {
+    const now = this.clock.now();
+    let claims = this.verified.get(token);
+    if (claims === undefined) {
+      const check = verifyToken(token, this.key, now);
+      if (!check.ok) {
+        const message = check.reason === "expired" ? "the token has expired" : "the token is not valid";
+        throw new DomainError("UNAUTHORIZED", message, { field: "authorization", reason: check.reason });
+      }
+      claims = check.claims;
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(token, claims);
+    } else if (claims.exp * 1000 <= now) {
+      this.verified.delete(token);
+      throw new DomainError("UNAUTHORIZED", "the token has expired", {
+        field: "authorization",
+        reason: "expired",
+      });
+    }
+    return claims;
   }
 
   private async credential(id: number): Promise<CachedCredential> {

@@ -245,3 +245,95 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
     errorCodes,
   };
 }
+
+export interface BurstRun {
+  name: string;
+  host: string;
+  port: number;
+  workload: Workload;
+  /** Tills that connect at once, each on a new connection, each sending one request. */
+  tills: number;
+}
+
+/**
+ * Tills that connect at the same instant (a store opening, a network coming back), each with one
+ * request on a connection of its own; latency counts from the instant all were started.
+ */
+export async function runBurst(run: BurstRun): Promise<Measurement> {
+  const { workload } = run;
+  const latencies: number[] = [];
+  const answered: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  const errorCodes: Record<string, number> = {};
+  let errors = 0;
+  let timeouts = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from(
+      { length: run.tills },
+      () =>
+        new Promise<void>((resolve) => {
+          const next = workload.next();
+          const req = httpRequest(
+            {
+              agent: false,
+              host: run.host,
+              port: run.port,
+              method: workload.method,
+              path: next.path,
+              headers: { ...workload.headers, "content-length": Buffer.byteLength(next.body) },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c));
+              res.on("end", () => {
+                const status = res.statusCode ?? 0;
+                const latency = performance.now() - start;
+                latencies.push(latency);
+                if (status >= 200 && status < 300) answered.push(latency);
+                statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+                const body = Buffer.concat(chunks).toString();
+                tallyError(errorCodes, status, body);
+                workload.done?.(status, body, next.tag);
+                resolve();
+              });
+            },
+          );
+          req.setTimeout(PACED_TIMEOUT_MS, () => {
+            timeouts++;
+            req.destroy(new Error("timeout"));
+          });
+          req.on("error", () => {
+            errors++;
+            resolve();
+          });
+          req.end(next.body);
+        }),
+    ),
+  );
+  const durationS = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  answered.sort((a, b) => a - b);
+  const quantile = (values: number[], p: number) =>
+    values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
+  const ok = answered.length;
+  return {
+    name: run.name,
+    driver: "paced",
+    connections: run.tills,
+    targetRate: null,
+    durationS,
+    requests: latencies.length,
+    rps: latencies.length / durationS,
+    p50Ms: quantile(latencies, 0.5),
+    p90Ms: quantile(latencies, 0.9),
+    p99Ms: quantile(latencies, 0.99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
+    answeredP99Ms: quantile(answered, 0.99),
+    non2xx: latencies.length - ok,
+    errors,
+    timeouts,
+    statusCodes,
+    errorCodes,
+  };
+}

@@ -23,7 +23,15 @@ import { findProducts } from "../src/modules/catalog/index.js";
 import { cardNumber } from "../src/modules/demo/index.js";
 import { ProgramCatalog } from "../src/modules/programs/index.js";
 import { canonicalHash } from "../src/modules/purchases/index.js";
-import { BENCH_LOGIN, BENCH_SECRET, BENCH_STORE, FIRST_CARD, RULES2000_FIRST_CARD, rng, skuOf } from "./seed.js";
+import {
+  BENCH_LOGIN,
+  BENCH_SECRET,
+  BENCH_STORE,
+  FIRST_CARD,
+  RULES2000_FIRST_CARD,
+  rng,
+  skuOf,
+} from "./seed.js";
 
 // ---- SQL accounting: wrap prepare and the statement methods before anything opens the database.
 interface SqlStat {

@@ -26,7 +26,7 @@
  *
  * Knobs (env): BENCH_ROUNDS (default 5), BENCH_DURATION (s per measurement, 10), BENCH_WARMUP (s, 3),
  * BENCH_CONNECTIONS (32), BENCH_CARDS (1000000), BENCH_PRODUCTS (100000),
- * BENCH_PHASES (bare,calculate,rules2000,pharmapi,paced,overload,bonus,insert,confirm; rules2000 brings
+ * BENCH_PHASES (bare,calculate,rules2000,pharmapi,paced,overload,newcomers,bonus,insert,confirm; rules2000 brings
  * bare and calculate with it), BENCH_RULES2000_CARDS (cards of the 2,000-rule program, 100000; seeded on
  * first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
@@ -52,7 +52,7 @@ import {
   stopChild,
   targetCpuPct,
 } from "./children.js";
-import { type Measurement, runAutocannon, runPaced, type Workload } from "./load.js";
+import { type Measurement, runAutocannon, runBurst, runPaced, type Workload } from "./load.js";
 import { getDiscountWorkload } from "./pharmapi.js";
 import {
   type Bar,
@@ -100,6 +100,7 @@ const ALL_PHASES = [
   "pharmapi",
   "paced",
   "overload",
+  "newcomers",
   "bonus",
   "insert",
   "confirm",
@@ -132,6 +133,8 @@ const BARS = {
   halfLoadP99Ms: 10,
   /** Under twice the load the server can take: the answered calculates' p99, and nothing unanswered. */
   overloadAnsweredP99Ms: 500,
+  /** Tills connecting at once to a busy server: every one answered (a result or 503) within a second. */
+  newcomersP99Ms: 1000,
   confirmRatio: 0.6,
   bonusRatio: 0.6,
   cardsImportS: 60,
@@ -180,6 +183,10 @@ function revision(): string {
   }
 }
 
+/** The newcomers phase: tills that connect at once, while others keep the server at its maximum. */
+const NEWCOMERS = 200;
+const BUSY_TILLS = 60;
+
 const LABELS: Record<Phase, string> = {
   bare: "bare Fastify, same payload",
   calculate: "calculate, 10 lines (max)",
@@ -187,6 +194,7 @@ const LABELS: Record<Phase, string> = {
   pharmapi: "PharmApi get_discount, 10 lines (max)",
   paced: "calculate @ 50%, paced open loop",
   overload: "calculate @ 200%, 256 sockets",
+  newcomers: `calculate: ${NEWCOMERS} tills connecting while ${BUSY_TILLS} keep it busy`,
   bonus: "bonus payment (points hold)",
   insert: "durable single-row insert",
   confirm: `confirm (${Math.round(BONUS_SHARE * 100)}% with points)`,
@@ -656,6 +664,34 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 2000));
       }
 
+      if (PHASES.has("newcomers")) {
+        // A store chain's morning: tills connect at once while others already keep the server busy. Node
+        // accepts one connection per turn of its event loop, so newcomers wait for as many turns as
+        // there are of them, unless turns stay short (app/overload.ts).
+        const newcomers = await measure(serverPid, async () => {
+          const busy = runAutocannon({
+            name: `r${r} busy tills`,
+            url: `http://127.0.0.1:${server.port}/v1/purchases/calculate`,
+            workload: workload.calculate(headers, false),
+            connections: BUSY_TILLS,
+            duration: Math.max(4, DURATION),
+          });
+          await new Promise((r) => setTimeout(r, 2000));
+          const burst = await runBurst({
+            name: `r${r} ${LABELS.newcomers}`,
+            host: "127.0.0.1",
+            port: server.port,
+            workload: workload.calculate(headers, false),
+            tills: NEWCOMERS,
+          });
+          await busy;
+          return burst;
+        });
+        round.order.push("newcomers");
+        round.measurements.newcomers = newcomers;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+
       if (PHASES.has("bonus") || PHASES.has("confirm")) {
         const confirmCount = PHASES.has("confirm")
           ? Math.max(CONNECTIONS, Math.round(rate.confirm() * DURATION))
@@ -844,6 +880,27 @@ async function main(): Promise<void> {
       "bar",
       "calculate at 2× its max rate: requests left unanswered",
       overloads.length > 0 ? overloads.reduce((n, m) => n + m.errors, 0) : null,
+      "",
+      "= 0",
+      (v) => v === 0,
+    );
+    const newcomers = results.rounds.flatMap((r) => r.measurements.newcomers ?? []);
+    bar(
+      "bar",
+      `${NEWCOMERS} tills connecting while ${BUSY_TILLS} keep it busy: p99 of their answers (result or 503)`,
+      newcomers.length > 0 ? median(newcomers.map((m) => m.p99Ms)) : null,
+      "ms",
+      `≤ ${BARS.newcomersP99Ms} ms`,
+      (v) => v <= BARS.newcomersP99Ms,
+      true,
+      newcomers.length > 0
+        ? `served: ${newcomers.reduce((n, m) => n + m.requests - m.non2xx, 0)} of ${newcomers.reduce((n, m) => n + m.requests, 0)}, the rest refused at once (503)`
+        : undefined,
+    );
+    bar(
+      "bar",
+      `${NEWCOMERS} tills connecting while ${BUSY_TILLS} keep it busy: left unanswered`,
+      newcomers.length > 0 ? newcomers.reduce((n, m) => n + m.errors, 0) : null,
       "",
       "= 0",
       (v) => v === 0,

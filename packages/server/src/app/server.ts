@@ -81,7 +81,7 @@ export async function buildServer(ctx: AppContext, isClosing: () => boolean = ()
     maxInFlight: config.overloadMaxInFlight,
     maxQueueMs: config.overloadMaxQueueMs,
   });
-  metrics.readInFlight(overload.inFlight);
+  metrics.readAdmission(overload);
   healthRoutes(app, database, isClosing, overload);
   await registerPosV1(app, services);
   await registerPharmApi(app, services, config.bodyLimitBytes);

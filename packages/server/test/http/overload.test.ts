@@ -162,7 +162,8 @@ async function openTill(port: number, partner: SeededPartner) {
     },
     /** Sends what is left of the body, and reads the answer. */
     async answer(): Promise<RawAnswer> {
-      socket.end(rest);
+      // Not end(): a till keeps its side open until the answer (the server closes: Connection: close).
+      if (rest !== "") socket.write(rest);
       await closed;
       const [head = "", body = ""] = raw.split("\r\n\r\n", 2);
       return {
@@ -276,6 +277,7 @@ describe("more requests at once than the process works on", () => {
     expect(busy.server.overload.inFlight()).toBe(LIMIT);
     const metrics = await call(busy, "GET", "/metrics");
     expect(metrics.body).toMatch(new RegExp(`^kopilka_http_requests_in_flight ${LIMIT}$`, "m"));
+    expect(metrics.body).toMatch(/^kopilka_http_requests_queued 0$/m);
 
     const refused = await calculateOnce(port, bp, "one-too-many");
     expect(refused.status).toBe(503);

@@ -18,8 +18,8 @@ export interface Metrics {
   sweeperRuns: Counter<"job">;
   sweeperItems: Counter<"job">;
   capHits: Counter<"cap">;
-  /** Gives the gauge of API requests in flight its source (the overload guard counts them). */
-  readInFlight(read: () => number): void;
+  /** Gives the gauges of API requests in flight and queued their source (the overload guard counts them). */
+  readAdmission(source: { inFlight(): number; queued(): number }): void;
 }
 
 const GAUGES_NAMED_TOTAL = [
@@ -101,13 +101,21 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
-  let inFlight = () => 0;
+  let admission = { inFlight: () => 0, queued: () => 0 };
   new Gauge({
     name: "kopilka_http_requests_in_flight",
     help: "API requests this process is working on now (above OVERLOAD_MAX_IN_FLIGHT, new ones are refused)",
     registers: [registry],
     collect() {
-      this.set(inFlight());
+      this.set(admission.inFlight());
+    },
+  });
+  new Gauge({
+    name: "kopilka_http_requests_queued",
+    help: "API requests read and waiting for their turn (refused once they wait over OVERLOAD_MAX_QUEUE_MS)",
+    registers: [registry],
+    collect() {
+      this.set(admission.queued());
     },
   });
 
@@ -117,8 +125,8 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     sweeperRuns,
     sweeperItems,
     capHits,
-    readInFlight: (read) => {
-      inFlight = read;
+    readAdmission: (source) => {
+      admission = source;
     },
   };
 }

@@ -28,7 +28,9 @@
  * `/health/live`, `/health/ready` and `/metrics` skip the queue and are not counted; readiness answers 503
  * while the loop is late and for a second after a refusal, so a balancer steers new work elsewhere.
  */
-import type { HookHandlerDoneFunction } from "fastify";
+import type { Language } from "@kopilka/contract";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
+import { languageOf, toErrorPayload } from "../api/http/error-handler.js";
 import type { Api } from "../api/http/types.js";
 import { DomainError } from "../kernel/errors.js";
 
@@ -64,8 +66,36 @@ interface Waiting {
   /** When the turn that read it began: it had arrived by then. */
   arrivedAt: number;
   admit: () => void;
-  refuse: (error: DomainError) => void;
+  refuse: (reason: RefusalReason) => void;
 }
+
+type RefusalReason = "queue" | "in_flight" | "event_loop";
+
+/** Requests this module refused: the request log counts them instead of writing a line for each. */
+const shed = new WeakSet<FastifyRequest>();
+
+/** Whether the overload guard refused this request (request-logging.ts leaves those to its summary). */
+export function wasShed(request: FastifyRequest): boolean {
+  return shed.has(request);
+}
+
+/**
+ * The refusal's body in each language, rendered once: under overload a refusal must cost far less than
+ * the work it spares (no error object, no stack, no per-request log line).
+ */
+const refusalBodies = new Map<Language, string>();
+function refusalBody(lang: Language): string {
+  let body = refusalBodies.get(lang);
+  if (body === undefined) {
+    const error = new DomainError("OVERLOADED", "overloaded", { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    body = JSON.stringify(toErrorPayload(error, lang).body);
+    refusalBodies.set(lang, body);
+  }
+  return body;
+}
+
+/** How often, at most, the refusals are summed up in the log. */
+const REFUSAL_LOG_INTERVAL_MS = 1_000;
 
 export function installOverloadGuard(app: Api, limits: OverloadLimits): OverloadGuard {
   const { maxLoopDelayMs, maxInFlight, maxQueueMs } = limits;
@@ -86,16 +116,56 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
 
   let inFlight = 0;
   let lastRefusal = Number.NEGATIVE_INFINITY;
-  const refusal = (why: string) => {
-    lastRefusal = performance.now();
-    return new DomainError("OVERLOADED", why, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  // Refusals since the last summary line, by reason and by route.
+  let refusedSinceLog: Record<RefusalReason, number> = { queue: 0, in_flight: 0, event_loop: 0 };
+  let refusedRoutes = new Map<string, number>();
+  let summary: NodeJS.Timeout | null = null;
+  const logRefusals = () => {
+    summary = null;
+    const total = refusedSinceLog.queue + refusedSinceLog.in_flight + refusedSinceLog.event_loop;
+    if (total === 0) return;
+    const routes = [...refusedRoutes].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    app.log.warn(
+      {
+        code: "OVERLOADED",
+        status: 503,
+        refused: total,
+        reasons: refusedSinceLog,
+        routes: Object.fromEntries(routes),
+      },
+      "requests refused: overloaded",
+    );
+    refusedSinceLog = { queue: 0, in_flight: 0, event_loop: 0 };
+    refusedRoutes = new Map();
+  };
+  app.addHook("onClose", async () => {
+    if (summary) clearTimeout(summary);
+    logRefusals();
+  });
+  const refuse = (request: FastifyRequest, reply: FastifyReply, reason: RefusalReason) => {
+    const now = performance.now();
+    lastRefusal = now;
+    shed.add(request);
+    refusedSinceLog[reason]++;
+    const route = request.routeOptions.url ?? "unmatched";
+    refusedRoutes.set(route, (refusedRoutes.get(route) ?? 0) + 1);
+    if (!summary) {
+      summary = setTimeout(logRefusals, REFUSAL_LOG_INTERVAL_MS);
+      summary.unref();
+    }
+    const lang = languageOf(request);
+    reply
+      .code(503)
+      .header("retry-after", String(RETRY_AFTER_SECONDS))
+      .header("content-language", lang)
+      .header("vary", "Accept-Language")
+      .type("application/json; charset=utf-8")
+      .send(refusalBody(lang));
   };
   /** Starts the request's work, or refuses it; `arrivedAt` null: it did not wait. */
   const start = (w: Waiting, now: number, arrivedAt: number | null): void => {
-    if (arrivedAt !== null && maxQueueMs > 0 && now - arrivedAt > maxQueueMs)
-      w.refuse(refusal(`the request waited over ${maxQueueMs} ms behind others`));
-    else if (maxInFlight > 0 && inFlight >= maxInFlight)
-      w.refuse(refusal(`${maxInFlight} requests are already being worked on`));
+    if (arrivedAt !== null && maxQueueMs > 0 && now - arrivedAt > maxQueueMs) w.refuse("queue");
+    else if (maxInFlight > 0 && inFlight >= maxInFlight) w.refuse("in_flight");
     else {
       inFlight++;
       w.admit();
@@ -146,7 +216,8 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
 
   app.addHook("onRequest", (request, reply, done: HookHandlerDoneFunction) => {
     if (ALWAYS_ANSWERED.has(request.url.split("?", 1)[0]!)) return done();
-    if (loopLate) return done(refusal(`the event loop is over ${maxLoopDelayMs} ms behind`));
+    // Answered from here, done() is not called: the request goes no further.
+    if (loopLate) return refuse(request, reply, "event_loop");
     const waiting: Waiting = {
       arrivedAt: 0,
       admit: () => {
@@ -156,7 +227,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
         });
         done();
       },
-      refuse: (error) => done(error),
+      refuse: (reason) => refuse(request, reply, reason),
     };
     if (maxQueueMs <= 0) {
       start(waiting, 0, null);

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
 import type { Api } from "../api/http/types.js";
+import { wasShed } from "./overload.js";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,7 +38,7 @@ export function installRequestLogging(app: Api): void {
   });
 
   app.addHook("onSend", (request, reply, payload, done) => {
-    if (reply.statusCode >= 400) {
+    if (reply.statusCode >= 400 && !wasShed(request)) {
       const code = errorCodeOf(payload);
       if (code) errorCodes.set(request, code);
     }
@@ -48,6 +49,8 @@ export function installRequestLogging(app: Api): void {
   // than the request. Failures are always logged, with their code and path; never the query string,
   // which may carry what a caller should not have put there.
   app.addHook("onResponse", (request, reply, done) => {
+    // The overload guard sums its refusals up once a second instead (a line each would add to the load).
+    if (wasShed(request)) return done();
     const status = reply.statusCode;
     const fields = {
       method: request.method,

@@ -115,7 +115,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   const lang = languageOf(request);
   const { status, body } = toErrorPayload(error, lang);
   if (body.code === "DATABASE_UNAVAILABLE") request.log.warn({ err: error }, "database unavailable");
-  else if (status >= 500 && body.code !== "NOT_READY") request.log.error({ err: error }, "request failed");
+  // Refusals by design (not ready, overloaded) are no fault of the server: the request log has them.
+  else if (status >= 500 && body.code !== "NOT_READY" && body.code !== "OVERLOADED")
+    request.log.error({ err: error }, "request failed");
   const retryAfter = body.details.retryAfterSeconds;
   if (typeof retryAfter === "number" && Number.isFinite(retryAfter)) {
     reply.header("retry-after", String(Math.max(0, Math.ceil(retryAfter))));

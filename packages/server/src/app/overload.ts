@@ -65,6 +65,8 @@ export interface OverloadGuard {
 interface Waiting {
   /** When the turn that read it began: it had arrived by then. */
   arrivedAt: number;
+  /** The caller hung up while it waited: nobody would read the answer. */
+  gone: () => boolean;
   admit: () => void;
   refuse: (reason: RefusalReason) => void;
 }
@@ -172,7 +174,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     }
   };
 
-  // The current turn: requests read from the sockets in this poll phase, or a slice of the queue.
+  // The current turn: the requests read from the sockets in one poll phase.
   const budget = Math.min(TURN_BUDGET_MS, maxQueueMs);
   let turnStart = 0;
   let inTurn = false;
@@ -191,6 +193,8 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     inTurn = false;
     const now = performance.now();
     while (head < queue.length && maxQueueMs > 0 && now - queue[head]!.arrivedAt > maxQueueMs) take(now);
+    // Requests of callers that hung up cost nothing and take no turn.
+    while (head < queue.length && queue[head]!.gone()) take(now);
     if (head < queue.length) take(now);
     if (head === queue.length) {
       queue.length = 0;
@@ -206,7 +210,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   const take = (now: number) => {
     const w = queue[head]!;
     queue[head++] = undefined as unknown as Waiting;
-    start(w, now, w.arrivedAt);
+    if (!w.gone()) start(w, now, w.arrivedAt);
   };
   const schedule = () => {
     if (scheduled) return;
@@ -220,6 +224,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     if (loopLate) return refuse(request, reply, "event_loop");
     const waiting: Waiting = {
       arrivedAt: 0,
+      gone: () => request.raw.destroyed,
       admit: () => {
         // 'close' comes once for every response, sent or abandoned by the client.
         reply.raw.once("close", () => {

@@ -140,19 +140,97 @@ export interface PacedRun {
 /** A request unanswered this long counts as a timeout: a till gave up long before. */
 const PACED_TIMEOUT_MS = 10_000;
 
+/** Answers of requests sent one by one (paced or burst), timed from the instant each was due. */
+class OpenLoopTally {
+  readonly latencies: number[] = [];
+  readonly answered: number[] = [];
+  readonly statusCodes: Record<string, number> = {};
+  readonly errorCodes: Record<string, number> = {};
+  errors = 0;
+  timeouts = 0;
+
+  constructor(
+    private readonly workload: Workload,
+    private readonly target: { host: string; port: number; agent: Agent | false },
+  ) {}
+
+  /** Sends the workload's next request; `settled` is called once, answered or failed. */
+  send(dueAt: number, settled: () => void): void {
+    const next = this.workload.next();
+    const req = httpRequest(
+      {
+        agent: this.target.agent,
+        host: this.target.host,
+        port: this.target.port,
+        method: this.workload.method,
+        path: next.path,
+        headers: { ...this.workload.headers, "content-length": Buffer.byteLength(next.body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          const latency = performance.now() - dueAt;
+          this.latencies.push(latency);
+          if (status >= 200 && status < 300) this.answered.push(latency);
+          this.statusCodes[status] = (this.statusCodes[status] ?? 0) + 1;
+          const body = Buffer.concat(chunks).toString();
+          tallyError(this.errorCodes, status, body);
+          this.workload.done?.(status, body, next.tag);
+          settled();
+        });
+      },
+    );
+    req.setTimeout(PACED_TIMEOUT_MS, () => {
+      this.timeouts++;
+      req.destroy(new Error("timeout"));
+    });
+    req.on("error", () => {
+      this.errors++;
+      settled();
+    });
+    req.end(next.body);
+  }
+
+  measurement(
+    run: { name: string; connections: number; targetRate: number | null },
+    durationS: number,
+  ): Measurement {
+    const { latencies, answered } = this;
+    latencies.sort((x, y) => x - y);
+    answered.sort((x, y) => x - y);
+    const quantile = (values: number[], p: number) =>
+      values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
+    return {
+      name: run.name,
+      driver: "paced",
+      connections: run.connections,
+      targetRate: run.targetRate,
+      durationS,
+      requests: latencies.length,
+      rps: latencies.length / durationS,
+      p50Ms: quantile(latencies, 0.5),
+      p90Ms: quantile(latencies, 0.9),
+      p99Ms: quantile(latencies, 0.99),
+      maxMs: latencies.at(-1) ?? Number.NaN,
+      answeredP99Ms: quantile(answered, 0.99),
+      non2xx: latencies.length - answered.length,
+      errors: this.errors,
+      timeouts: this.timeouts,
+      statusCodes: this.statusCodes,
+      errorCodes: this.errorCodes,
+    };
+  }
+}
+
 /**
  * Open loop: request k is due at start + k/rate and its latency counts from that instant, so a slow
  * answer cannot hide the requests that queued behind it (no coordinated omission).
  */
 export async function runPaced(run: PacedRun): Promise<Measurement> {
-  const { workload } = run;
   const agent = new Agent({ keepAlive: true, maxSockets: run.maxSockets ?? 256 });
-  const latencies: number[] = [];
-  const answered: number[] = [];
-  let timeouts = 0;
-  const statusCodes: Record<string, number> = {};
-  const errorCodes: Record<string, number> = {};
-  let errors = 0;
+  const tally = new OpenLoopTally(run.workload, { host: run.host, port: run.port, agent });
   const total = Math.round(run.rate * run.durationS);
   const start = performance.now();
   let sent = 0;
@@ -161,43 +239,6 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
   const all = new Promise<void>((r) => {
     resolveAll = r;
   });
-
-  const send = (dueAt: number) => {
-    const next = workload.next();
-    const req = httpRequest(
-      {
-        agent,
-        host: run.host,
-        port: run.port,
-        method: workload.method,
-        path: next.path,
-        headers: { ...workload.headers, "content-length": Buffer.byteLength(next.body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          latencies.push(performance.now() - dueAt);
-          if (status >= 200 && status < 300) answered.push(performance.now() - dueAt);
-          statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-          const body = Buffer.concat(chunks).toString();
-          tallyError(errorCodes, status, body);
-          workload.done?.(status, body, next.tag);
-          settle();
-        });
-      },
-    );
-    req.setTimeout(PACED_TIMEOUT_MS, () => {
-      timeouts++;
-      req.destroy(new Error("timeout"));
-    });
-    req.on("error", () => {
-      errors++;
-      settle();
-    });
-    req.end(next.body);
-  };
   const settle = () => {
     finished++;
     if (finished === total) resolveAll();
@@ -208,7 +249,7 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
       const elapsed = performance.now() - start;
       const due = Math.min(total, Math.floor((elapsed / 1000) * run.rate) + 1);
       while (sent < due) {
-        send(start + (sent / run.rate) * 1000);
+        tally.send(start + (sent / run.rate) * 1000, settle);
         sent++;
       }
       if (sent >= total) resolve();
@@ -219,31 +260,7 @@ export async function runPaced(run: PacedRun): Promise<Measurement> {
   if (total > 0) await all;
   const durationS = (performance.now() - start) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  answered.sort((a, b) => a - b);
-  const quantile = (values: number[], p: number) =>
-    values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
-  const q = (p: number) => quantile(latencies, p);
-  const ok = Object.entries(statusCodes).reduce((n, [code, c]) => (code.startsWith("2") ? n + c : n), 0);
-  return {
-    name: run.name,
-    driver: "paced",
-    connections: 0,
-    targetRate: run.rate,
-    durationS,
-    requests: latencies.length,
-    rps: latencies.length / durationS,
-    p50Ms: q(0.5),
-    p90Ms: q(0.9),
-    p99Ms: q(0.99),
-    maxMs: latencies.at(-1) ?? Number.NaN,
-    answeredP99Ms: quantile(answered, 0.99),
-    non2xx: latencies.length - ok,
-    errors,
-    timeouts,
-    statusCodes,
-    errorCodes,
-  };
+  return tally.measurement({ name: run.name, connections: 0, targetRate: run.rate }, durationS);
 }
 
 export interface BurstRun {
@@ -260,80 +277,11 @@ export interface BurstRun {
  * request on a connection of its own; latency counts from the instant all were started.
  */
 export async function runBurst(run: BurstRun): Promise<Measurement> {
-  const { workload } = run;
-  const latencies: number[] = [];
-  const answered: number[] = [];
-  const statusCodes: Record<string, number> = {};
-  const errorCodes: Record<string, number> = {};
-  let errors = 0;
-  let timeouts = 0;
+  const tally = new OpenLoopTally(run.workload, { host: run.host, port: run.port, agent: false });
   const start = performance.now();
   await Promise.all(
-    Array.from(
-      { length: run.tills },
-      () =>
-        new Promise<void>((resolve) => {
-          const next = workload.next();
-          const req = httpRequest(
-            {
-              agent: false,
-              host: run.host,
-              port: run.port,
-              method: workload.method,
-              path: next.path,
-              headers: { ...workload.headers, "content-length": Buffer.byteLength(next.body) },
-            },
-            (res) => {
-              const chunks: Buffer[] = [];
-              res.on("data", (c: Buffer) => chunks.push(c));
-              res.on("end", () => {
-                const status = res.statusCode ?? 0;
-                const latency = performance.now() - start;
-                latencies.push(latency);
-                if (status >= 200 && status < 300) answered.push(latency);
-                statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-                const body = Buffer.concat(chunks).toString();
-                tallyError(errorCodes, status, body);
-                workload.done?.(status, body, next.tag);
-                resolve();
-              });
-            },
-          );
-          req.setTimeout(PACED_TIMEOUT_MS, () => {
-            timeouts++;
-            req.destroy(new Error("timeout"));
-          });
-          req.on("error", () => {
-            errors++;
-            resolve();
-          });
-          req.end(next.body);
-        }),
-    ),
+    Array.from({ length: run.tills }, () => new Promise<void>((resolve) => tally.send(start, resolve))),
   );
   const durationS = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  answered.sort((a, b) => a - b);
-  const quantile = (values: number[], p: number) =>
-    values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
-  const ok = answered.length;
-  return {
-    name: run.name,
-    driver: "paced",
-    connections: run.tills,
-    targetRate: null,
-    durationS,
-    requests: latencies.length,
-    rps: latencies.length / durationS,
-    p50Ms: quantile(latencies, 0.5),
-    p90Ms: quantile(latencies, 0.9),
-    p99Ms: quantile(latencies, 0.99),
-    maxMs: latencies.at(-1) ?? Number.NaN,
-    answeredP99Ms: quantile(answered, 0.99),
-    non2xx: latencies.length - ok,
-    errors,
-    timeouts,
-    statusCodes,
-    errorCodes,
-  };
+  return tally.measurement({ name: run.name, connections: run.tills, targetRate: null }, durationS);
 }

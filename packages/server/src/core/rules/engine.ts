@@ -36,6 +36,8 @@ import {
   compileCondition,
   compileProductSet,
   type EvalContext,
+  matchedLines,
+  nextEvaluationId,
   normalizePromoCode,
   type ProductMatcher,
   productMatches,
@@ -78,6 +80,8 @@ interface CompiledRule {
   group: string | null;
   perLine: boolean;
   conditions: CompiledCondition[];
+  /** The same conditions, cheapest first: eligibility is their conjunction, so the order only saves time. */
+  cheapFirst: CompiledCondition[];
   effects: CompiledEffect[];
   /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
   defaultTargets: ProductMatcher[];
@@ -137,6 +141,35 @@ function instant(value: string | null | undefined, fallback: number): number {
   return t;
 }
 
+/**
+ * Relative cost of checking a condition: a field compared, a set looked up, the receipt's local time
+ * (computed once per receipt), a birthday's calendar arithmetic, a group, a walk over the lines.
+ */
+function conditionCost(c: CompiledCondition): number {
+  switch (c.type) {
+    case "promo_code":
+    case "card_levels":
+    case "card_statuses":
+    case "points_payment":
+    case "receipt_total":
+    case "client_attribute":
+    case "purchase_history":
+    case "stores":
+    case "partners":
+      return 0;
+    case "weekdays":
+    case "time_of_day":
+    case "date_range":
+      return 1;
+    case "birthday":
+      return 2;
+    case "any":
+      return 3 + Math.max(0, ...c.members!.map(conditionCost));
+    default:
+      return 10;
+  }
+}
+
 function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   const conditions = def.conditions.map((c, i) => compileCondition(c, `conditions[${i}]`));
   const defaultTargets: ProductMatcher[] = [];
@@ -163,6 +196,10 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
     group: exclusive ? (def.stacking.group ?? "") : null,
     perLine,
     conditions,
+    cheapFirst: conditions
+      .map((c, i) => ({ c, i, cost: conditionCost(c) }))
+      .sort((a, b) => a.cost - b.cost || a.i - b.i)
+      .map((x) => x.c),
     effects: def.effects.map((effect, i) => ({
       path: `effects[${i}]`,
       effect,
@@ -188,6 +225,8 @@ interface CandidateIndex {
   store: Map<string, number[]>;
   partner: Map<string, number[]>;
   always: number[];
+  /** By rule position: which of its conditions' product sets the rule is indexed by, −1 for none. */
+  indexedCondition: Int32Array;
 }
 
 function add(map: Map<string, number[]>, keys: readonly string[] | undefined, pos: number): void {
@@ -209,14 +248,17 @@ function buildIndex(defs: readonly RuleDefinition[]): CandidateIndex {
     store: new Map(),
     partner: new Map(),
     always: [],
+    indexedCondition: new Int32Array(defs.length).fill(-1),
   };
   defs.forEach((def, pos) => {
     let set: ProductSet | null = null;
     let stores: string[] | null = null;
     let partners: string[] | null = null;
-    for (const c of def.conditions) {
-      if (c.type === "products" && !set && !compileProductSet(c.params.set).universal) set = c.params.set;
-      else if (c.type === "stores" && !stores) stores = c.params.stores;
+    for (const [j, c] of def.conditions.entries()) {
+      if (c.type === "products" && !set && !compileProductSet(c.params.set).universal) {
+        set = c.params.set;
+        index.indexedCondition[pos] = j;
+      } else if (c.type === "stores" && !stores) stores = c.params.stores;
       else if (c.type === "partners" && !partners) partners = c.params.partners;
     }
     if (set) {
@@ -350,6 +392,10 @@ export function compileRules(
   const index = buildIndex(ordered);
   const useIndex = options.useIndex !== false;
   const ruleCount = rules.length;
+  const indexedSets = rules.map((r, pos) => {
+    const j = index.indexedCondition[pos]!;
+    return j < 0 ? null : r.conditions[j]!.productSet!;
+  });
   const stamp = new Int32Array(ruleCount);
   const buffer = new Int32Array(ruleCount);
   let epoch = 0;
@@ -372,12 +418,20 @@ export function compileRules(
   const pctOf = (amount: number, bp: number) =>
     roundDown ? mulDivFloor(amount, bp, 10_000) : mulDivRound(amount, bp, 10_000);
 
-  function gather(lines: readonly RuleLine[], input: RuleInput): number {
+  /**
+   * The candidates' positions into `buffer`, in order; returns how many. With an evaluation id, the lines
+   * that reached a rule through its product set are recorded as that set's matched lines for the
+   * evaluation (see matchedLines): a line in the set always reaches the rule through it, so the lines
+   * that did not are not in it. An `any` set holds exactly the lines that reached it; an `all` set is
+   * indexed by one of its lists, so those lines are checked against the others.
+   */
+  function gather(lines: readonly RuleLine[], input: RuleInput, evaluationId = 0): number {
     if (++epoch === 0x7fffffff) {
       epoch = 1;
       stamp.fill(0);
     }
     let count = 0;
+    const n = lines.length;
     const push = (list: number[] | undefined) => {
       if (!list) return;
       for (let k = 0; k < list.length; k++) {
@@ -388,15 +442,32 @@ export function compileRules(
         }
       }
     };
-    for (let i = 0; i < lines.length; i++) {
+    const pushLine = (list: number[] | undefined, i: number) => {
+      if (!list) return;
+      if (evaluationId === 0) return push(list);
+      for (let k = 0; k < list.length; k++) {
+        const pos = list[k]!;
+        if (stamp[pos] !== epoch) {
+          stamp[pos] = epoch;
+          buffer[count++] = pos;
+        }
+        const set = indexedSets[pos]!;
+        if (set.matchedIn !== evaluationId) {
+          set.matchedIn = evaluationId;
+          set.lines = new Uint8Array(n);
+        }
+        if (!set.all || productMatches(set, lines[i]!)) set.lines![i] = 1;
+      }
+    };
+    for (let i = 0; i < n; i++) {
       const line = lines[i]!;
-      if (line.barcode !== null && index.barcode.size > 0) push(index.barcode.get(line.barcode));
+      if (line.barcode !== null && index.barcode.size > 0) pushLine(index.barcode.get(line.barcode), i);
       const p = line.product;
       if (!p) continue;
-      push(index.sku.get(p.sku));
-      if (p.category !== null) push(index.category.get(p.category));
-      if (p.brand !== null) push(index.brand.get(p.brand));
-      if (p.manufacturer !== null) push(index.manufacturer.get(p.manufacturer));
+      pushLine(index.sku.get(p.sku), i);
+      if (p.category !== null) pushLine(index.category.get(p.category), i);
+      if (p.brand !== null) pushLine(index.brand.get(p.brand), i);
+      if (p.manufacturer !== null) pushLine(index.manufacturer.get(p.manufacturer), i);
     }
     if (input.store) {
       push(index.store.get(input.store.code));
@@ -418,14 +489,14 @@ export function compileRules(
       promo = new Set<string>();
       for (const c of input.promoCodes) promo.add(normalizePromoCode(c));
     }
-    const ctx: EvalContext = { input, promo, subtotal, local: undefined };
+    const ctx: EvalContext = { id: nextEvaluationId(), input, promo, subtotal, local: undefined };
     const skipped: SkippedRule[] | null = explain ? [] : null;
     const skip = (rule: CompiledRule, reason: RuleReason) => {
       skipped?.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
     };
 
     // 1–2. Candidates and eligibility.
-    const count = explain || !useIndex ? ruleCount : gather(lines, input);
+    const count = explain || !useIndex ? ruleCount : gather(lines, input, ctx.id);
     const offers: Offer[] = [];
     for (let k = 0; k < count; k++) {
       const rule = rules[explain || !useIndex ? k : buffer[k]!]!;
@@ -439,7 +510,7 @@ export function compileRules(
       }
       let failed: CompiledCondition | null = null;
       let code: string | null = null;
-      for (const c of rule.conditions) {
+      for (const c of explain ? rule.conditions : rule.cheapFirst) {
         code = c.check(ctx);
         if (code !== null) {
           failed = c;
@@ -450,7 +521,7 @@ export function compileRules(
         if (explain) skip(rule, { code: code!, text: failed.describe(code!, ctx), path: failed.path });
         continue;
       }
-      offers.push(offerOf(rule, input));
+      offers.push(offerOf(rule, ctx));
     }
 
     // Line limits.
@@ -658,23 +729,23 @@ export function compileRules(
   }
 
   /** What an eligible rule asks for, line by line. */
-  function offerOf(rule: CompiledRule, input: RuleInput): Offer {
-    const lines = input.lines;
+  function offerOf(rule: CompiledRule, ctx: EvalContext): Offer {
+    const lines = ctx.input.lines;
     const n = lines.length;
     const o = newOffer(rule);
     let defaults: Uint8Array | null = null;
     const targetsOf = (e: CompiledEffect): Uint8Array => {
-      if (e.target) {
-        const t = new Uint8Array(n);
-        for (let i = 0; i < n; i++) if (productMatches(e.target, lines[i]!)) t[i] = 1;
-        return t;
-      }
+      if (e.target) return matchedLines(e.target, ctx);
       if (!defaults) {
-        defaults = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          let ok = 1;
-          for (const m of rule.defaultTargets) if (!productMatches(m, lines[i]!)) ok = 0;
-          defaults[i] = ok;
+        const sets = rule.defaultTargets;
+        if (sets.length === 1) defaults = matchedLines(sets[0]!, ctx);
+        else {
+          defaults = new Uint8Array(n);
+          for (let i = 0; i < n; i++) {
+            let ok = 1;
+            for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
+            defaults[i] = ok;
+          }
         }
       }
       return defaults;
@@ -889,6 +960,36 @@ export function compileRules(
       o.standAcc = acc;
       o.standAccTotal = accTotal;
       o.standRateTotal = rateTotal;
+      return;
+    }
+    if (
+      !o.rule.perLine &&
+      !o.accRate &&
+      !o.accFixed &&
+      !o.mult &&
+      !o.receiptAccruals &&
+      (o.receiptDiscounts === null || o.receiptDiscounts.length === 1)
+    ) {
+      // A receipt group compares totals only, and a rule that accrues nothing has only a discount total:
+      // what applyDiscounts would grant it alone, without spreading the receipt discount over the lines
+      // (the spread always sums to the amount granted).
+      let total = 0;
+      let free = 0;
+      const rd = o.receiptDiscounts?.[0] ?? null;
+      for (let i = 0; i < n; i++) {
+        const want =
+          (o.pct && o.pct[i]! > 0 ? pctOf(lines[i]!.amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
+        const d = Math.min(want, room[i]!);
+        total += d;
+        if (rd && rd.targets[i] === 1) free += room[i]! - d;
+      }
+      if (rd) total += Math.min(rd.amount, free);
+      if (maxReceiptBp < 10_000) total = Math.min(total, percentOf(subtotal, maxReceiptBp));
+      o.standDisc = null;
+      o.standAcc = null;
+      o.standDiscTotal = total;
+      o.standAccTotal = 0;
+      o.standRateTotal = 0;
       return;
     }
     const savedNotes = o.notes;

@@ -4,11 +4,12 @@
  * 10-line receipts, cards and promo codes, evaluated in one process with no database.
  *
  *   npx tsc -p tsconfig.tools.json && node build/bench/engine-micro.js [--rounds 9] [--receipts 2000]
- *     [--against build/bench/engine-before/engine.js]
+ *     [--engine build/src/core/rules-before/engine.js] [--against …] [--only 2000]
  *
  * Prints the candidates the index hands a receipt and µs per evaluate (median of the rounds). With
- * `--against`, another compiled engine is measured in the same process, rounds interleaved (the machine
- * drifts), and every evaluation of both is checked equal.
+ * `--against`, every evaluation is first checked equal to another compiled engine's, and both are timed
+ * in the same process, rounds interleaved; two engines in one process slow each other unevenly (shared
+ * code's feedback), so compare timings of separate runs instead, each with `--engine`, alternated.
  */
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import type { RuleDefinition } from "@kopilka/contract";
@@ -32,6 +33,10 @@ const { values } = parseArgs({
     receipts: { type: "string", default: "2000" },
     products: { type: "string", default: "100000" },
     against: { type: "string" },
+    /** Measure this compiled engine instead of the current one (e.g. a copy of the engine before a change). */
+    engine: { type: "string" },
+    /** Only the program of this many rules (200 or 2000), e.g. to profile it alone. */
+    only: { type: "string" },
     /** An instant (ISO) for every receipt; the bench prices at the wall clock's. */
     now: { type: "string", default: "2026-12-03T15:00:00+03:00" },
   },
@@ -115,13 +120,14 @@ const programs = [
 ];
 if (BENCH_STORE !== programs[0]!.receipts[0]!.store!.code) throw new Error("unexpected store");
 
-const engines: { label: string; compile: Compile }[] = [{ label: "current", compile: compileRules }];
-if (values.against) {
-  const other = (await import(new URL(values.against, `file://${process.cwd()}/`).href)) as {
-    compileRules: Compile;
-  };
-  engines.unshift({ label: "against", compile: other.compileRules });
-}
+const load = async (path: string) =>
+  ((await import(new URL(path, `file://${process.cwd()}/`).href)) as { compileRules: Compile }).compileRules;
+const engines: { label: string; compile: Compile }[] = [
+  values.engine
+    ? { label: "engine", compile: await load(values.engine) }
+    : { label: "current", compile: compileRules },
+];
+if (values.against) engines.unshift({ label: "against", compile: await load(values.against) });
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -136,6 +142,7 @@ function timeRound(engine: RuleEngine, receipts: RuleInput[]): number {
 }
 
 for (const program of programs) {
+  if (values.only && String(program.definitions.length) !== values.only) continue;
   const compiled = engines.map((e) => {
     const t = performance.now();
     const engine = e.compile(program.definitions, TERMS);
@@ -167,6 +174,23 @@ for (const program of programs) {
   for (let round = 0; round < ROUNDS; round++)
     for (const c of round % 2 ? [...compiled].reverse() : compiled)
       c.samples.push(timeRound(c.engine, program.receipts));
+  if (process.env.MICRO_REASONS) {
+    const reasons = new Map<string, number>();
+    for (const r of program.receipts)
+      for (const sk of compiled.at(-1)!.engine.evaluate(r, { explain: true }).skippedRules!)
+        reasons.set(sk.reason.code, (reasons.get(sk.reason.code) ?? 0) + 1);
+    for (const [code, c] of [...reasons].sort((a, b) => b[1] - a[1]))
+      process.stdout.write(`  ${code}: ${(c / program.receipts.length).toFixed(1)}\n`);
+  }
+  const lookup: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const t = process.hrtime.bigint();
+    for (const r of program.receipts) sink += compiled.at(-1)!.engine.countCandidates(r);
+    lookup.push(Number(process.hrtime.bigint() - t) / 1000 / program.receipts.length);
+  }
+  process.stdout.write(
+    `  candidate lookup alone (${compiled.at(-1)!.label}): ${median(lookup).toFixed(1)} µs\n`,
+  );
   for (const c of compiled)
     process.stdout.write(
       `  ${c.label.padEnd(8)} ${median(c.samples).toFixed(1).padStart(7)} µs per evaluate (median of ${ROUNDS}; min ${Math.min(...c.samples).toFixed(1)}, max ${Math.max(...c.samples).toFixed(1)}); compile ${c.compileMs.toFixed(0)} ms\n`,

@@ -396,9 +396,9 @@ export function compileRules(
     const j = index.indexedCondition[pos]!;
     return j < 0 ? null : r.conditions[j]!.productSet!;
   });
-  const stamp = new Int32Array(ruleCount);
+  // Candidates are marked in a bitmap and read out in position order: cheaper than sorting a list.
+  const marked = new Int32Array((ruleCount + 31) >>> 5);
   const buffer = new Int32Array(ruleCount);
-  let epoch = 0;
   const known = new Set<string>();
   for (const r of rules) for (const c of r.promoCodes) known.add(c);
   const facts = new Map<string, HistoryFactSpec>();
@@ -426,20 +426,12 @@ export function compileRules(
    * indexed by one of its lists, so those lines are checked against the others.
    */
   function gather(lines: readonly RuleLine[], input: RuleInput, evaluationId = 0): number {
-    if (++epoch === 0x7fffffff) {
-      epoch = 1;
-      stamp.fill(0);
-    }
-    let count = 0;
     const n = lines.length;
     const push = (list: number[] | undefined) => {
       if (!list) return;
       for (let k = 0; k < list.length; k++) {
         const pos = list[k]!;
-        if (stamp[pos] !== epoch) {
-          stamp[pos] = epoch;
-          buffer[count++] = pos;
-        }
+        marked[pos >>> 5]! |= 1 << (pos & 31);
       }
     };
     const pushLine = (list: number[] | undefined, i: number) => {
@@ -447,10 +439,7 @@ export function compileRules(
       if (evaluationId === 0) return push(list);
       for (let k = 0; k < list.length; k++) {
         const pos = list[k]!;
-        if (stamp[pos] !== epoch) {
-          stamp[pos] = epoch;
-          buffer[count++] = pos;
-        }
+        marked[pos >>> 5]! |= 1 << (pos & 31);
         const set = indexedSets[pos]!;
         if (set.matchedIn !== evaluationId) {
           set.matchedIn = evaluationId;
@@ -474,7 +463,17 @@ export function compileRules(
       push(index.partner.get(input.store.partner));
     }
     push(index.always);
-    buffer.subarray(0, count).sort();
+    let count = 0;
+    for (let w = 0; w < marked.length; w++) {
+      let bits = marked[w]!;
+      if (bits === 0) continue;
+      marked[w] = 0;
+      while (bits !== 0) {
+        const lowest = bits & -bits;
+        buffer[count++] = (w << 5) + 31 - Math.clz32(lowest);
+        bits ^= lowest;
+      }
+    }
     return count;
   }
 

@@ -36,12 +36,14 @@ import {
   compileCondition,
   compileProductSet,
   type EvalContext,
+  localOf,
   matchedLines,
   nextEvaluationId,
   normalizePromoCode,
   type ProductMatcher,
   productMatches,
 } from "./conditions.js";
+import { ContextFilter } from "./context-filter.js";
 import { formatPointsRu, formatRublesRu } from "./format.js";
 import type {
   AppliedRule,
@@ -398,6 +400,19 @@ export function compileRules(
   });
   // Candidates are marked in a bitmap and read out in position order: cheaper than sorting a list.
   const marked = new Int32Array((ruleCount + 31) >>> 5);
+  const contextFilter = new ContextFilter(ordered, rules);
+  /** The rules the receipt's context keeps (see ContextFilter); reused by the next receipt. */
+  const keptByContext = (ctx: EvalContext): Int32Array => {
+    const input = ctx.input;
+    const local = contextFilter.readsWeekday ? localOf(ctx) : null;
+    return contextFilter.keep(
+      input.now,
+      input.store?.code ?? null,
+      input.card,
+      local ? local.weekday : 0,
+      ctx.promo !== null,
+    );
+  };
   const buffer = new Int32Array(ruleCount);
   const known = new Set<string>();
   for (const r of rules) for (const c of r.promoCodes) known.add(c);
@@ -425,7 +440,10 @@ export function compileRules(
    * that did not are not in it. An `any` set holds exactly the lines that reached it; an `all` set is
    * indexed by one of its lists, so those lines are checked against the others.
    */
-  function gather(lines: readonly RuleLine[], input: RuleInput, evaluationId = 0): number {
+  function gather(ctx: EvalContext, evaluationId: number): number {
+    const input = ctx.input;
+    const lines = input.lines;
+    const kept = keptByContext(ctx);
     const n = lines.length;
     const push = (list: number[] | undefined) => {
       if (!list) return;
@@ -468,6 +486,7 @@ export function compileRules(
       let bits = marked[w]!;
       if (bits === 0) continue;
       marked[w] = 0;
+      bits &= kept[w]!;
       while (bits !== 0) {
         const lowest = bits & -bits;
         buffer[count++] = (w << 5) + 31 - Math.clz32(lowest);
@@ -477,25 +496,30 @@ export function compileRules(
     return count;
   }
 
-  function evaluate(input: RuleInput, evalOptions?: EvaluateOptions): Evaluation {
-    const explain = evalOptions?.explain === true;
-    const lines = input.lines;
-    const n = lines.length;
+  function contextOf(input: RuleInput): EvalContext {
     let subtotal = 0;
-    for (let i = 0; i < n; i++) subtotal += lines[i]!.amount;
+    for (const line of input.lines) subtotal += line.amount;
     let promo: Set<string> | null = null;
     if (input.promoCodes.length > 0) {
       promo = new Set<string>();
       for (const c of input.promoCodes) promo.add(normalizePromoCode(c));
     }
-    const ctx: EvalContext = { id: nextEvaluationId(), input, promo, subtotal, local: undefined };
+    return { id: nextEvaluationId(), input, promo, subtotal, local: undefined };
+  }
+
+  function evaluate(input: RuleInput, evalOptions?: EvaluateOptions): Evaluation {
+    const explain = evalOptions?.explain === true;
+    const lines = input.lines;
+    const n = lines.length;
+    const ctx = contextOf(input);
+    const { promo, subtotal } = ctx;
     const skipped: SkippedRule[] | null = explain ? [] : null;
     const skip = (rule: CompiledRule, reason: RuleReason) => {
       skipped?.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
     };
 
     // 1–2. Candidates and eligibility.
-    const count = explain || !useIndex ? ruleCount : gather(lines, input, ctx.id);
+    const count = explain || !useIndex ? ruleCount : gather(ctx, ctx.id);
     const offers: Offer[] = [];
     for (let k = 0; k < count; k++) {
       const rule = rules[explain || !useIndex ? k : buffer[k]!]!;
@@ -1016,7 +1040,7 @@ export function compileRules(
     evaluate,
     requiredHistoryFacts: () => historyFacts,
     needsClientFacts: () => readsClient,
-    countCandidates: (input) => (useIndex ? gather(input.lines, input) : ruleCount),
+    countCandidates: (input) => (useIndex ? gather(contextOf(input), 0) : ruleCount),
     knownPromoCodes: () => known,
     ruleCount,
   };

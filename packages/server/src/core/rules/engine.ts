@@ -79,6 +79,8 @@ interface CompiledRule {
   to: number;
   /** `${per}:${group}` for exclusive rules. */
   groupKey: string | null;
+  /** The exclusive group's number in the program (0, 1, …), −1 for stackable rules. */
+  groupId: number;
   group: string | null;
   perLine: boolean;
   conditions: CompiledCondition[];
@@ -108,9 +110,10 @@ interface Offer {
   exclude: Uint8Array | null;
   /** Some effect reached a line, or the rule speaks to the cashier or issues something. */
   touched: boolean;
-  /** For per-line groups: 1 where the rule lost the line. */
-  lostLines: Uint8Array | null;
+  /** For per-line groups: the rule that beat this one on its first line lost. */
   lostTo: CompiledRule | null;
+  /** For per-line groups: lost every line it reached. */
+  lostAll: boolean;
   // Standalone values for competition.
   standDisc: number[] | null;
   standAcc: number[] | null;
@@ -195,6 +198,7 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
     from: instant(def.validFrom, Number.NEGATIVE_INFINITY),
     to: instant(def.validTo, NEVER),
     groupKey: exclusive ? `${perLine ? "line" : "receipt"}:${def.stacking.group ?? ""}` : null,
+    groupId: -1,
     group: exclusive ? (def.stacking.group ?? "") : null,
     perLine,
     conditions,
@@ -305,8 +309,8 @@ const newOffer = (rule: CompiledRule): Offer => ({
   share: null,
   exclude: null,
   touched: false,
-  lostLines: null,
   lostTo: null,
+  lostAll: false,
   standDisc: null,
   standAcc: null,
   standDiscTotal: 0,
@@ -391,6 +395,13 @@ export function compileRules(
   }
   const ordered = [...definitions].sort((a, b) => b.priority - a.priority || a.id - b.id);
   const rules = ordered.map(compileRule);
+  const groupIds = new Map<string, number>();
+  for (const r of rules)
+    if (r.groupKey !== null) {
+      if (!groupIds.has(r.groupKey)) groupIds.set(r.groupKey, groupIds.size);
+      r.groupId = groupIds.get(r.groupKey)!;
+    }
+  const groupCount = groupIds.size;
   const index = buildIndex(ordered);
   const useIndex = options.useIndex !== false;
   const ruleCount = rules.length;
@@ -514,9 +525,12 @@ export function compileRules(
     const ctx = contextOf(input);
     const { promo, subtotal } = ctx;
     const skipped: SkippedRule[] | null = explain ? [] : null;
-    const skip = (rule: CompiledRule, reason: RuleReason) => {
-      skipped?.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
-    };
+    // Called with `skip?.(…)`, so that no reason is even made when nobody asks why.
+    const skip = skipped
+      ? (rule: CompiledRule, reason: RuleReason) => {
+          skipped.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
+        }
+      : null;
 
     // 1–2. Candidates and eligibility.
     const count = explain || !useIndex ? ruleCount : gather(ctx, ctx.id);
@@ -524,11 +538,11 @@ export function compileRules(
     for (let k = 0; k < count; k++) {
       const rule = rules[explain || !useIndex ? k : buffer[k]!]!;
       if (input.now < rule.from) {
-        if (explain) skip(rule, { code: "NOT_YET_VALID", text: "правило ещё не действует" });
+        skip?.(rule, { code: "NOT_YET_VALID", text: "правило ещё не действует" });
         continue;
       }
       if (input.now >= rule.to) {
-        if (explain) skip(rule, { code: "EXPIRED", text: "срок действия правила истёк" });
+        skip?.(rule, { code: "EXPIRED", text: "срок действия правила истёк" });
         continue;
       }
       let failed: CompiledCondition | null = null;
@@ -541,7 +555,7 @@ export function compileRules(
         }
       }
       if (failed) {
-        if (explain) skip(rule, { code: code!, text: failed.describe(code!, ctx), path: failed.path });
+        skip?.(rule, { code: code!, text: failed.describe(code!, ctx), path: failed.path });
         continue;
       }
       offers.push(offerOf(rule, ctx));
@@ -564,7 +578,7 @@ export function compileRules(
 
     // 3. Competition.
     let hasGroups = false;
-    for (const o of offers) if (o.rule.groupKey !== null) hasGroups = true;
+    for (const o of offers) if (o.rule.groupId >= 0) hasGroups = true;
     let effective = offers;
     if (hasGroups) effective = compete(offers, lines, room, floorBound, subtotal, canAccrue, skip);
 
@@ -678,7 +692,7 @@ export function compileRules(
     for (const o of effective) {
       const gave = o.discount > 0 || o.accrual > 0 || o.touched || hasRate(o);
       if (!gave) {
-        if (explain) skip(o.rule, nothingReason(o));
+        skip?.(o.rule, nothingReason(o));
         continue;
       }
       const ruleCodes: string[] = [];
@@ -881,61 +895,74 @@ export function compileRules(
     floorBound: Uint8Array,
     subtotal: number,
     canAccrue: boolean,
-    skip: (rule: CompiledRule, reason: RuleReason) => void,
+    skip: ((rule: CompiledRule, reason: RuleReason) => void) | null,
   ): Offer[] {
     const n = lines.length;
     // The base a multiplier multiplies, for valuing it: the stackable rules' percentages.
     const base = zeros(n);
     for (const o of offers)
-      if (o.rule.groupKey === null && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
-    const groupSizes = new Map<string, number>();
-    for (const o of offers)
-      if (o.rule.groupKey !== null)
-        groupSizes.set(o.rule.groupKey, (groupSizes.get(o.rule.groupKey) ?? 0) + 1);
-    // A rule alone in its group wins without being valued.
-    for (const o of offers)
-      if (o.rule.groupKey !== null && groupSizes.get(o.rule.groupKey)! > 1)
-        valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
-
-    const receiptWinners = new Map<string, Offer>();
-    const lineGroups = new Map<string, Offer[]>();
+      if (o.rule.groupId < 0 && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
+    const groups: (Offer[] | undefined)[] = new Array(groupCount);
     for (const o of offers) {
-      const key = o.rule.groupKey;
-      if (key === null) continue;
-      if (o.rule.perLine) {
-        const members = lineGroups.get(key);
-        if (members) members.push(o);
-        else lineGroups.set(key, [o]);
-      } else {
-        const best = receiptWinners.get(key);
-        if (!best || beats(o, best)) receiptWinners.set(key, o);
-      }
+      const g = o.rule.groupId;
+      if (g < 0) continue;
+      const members = groups[g];
+      if (members) members.push(o);
+      else groups[g] = [o];
     }
-    for (const members of lineGroups.values()) {
-      if (members.length === 1) continue;
+    // The winner of each receipt group; the order of the members cannot matter: `beats` is a total order.
+    const receiptWinners: (Offer | undefined)[] = new Array(groupCount);
+    for (let g = 0; g < groupCount; g++) {
+      const members = groups[g];
+      if (!members) continue;
+      const perLine = members[0]!.rule.perLine;
+      if (members.length === 1) {
+        // A rule alone in its group wins without being valued.
+        if (!perLine) receiptWinners[g] = members[0];
+        continue;
+      }
+      for (const o of members) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
+      if (!perLine) {
+        let best = members[0]!;
+        for (let k = 1; k < members.length; k++) if (beats(members[k]!, best)) best = members[k]!;
+        receiptWinners[g] = best;
+        continue;
+      }
+      // Line by line; which member reaches which line is worked out once and updated as members lose.
+      const m = members.length;
+      const reaches = new Uint8Array(m * n);
+      for (let k = 0; k < m; k++)
+        for (let i = 0; i < n; i++) if (touchesLine(members[k]!, i)) reaches[k * n + i] = 1;
       for (let i = 0; i < n; i++) {
-        let best: Offer | null = null;
-        for (const o of members) if (touchesLine(o, i) && (!best || beatsOnLine(o, best, i))) best = o;
-        if (!best) continue;
-        for (const o of members) {
-          if (o === best || !touchesLine(o, i)) continue;
-          o.lostLines ??= new Uint8Array(n);
-          o.lostLines[i] = 1;
-          o.lostTo ??= best.rule;
+        let best = -1;
+        for (let k = 0; k < m; k++)
+          if (reaches[k * n + i] === 1 && (best < 0 || beatsOnLine(members[k]!, members[best]!, i))) best = k;
+        if (best < 0) continue;
+        for (let k = 0; k < m; k++) {
+          if (k === best || reaches[k * n + i] === 0) continue;
+          const o = members[k]!;
+          o.lostTo ??= members[best]!.rule;
           zeroLine(o, i);
+          reaches[k * n + i] = 0;
         }
+      }
+      for (let k = 0; k < m; k++) {
+        const o = members[k]!;
+        if (!o.lostTo) continue;
+        let won = false;
+        for (let i = 0; i < n && !won; i++) if (reaches[k * n + i] === 1) won = true;
+        o.lostAll = !won;
       }
     }
     const effective: Offer[] = [];
     for (const o of offers) {
-      const key = o.rule.groupKey;
-      if (key !== null && !o.rule.perLine && receiptWinners.get(key) !== o) {
-        const winner = receiptWinners.get(key)!.rule;
-        skip(o.rule, lost(o.rule, winner));
+      const g = o.rule.groupId;
+      if (g >= 0 && !o.rule.perLine && receiptWinners[g] !== o) {
+        skip?.(o.rule, lost(o.rule, receiptWinners[g]!.rule));
         continue;
       }
-      if (o.rule.perLine && o.lostTo && !wonAnyLine(o, n)) {
-        skip(o.rule, lost(o.rule, o.lostTo));
+      if (o.lostAll) {
+        skip?.(o.rule, lost(o.rule, o.lostTo!));
         continue;
       }
       effective.push(o);
@@ -1299,11 +1326,6 @@ function zeroLine(o: Offer, i: number): void {
   if (o.mult) o.mult[i] = 0;
   if (o.share) o.share[i] = -1;
   if (o.exclude) o.exclude[i] = 0;
-}
-
-function wonAnyLine(o: Offer, n: number): boolean {
-  for (let i = 0; i < n; i++) if (touchesLine(o, i)) return true;
-  return false;
 }
 
 /** Receipt-wide: more discount, more accrual, higher rate, higher priority, lower id. */

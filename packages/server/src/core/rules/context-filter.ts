@@ -1,14 +1,19 @@
 /**
  * Which rules the receipt's context alone rules out, as a bitmap over rule positions (bit `pos & 31` of
  * word `pos >>> 5`): rules outside their validity window, and rules with a top-level `stores`,
- * `card_levels`, `weekdays` or `promo_code` condition that the receipt's store, card, local weekday or
- * absence of promo codes fails. The candidate index hands out only the rules the bitmap keeps, so most
+ * `card_levels`, `weekdays`, `time_of_day` or `promo_code` condition that the receipt's store, card,
+ * local weekday and time or absence of promo codes fails. The candidate index hands out only the rules the bitmap keeps, so most
  * rules that cannot apply are never looked at. It only ever drops a rule whose check would fail: the
  * conditions are still checked in full on what it keeps (the engine's full scan is the reference).
- * Bitmaps are computed once per store, card level, weekday and validity period, then reused.
+ * Bitmaps are computed once per store, card level, weekday, minute of the day and validity period, then
+ * reused.
  */
 import type { RuleDefinition } from "@kopilka/contract";
+import type { LocalTime } from "./local-time.js";
 import type { RuleCard } from "./types.js";
+
+/** "HH:MM" → minutes since midnight, as the time_of_day condition reads it. */
+const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** What a rule's top-level conditions demand of the receipt's context. */
 interface Demands {
@@ -19,6 +24,8 @@ interface Demands {
   levels: Set<string>[];
   /** Allowed ISO weekdays as bits 1–7; null without a weekdays condition. */
   days: number | null;
+  /** Every top-level `time_of_day` condition's interval, in minutes of the local day. */
+  times: { from: number; to: number }[];
   promo: boolean;
 }
 
@@ -28,7 +35,11 @@ const MAX_KEYS = 4096;
 export class ContextFilter {
   private readonly demands: Demands[];
   private readonly words: number;
-  readonly readsWeekday: boolean;
+  /** Whether some rule's demands depend on the store's local time (else `keep` ignores it). */
+  readonly readsLocalTime: boolean;
+  private readonly byMinute = new Map<number, Int32Array>();
+  private readonly noTime: Int32Array;
+  private readonly readsTimeOfDay: boolean;
   private readonly byStore = new Map<string, Int32Array>();
   private readonly byLevel = new Map<string, Int32Array>();
   /** By ISO weekday, 0 for an unknown one. */
@@ -47,11 +58,13 @@ export class ContextFilter {
     this.words = (definitions.length + 31) >>> 5;
     this.allowed = new Int32Array(this.words);
     this.demands = definitions.map((def, pos) => {
-      const d: Demands = { ...windows[pos]!, stores: [], levels: [], days: null, promo: false };
+      const d: Demands = { ...windows[pos]!, stores: [], levels: [], days: null, times: [], promo: false };
       for (const c of def.conditions) {
         if (c.type === "stores") d.stores.push(new Set(c.params.stores));
         else if (c.type === "card_levels") d.levels.push(new Set(c.params.levels));
         else if (c.type === "promo_code") d.promo = true;
+        else if (c.type === "time_of_day")
+          d.times.push({ from: minuteOf(c.params.from), to: minuteOf(c.params.to) });
         else if (c.type === "weekdays") {
           let mask = 0;
           for (const day of c.params.days) mask |= 1 << day;
@@ -60,7 +73,9 @@ export class ContextFilter {
       }
       return d;
     });
-    this.readsWeekday = this.demands.some((d) => d.days !== null);
+    this.readsLocalTime = this.demands.some((d) => d.days !== null || d.times.length > 0);
+    this.noTime = this.bits((d) => d.times.length === 0);
+    this.readsTimeOfDay = this.demands.some((d) => d.times.length > 0);
     for (let day = 0; day <= 7; day++)
       this.byDay.push(this.bits((d) => d.days === null || (day !== 0 && (d.days & (1 << day)) !== 0)));
     this.noStore = this.bits((d) => d.stores.length === 0);
@@ -69,24 +84,26 @@ export class ContextFilter {
   }
 
   /**
-   * The rules the context keeps (reused by the next call). `weekday` is the store's local ISO weekday, or
-   * 0 when it is unknown (no store, unknown zone): then every weekdays condition fails.
+   * The rules the context keeps (reused by the next call). `local` is the store's local time, null when
+   * it is unknown (no store, unknown zone): then every weekdays and time_of_day condition fails.
    */
   keep(
     now: number,
     storeCode: string | null,
     card: RuleCard | null,
-    weekday: number,
+    local: LocalTime | null,
     promo: boolean,
   ): Int32Array {
     const valid = this.validAt(now);
     const store = storeCode === null ? this.noStore : this.ofStore(storeCode);
     const level = this.ofCard(card);
-    const day = this.byDay[weekday] ?? this.byDay[0]!;
+    const day = (local && this.byDay[local.weekday]) || this.byDay[0]!;
+    const time = local ? this.ofMinute(local.minuteOfDay) : this.noTime;
     const withoutPromo = promo ? null : this.noPromo;
     const allowed = this.allowed;
     for (let w = 0; w < this.words; w++)
-      allowed[w] = valid[w]! & store[w]! & level[w]! & day[w]! & (withoutPromo ? withoutPromo[w]! : -1);
+      allowed[w] =
+        valid[w]! & store[w]! & level[w]! & day[w]! & time[w]! & (withoutPromo ? withoutPromo[w]! : -1);
     return allowed;
   }
 
@@ -104,6 +121,21 @@ export class ContextFilter {
       if (this.byStore.size >= MAX_KEYS) this.byStore.clear();
       bits = this.bits((d) => d.stores.every((s) => s.has(code)));
       this.byStore.set(code, bits);
+    }
+    return bits;
+  }
+
+  private ofMinute(minute: number): Int32Array {
+    if (!this.readsTimeOfDay) return this.noTime;
+    let bits = this.byMinute.get(minute);
+    if (!bits) {
+      // At most a day's minutes; a receipt's minute is usually the previous receipt's.
+      bits = this.bits((d) =>
+        d.times.every(({ from, to }) =>
+          from < to ? minute >= from && minute < to : minute >= from || minute < to,
+        ),
+      );
+      this.byMinute.set(minute, bits);
     }
     return bits;
   }

@@ -415,14 +415,8 @@ export function compileRules(
   /** The rules the receipt's context keeps (see ContextFilter); reused by the next receipt. */
   const keptByContext = (ctx: EvalContext): Int32Array => {
     const input = ctx.input;
-    const local = contextFilter.readsWeekday ? localOf(ctx) : null;
-    return contextFilter.keep(
-      input.now,
-      input.store?.code ?? null,
-      input.card,
-      local ? local.weekday : 0,
-      ctx.promo !== null,
-    );
+    const local = contextFilter.readsLocalTime ? localOf(ctx) : null;
+    return contextFilter.keep(input.now, input.store?.code ?? null, input.card, local, ctx.promo !== null);
   };
   const buffer = new Int32Array(ruleCount);
   const known = new Set<string>();

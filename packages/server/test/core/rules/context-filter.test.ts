@@ -1,5 +1,5 @@
 /**
- * The context filter (validity windows, stores, card levels, local weekdays, promo codes) only drops
+ * The context filter (validity windows, stores, card levels, local weekdays and times, promo codes) only drops
  * rules that could not apply: on random programs and receipts the indexed engine gives exactly what a
  * full scan gives, and its explanation the same result.
  */
@@ -17,6 +17,8 @@ const STORES = ["A", "B", "C"];
 const LEVELS = ["gold", "silver"];
 const CODES = ["SPRING", "AUTUMN"];
 
+const TIMES = ["00:00", "03:00", "06:00", "09:00", "12:00", "13:30", "15:00", "18:00", "21:00"];
+
 const isoAt = (days: number) => new Date(NOON_MSK + days * DAY).toISOString();
 
 const contextConditionArb: fc.Arbitrary<Condition> = fc.oneof(
@@ -27,6 +29,10 @@ const contextConditionArb: fc.Arbitrary<Condition> = fc.oneof(
   fc
     .subarray([1, 2, 3, 4, 5, 6, 7], { minLength: 1 })
     .map((days) => ({ type: "weekdays" as const, params: { days } })),
+  // Edges on a coarse grid, so that receipts fall on them (see the receipts' instants).
+  fc
+    .tuple(fc.constantFrom(...TIMES), fc.constantFrom(...TIMES, "24:00"))
+    .map(([from, to]) => ({ type: "time_of_day" as const, params: { from, to } })),
   fc.subarray(CODES, { minLength: 1 }).map((codes) => ({ type: "promo_code" as const, params: { codes } })),
   fc
     .subarray(SKUS, { minLength: 1 })
@@ -94,8 +100,11 @@ const rulesArb: fc.Arbitrary<RuleDefinition[]> = fc.array(ruleArb, { maxLength: 
 );
 
 const inputArb: fc.Arbitrary<RuleInput> = fc.record({
-  // Noon in Moscow, give or take days and hours: every weekday, and instants on the windows' edges.
-  now: fc.integer({ min: -4 * 24, max: 4 * 24 }).map((hours) => NOON_MSK + hours * 3_600_000),
+  // Noon in Moscow, give or take days on a 3-hour grid (a minute before, or half an hour after): every weekday, and instants on the
+  // edges of the validity windows and of the times of day.
+  now: fc
+    .tuple(fc.integer({ min: -32, max: 32 }), fc.constantFrom(0, 0, 30, -1))
+    .map(([threeHours, minutes]) => NOON_MSK + threeHours * 3 * 3_600_000 + minutes * 60_000),
   store: fc.option(
     fc.record({
       code: fc.constantFrom(...STORES, "Z"),
@@ -154,7 +163,7 @@ describe("context filter", () => {
           expect(skippedRules!.length + result.appliedRules.length).toBe(rules.length);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 });

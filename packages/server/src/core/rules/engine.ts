@@ -4,7 +4,9 @@
  * Combination (the same text, with examples, is in RULES.md next to this file):
  * 1. Candidates. A rule with a `products` condition is indexed by the SKUs, barcodes, categories, brands
  *    or manufacturers of its set; otherwise by its `stores` or `partners` condition; otherwise it is
- *    always a candidate. A receipt evaluates only the rules its lines and store reach, so the cost grows
+ *    always a candidate. Candidates whose validity window, or top-level stores, card_levels, weekdays,
+ *    time_of_day or promo_code condition, the receipt's context fails are dropped before they are looked
+ *    at (ContextFilter). A receipt evaluates only the rules its lines and store reach, so the cost grows
  *    with the rules that can apply, not with the program's size. The result equals a full scan.
  * 2. Eligibility. A candidate applies when the instant is in [validFrom, validTo) and every condition
  *    holds (an `any` group holds when one member does).

@@ -10,6 +10,9 @@
  * `--against`, every evaluation is first checked equal to another compiled engine's, and both are timed
  * in the same process, rounds interleaved; two engines in one process slow each other unevenly (shared
  * code's feedback), so compare timings of separate runs instead, each with `--engine`, alternated.
+ * `--engine` takes a copy of a compiled rules folder placed beside build/src/core/rules (its imports are
+ * relative). MICRO_REASONS=1 also prints why the rules that did not apply did not (explain mode).
+ * Receipts are priced at a fixed instant (`--now`), a Thursday afternoon in Moscow.
  */
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import type { RuleDefinition } from "@kopilka/contract";

@@ -10,6 +10,8 @@ import type { HistoryFactSpec, RuleInput, RuleLine } from "./types.js";
 
 /** Per-evaluation state that conditions share; filled lazily. */
 export interface EvalContext {
+  /** Unique to this evaluation: names the lines that product sets matched during it. */
+  id: number;
   input: RuleInput;
   /** Normalized presented promo codes, or null when none. */
   promo: Set<string> | null;
@@ -33,6 +35,13 @@ export function localOf(ctx: EvalContext): LocalTime | null {
   return ctx.local;
 }
 
+let evaluations = 0;
+
+/** An id no other evaluation in this process has had. */
+export function nextEvaluationId(): number {
+  return ++evaluations;
+}
+
 export function normalizePromoCode(code: string): string {
   return code.trim().toUpperCase();
 }
@@ -49,6 +58,10 @@ export interface ProductMatcher {
   categories: Set<string> | null;
   brands: Set<string> | null;
   manufacturers: Set<string> | null;
+  /** The evaluation that `lines` belongs to: a condition and the rule's effects share one walk over the lines. */
+  matchedIn: number;
+  /** 1 for each line of that evaluation's receipt in the set. */
+  lines: Uint8Array | null;
 }
 
 const setOf = (values: readonly string[] | undefined): Set<string> | null =>
@@ -68,7 +81,20 @@ export function compileProductSet(set: ProductSet | undefined): ProductMatcher {
     categories,
     brands,
     manufacturers,
+    matchedIn: 0,
+    lines: null,
   };
+}
+
+/** Which lines of the receipt are in the set (1 each); computed once per evaluation. Do not modify it. */
+export function matchedLines(m: ProductMatcher, ctx: EvalContext): Uint8Array {
+  if (m.matchedIn === ctx.id) return m.lines!;
+  const lines = ctx.input.lines;
+  const matched = new Uint8Array(lines.length);
+  for (let i = 0; i < lines.length; i++) if (productMatches(m, lines[i]!)) matched[i] = 1;
+  m.matchedIn = ctx.id;
+  m.lines = matched;
+  return matched;
 }
 
 export function productMatches(m: ProductMatcher, line: RuleLine): boolean {
@@ -267,12 +293,13 @@ const BUILDERS: { [K in ConditionType]: Check<K> } = {
       productSet: set,
       check: (ctx) => {
         const lines = ctx.input.lines;
+        const matched = matchedLines(set, ctx);
         let found = false;
         let quantity = 0;
         let amount = 0;
         for (let i = 0; i < lines.length; i++) {
+          if (matched[i] === 0) continue;
           const line = lines[i]!;
-          if (!productMatches(set, line)) continue;
           found = true;
           quantity += line.quantity;
           amount += line.amount;

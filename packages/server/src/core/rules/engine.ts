@@ -4,7 +4,9 @@
  * Combination (the same text, with examples, is in RULES.md next to this file):
  * 1. Candidates. A rule with a `products` condition is indexed by the SKUs, barcodes, categories, brands
  *    or manufacturers of its set; otherwise by its `stores` or `partners` condition; otherwise it is
- *    always a candidate. A receipt evaluates only the rules its lines and store reach, so the cost grows
+ *    always a candidate. Candidates whose validity window, or top-level stores, card_levels, weekdays,
+ *    time_of_day or promo_code condition, the receipt's context fails are dropped before they are looked
+ *    at (ContextFilter). A receipt evaluates only the rules its lines and store reach, so the cost grows
  *    with the rules that can apply, not with the program's size. The result equals a full scan.
  * 2. Eligibility. A candidate applies when the instant is in [validFrom, validTo) and every condition
  *    holds (an `any` group holds when one member does).
@@ -36,10 +38,14 @@ import {
   compileCondition,
   compileProductSet,
   type EvalContext,
+  localOf,
+  matchedLines,
+  nextEvaluationId,
   normalizePromoCode,
   type ProductMatcher,
   productMatches,
 } from "./conditions.js";
+import { ContextFilter } from "./context-filter.js";
 import { formatPointsRu, formatRublesRu } from "./format.js";
 import type {
   AppliedRule,
@@ -75,9 +81,13 @@ interface CompiledRule {
   to: number;
   /** `${per}:${group}` for exclusive rules. */
   groupKey: string | null;
+  /** The exclusive group's number in the program (0, 1, …), −1 for stackable rules. */
+  groupId: number;
   group: string | null;
   perLine: boolean;
   conditions: CompiledCondition[];
+  /** The same conditions, cheapest first: eligibility is their conjunction, so the order only saves time. */
+  cheapFirst: CompiledCondition[];
   effects: CompiledEffect[];
   /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
   defaultTargets: ProductMatcher[];
@@ -102,9 +112,10 @@ interface Offer {
   exclude: Uint8Array | null;
   /** Some effect reached a line, or the rule speaks to the cashier or issues something. */
   touched: boolean;
-  /** For per-line groups: 1 where the rule lost the line. */
-  lostLines: Uint8Array | null;
+  /** For per-line groups: the rule that beat this one on its first line lost. */
   lostTo: CompiledRule | null;
+  /** For per-line groups: lost every line it reached. */
+  lostAll: boolean;
   // Standalone values for competition.
   standDisc: number[] | null;
   standAcc: number[] | null;
@@ -137,6 +148,35 @@ function instant(value: string | null | undefined, fallback: number): number {
   return t;
 }
 
+/**
+ * Relative cost of checking a condition: a field compared, a set looked up, the receipt's local time
+ * (computed once per receipt), a birthday's calendar arithmetic, a group, a walk over the lines.
+ */
+function conditionCost(c: CompiledCondition): number {
+  switch (c.type) {
+    case "promo_code":
+    case "card_levels":
+    case "card_statuses":
+    case "points_payment":
+    case "receipt_total":
+    case "client_attribute":
+    case "purchase_history":
+    case "stores":
+    case "partners":
+      return 0;
+    case "weekdays":
+    case "time_of_day":
+    case "date_range":
+      return 1;
+    case "birthday":
+      return 2;
+    case "any":
+      return 3 + Math.max(0, ...c.members!.map(conditionCost));
+    default:
+      return 10;
+  }
+}
+
 function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   const conditions = def.conditions.map((c, i) => compileCondition(c, `conditions[${i}]`));
   const defaultTargets: ProductMatcher[] = [];
@@ -160,9 +200,14 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
     from: instant(def.validFrom, Number.NEGATIVE_INFINITY),
     to: instant(def.validTo, NEVER),
     groupKey: exclusive ? `${perLine ? "line" : "receipt"}:${def.stacking.group ?? ""}` : null,
+    groupId: -1,
     group: exclusive ? (def.stacking.group ?? "") : null,
     perLine,
     conditions,
+    cheapFirst: conditions
+      .map((c, i) => ({ c, i, cost: conditionCost(c) }))
+      .sort((a, b) => a.cost - b.cost || a.i - b.i)
+      .map((x) => x.c),
     effects: def.effects.map((effect, i) => ({
       path: `effects[${i}]`,
       effect,
@@ -188,6 +233,8 @@ interface CandidateIndex {
   store: Map<string, number[]>;
   partner: Map<string, number[]>;
   always: number[];
+  /** By rule position: which of its conditions' product sets the rule is indexed by, −1 for none. */
+  indexedCondition: Int32Array;
 }
 
 function add(map: Map<string, number[]>, keys: readonly string[] | undefined, pos: number): void {
@@ -209,14 +256,17 @@ function buildIndex(defs: readonly RuleDefinition[]): CandidateIndex {
     store: new Map(),
     partner: new Map(),
     always: [],
+    indexedCondition: new Int32Array(defs.length).fill(-1),
   };
   defs.forEach((def, pos) => {
     let set: ProductSet | null = null;
     let stores: string[] | null = null;
     let partners: string[] | null = null;
-    for (const c of def.conditions) {
-      if (c.type === "products" && !set && !compileProductSet(c.params.set).universal) set = c.params.set;
-      else if (c.type === "stores" && !stores) stores = c.params.stores;
+    for (const [j, c] of def.conditions.entries()) {
+      if (c.type === "products" && !set && !compileProductSet(c.params.set).universal) {
+        set = c.params.set;
+        index.indexedCondition[pos] = j;
+      } else if (c.type === "stores" && !stores) stores = c.params.stores;
       else if (c.type === "partners" && !partners) partners = c.params.partners;
     }
     if (set) {
@@ -261,8 +311,8 @@ const newOffer = (rule: CompiledRule): Offer => ({
   share: null,
   exclude: null,
   touched: false,
-  lostLines: null,
   lostTo: null,
+  lostAll: false,
   standDisc: null,
   standAcc: null,
   standDiscTotal: 0,
@@ -347,12 +397,30 @@ export function compileRules(
   }
   const ordered = [...definitions].sort((a, b) => b.priority - a.priority || a.id - b.id);
   const rules = ordered.map(compileRule);
+  const groupIds = new Map<string, number>();
+  for (const r of rules)
+    if (r.groupKey !== null) {
+      if (!groupIds.has(r.groupKey)) groupIds.set(r.groupKey, groupIds.size);
+      r.groupId = groupIds.get(r.groupKey)!;
+    }
+  const groupCount = groupIds.size;
   const index = buildIndex(ordered);
   const useIndex = options.useIndex !== false;
   const ruleCount = rules.length;
-  const stamp = new Int32Array(ruleCount);
+  const indexedSets = rules.map((r, pos) => {
+    const j = index.indexedCondition[pos]!;
+    return j < 0 ? null : r.conditions[j]!.productSet!;
+  });
+  // Candidates are marked in a bitmap and read out in position order: cheaper than sorting a list.
+  const marked = new Int32Array((ruleCount + 31) >>> 5);
+  const contextFilter = new ContextFilter(ordered, rules);
+  /** The rules the receipt's context keeps (see ContextFilter); reused by the next receipt. */
+  const keptByContext = (ctx: EvalContext): Int32Array => {
+    const input = ctx.input;
+    const local = contextFilter.readsLocalTime ? localOf(ctx) : null;
+    return contextFilter.keep(input.now, input.store?.code ?? null, input.card, local, ctx.promo !== null);
+  };
   const buffer = new Int32Array(ruleCount);
-  let epoch = 0;
   const known = new Set<string>();
   for (const r of rules) for (const c of r.promoCodes) known.add(c);
   const facts = new Map<string, HistoryFactSpec>();
@@ -372,74 +440,110 @@ export function compileRules(
   const pctOf = (amount: number, bp: number) =>
     roundDown ? mulDivFloor(amount, bp, 10_000) : mulDivRound(amount, bp, 10_000);
 
-  function gather(lines: readonly RuleLine[], input: RuleInput): number {
-    if (++epoch === 0x7fffffff) {
-      epoch = 1;
-      stamp.fill(0);
-    }
-    let count = 0;
+  /**
+   * The candidates' positions into `buffer`, in order; returns how many. With an evaluation id, the lines
+   * that reached a rule through its product set are recorded as that set's matched lines for the
+   * evaluation (see matchedLines): a line in the set always reaches the rule through it, so the lines
+   * that did not are not in it. An `any` set holds exactly the lines that reached it; an `all` set is
+   * indexed by one of its lists, so those lines are checked against the others.
+   */
+  function gather(ctx: EvalContext, evaluationId: number): number {
+    const input = ctx.input;
+    const lines = input.lines;
+    const kept = keptByContext(ctx);
+    const n = lines.length;
     const push = (list: number[] | undefined) => {
       if (!list) return;
       for (let k = 0; k < list.length; k++) {
         const pos = list[k]!;
-        if (stamp[pos] !== epoch) {
-          stamp[pos] = epoch;
-          buffer[count++] = pos;
-        }
+        marked[pos >>> 5]! |= 1 << (pos & 31);
       }
     };
-    for (let i = 0; i < lines.length; i++) {
+    const pushLine = (list: number[] | undefined, i: number) => {
+      if (!list) return;
+      if (evaluationId === 0) return push(list);
+      for (let k = 0; k < list.length; k++) {
+        const pos = list[k]!;
+        marked[pos >>> 5]! |= 1 << (pos & 31);
+        const set = indexedSets[pos]!;
+        if (set.matchedIn !== evaluationId) {
+          set.matchedIn = evaluationId;
+          set.lines = new Uint8Array(n);
+        }
+        if (!set.all || productMatches(set, lines[i]!)) set.lines![i] = 1;
+      }
+    };
+    for (let i = 0; i < n; i++) {
       const line = lines[i]!;
-      if (line.barcode !== null && index.barcode.size > 0) push(index.barcode.get(line.barcode));
+      if (line.barcode !== null && index.barcode.size > 0) pushLine(index.barcode.get(line.barcode), i);
       const p = line.product;
       if (!p) continue;
-      push(index.sku.get(p.sku));
-      if (p.category !== null) push(index.category.get(p.category));
-      if (p.brand !== null) push(index.brand.get(p.brand));
-      if (p.manufacturer !== null) push(index.manufacturer.get(p.manufacturer));
+      pushLine(index.sku.get(p.sku), i);
+      if (p.category !== null) pushLine(index.category.get(p.category), i);
+      if (p.brand !== null) pushLine(index.brand.get(p.brand), i);
+      if (p.manufacturer !== null) pushLine(index.manufacturer.get(p.manufacturer), i);
     }
     if (input.store) {
       push(index.store.get(input.store.code));
       push(index.partner.get(input.store.partner));
     }
     push(index.always);
-    buffer.subarray(0, count).sort();
+    let count = 0;
+    for (let w = 0; w < marked.length; w++) {
+      let bits = marked[w]!;
+      if (bits === 0) continue;
+      marked[w] = 0;
+      bits &= kept[w]!;
+      while (bits !== 0) {
+        const lowest = bits & -bits;
+        buffer[count++] = (w << 5) + 31 - Math.clz32(lowest);
+        bits ^= lowest;
+      }
+    }
     return count;
+  }
+
+  function contextOf(input: RuleInput): EvalContext {
+    let subtotal = 0;
+    for (const line of input.lines) subtotal += line.amount;
+    let promo: Set<string> | null = null;
+    if (input.promoCodes.length > 0) {
+      promo = new Set<string>();
+      for (const c of input.promoCodes) promo.add(normalizePromoCode(c));
+    }
+    return { id: nextEvaluationId(), input, promo, subtotal, local: undefined };
   }
 
   function evaluate(input: RuleInput, evalOptions?: EvaluateOptions): Evaluation {
     const explain = evalOptions?.explain === true;
     const lines = input.lines;
     const n = lines.length;
-    let subtotal = 0;
-    for (let i = 0; i < n; i++) subtotal += lines[i]!.amount;
-    let promo: Set<string> | null = null;
-    if (input.promoCodes.length > 0) {
-      promo = new Set<string>();
-      for (const c of input.promoCodes) promo.add(normalizePromoCode(c));
-    }
-    const ctx: EvalContext = { input, promo, subtotal, local: undefined };
+    const ctx = contextOf(input);
+    const { promo, subtotal } = ctx;
     const skipped: SkippedRule[] | null = explain ? [] : null;
-    const skip = (rule: CompiledRule, reason: RuleReason) => {
-      skipped?.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
-    };
+    // Called with `skip?.(…)`, so that no reason is even made when nobody asks why.
+    const skip = skipped
+      ? (rule: CompiledRule, reason: RuleReason) => {
+          skipped.push({ ruleId: rule.id, version: rule.version, name: rule.name, reason });
+        }
+      : null;
 
     // 1–2. Candidates and eligibility.
-    const count = explain || !useIndex ? ruleCount : gather(lines, input);
+    const count = explain || !useIndex ? ruleCount : gather(ctx, ctx.id);
     const offers: Offer[] = [];
     for (let k = 0; k < count; k++) {
       const rule = rules[explain || !useIndex ? k : buffer[k]!]!;
       if (input.now < rule.from) {
-        if (explain) skip(rule, { code: "NOT_YET_VALID", text: "правило ещё не действует" });
+        skip?.(rule, { code: "NOT_YET_VALID", text: "правило ещё не действует" });
         continue;
       }
       if (input.now >= rule.to) {
-        if (explain) skip(rule, { code: "EXPIRED", text: "срок действия правила истёк" });
+        skip?.(rule, { code: "EXPIRED", text: "срок действия правила истёк" });
         continue;
       }
       let failed: CompiledCondition | null = null;
       let code: string | null = null;
-      for (const c of rule.conditions) {
+      for (const c of explain ? rule.conditions : rule.cheapFirst) {
         code = c.check(ctx);
         if (code !== null) {
           failed = c;
@@ -447,10 +551,10 @@ export function compileRules(
         }
       }
       if (failed) {
-        if (explain) skip(rule, { code: code!, text: failed.describe(code!, ctx), path: failed.path });
+        skip?.(rule, { code: code!, text: failed.describe(code!, ctx), path: failed.path });
         continue;
       }
-      offers.push(offerOf(rule, input));
+      offers.push(offerOf(rule, ctx));
     }
 
     // Line limits.
@@ -470,7 +574,7 @@ export function compileRules(
 
     // 3. Competition.
     let hasGroups = false;
-    for (const o of offers) if (o.rule.groupKey !== null) hasGroups = true;
+    for (const o of offers) if (o.rule.groupId >= 0) hasGroups = true;
     let effective = offers;
     if (hasGroups) effective = compete(offers, lines, room, floorBound, subtotal, canAccrue, skip);
 
@@ -584,7 +688,7 @@ export function compileRules(
     for (const o of effective) {
       const gave = o.discount > 0 || o.accrual > 0 || o.touched || hasRate(o);
       if (!gave) {
-        if (explain) skip(o.rule, nothingReason(o));
+        skip?.(o.rule, nothingReason(o));
         continue;
       }
       const ruleCodes: string[] = [];
@@ -658,23 +762,23 @@ export function compileRules(
   }
 
   /** What an eligible rule asks for, line by line. */
-  function offerOf(rule: CompiledRule, input: RuleInput): Offer {
-    const lines = input.lines;
+  function offerOf(rule: CompiledRule, ctx: EvalContext): Offer {
+    const lines = ctx.input.lines;
     const n = lines.length;
     const o = newOffer(rule);
     let defaults: Uint8Array | null = null;
     const targetsOf = (e: CompiledEffect): Uint8Array => {
-      if (e.target) {
-        const t = new Uint8Array(n);
-        for (let i = 0; i < n; i++) if (productMatches(e.target, lines[i]!)) t[i] = 1;
-        return t;
-      }
+      if (e.target) return matchedLines(e.target, ctx);
       if (!defaults) {
-        defaults = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          let ok = 1;
-          for (const m of rule.defaultTargets) if (!productMatches(m, lines[i]!)) ok = 0;
-          defaults[i] = ok;
+        const sets = rule.defaultTargets;
+        if (sets.length === 1) defaults = matchedLines(sets[0]!, ctx);
+        else {
+          defaults = new Uint8Array(n);
+          for (let i = 0; i < n; i++) {
+            let ok = 1;
+            for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
+            defaults[i] = ok;
+          }
         }
       }
       return defaults;
@@ -787,61 +891,74 @@ export function compileRules(
     floorBound: Uint8Array,
     subtotal: number,
     canAccrue: boolean,
-    skip: (rule: CompiledRule, reason: RuleReason) => void,
+    skip: ((rule: CompiledRule, reason: RuleReason) => void) | null,
   ): Offer[] {
     const n = lines.length;
     // The base a multiplier multiplies, for valuing it: the stackable rules' percentages.
     const base = zeros(n);
     for (const o of offers)
-      if (o.rule.groupKey === null && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
-    const groupSizes = new Map<string, number>();
-    for (const o of offers)
-      if (o.rule.groupKey !== null)
-        groupSizes.set(o.rule.groupKey, (groupSizes.get(o.rule.groupKey) ?? 0) + 1);
-    // A rule alone in its group wins without being valued.
-    for (const o of offers)
-      if (o.rule.groupKey !== null && groupSizes.get(o.rule.groupKey)! > 1)
-        valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
-
-    const receiptWinners = new Map<string, Offer>();
-    const lineGroups = new Map<string, Offer[]>();
+      if (o.rule.groupId < 0 && o.accRate) for (let i = 0; i < n; i++) base[i]! += o.accRate[i]!;
+    const groups: (Offer[] | undefined)[] = new Array(groupCount);
     for (const o of offers) {
-      const key = o.rule.groupKey;
-      if (key === null) continue;
-      if (o.rule.perLine) {
-        const members = lineGroups.get(key);
-        if (members) members.push(o);
-        else lineGroups.set(key, [o]);
-      } else {
-        const best = receiptWinners.get(key);
-        if (!best || beats(o, best)) receiptWinners.set(key, o);
-      }
+      const g = o.rule.groupId;
+      if (g < 0) continue;
+      const members = groups[g];
+      if (members) members.push(o);
+      else groups[g] = [o];
     }
-    for (const members of lineGroups.values()) {
-      if (members.length === 1) continue;
+    // The winner of each receipt group; the order of the members cannot matter: `beats` is a total order.
+    const receiptWinners: (Offer | undefined)[] = new Array(groupCount);
+    for (let g = 0; g < groupCount; g++) {
+      const members = groups[g];
+      if (!members) continue;
+      const perLine = members[0]!.rule.perLine;
+      if (members.length === 1) {
+        // A rule alone in its group wins without being valued.
+        if (!perLine) receiptWinners[g] = members[0];
+        continue;
+      }
+      for (const o of members) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
+      if (!perLine) {
+        let best = members[0]!;
+        for (let k = 1; k < members.length; k++) if (beats(members[k]!, best)) best = members[k]!;
+        receiptWinners[g] = best;
+        continue;
+      }
+      // Line by line; which member reaches which line is worked out once and updated as members lose.
+      const m = members.length;
+      const reaches = new Uint8Array(m * n);
+      for (let k = 0; k < m; k++)
+        for (let i = 0; i < n; i++) if (touchesLine(members[k]!, i)) reaches[k * n + i] = 1;
       for (let i = 0; i < n; i++) {
-        let best: Offer | null = null;
-        for (const o of members) if (touchesLine(o, i) && (!best || beatsOnLine(o, best, i))) best = o;
-        if (!best) continue;
-        for (const o of members) {
-          if (o === best || !touchesLine(o, i)) continue;
-          o.lostLines ??= new Uint8Array(n);
-          o.lostLines[i] = 1;
-          o.lostTo ??= best.rule;
+        let best = -1;
+        for (let k = 0; k < m; k++)
+          if (reaches[k * n + i] === 1 && (best < 0 || beatsOnLine(members[k]!, members[best]!, i))) best = k;
+        if (best < 0) continue;
+        for (let k = 0; k < m; k++) {
+          if (k === best || reaches[k * n + i] === 0) continue;
+          const o = members[k]!;
+          o.lostTo ??= members[best]!.rule;
           zeroLine(o, i);
+          reaches[k * n + i] = 0;
         }
+      }
+      for (let k = 0; k < m; k++) {
+        const o = members[k]!;
+        if (!o.lostTo) continue;
+        let won = false;
+        for (let i = 0; i < n && !won; i++) if (reaches[k * n + i] === 1) won = true;
+        o.lostAll = !won;
       }
     }
     const effective: Offer[] = [];
     for (const o of offers) {
-      const key = o.rule.groupKey;
-      if (key !== null && !o.rule.perLine && receiptWinners.get(key) !== o) {
-        const winner = receiptWinners.get(key)!.rule;
-        skip(o.rule, lost(o.rule, winner));
+      const g = o.rule.groupId;
+      if (g >= 0 && !o.rule.perLine && receiptWinners[g] !== o) {
+        skip?.(o.rule, lost(o.rule, receiptWinners[g]!.rule));
         continue;
       }
-      if (o.rule.perLine && o.lostTo && !wonAnyLine(o, n)) {
-        skip(o.rule, lost(o.rule, o.lostTo));
+      if (o.lostAll) {
+        skip?.(o.rule, lost(o.rule, o.lostTo!));
         continue;
       }
       effective.push(o);
@@ -891,6 +1008,36 @@ export function compileRules(
       o.standRateTotal = rateTotal;
       return;
     }
+    if (
+      !o.rule.perLine &&
+      !o.accRate &&
+      !o.accFixed &&
+      !o.mult &&
+      !o.receiptAccruals &&
+      (o.receiptDiscounts === null || o.receiptDiscounts.length === 1)
+    ) {
+      // A receipt group compares totals only, and a rule that accrues nothing has only a discount total:
+      // what applyDiscounts would grant it alone, without spreading the receipt discount over the lines
+      // (the spread always sums to the amount granted).
+      let total = 0;
+      let free = 0;
+      const rd = o.receiptDiscounts?.[0] ?? null;
+      for (let i = 0; i < n; i++) {
+        const want =
+          (o.pct && o.pct[i]! > 0 ? pctOf(lines[i]!.amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
+        const d = Math.min(want, room[i]!);
+        total += d;
+        if (rd && rd.targets[i] === 1) free += room[i]! - d;
+      }
+      if (rd) total += Math.min(rd.amount, free);
+      if (maxReceiptBp < 10_000) total = Math.min(total, percentOf(subtotal, maxReceiptBp));
+      o.standDisc = null;
+      o.standAcc = null;
+      o.standDiscTotal = total;
+      o.standAccTotal = 0;
+      o.standRateTotal = 0;
+      return;
+    }
     const savedNotes = o.notes;
     const alone = [o];
     const discount = zeros(n);
@@ -916,7 +1063,7 @@ export function compileRules(
     evaluate,
     requiredHistoryFacts: () => historyFacts,
     needsClientFacts: () => readsClient,
-    countCandidates: (input) => (useIndex ? gather(input.lines, input) : ruleCount),
+    countCandidates: (input) => (useIndex ? gather(contextOf(input), 0) : ruleCount),
     knownPromoCodes: () => known,
     ruleCount,
   };
@@ -1175,11 +1322,6 @@ function zeroLine(o: Offer, i: number): void {
   if (o.mult) o.mult[i] = 0;
   if (o.share) o.share[i] = -1;
   if (o.exclude) o.exclude[i] = 0;
-}
-
-function wonAnyLine(o: Offer, n: number): boolean {
-  for (let i = 0; i < n; i++) if (touchesLine(o, i)) return true;
-  return false;
 }
 
 /** Receipt-wide: more discount, more accrual, higher rate, higher priority, lower id. */

@@ -23,6 +23,7 @@ import { findProducts } from "../src/modules/catalog/index.js";
 import { cardNumber } from "../src/modules/demo/index.js";
 import { ProgramCatalog } from "../src/modules/programs/index.js";
 import { canonicalHash } from "../src/modules/purchases/index.js";
+import { getDiscountWorkload } from "./pharmapi.js";
 import {
   BENCH_LOGIN,
   BENCH_SECRET,
@@ -399,6 +400,20 @@ await stage("PurchaseService.confirm (no HTTP, durable)", confirmN, async (i) =>
   await purchases.confirm(principal, calcIds[i]!, {});
 });
 const confirmSql = new Map(sqlStats);
+sqlStats.clear();
+// PharmApi get_discount, as the bench sends it (bench/pharmapi.ts prepared its program and credential).
+const discountWorkload = getDiscountWorkload();
+await stage("HTTP PharmApi get_discount via app.inject", iterations, async () => {
+  const next = discountWorkload.next();
+  const res = await app.inject({
+    method: "POST",
+    url: next.path,
+    headers: discountWorkload.headers,
+    payload: next.body,
+  });
+  if (res.statusCode !== 200) throw new Error(`get_discount ${res.statusCode} ${res.body}`);
+});
+const discountSql = new Map(sqlStats);
 accounting = false;
 
 function printSql(title: string, stats: Map<string, SqlStat>, calls: number): void {
@@ -421,6 +436,7 @@ function printSql(title: string, stats: Map<string, SqlStat>, calls: number): vo
 // The calculate figures include the 200 warm-up calls.
 printSql("SQL of PurchaseService.calculate", calcSql, iterations + Math.min(200, iterations));
 printSql("SQL of PurchaseService.confirm", confirmSql, confirmN + Math.min(200, confirmN));
+printSql("SQL of PharmApi get_discount", discountSql, iterations);
 
 await app.close();
 await database.close();

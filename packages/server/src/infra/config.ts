@@ -194,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authCacheTtlMs: int("AUTH_CACHE_TTL_MS", 30_000, 0, 60_000),
     overloadMaxLoopDelayMs: int("OVERLOAD_MAX_LOOP_DELAY_MS", 200, 0, 60_000),
     overloadMaxInFlight: int("OVERLOAD_MAX_IN_FLIGHT", 64, 0, 100_000),
-    overloadMaxQueueMs: int("OVERLOAD_MAX_QUEUE_MS", 200, 0, 60_000),
+    overloadMaxQueueMs: int("OVERLOAD_MAX_QUEUE_MS", 100, 0, 60_000),
     productCacheSize: int("PRODUCT_CACHE_SIZE", 100_000, 0, 10_000_000),
     bodyLimitBytes: int("BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     sweeperIntervalMs: int("SWEEPER_INTERVAL_MS", 15_000, 0, 3_600_000),

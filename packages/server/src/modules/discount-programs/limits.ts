@@ -39,6 +39,13 @@ interface LiveHold {
   purchase_id: number;
 }
 
+/**
+ * The states the card index (`discount_limit_holds_card`, partial) covers. SQLite uses a partial index
+ * only when the query names its condition as written: `state = 'consumed'` or an OR of states does not
+ * count, and the card's holds were then found by reading the whole table on every get_discount.
+ */
+const COUNTED_STATES = ["reserved", "consumed"] as const;
+
 async function liveHolds(
   db: Executor,
   programId: number,
@@ -50,6 +57,7 @@ async function liveHolds(
     .select(["limit_id", "packs", "counted_at", "purchase_id"])
     .where("program_id", "=", programId)
     .where("card_number", "=", cardNumber)
+    .where("state", "in", COUNTED_STATES)
     .where((eb) =>
       eb.or([
         eb("state", "=", "consumed"),
@@ -296,6 +304,7 @@ export async function consumedPacks(
     .select(["limit_id", "packs"])
     .where("program_id", "=", programId)
     .where("card_number", "=", cardNumber)
+    .where("state", "in", COUNTED_STATES)
     .where("state", "=", "consumed")
     .execute();
   const out: Record<string, number> = {};

@@ -288,13 +288,7 @@ export async function priceReceipt(
   const now = deps.clock.now();
   const history =
     card && loaded?.needsHistory
-      ? await loadHistory(
-          deps.database,
-          card.id,
-          loaded.engine.requiredHistoryFacts(),
-          now,
-          store.timezone,
-        )
+      ? await loadHistory(deps.database, card.id, loaded.engine.requiredHistoryFacts(), now, store.timezone)
       : undefined;
   const client = card && loaded?.needsClient ? await loadClientFacts(deps.database.db, card.id) : null;
   // --- anti-fraud (modules/anti-fraud): only a program with an accrual cap reads the card's usage

@@ -13,6 +13,7 @@
  * Lock order: purchase row → anti-fraud lock → points account.
  */
 import type { AntiFraudCap, AntiFraudCaps } from "@kopilka/contract";
+import { sql } from "kysely";
 import { localTimeOf } from "../../core/rules/local-time.js";
 import type { Executor, Trx } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
@@ -88,8 +89,9 @@ async function usageIn(
     .where("day", ">=", from)
     .where("day", "<=", to)
     .where("amount", ">", 0)
-    // Named as the partial index `anti_fraud_usage_subject` names it, or SQLite reads the whole table.
-    .where("state", "in", ["reserved", "consumed"])
+    // The partial index `anti_fraud_usage_subject`'s condition with its constants, or SQLite reads the
+    // whole table.
+    .where(sql<boolean>`state in ('reserved', 'consumed')`)
     .where((eb) =>
       eb.or([
         eb("state", "=", "consumed"),

@@ -18,6 +18,7 @@
  * card number and program, so one card used at two chains of the program shares its quota.
  * Lock order: purchase row → the card's limit row → points account.
  */
+import { sql } from "kysely";
 import type { LimitFact } from "../../core/rules/discount-program.js";
 import type { Executor, Trx } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
@@ -40,11 +41,12 @@ interface LiveHold {
 }
 
 /**
- * The states the card index (`discount_limit_holds_card`, partial) covers. SQLite uses a partial index
- * only when the query names its condition as written: `state = 'consumed'` or an OR of states does not
- * count, and the card's holds were then found by reading the whole table on every get_discount.
+ * The condition of the card index (`discount_limit_holds_card`, partial), as literal SQL. SQLite uses a
+ * partial index only when the query states its condition with the same constants: `state = ?`, an OR of
+ * states or `state in (?, ?)` do not count, and the card's holds were then found by reading the whole
+ * table on every get_discount.
  */
-const COUNTED_STATES = ["reserved", "consumed"] as const;
+const IN_CARD_INDEX = sql<boolean>`state in ('reserved', 'consumed')`;
 
 async function liveHolds(
   db: Executor,
@@ -57,7 +59,7 @@ async function liveHolds(
     .select(["limit_id", "packs", "counted_at", "purchase_id"])
     .where("program_id", "=", programId)
     .where("card_number", "=", cardNumber)
-    .where("state", "in", COUNTED_STATES)
+    .where(IN_CARD_INDEX)
     .where((eb) =>
       eb.or([
         eb("state", "=", "consumed"),
@@ -304,7 +306,7 @@ export async function consumedPacks(
     .select(["limit_id", "packs"])
     .where("program_id", "=", programId)
     .where("card_number", "=", cardNumber)
-    .where("state", "in", COUNTED_STATES)
+    .where(IN_CARD_INDEX)
     .where("state", "=", "consumed")
     .execute();
   const out: Record<string, number> = {};

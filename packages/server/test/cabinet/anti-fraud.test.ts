@@ -9,7 +9,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Cabinet, describeInChromium, startCabinet } from "../support/cabinet.js";
+import { type Cabinet, describeInChromium, fieldError, startCabinet } from "../support/cabinet.js";
 
 const POS = { login: "demo-pos-msk-1", secret: "demo-secret" };
 /** A demo card with 1 916 points on it. */
@@ -19,15 +19,6 @@ const PROGRAM = "/partners/demo/programs/main";
 interface ProgramAnswer {
   version: number;
   antiFraud: Record<string, number | null>;
-}
-
-/** The text of the error Mantine links to an input through aria-describedby. */
-async function fieldError(page: Page, label: string): Promise<string> {
-  const input = page.getByLabel(label, { exact: true });
-  await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
-  const ids = ((await input.getAttribute("aria-describedby")) ?? "").split(/\s+/).filter(Boolean);
-  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()));
-  return texts.join(" ");
 }
 
 describeInChromium("cabinet: anti-fraud caps and their hits", () => {

@@ -8,7 +8,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Cabinet, describeInChromium, startCabinet } from "../support/cabinet.js";
+import { type Cabinet, describeInChromium, fieldError, startCabinet } from "../support/cabinet.js";
 
 interface DiscountProgramAnswer {
   code: string;
@@ -23,15 +23,6 @@ const CODE = "autumn-vitamins";
 /** Required fields: Mantine's asterisk is part of the label's text. */
 const CODE_FIELD = /^Код \*?$/;
 const NAME_FIELD = /^Название \*?$/;
-
-/** The text of the error Mantine links to an input through aria-describedby. */
-async function fieldError(page: Page, label: string | RegExp): Promise<string> {
-  const input = page.getByLabel(label, { exact: true });
-  await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
-  const ids = ((await input.getAttribute("aria-describedby")) ?? "").split(/\s+/).filter(Boolean);
-  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()));
-  return texts.join(" ");
-}
 
 describeInChromium("cabinet: creating a manufacturer program", () => {
   let cabinet: Cabinet;

@@ -9,7 +9,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Cabinet, describeInChromium, startCabinet } from "../support/cabinet.js";
+import { type Cabinet, describeInChromium, fieldError, startCabinet } from "../support/cabinet.js";
 
 interface ProgramAnswer {
   holdDays: number;
@@ -22,15 +22,6 @@ interface DiscountProgramAnswer {
   version: number;
   ownerPartnerCode: string;
   items: { barcode: string; name: string; discount: Record<string, unknown> }[];
-}
-
-/** The text of the error Mantine links to an input through aria-describedby. */
-async function fieldError(page: Page, label: string): Promise<string> {
-  const input = page.getByLabel(label, { exact: true });
-  await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
-  const ids = ((await input.getAttribute("aria-describedby")) ?? "").split(/\s+/).filter(Boolean);
-  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()));
-  return texts.join(" ");
 }
 
 describeInChromium("cabinet: program settings and manufacturer programs", () => {

@@ -160,3 +160,12 @@ export async function startCabinet(env: Record<string, string> = {}): Promise<Ca
     stop,
   };
 }
+
+/** The text of the error Mantine links to an input through aria-describedby, once the input is invalid. */
+export async function fieldError(page: Page, label: string | RegExp): Promise<string> {
+  const input = page.getByLabel(label, { exact: true });
+  await expect.poll(() => input.getAttribute("aria-invalid")).toBe("true");
+  const ids = ((await input.getAttribute("aria-describedby")) ?? "").split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()));
+  return texts.join(" ");
+}

@@ -1,14 +1,14 @@
 import { Button, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../../api/client.ts";
 import type { AntiFraudCap, AntiFraudCaps, ProgramDetail } from "../../../api/types.ts";
 import { ErrorAlert } from "../../../components/ErrorAlert.tsx";
 import { notify } from "../../../components/notify.ts";
 import { formatScaled, parseScaled } from "../../../components/SchemaForm.tsx";
-import { usePartner } from "../../../lib/partner.ts";
 import { CAPS, type CapUnit, formatCapValue } from "../../anti-fraud/caps.ts";
+import { useProgramSaved } from "./program-saved.ts";
 
 type CapValues = Record<AntiFraudCap, string>;
 
@@ -53,8 +53,7 @@ export function AntiFraudForm({
   readOnly: boolean;
 }) {
   const { t } = useTranslation();
-  const partner = usePartner();
-  const queryClient = useQueryClient();
+  const programSaved = useProgramSaved(program.code);
   const unitWord = (unit: CapUnit) => (unit === "points" ? ` ${t("schema.units.points")}` : "");
   const form = useForm<CapValues>({
     mode: "controlled",
@@ -71,11 +70,7 @@ export function AntiFraudForm({
   });
   const save = useMutation({
     mutationFn: (antiFraud: AntiFraudCaps) => api<ProgramDetail>("PATCH", programPath, { antiFraud }),
-    onSuccess: (saved) => {
-      notify(t("antiFraud.form.saved", { version: saved.version }));
-      queryClient.setQueryData(["program", partner.code, program.code], saved);
-      void queryClient.invalidateQueries({ queryKey: ["programs", partner.code] });
-    },
+    onSuccess: (saved) => programSaved(saved, t("antiFraud.form.saved", { version: saved.version })),
     onError: (error) => {
       // The API names the cap as `antiFraud.<cap>`; a bound is said in the unit typed, not in hundredths.
       if (!(error instanceof ApiError) || !error.field?.startsWith("antiFraud.")) return;

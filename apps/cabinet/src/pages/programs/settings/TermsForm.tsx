@@ -1,13 +1,13 @@
 import { Button, Checkbox, Group, Paper, Select, SimpleGrid, Stack, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api } from "../../../api/client.ts";
 import type { ProgramDetail } from "../../../api/types.ts";
 import { ErrorAlert } from "../../../components/ErrorAlert.tsx";
 import { notify } from "../../../components/notify.ts";
 import { applyApiError } from "../../../lib/forms.ts";
-import { usePartner } from "../../../lib/partner.ts";
+import { useProgramSaved } from "./program-saved.ts";
 import {
   bpToPercent,
   type DurationUnit,
@@ -86,16 +86,11 @@ export function TermsForm({
   readOnly: boolean;
 }) {
   const { t } = useTranslation();
-  const partner = usePartner();
-  const queryClient = useQueryClient();
+  const programSaved = useProgramSaved(program.code);
   const form = useForm<TermsValues>({ mode: "controlled", initialValues: valuesOf(program) });
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) => api<ProgramDetail>("PATCH", programPath, body),
-    onSuccess: (saved) => {
-      notify(t("settings.termsSaved", { version: saved.version }));
-      queryClient.setQueryData(["program", partner.code, program.code], saved);
-      void queryClient.invalidateQueries({ queryKey: ["programs", partner.code] });
-    },
+    onSuccess: (saved) => programSaved(saved, t("settings.termsSaved", { version: saved.version })),
     onError: (error) => applyApiError(form, error),
   });
   const unitOptions = (units: readonly DurationUnit[]) =>

@@ -20,9 +20,8 @@ import { killAll, type ServerProcess, startServer, stopGracefully } from "./serv
 export const DEMO_PASSWORD = "demo-password";
 
 /**
- * CI runs the browser tests once, with the SQLite run (`CABINET_BROWSER_TESTS=off` on the PostgreSQL
- * run): the cabinet only talks to the admin API, whose own tests run on both databases, and the browser
- * files are most of the suite's time.
+ * `CABINET_BROWSER_TESTS=off` skips the browser tests on purpose, for a quick run of the rest: they are
+ * the largest part of the suite's time. CI runs them on both databases.
  */
 const browserTestsOff = process.env.CABINET_BROWSER_TESTS === "off";
 

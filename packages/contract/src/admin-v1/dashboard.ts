@@ -33,6 +33,17 @@ export const DashboardSales = Type.Object({
   averageReceipt: Integer("kopecks: sales ÷ purchases, rounded half away from zero; 0 without purchases"),
 });
 
+/**
+ * A day's or an hour's figures: the totals (as before the split) and their part with a card; the part
+ * without a card is the difference, exact in integers.
+ */
+const DashboardActivity = {
+  purchases: Integer("purchases, with and without a card, less cancelled ones"),
+  sales: Integer("kopecks after discount, net of refunds, with and without a card"),
+  purchasesWithCard: Integer("the part of purchases made with a card"),
+  salesWithCard: Integer("kopecks: the part of sales made with a card"),
+};
+
 export const DashboardView = Type.Object({
   period: Type.Object({ from: Type.String(), to: Type.String(), timezone: Type.String() }),
   storeCode: Nullable(Type.String()),
@@ -47,13 +58,19 @@ export const DashboardView = Type.Object({
   activeCards: Integer("cards in status active now"),
   newClients: Nullable(Integer("clients registered in the period; null for one store")),
   hangingNow: Integer("purchases waiting for an operator now"),
-  perDay: Type.Array(Type.Object({ date: Type.String(), purchases: Type.Integer(), sales: Type.Integer() })),
+  perDay: Type.Array(
+    Type.Object({
+      date: Type.String({ description: "YYYY-MM-DD, a local day of the period" }),
+      ...DashboardActivity,
+    }),
+    { description: "each local day of the period, in order" },
+  ),
   perHour: Type.Array(
     Type.Object({
-      hour: Type.Integer({ minimum: 0, maximum: 23 }),
-      purchases: Type.Integer(),
-      sales: Type.Integer(),
+      hour: Type.Integer({ minimum: 0, maximum: 23, description: "local hour of the day" }),
+      ...DashboardActivity,
     }),
+    { description: "the 24 local hours of the day, each summed over the period's days" },
   ),
   topRules: Type.Array(
     Type.Object({

@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATS_SETTLE_MS } from "../../src/modules/stats/index.js";
 import { type AdminWorld, adminCall, bearerFor, type Persona, seedAdminWorld } from "../support/admin.js";
 import { hangingPurchase, registerClient } from "../support/desk.js";
-import { call, receipt, startTestApp, type TestApp } from "../support/harness.js";
+import { call, receipt, startTestApp, type TestApp, tokenFor } from "../support/harness.js";
 
 let t: TestApp;
 let w: AdminWorld;
 beforeAll(async () => {
   t = await startTestApp();
   w = await seedAdminWorld(t);
+  posToken = w.alpha.tokens.any;
 });
 afterAll(async () => t?.close());
 
@@ -25,8 +26,9 @@ const PERIOD = `from=${DAY}&to=${DAY}&timezone=Europe%2FMoscow`;
 const as = async (persona: Persona, path: string) =>
   adminCall(t, "GET", path, { token: await bearerFor(t, w.users[persona]) });
 
-const pos = (url: string, payload: unknown = {}) =>
-  call(t, "POST", url, { token: w.alpha.tokens.any, payload });
+/** The till's token; renewed after the clock jumps past its lifetime. */
+let posToken: string;
+const pos = (url: string, payload: unknown = {}) => call(t, "POST", url, { token: posToken, payload });
 
 async function sale(id: string, extra: Record<string, unknown> = {}) {
   const calculated = await pos("/v1/purchases/calculate", receipt(w.alpha, id, extra));
@@ -50,14 +52,15 @@ interface Expected {
   spent: number;
 }
 
-/** What the purchases say: confirmed and refunded ones of alpha, from their own rows. */
-async function fromPurchases(withCard: boolean): Promise<Expected> {
+/** What the purchases say: confirmed and refunded ones of alpha (or of those ids), from their own rows. */
+async function fromPurchases(withCard: boolean, ids?: string[]): Promise<Expected> {
   const rows = await t.database.db
     .selectFrom("purchases")
     .selectAll()
     .where("partner_id", "=", w.alpha.partnerId)
     .where("state", "in", ["confirmed", "partially_refunded", "refunded"])
     .where("card_id", withCard ? "is not" : "is", null)
+    .$if(ids !== undefined, (q) => q.where("external_id", "in", ids!))
     .execute();
   const e: Expected = { purchases: 0, sales: 0, discount: 0, refunded: 0, accrued: 0, spent: 0 };
   for (const r of rows) {
@@ -79,8 +82,17 @@ describe("dashboard figures", () => {
     expect(res.statusCode, res.body).toBe(200);
     const view = res.json();
     expect(view.withCard).toMatchObject({ purchases: 0, sales: 0, averageReceipt: 0 });
-    expect(view.perDay).toEqual([{ date: DAY, purchases: 0, sales: 0 }]);
+    expect(view.perDay).toEqual([
+      { date: DAY, purchases: 0, sales: 0, purchasesWithCard: 0, salesWithCard: 0 },
+    ]);
     expect(view.perHour).toHaveLength(24);
+    expect(view.perHour[0]).toEqual({
+      hour: 0,
+      purchases: 0,
+      sales: 0,
+      purchasesWithCard: 0,
+      salesWithCard: 0,
+    });
     expect(view.topRules).toEqual([]);
     // Seeded cards: rich, poor and gold are active; blocked and accrual-only are not.
     expect(view.activeCards).toBe(3);
@@ -136,9 +148,16 @@ describe("dashboard figures", () => {
     expect(view.points.accrued).toBeGreaterThan(0);
     expect(view.newClients).toBe(1);
     expect(view.hangingNow).toBe(1);
-    expect(view.perDay).toEqual([{ date: DAY, purchases: 4, sales: card.sales + noCard.sales }]);
+    // Each day and hour: the totals and their part with a card.
+    const split = {
+      purchases: 4,
+      sales: card.sales + noCard.sales,
+      purchasesWithCard: card.purchases,
+      salesWithCard: card.sales,
+    };
+    expect(view.perDay).toEqual([{ date: DAY, ...split }]);
     const busy = view.perHour.filter((h: { purchases: number }) => h.purchases !== 0);
-    expect(busy).toEqual([{ hour: 12, purchases: 4, sales: card.sales + noCard.sales }]);
+    expect(busy).toEqual([{ hour: 12, ...split }]);
     expect(view.updatedAt).toBe(new Date(t.clock.now()).toISOString());
 
     // Top rules: the discount each rule gave on the kept purchases' lines, less the refunded share.
@@ -195,6 +214,105 @@ describe("dashboard figures", () => {
     const taken = await t.server.services.stats.rollUp();
     expect(taken.purchaseEvents).toBe(0);
     expect((await rollUp()).purchaseEvents).toBe(1);
+  });
+});
+
+/** A day's or an hour's figures on the dashboard. */
+interface Activity {
+  purchases: number;
+  sales: number;
+  purchasesWithCard: number;
+  salesWithCard: number;
+}
+
+/** What the purchases of those ids say a day or an hour should gain: all of them and those with a card. */
+async function activityOf(ids: string[]): Promise<Activity> {
+  const card = await fromPurchases(true, ids);
+  const noCard = await fromPurchases(false, ids);
+  expect(card.purchases + noCard.purchases).toBe(ids.length);
+  return {
+    purchases: card.purchases + noCard.purchases,
+    sales: card.sales + noCard.sales,
+    purchasesWithCard: card.purchases,
+    salesWithCard: card.sales,
+  };
+}
+
+const NONE: Activity = { purchases: 0, sales: 0, purchasesWithCard: 0, salesWithCard: 0 };
+
+const plus = (a: Activity, b: Activity): Activity => ({
+  purchases: a.purchases + b.purchases,
+  sales: a.sales + b.sales,
+  purchasesWithCard: a.purchasesWithCard + b.purchasesWithCard,
+  salesWithCard: a.salesWithCard + b.salesWithCard,
+});
+
+const gained = (after: Activity, before: Activity): Activity => ({
+  purchases: after.purchases - before.purchases,
+  sales: after.sales - before.sales,
+  purchasesWithCard: after.purchasesWithCard - before.purchasesWithCard,
+  salesWithCard: after.salesWithCard - before.salesWithCard,
+});
+
+/** The local day and hour of an instant in Moscow, as the dashboard groups them. */
+function moscow(ms: number): { date: string; hour: number } {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Moscow",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(ms));
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  return { date: `${part("year")}-${part("month")}-${part("day")}`, hour: Number(part("hour")) };
+}
+
+describe("dashboard per day and per hour, with and without a card", () => {
+  it("puts each purchase's part in its own day and hour of the day", async () => {
+    const NEXT_DAY = "2026-11-21";
+    const path = `/partners/alpha/dashboard?from=${DAY}&to=${NEXT_DAY}&timezone=Europe%2FMoscow`;
+    await rollUp();
+    const before = (await as("owner", path)).json();
+    expect(before.perDay.map((d: { date: string }) => d.date)).toEqual([DAY, NEXT_DAY]);
+
+    // An hour later: one with a card, two without; a day after that, at the same hour, one with a card.
+    t.clock.advance(3_600_000);
+    const firstAt = moscow(t.clock.now());
+    await sale("s-card", { cardNumber: w.alpha.cards.gold });
+    await sale("s-plain-1", { cardNumber: undefined });
+    await sale("s-plain-2", { cardNumber: undefined, storeCode: w.alpha.storeCodes[1] });
+    t.clock.advance(86_400_000);
+    const nextAt = moscow(t.clock.now());
+    posToken = await tokenFor(t, w.alpha.logins.any);
+    await sale("s-next");
+    await rollUp();
+    expect(firstAt.date).toBe(DAY);
+    expect(nextAt).toEqual({ date: NEXT_DAY, hour: firstAt.hour });
+
+    const after = (await as("owner", path)).json();
+    const first = await activityOf(["s-card", "s-plain-1", "s-plain-2"]);
+    const next = await activityOf(["s-next"]);
+    expect(first.purchasesWithCard).toBe(1);
+    expect(first.salesWithCard).toBeGreaterThan(0);
+    expect(first.sales).toBeGreaterThan(first.salesWithCard);
+    expect(gained(after.perDay[0], before.perDay[0])).toEqual(first);
+    expect(gained(after.perDay[1], before.perDay[1])).toEqual(next);
+    // The hours of the day sum over both days; every other hour is as it was.
+    expect(gained(after.perHour[firstAt.hour], before.perHour[firstAt.hour])).toEqual(plus(first, next));
+    for (const hour of after.perHour) {
+      if (hour.hour !== firstAt.hour) expect(hour).toEqual(before.perHour[hour.hour]);
+    }
+    // The days and the hours add up to the period's totals, with a card and without.
+    for (const rows of [after.perDay, after.perHour] as Activity[][]) {
+      const total = rows.reduce(plus, NONE);
+      expect(total).toEqual({
+        purchases: after.withCard.purchases + after.withoutCard.purchases,
+        sales: after.withCard.sales + after.withoutCard.sales,
+        purchasesWithCard: after.withCard.purchases,
+        salesWithCard: after.withCard.sales,
+      });
+    }
   });
 });
 

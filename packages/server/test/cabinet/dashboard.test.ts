@@ -1,8 +1,8 @@
 /**
  * The dashboard in Chromium against a real server process whose background job rolls the figures up:
  * after a few real purchases through the POS API the owner sees the figures the API answers (in the cards,
- * the charts' summaries, tables and tooltips), a period changed in the URL shows its own figures, and the
- * page reads in English.
+ * the charts' summaries, tables and tooltips, each day and hour parted into with and without a card), a
+ * period changed in the URL shows its own figures, and the page reads in English.
  */
 import type { DashboardView } from "@kopilka/contract";
 import type { Static } from "typebox";
@@ -101,33 +101,53 @@ describeInChromium("dashboard", () => {
     );
     expect(await card("Зависшие покупки сейчас").innerText()).toContain("0");
     // The charts: each picture is named by its figures, the same figures are in a table for screen readers,
-    // and a bar's tooltip says its values in words.
+    // and a bar's tooltip says its values in words; each bar parts purchases with a card from those without.
     const perDay = page.getByRole("region", { name: "Покупки по дням" });
     const todaySales = figures.perDay.reduce((s, x) => s + x.sales, 0);
     expect(todaySales).toBe(figures.withCard.sales + figures.withoutCard.sales);
+    const day = figures.perDay[0]!;
+    expect(figures.perDay).toHaveLength(1);
+    expect(day).toMatchObject({ purchases: 3, purchasesWithCard: 2, salesWithCard: figures.withCard.sales });
     const perDayLabel = await perDay.getByRole("img").getAttribute("aria-label");
     expect(perDayLabel).toMatch(/^Покупки по дням: всего 3 за 1 дн\. на /);
-    expect(perDayLabel).toContain(formatRubles(todaySales));
-    const row = perDay.getByRole("table", { name: "Покупки по дням" }).getByRole("row").nth(1);
+    expect(perDayLabel).toContain(`${formatRubles(todaySales)}, с картой 67 %;`);
+    const table = perDay.getByRole("table", { name: "Покупки по дням" });
+    expect((await table.getByRole("columnheader").allInnerTexts()).map((c) => c.trim())).toEqual([
+      "День",
+      "Покупки с картой",
+      "Покупки без карты",
+      "Покупки, всего",
+      "Продажи с картой",
+      "Продажи без карты",
+      "Продажи, всего",
+    ]);
+    const row = table.getByRole("row").nth(1);
     expect((await row.getByRole("cell").allInnerTexts()).map((c) => c.trim())).toEqual([
+      "2",
+      "1",
       "3",
+      formatRubles(day.salesWithCard),
+      formatRubles(day.sales - day.salesWithCard),
       formatRubles(todaySales),
     ]);
-    const busiestHour = figures.perHour.find((x) => x.purchases === 3)!.hour;
+    const busiestHour = figures.perHour.find((x) => x.purchases === 3)!;
+    expect(busiestHour).toMatchObject({ purchasesWithCard: 2, salesWithCard: day.salesWithCard });
     const hh = (h: number) => String(h).padStart(2, "0");
     expect(
       await page
         .getByRole("img", {
-          name: `Покупки по часам суток: всего 3; больше всего с ${hh(busiestHour)}:00 до ${hh(busiestHour + 1)}:00: 3`,
+          name: `Покупки по часам суток: всего 3, с картой 67 %; больше всего с ${hh(busiestHour.hour)}:00 до ${hh(busiestHour.hour + 1)}:00: 3`,
         })
         .count(),
     ).toBe(1);
+    expect(await perDay.getByText("С картой", { exact: true }).isVisible()).toBe(true);
+    expect(await perDay.getByText("Без карты", { exact: true }).isVisible()).toBe(true);
+    const tooltip = perDay.locator(".recharts-tooltip-wrapper");
     await perDay.locator(".recharts-bar-rectangle").first().hover();
-    await expect.poll(() => perDay.locator(".recharts-tooltip-wrapper").innerText()).toContain("Покупок: 3");
-    expect(await perDay.locator(".recharts-tooltip-wrapper").innerText()).toContain(
-      `Продажи: ${formatRubles(todaySales)}`,
-    );
-    // Sales instead of purchases: the axis counts rubles.
+    await expect.poll(() => tooltip.innerText()).toContain("Покупки, всего: 3");
+    expect(await tooltip.innerText()).toContain("Покупки с картой: 2");
+    expect(await tooltip.innerText()).toContain("Покупки без карты: 1");
+    // Sales instead of purchases: the axis counts rubles, the tooltip the sales' parts.
     const ticks = async () =>
       (await perDay.locator(".recharts-cartesian-axis-tick-value").allTextContents()).join(" ");
     expect(await ticks()).toContain(`${today.slice(8, 10)}.${today.slice(5, 7)}`);
@@ -135,6 +155,12 @@ describeInChromium("dashboard", () => {
     await perDay.getByRole("radiogroup", { name: "Показатель" }).getByText("Продажи").click();
     expect(await perDay.getByRole("radio", { name: "Продажи" }).isChecked()).toBe(true);
     await expect.poll(ticks).toContain("₽");
+    await perDay.locator(".recharts-bar-rectangle").first().hover();
+    await expect.poll(() => tooltip.innerText()).toContain(`Продажи, всего: ${formatRubles(todaySales)}`);
+    expect(await tooltip.innerText()).toContain(`Продажи с картой: ${formatRubles(day.salesWithCard)}`);
+    expect(await tooltip.innerText()).toContain(
+      `Продажи без карты: ${formatRubles(day.sales - day.salesWithCard)}`,
+    );
     const topRule = figures.topRules[0]!;
     expect(topRule.discount).toBeGreaterThan(0);
     expect(
@@ -146,7 +172,10 @@ describeInChromium("dashboard", () => {
       `Правила с наибольшей скидкой: ${figures.topRules.length}; больше всего дало «${topRule.name}»: ${formatRubles(topRule.discount)}`,
     );
     expect(await page.getByText("Время указано в часовом поясе Europe/Moscow (ваш браузер)").count()).toBe(1);
-    // Back to the top: the hover scrolled, and a full-page screenshot draws the fixed header where it was.
+    // The pointer away, so that the screenshot shows the bars and not a tooltip over them; back to the top:
+    // the hover scrolled, and a full-page screenshot draws the fixed header where it was.
+    await page.mouse.move(0, 0);
+    await expect.poll(() => tooltip.isVisible()).toBe(false);
     await page.evaluate("window.scrollTo(0, 0)");
     await expectAccessible(page, "dashboard-today");
 

@@ -35,8 +35,26 @@ function busiestOf(points: ActivityPoint[]): ActivityPoint | undefined {
   );
 }
 
-const sum = (points: ActivityPoint[], field: "purchases" | "sales") =>
+const sum = (points: ActivityPoint[], field: "purchases" | "sales" | "purchasesWithCard") =>
   points.reduce((s, p) => s + p[field], 0);
+
+/** The whole percent of the period's purchases made with a card, for a chart's summary. */
+function shareWithCard(points: ActivityPoint[]): number {
+  const total = sum(points, "purchases");
+  return total > 0 ? Math.round((sum(points, "purchasesWithCard") * 100) / total) : 0;
+}
+
+/** A day's or an hour's figures from the API, the part without a card being the rest of the total. */
+const activity = (
+  x: Pick<Dashboard["perDay"][number], "purchases" | "sales" | "purchasesWithCard" | "salesWithCard">,
+) => ({
+  purchases: x.purchases,
+  sales: x.sales,
+  purchasesWithCard: x.purchasesWithCard,
+  purchasesWithoutCard: x.purchases - x.purchasesWithCard,
+  salesWithCard: x.salesWithCard,
+  salesWithoutCard: x.sales - x.salesWithCard,
+});
 
 function Figure({
   label,
@@ -140,15 +158,13 @@ export default function DashboardPage() {
     tick: dayjs(x.date).format(i18n.language === "en" ? "DD/MM" : "DD.MM"),
     // A calendar day, not an instant: noon UTC read in UTC is that day wherever the browser is.
     title: formatDate(`${x.date}T12:00:00Z`, i18n.language, "UTC"),
-    purchases: x.purchases,
-    sales: x.sales,
+    ...activity(x),
   }));
   const perHour: ActivityPoint[] = (d?.perHour ?? []).map((x) => ({
     key: String(x.hour),
     tick: hh(x.hour),
     title: `${hh(x.hour)}:00–${hh(x.hour + 1)}:00`,
-    purchases: x.purchases,
-    sales: x.sales,
+    ...activity(x),
   }));
   const busiestDay = busiestOf(perDay);
   const busiestHour = busiestOf(perHour);
@@ -251,6 +267,7 @@ export default function DashboardPage() {
             sales: formatRubles(sum(perDay, "sales")),
             day: busiestDay?.title,
             most: formatCount(busiestDay?.purchases ?? 0),
+            share: shareWithCard(perDay),
           })}
           periodColumn={t("dashboard.dayColumn")}
           // About ten dates under the axis whatever the period.
@@ -266,6 +283,7 @@ export default function DashboardPage() {
             from: `${hh(Number(busiestHour?.key ?? 0))}:00`,
             to: `${hh(Number(busiestHour?.key ?? 0) + 1)}:00`,
             most: formatCount(busiestHour?.purchases ?? 0),
+            share: shareWithCard(perHour),
           })}
           periodColumn={t("dashboard.hourColumn")}
           tickEvery={3}

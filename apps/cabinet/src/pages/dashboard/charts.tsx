@@ -15,8 +15,10 @@ import { useTranslation } from "react-i18next";
 import {
   Bar,
   BarChart,
+  type BarShapeProps,
   CartesianGrid,
   LabelList,
+  Rectangle,
   ResponsiveContainer,
   Text as SvgText,
   Tooltip,
@@ -25,9 +27,12 @@ import {
 } from "recharts";
 import { formatCount, formatRubles, formatRublesShort } from "../../lib/format.ts";
 
-// Theme colours with at least 3:1 against white for marks and 4.5:1 for words.
+// Theme colours with at least 3:1 against white for marks and 4.5:1 for words. The two parts of a bar
+// differ in hue (blue and orange stay apart for the common kinds of colour blindness) and in lightness
+// (indigo 9 is 6.8:1 on white, orange 8 is 3.6:1), and a white line parts them.
 const PURCHASES_COLOR = "var(--mantine-color-indigo-7)";
-const SALES_COLOR = "var(--mantine-color-teal-8)";
+const WITH_CARD_COLOR = "var(--mantine-color-indigo-9)";
+const WITHOUT_CARD_COLOR = "var(--mantine-color-orange-8)";
 const TEXT_COLOR = "var(--mantine-color-gray-8)";
 const AXIS_COLOR = "var(--mantine-color-gray-5)";
 const GRID_COLOR = "var(--mantine-color-gray-3)";
@@ -47,6 +52,12 @@ export interface ActivityPoint {
   purchases: number;
   /** Kopecks. */
   sales: number;
+  purchasesWithCard: number;
+  purchasesWithoutCard: number;
+  /** Kopecks. */
+  salesWithCard: number;
+  /** Kopecks. */
+  salesWithoutCard: number;
 }
 
 export interface RankedRule {
@@ -65,7 +76,12 @@ function EmptyChart({ text }: { text: string }) {
   );
 }
 
-function ChartTooltip({ title, rows }: { title: string; rows: { color: string; text: string }[] }) {
+/** A colour's square in a tooltip or legend; without a colour, the room of one (a total's row). */
+function Swatch({ color }: { color?: string }) {
+  return <Box w={10} h={10} style={{ background: color, borderRadius: 2, flexShrink: 0 }} />;
+}
+
+function ChartTooltip({ title, rows }: { title: string; rows: { color?: string; text: string }[] }) {
   return (
     <Paper withBorder shadow="sm" px="sm" py={6} maw={320}>
       <Text size="sm" fw={600} mb={2}>
@@ -73,8 +89,10 @@ function ChartTooltip({ title, rows }: { title: string; rows: { color: string; t
       </Text>
       {rows.map((row) => (
         <Group key={row.text} gap={6} wrap="nowrap">
-          <Box w={10} h={10} style={{ background: row.color, borderRadius: 2, flexShrink: 0 }} />
-          <Text size="sm">{row.text}</Text>
+          <Swatch color={row.color} />
+          <Text size="sm" fw={row.color ? undefined : 600}>
+            {row.text}
+          </Text>
         </Group>
       ))}
     </Paper>
@@ -115,11 +133,40 @@ function HiddenTable({ caption, head, rows }: { caption: string; head: string[];
 
 type Metric = "purchases" | "sales";
 
+const PARTS = {
+  purchases: { withCard: "purchasesWithCard", withoutCard: "purchasesWithoutCard" },
+  sales: { withCard: "salesWithCard", withoutCard: "salesWithoutCard" },
+} as const;
+
 /**
- * A card with the purchases or the sales (the reader picks) of each day or hour as bars. One measure at a
- * time: two axes on one chart read as if their lines met. The drawing is one image named by its summary:
- * Recharts' keyboard layer is off (inside an image it would be a tab stop with nothing to say), its SVG is
- * presentation only, and the table below carries every figure.
+ * A part of a stacked bar, its outer corners rounded when it is the top of a bar above zero: the part
+ * with a card when the bar has nothing without one above it, the part without a card when it has some.
+ */
+function stackPart(metric: Metric, part: "withCard" | "withoutCard") {
+  return (props: BarShapeProps) => {
+    const point = props.payload as ActivityPoint | undefined;
+    const top =
+      point !== undefined &&
+      (part === "withoutCard" ? point[PARTS[metric].withoutCard] > 0 : point[PARTS[metric].withoutCard] <= 0);
+    const value = point?.[PARTS[metric][part]] ?? 0;
+    return (
+      <Rectangle
+        {...props}
+        radius={top && value > 0 ? [3, 3, 0, 0] : 0}
+        stroke="white"
+        strokeWidth={value === 0 ? 0 : 1}
+      />
+    );
+  };
+}
+
+/**
+ * A card with the purchases or the sales (the reader picks) of each day or hour as bars, each split into
+ * the part with a card (below) and without one (above). One measure at a time: two axes on one chart read
+ * as if their lines met. The drawing is one image named by its summary: Recharts' keyboard layer is off
+ * (inside an image it would be a tab stop with nothing to say), its SVG is presentation only, and the table
+ * below carries every figure. The legend is drawn apart from the chart so that it never covers a bar, and
+ * hidden from screen readers, which have the table's headings.
  */
 export function ActivityCard({
   id,
@@ -146,7 +193,20 @@ export function ActivityCard({
   const hasPurchases = points?.some((p) => p.purchases > 0) ?? false;
   const purchasesName = t("dashboard.purchasesSeries");
   const salesName = t("dashboard.salesSeries");
-  const color = metric === "purchases" ? PURCHASES_COLOR : SALES_COLOR;
+  const columns = {
+    purchases: {
+      withCard: t("dashboard.purchasesWithCardColumn"),
+      withoutCard: t("dashboard.purchasesWithoutCardColumn"),
+      total: t("dashboard.purchasesTotalColumn"),
+    },
+    sales: {
+      withCard: t("dashboard.salesWithCardColumn"),
+      withoutCard: t("dashboard.salesWithoutCardColumn"),
+      total: t("dashboard.salesTotalColumn"),
+    },
+  };
+  const format = metric === "purchases" ? formatCount : (kopecks: number) => formatRubles(kopecks);
+  const figure = (name: string, value: number) => t("dashboard.chartFigure", { name, value: format(value) });
   return (
     <Card withBorder padding="md" component="section" aria-labelledby={id}>
       <Group justify="space-between" mb="sm" gap="xs" mih={30}>
@@ -178,6 +238,8 @@ export function ActivityCard({
                 data={points}
                 margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
                 barCategoryGap="20%"
+                // A day's refunds may outweigh its sales: a part below zero goes down from the axis.
+                stackOffset="sign"
                 accessibilityLayer={false}
                 role="presentation"
               >
@@ -208,32 +270,71 @@ export function ActivityCard({
                         title={point.title}
                         rows={[
                           {
-                            color: PURCHASES_COLOR,
-                            text: t("dashboard.purchasesCount", { count: point.purchases }),
+                            color: WITH_CARD_COLOR,
+                            text: figure(columns[metric].withCard, point[PARTS[metric].withCard]),
                           },
                           {
-                            color: SALES_COLOR,
-                            text: t("dashboard.salesAmount", { amount: formatRubles(point.sales) }),
+                            color: WITHOUT_CARD_COLOR,
+                            text: figure(columns[metric].withoutCard, point[PARTS[metric].withoutCard]),
                           },
+                          { text: figure(columns[metric].total, point[metric]) },
                         ]}
                       />
                     ) : null;
                   }}
                 />
                 <Bar
-                  dataKey={metric}
-                  name={metric === "purchases" ? purchasesName : salesName}
-                  fill={color}
+                  dataKey={PARTS[metric].withCard}
+                  name={columns[metric].withCard}
+                  stackId="card"
+                  fill={WITH_CARD_COLOR}
                   maxBarSize={40}
-                  radius={[3, 3, 0, 0]}
+                  shape={stackPart(metric, "withCard")}
+                />
+                <Bar
+                  dataKey={PARTS[metric].withoutCard}
+                  name={columns[metric].withoutCard}
+                  stackId="card"
+                  fill={WITHOUT_CARD_COLOR}
+                  maxBarSize={40}
+                  shape={stackPart(metric, "withoutCard")}
                 />
               </BarChart>
             </ResponsiveContainer>
           </Box>
+          <Group gap="md" justify="center" mt="xs" aria-hidden="true">
+            {[
+              { color: WITH_CARD_COLOR, text: t("dashboard.withCard") },
+              { color: WITHOUT_CARD_COLOR, text: t("dashboard.withoutCard") },
+            ].map((item) => (
+              <Group key={item.text} gap={6} wrap="nowrap">
+                <Swatch color={item.color} />
+                <Text size="sm" c="gray.8">
+                  {item.text}
+                </Text>
+              </Group>
+            ))}
+          </Group>
           <HiddenTable
             caption={title}
-            head={[periodColumn, purchasesName, salesName]}
-            rows={points.map((p) => [p.title, formatCount(p.purchases), formatRubles(p.sales)])}
+            head={[
+              periodColumn,
+              columns.purchases.withCard,
+              columns.purchases.withoutCard,
+              columns.purchases.total,
+              columns.sales.withCard,
+              columns.sales.withoutCard,
+              columns.sales.total,
+            ]}
+            rows={points.map((p) => [
+              p.title,
+              formatCount(p.purchasesWithCard),
+              formatCount(p.purchasesWithoutCard),
+              formatCount(p.purchases),
+              formatRubles(p.salesWithCard),
+              formatRubles(p.salesWithoutCard),
+              formatRubles(p.sales),
+            ])}
           />
         </>
       )}

@@ -39,6 +39,16 @@ export interface SalesFigures {
   averageReceipt: number;
 }
 
+/** A day's or an hour's purchases and sales, in all and the part with a card (the rest is without). */
+export interface Activity {
+  purchases: number;
+  /** Kopecks. */
+  sales: number;
+  purchasesWithCard: number;
+  /** Kopecks. */
+  salesWithCard: number;
+}
+
 export interface Dashboard {
   period: { from: string; to: string; timezone: string };
   storeCode: string | null;
@@ -56,9 +66,9 @@ export interface Dashboard {
   /** Null for one store: a client registers with the program, not in a store. */
   newClients: number | null;
   hangingNow: number;
-  perDay: { date: string; purchases: number; sales: number }[];
+  perDay: ({ date: string } & Activity)[];
   /** Hours of the day (0–23, local) over the whole period. */
-  perHour: { hour: number; purchases: number; sales: number }[];
+  perHour: ({ hour: number } & Activity)[];
   topRules: { ruleId: number; name: string; discount: number; lines: number }[];
   /** When the roll-up last took purchase events (ISO), null before its first run. */
   updatedAt: string | null;
@@ -222,23 +232,26 @@ export async function dashboard(database: Database, request: DashboardRequest): 
 
   const firstDay = localTimeOf(period.from, period.timezone).dayNumber;
   const lastDay = localTimeOf(period.to - 1, period.timezone).dayNumber;
+  const noActivity = (): Activity => ({ purchases: 0, sales: 0, purchasesWithCard: 0, salesWithCard: 0 });
   const perDay = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => ({
     date: isoDateOfDayNumber(firstDay + i),
-    purchases: 0,
-    sales: 0,
+    ...noActivity(),
   }));
-  const perHour = Array.from({ length: 24 }, (_, hour) => ({ hour, purchases: 0, sales: 0 }));
+  const perHour = Array.from({ length: 24 }, (_, hour) => ({ hour, ...noActivity() }));
   const localHour = localHours(period.timezone);
+  const add = (into: Activity, row: (typeof hours)[number]) => {
+    into.purchases += n(row.purchases);
+    into.sales += n(row.sales);
+    if (n(row.with_card) === 1) {
+      into.purchasesWithCard += n(row.purchases);
+      into.salesWithCard += n(row.sales);
+    }
+  };
   for (const row of hours) {
     const local = localHour(n(row.hour));
     const day = perDay[local.dayNumber - firstDay];
-    if (day) {
-      day.purchases += n(row.purchases);
-      day.sales += n(row.sales);
-    }
-    const hour = perHour[local.hour]!;
-    hour.purchases += n(row.purchases);
-    hour.sales += n(row.sales);
+    if (day) add(day, row);
+    add(perHour[local.hour]!, row);
   }
 
   const ruleIds = rules.map((r) => n(r.rule_id));

@@ -860,6 +860,8 @@ export const en: Messages = {
       lastAt: "Last",
       program: "Program",
       programCaps: "Caps of program {{program}}",
+      offeredBy: "{{program}} (owner {{owner}})",
+      partner: "Chain",
       empty: "No cap was hit on {{day}}",
       emptyHint: "Cards and POS credentials that run into the programs' anti-fraud caps appear here.",
     },

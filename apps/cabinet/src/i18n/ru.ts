@@ -866,6 +866,8 @@ export const ru = {
       lastAt: "Последнее",
       program: "Программа",
       programCaps: "Ограничения программы {{program}}",
+      offeredBy: "{{program}} (владелец {{owner}})",
+      partner: "Сеть",
       empty: "За {{day}} срабатываний не было",
       emptyHint: "Здесь появятся карты и кассы, упёршиеся в антифрод-ограничения программ.",
     },

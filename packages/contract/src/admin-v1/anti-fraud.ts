@@ -14,6 +14,14 @@ export const AntiFraudHitsQuery = Type.Object(
 
 export const AntiFraudHit = Type.Object({
   programCode: Type.String(),
+  programName: Type.String(),
+  programOwnerCode: Type.String({
+    description: "the program's owner: the path's partner, or the one offering it",
+  }),
+  partnerCode: Type.String({
+    description:
+      "the partner whose POS hit the cap: the path's partner, or a participant of a program the path's partner owns and offers",
+  }),
   cap: Type.String({ description: "the setting hit, e.g. maxPointsSpentPerCardPerDay" }),
   subject: Type.Union([Type.Literal("card"), Type.Literal("credential")]),
   cardNumber: Type.Union([Type.String(), Type.Null()], { description: "for caps per card" }),

@@ -4,6 +4,9 @@
  * after confirm per POS credential; hits are listed by the admin API and counted in the metrics.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dayNumberOfIsoDate } from "../../src/core/rules/local-time.js";
+import { recordHit } from "../../src/modules/anti-fraud/index.js";
+import { addParticipant } from "../../src/modules/programs/index.js";
 import { sweepOnce } from "../../src/modules/purchases/index.js";
 import {
   call,
@@ -288,6 +291,65 @@ describe("programs without caps", () => {
     expect((await refund(t, p, "plain-1", "x")).statusCode).toBe(200);
     const rows = await t.database.db.selectFrom("anti_fraud_usage").selectAll().execute();
     expect(rows).toEqual([]);
+  });
+
+  it("the hits list shows the owner of a shared program its participants' hits under it, and no one else's", async () => {
+    const participant = await seedPartner(t, { code: "beta" });
+    const outsider = await seedPartner(t, { code: "gamma" });
+    await addParticipant(t.database.db, p.programId, participant.partnerId, t.clock.now());
+    const day = dayNumberOfIsoDate(TODAY);
+    const credential = async (login: string) =>
+      (
+        await t.database.db
+          .selectFrom("pos_credentials")
+          .select("id")
+          .where("login", "=", login)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const hit = async (seller: SeededPartner, programId: number, times: number) => {
+      const subjectId = await credential(seller.logins.store);
+      for (let i = 0; i < times; i++) {
+        await t.database.transaction((trx) =>
+          recordHit(
+            trx,
+            {
+              partnerId: seller.partnerId,
+              programId,
+              cap: "maxRefundsPerPosPerDay",
+              subjectKind: "credential",
+              subjectId,
+              day,
+            },
+            t.clock.now(),
+          ),
+        );
+      }
+    };
+    await hit(p, p.programId, 1);
+    await hit(participant, p.programId, 3);
+    await hit(participant, participant.programId, 2);
+    await hit(outsider, outsider.programId, 1);
+
+    const seen = (viewer: SeededPartner) =>
+      hits(t, viewer, TODAY).then((r) => r.items.map((h) => [h.partnerCode, h.programName, h.login, h.hits]));
+    expect(await seen(p)).toEqual([
+      ["beta", "Main", participant.logins.store, 3],
+      [p.code, "Main", p.logins.store, 1],
+    ]);
+    // The participant sees its own POS under both programs; the owner's own POS stays the owner's.
+    expect(await seen(participant)).toEqual([
+      ["beta", "Main", participant.logins.store, 3],
+      ["beta", "Main", participant.logins.store, 2],
+    ]);
+    expect(await seen(outsider)).toEqual([["gamma", "Main", outsider.logins.store, 1]]);
+    const programs = (await hits(t, participant, TODAY)).items.map((h) => [
+      h.programCode,
+      h.programOwnerCode,
+    ]);
+    expect(programs).toEqual([
+      ["main", p.code],
+      ["main", "beta"],
+    ]);
   });
 
   it("the hits list refuses a bad day", async () => {

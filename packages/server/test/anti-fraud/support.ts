@@ -69,6 +69,9 @@ export async function hits(t: TestApp, p: SeededPartner, day: string) {
     day: string;
     items: {
       programCode: string;
+      programName: string;
+      programOwnerCode: string;
+      partnerCode: string;
       cap: string;
       subject: string;
       cardNumber: string | null;

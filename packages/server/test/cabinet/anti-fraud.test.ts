@@ -142,7 +142,7 @@ describeInChromium("cabinet: anti-fraud caps and their hits", () => {
     await row.waitFor();
     const cells = (await row.getByRole("cell").allInnerTexts()).map((s) => s.trim());
     expect(cells.slice(0, 3)).toEqual(["Оплата баллами по карте за день", `Карта ${CARD}`, "1"]);
-    expect(cells[4]).toBe("main");
+    expect(cells[4]).toBe("Копилка Демо");
     await page.getByText("Всего срабатываний: 1").waitFor();
 
     // The page asks for the browser's today, the same local day as the Moscow store's.
@@ -159,11 +159,17 @@ describeInChromium("cabinet: anti-fraud caps and their hits", () => {
         subject: "card",
         cardNumber: CARD,
         hits: 1,
+        programCode: "main",
+        programName: "Копилка Демо",
+        programOwnerCode: "demo",
+        partnerCode: "demo",
       }),
     ]);
+    // Only the partner's own POS here: no column for whose POS it was.
+    expect(await page.getByRole("columnheader", { name: "Сеть" }).count()).toBe(0);
     await cabinet.expectAccessible(page, "anti-fraud-03-hits");
 
-    await row.getByRole("link", { name: "Ограничения программы main" }).click();
+    await row.getByRole("link", { name: "Ограничения программы Копилка Демо" }).click();
     await page.waitForURL("**/p/demo/programs/main?tab=settings");
     await page.getByRole("region", { name: "Антифрод-ограничения" }).waitFor();
 

@@ -51,7 +51,8 @@ export default function AntiFraudHitsPage() {
       nowrap: true,
       render: (h) =>
         h.subject === "card" ? (
-          h.cardNumber && mayReadCards ? (
+          // A participant's cards are its own: the owner of the program has no page for them.
+          h.cardNumber && mayReadCards && h.partnerCode === partner.code ? (
             <Anchor component={Link} size="sm" to={`${base}/cards/${encodeURIComponent(h.cardNumber)}`}>
               {t("antiFraud.hits.card", { number: h.cardNumber })}
             </Anchor>
@@ -72,20 +73,32 @@ export default function AntiFraudHitsPage() {
     {
       key: "program",
       label: t("antiFraud.hits.program"),
-      nowrap: true,
-      render: (h) => (
-        <Anchor
-          component={Link}
-          size="sm"
-          to={`${base}/programs/${encodeURIComponent(h.programCode)}?tab=settings`}
-          aria-label={t("antiFraud.hits.programCaps", { program: h.programCode })}
-        >
-          {h.programCode}
-        </Anchor>
-      ),
+      render: (h) =>
+        // The caps are set by the program's owner; a participant only reads whose program it was.
+        h.programOwnerCode === partner.code ? (
+          <Anchor
+            component={Link}
+            size="sm"
+            to={`${base}/programs/${encodeURIComponent(h.programCode)}?tab=settings`}
+            aria-label={t("antiFraud.hits.programCaps", { program: h.programName })}
+          >
+            {h.programName}
+          </Anchor>
+        ) : (
+          t("antiFraud.hits.offeredBy", { program: h.programName, owner: h.programOwnerCode })
+        ),
     },
   ];
   const items = hits.data?.items;
+  // Only a program offered to others brings their POS here: then whose POS it was is a column.
+  if (items?.some((h) => h.partnerCode !== partner.code)) {
+    columns.splice(2, 0, {
+      key: "partner",
+      label: t("antiFraud.hits.partner"),
+      nowrap: true,
+      render: (h) => h.partnerCode,
+    });
+  }
   const total = items?.reduce((sum, h) => sum + h.hits, 0) ?? 0;
 
   return (
@@ -133,7 +146,9 @@ export default function AntiFraudHitsPage() {
           caption={t("antiFraud.hits.caption", { day: dayInWords })}
           columns={columns}
           rows={items}
-          rowKey={(h) => `${h.programCode}/${h.cap}/${h.subject}/${h.cardNumber ?? h.login}`}
+          rowKey={(h) =>
+            `${h.partnerCode}/${h.programOwnerCode}/${h.programCode}/${h.cap}/${h.subject}/${h.cardNumber ?? h.login}`
+          }
           loading={false}
         />
       )}

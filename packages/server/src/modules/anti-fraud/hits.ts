@@ -5,6 +5,7 @@
 
 import { dayNumberOfIsoDate } from "../../core/rules/local-time.js";
 import type { Database, Executor } from "../../infra/db/database.js";
+import { sharedProgramIds } from "../programs/index.js";
 import { AntiFraudRefusal, type CapHit } from "./usage.js";
 
 /** Told of every hit once its transaction committed (the Prometheus counter). */
@@ -55,6 +56,11 @@ export async function recordingRefusedHits<T>(
 
 export interface HitView {
   programCode: string;
+  programName: string;
+  /** The program's owner: the viewer, or the partner that offers it to the viewer. */
+  programOwnerCode: string;
+  /** The partner whose POS ran into the cap: a participant's, on a program the viewer owns and shares. */
+  partnerCode: string;
   cap: string;
   subject: "card" | "credential";
   cardNumber: string | null;
@@ -63,17 +69,27 @@ export interface HitView {
   lastAt: string;
 }
 
-/** The partner's hits on a local day (YYYY-MM-DD), most frequent first. */
+/**
+ * A local day's hits (YYYY-MM-DD) that the partner may see, most frequent first: those at its own POS,
+ * whatever program, and those under the programs it owns at its participants' POS (the owner sets the
+ * caps), as with purchases.
+ */
 export async function hitsOfDay(db: Executor, partnerId: number, isoDay: string): Promise<HitView[]> {
+  const shared = await sharedProgramIds(db, partnerId);
   const rows = await db
     .selectFrom("anti_fraud_hits as h")
     .innerJoin("programs as p", "p.id", "h.program_id")
+    .innerJoin("partners as o", "o.id", "p.partner_id")
+    .innerJoin("partners as s", "s.id", "h.partner_id")
     .leftJoin("cards as c", (j) => j.onRef("c.id", "=", "h.subject_id").on("h.subject_kind", "=", "card"))
     .leftJoin("pos_credentials as k", (j) =>
       j.onRef("k.id", "=", "h.subject_id").on("h.subject_kind", "=", "credential"),
     )
     .select([
       "p.code as program_code",
+      "p.name as program_name",
+      "o.code as owner_code",
+      "s.code as partner_code",
       "h.cap",
       "h.subject_kind",
       "c.number",
@@ -81,13 +97,20 @@ export async function hitsOfDay(db: Executor, partnerId: number, isoDay: string)
       "h.hits",
       "h.last_at",
     ])
-    .where("h.partner_id", "=", partnerId)
     .where("h.day", "=", dayNumberOfIsoDate(isoDay))
+    .where((eb) =>
+      shared.length === 0
+        ? eb("h.partner_id", "=", partnerId)
+        : eb.or([eb("h.partner_id", "=", partnerId), eb("h.program_id", "in", shared)]),
+    )
     .orderBy("h.hits", "desc")
     .orderBy("h.id")
     .execute();
   return rows.map((r) => ({
     programCode: r.program_code,
+    programName: r.program_name,
+    programOwnerCode: r.owner_code,
+    partnerCode: r.partner_code,
     cap: r.cap,
     subject: r.subject_kind as "card" | "credential",
     cardNumber: r.number ?? null,

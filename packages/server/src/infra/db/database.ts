@@ -44,9 +44,14 @@ export interface Database {
   readonly dialect: Dialect;
   readonly db: Db;
   transaction<T>(work: (trx: Trx) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Row lock on PostgreSQL; SQLite transactions already run one at a time on the single writer. */
+  /**
+   * Row lock on PostgreSQL; SQLite transactions already run one at a time on the single writer.
+   * `skipLocked`: a row another transaction holds is left out instead of waited for (background work
+   * that comes back to it later).
+   */
   forUpdate<O>(
     query: SelectQueryBuilder<DatabaseSchema, keyof DatabaseSchema, O>,
+    options?: { skipLocked?: boolean },
   ): SelectQueryBuilder<DatabaseSchema, keyof DatabaseSchema, O>;
   /**
    * A read of committed data outside any transaction, prepared once per process: the hot path's point
@@ -448,7 +453,7 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
         }
       }
     },
-    forUpdate: (q) => q.forUpdate(),
+    forUpdate: (q, options) => (options?.skipLocked ? q.forUpdate().skipLocked() : q.forUpdate()),
     prepareRead: memoized(<R>(text: string): PreparedRead<R> => {
       let n = 0;
       const name = preparedReads.get(text) ?? `read-${preparedReads.size + 1}`;

@@ -142,16 +142,30 @@ export async function openAccounts(
 
 const ACCOUNT = "select card_id, active, pending, held from points_accounts where card_id = ?";
 const ACCOUNT_FOR_UPDATE = `${ACCOUNT} for update`;
+const ACCOUNT_FOR_UPDATE_SKIP_LOCKED = `${ACCOUNT_FOR_UPDATE} skip locked`;
+
+async function accountRow(trx: Trx, text: string, cardId: number): Promise<Account | null> {
+  const rows = await rawRows<{ card_id: number; active: number; pending: number; held: number }>(trx, text, [
+    cardId,
+  ]);
+  const row = rows[0];
+  return row ? { cardId: row.card_id, active: row.active, pending: row.pending, held: row.held } : null;
+}
 
 export async function lockAccount(_database: Database, trx: Trx, cardId: number): Promise<Account> {
-  const rows = await rawRows<{ card_id: number; active: number; pending: number; held: number }>(
-    trx,
-    isPostgres(trx) ? ACCOUNT_FOR_UPDATE : ACCOUNT,
-    [cardId],
-  );
-  const row = rows[0];
-  if (!row) throw new Error(`card ${cardId} has no points account`);
-  return { cardId: row.card_id, active: row.active, pending: row.pending, held: row.held };
+  const account = await accountRow(trx, isPostgres(trx) ? ACCOUNT_FOR_UPDATE : ACCOUNT, cardId);
+  if (!account) throw new Error(`card ${cardId} has no points account`);
+  return account;
+}
+
+/**
+ * The account under lock, or null on PostgreSQL when another transaction holds it (`SKIP LOCKED`): for
+ * background work that should not wait behind a till and comes back to the account later.
+ */
+function lockAccountUnlessBusy(database: Database, trx: Trx, cardId: number): Promise<Account | null> {
+  return isPostgres(trx)
+    ? accountRow(trx, ACCOUNT_FOR_UPDATE_SKIP_LOCKED, cardId)
+    : lockAccount(database, trx, cardId);
 }
 
 /** The balance of an account read under lock, as changed in memory by this transaction. */
@@ -374,7 +388,9 @@ async function sweepDueLots(
   let done = 0;
   for (const candidate of due) {
     done += await database.transaction(async (trx) => {
-      const account = await lockAccount(database, trx, candidate.account_id);
+      // An account a till is using now is left for the next sweep rather than waited for.
+      const account = await lockAccountUnlessBusy(database, trx, candidate.account_id);
+      if (!account) return 0;
       const lot = await trx
         .selectFrom("points_lots")
         .select(["id", "state", "remaining"])

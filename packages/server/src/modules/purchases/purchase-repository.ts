@@ -58,9 +58,10 @@ export class PurchaseTx {
     return purchaseOf(this.database, this.trx, principal, externalId, true);
   }
 
-  async lockById(id: number): Promise<PurchaseRow | undefined> {
+  /** `skipLocked`: undefined also when another transaction holds the row (see Database.forUpdate). */
+  async lockById(id: number, options?: { skipLocked?: boolean }): Promise<PurchaseRow | undefined> {
     return this.database
-      .forUpdate(this.trx.selectFrom("purchases").selectAll().where("id", "=", id))
+      .forUpdate(this.trx.selectFrom("purchases").selectAll().where("id", "=", id), options)
       .executeTakeFirst();
   }
 

@@ -1,6 +1,7 @@
 /**
  * expire: a calculated purchase past its TTL becomes `expired` and its hold is released. The sweeper runs
- * it for every due purchase; it re-checks the row under lock, so concurrent sweepers expire each once.
+ * it for every due purchase; it re-checks the row under lock, so concurrent sweepers expire each once,
+ * and on PostgreSQL it skips rows that others hold (`SKIP LOCKED`) instead of queueing behind them.
  * Its receipt is kept as it was, so a late confirm can still be checked against it.
  */
 import type { PurchaseState } from "@kopilka/contract";
@@ -11,10 +12,14 @@ import { lockAccount, releaseHold } from "../../points/index.js";
 import { releasePromoCodes } from "../../promo-codes/index.js";
 import type { PurchaseRepository } from "../purchase-repository.js";
 
-/** Expires one purchase by its row id; returns 1 when it did, 0 when the purchase was no longer due. */
+/**
+ * Expires one purchase by its row id; returns 1 when it did, 0 when the purchase was no longer due or is
+ * busy. A purchase another transaction holds (a till's confirm, another process's sweeper) is skipped,
+ * not waited for: if it is still due, the next sweep takes it.
+ */
 export function expire(repository: PurchaseRepository, id: number, now: number): Promise<number> {
   return repository.transact(async (tx) => {
-    const row = await tx.lockById(id);
+    const row = await tx.lockById(id, { skipLocked: true });
     if (!row) return 0;
     const state = row.state as PurchaseState;
     if (decideExpire({ state, expiresAt: row.expires_at, now }).kind === "skip") return 0;

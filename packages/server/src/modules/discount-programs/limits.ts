@@ -20,7 +20,7 @@
  */
 import { sql } from "kysely";
 import type { LimitFact } from "../../core/rules/discount-program.js";
-import type { Executor, Trx } from "../../infra/db/database.js";
+import type { Database, Executor, Trx } from "../../infra/db/database.js";
 import { DomainError } from "../../kernel/errors.js";
 import { QuotaTakenConcurrently } from "../../kernel/repricing.js";
 import type { CompiledDiscountProgram } from "./compiled.js";
@@ -75,20 +75,20 @@ async function liveHolds(
   }));
 }
 
-/** Packs counted against each limit in its current period, without `exceptPurchase`'s own holds. */
+/** Packs counted against each limit in its current period, without the holds of the purchases in `except`. */
 function usedByLimit(
   program: CompiledDiscountProgram,
   holds: readonly LiveHold[],
   now: number,
   timeZone: string,
-  exceptPurchase: number | null,
+  except: ReadonlySet<number>,
 ): Map<string, number> {
   const used = new Map<string, number>();
   for (const limit of program.definition.limits) {
     const window = program.engine.limitWindow(limit.id, now, timeZone);
     let packs = 0;
     for (const h of holds) {
-      if (h.limit_id !== limit.id || h.purchase_id === exceptPurchase) continue;
+      if (h.limit_id !== limit.id || except.has(h.purchase_id)) continue;
       if (window && (h.counted_at < window.from || h.counted_at >= window.to)) continue;
       packs += h.packs;
     }
@@ -97,33 +97,50 @@ function usedByLimit(
   return used;
 }
 
-/** The card's remaining quota per limit, for the engine (read without a lock; reserveLimits re-checks). */
+/**
+ * The card's live holds as committed, for pricing: a prepared read outside any transaction (the hot path's
+ * reads, `Database.prepareRead`), its condition written as the partial index's.
+ */
+const COMMITTED_LIVE_HOLDS = `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
+  where program_id = ? and card_number = ? and state in ('reserved', 'consumed')
+  and (state = 'consumed' or expires_at > ?)`;
+const PURCHASE_ROW_ID = "select id from purchases where partner_id = ? and external_id = ?";
+
+/**
+ * The card's remaining quota per limit, for the engine: committed data read without a lock (reserveLimits
+ * re-checks under the card's lock). Holds of `exceptPurchase` (the purchase priced again) and of the
+ * purchases in `releasing` (which the calculation's own transaction releases first) do not count.
+ */
 export async function limitFacts(
-  db: Executor,
+  database: Database,
   program: CompiledDiscountProgram,
   cardNumber: string,
   now: number,
   timeZone: string,
   exceptPurchase: { partnerId: number; externalId: string } | null,
+  releasing: readonly number[] = [],
 ): Promise<Record<string, LimitFact>> {
   if (program.definition.limits.length === 0) return {};
-  let except: number | null = null;
+  const except = new Set(releasing);
   if (exceptPurchase) {
-    const row = await db
-      .selectFrom("purchases")
-      .select("id")
-      .where("partner_id", "=", exceptPurchase.partnerId)
-      .where("external_id", "=", exceptPurchase.externalId)
-      .executeTakeFirst();
-    except = row ? Number(row.id) : null;
+    const [row] = await database.prepareRead<{ id: number }>(PURCHASE_ROW_ID)([
+      exceptPurchase.partnerId,
+      exceptPurchase.externalId,
+    ]);
+    if (row) except.add(Number(row.id));
   }
-  const used = usedByLimit(
-    program,
-    await liveHolds(db, program.programId, cardNumber, now),
+  const rows = await database.prepareRead<LiveHold>(COMMITTED_LIVE_HOLDS)([
+    program.programId,
+    cardNumber,
     now,
-    timeZone,
-    except,
-  );
+  ]);
+  const holds = rows.map((r) => ({
+    limit_id: r.limit_id,
+    packs: Number(r.packs),
+    counted_at: Number(r.counted_at),
+    purchase_id: Number(r.purchase_id),
+  }));
+  const used = usedByLimit(program, holds, now, timeZone, except);
   const facts: Record<string, LimitFact> = {};
   for (const limit of program.definition.limits)
     facts[limit.id] = { remaining: Math.max(0, limit.maxPacks - (used.get(limit.id) ?? 0)) };
@@ -183,7 +200,7 @@ export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<
     await liveHolds(trx, program.programId, cardNumber, now),
     now,
     request.timeZone,
-    purchaseId,
+    new Set([purchaseId]),
   );
   for (const limit of program.definition.limits) {
     const packs = wanted.get(limit.id) ?? 0;
@@ -255,7 +272,7 @@ export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<
       await liveHolds(trx, Number(first.program_id), first.card_number, now),
       now,
       first.time_zone,
-      null,
+      new Set(),
     );
     const wanted = new Map<string, number>();
     for (const h of retaken) wanted.set(h.limit_id, (wanted.get(h.limit_id) ?? 0) + h.packs);

@@ -248,7 +248,8 @@ export class PharmApiService {
       card.number,
       now - SUPERSEDE_HORIZON_MS,
     );
-    const purchaseId = `pharmapi-${randomBytes(16).toString("hex")}`;
+    // Time first: new ids go to the end of the purchases' unique index instead of a random page of it.
+    const purchaseId = `pharmapi-${now.toString(36).padStart(9, "0")}-${randomBytes(12).toString("hex")}`;
     let codes = new Map<string, string>();
     const view = await this.purchases.calculate(
       principal,

@@ -7,7 +7,8 @@
  * - get_discount is a calculate of a new purchase; each discounted line gets a transaction code mapped to
  *   its line id. A new get_discount of the same POS for the same card replaces that POS's earlier
  *   calculations that nothing was confirmed of: they are cancelled (releasing their limit holds) and their
- *   codes refused from then on, so a cashier who recalculates never meets their own earlier attempt;
+ *   codes refused from then on, so a cashier who recalculates never meets their own earlier attempt. The
+ *   replacement, the calculation and its codes are one soft transaction, the calculation's own;
  * - confirm_purchase and cancel_purchase are confirm and cancel naming the codes' lines: they alternate
  *   within the program's window from the calculation, the last successful call winning, and a repeat of
  *   the last one is a replay. A program may demand all codes of a calculation at once.

@@ -1,7 +1,8 @@
 /**
  * Local calendar time of a store from an instant (epoch ms) and an IANA zone, without I/O. Intl does the
- * zone arithmetic; a formatter per zone and the zone's offset per UTC minute are cached, so a receipt costs
- * at most one Intl call per store and minute, and none at all within the same minute.
+ * zone arithmetic; a formatter per zone and the zone's offsets at the last few dozen UTC minutes asked are
+ * cached, so a receipt costs at most one Intl call per store and minute, and none at all within the same
+ * minute (a limit's period window, which looks around two local midnights, included).
  */
 
 export interface LocalTime {
@@ -22,7 +23,9 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, { minute: number; offsetMs: number }>();
+/** Per zone, offsets by UTC minute: a limit's period window asks for a few minutes around two midnights. */
+const offsets = new Map<string, Map<number, number>>();
+const OFFSETS_PER_ZONE = 64;
 
 function formatterOf(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -44,8 +47,9 @@ function formatterOf(zone: string): Intl.DateTimeFormat {
 
 /** The zone's offset from UTC (ms) at the given UTC minute. */
 function offsetAt(zone: string, minute: number): number {
-  const cached = offsets.get(zone);
-  if (cached && cached.minute === minute) return cached.offsetMs;
+  let known = offsets.get(zone);
+  const cached = known?.get(minute);
+  if (cached !== undefined) return cached;
   let year = 0;
   let month = 0;
   let day = 0;
@@ -73,7 +77,11 @@ function offsetAt(zone: string, minute: number): number {
     }
   }
   const offsetMs = daysFromCivil(year, month, day) * DAY + hour * 3_600_000 + min * MINUTE - minute * MINUTE;
-  offsets.set(zone, { minute, offsetMs });
+  if (!known || known.size >= OFFSETS_PER_ZONE) {
+    known = new Map();
+    offsets.set(zone, known);
+  }
+  known.set(minute, offsetMs);
   return offsetMs;
 }
 

@@ -20,7 +20,8 @@
  */
 import { sql } from "kysely";
 import type { LimitFact } from "../../core/rules/discount-program.js";
-import type { Executor, Trx } from "../../infra/db/database.js";
+import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import { rawRows } from "../../infra/db/raw.js";
 import { DomainError } from "../../kernel/errors.js";
 import { QuotaTakenConcurrently } from "../../kernel/repricing.js";
 import type { CompiledDiscountProgram } from "./compiled.js";
@@ -48,47 +49,37 @@ interface LiveHold {
  */
 const IN_CARD_INDEX = sql<boolean>`state in ('reserved', 'consumed')`;
 
-async function liveHolds(
-  db: Executor,
-  programId: number,
-  cardNumber: string,
-  now: number,
-): Promise<LiveHold[]> {
-  const rows = await db
-    .selectFrom("discount_limit_holds")
-    .select(["limit_id", "packs", "counted_at", "purchase_id"])
-    .where("program_id", "=", programId)
-    .where("card_number", "=", cardNumber)
-    .where(IN_CARD_INDEX)
-    .where((eb) =>
-      eb.or([
-        eb("state", "=", "consumed"),
-        eb.and([eb("state", "=", "reserved"), eb("expires_at", ">", now)]),
-      ]),
-    )
-    .execute();
-  return rows.map((r) => ({
-    limit_id: r.limit_id,
-    packs: r.packs,
-    counted_at: Number(r.counted_at),
-    purchase_id: Number(r.purchase_id),
-  }));
+/** The card's live holds (consumed, or reserved and not lapsed), its condition written as the index's. */
+const LIVE_HOLDS = `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
+  where program_id = ? and card_number = ? and state in ('reserved', 'consumed')
+  and (state = 'consumed' or expires_at > ?)`;
+
+const liveHoldOf = (r: LiveHold): LiveHold => ({
+  limit_id: r.limit_id,
+  packs: Number(r.packs),
+  counted_at: Number(r.counted_at),
+  purchase_id: Number(r.purchase_id),
+});
+
+/** In the caller's transaction (under the card's lock). */
+async function liveHolds(trx: Trx, programId: number, cardNumber: string, now: number): Promise<LiveHold[]> {
+  return (await rawRows<LiveHold>(trx, LIVE_HOLDS, [programId, cardNumber, now])).map(liveHoldOf);
 }
 
-/** Packs counted against each limit in its current period, without `exceptPurchase`'s own holds. */
+/** Packs counted against each limit in its current period, without the holds of the purchases in `except`. */
 function usedByLimit(
   program: CompiledDiscountProgram,
   holds: readonly LiveHold[],
   now: number,
   timeZone: string,
-  exceptPurchase: number | null,
+  except: ReadonlySet<number>,
 ): Map<string, number> {
   const used = new Map<string, number>();
   for (const limit of program.definition.limits) {
     const window = program.engine.limitWindow(limit.id, now, timeZone);
     let packs = 0;
     for (const h of holds) {
-      if (h.limit_id !== limit.id || h.purchase_id === exceptPurchase) continue;
+      if (h.limit_id !== limit.id || except.has(h.purchase_id)) continue;
       if (window && (h.counted_at < window.from || h.counted_at >= window.to)) continue;
       packs += h.packs;
     }
@@ -97,52 +88,65 @@ function usedByLimit(
   return used;
 }
 
-/** The card's remaining quota per limit, for the engine (read without a lock; reserveLimits re-checks). */
+const PURCHASE_ROW_ID = "select id from purchases where partner_id = ? and external_id = ?";
+
+/**
+ * The card's remaining quota per limit, for the engine: committed data read without a lock (reserveLimits
+ * re-checks under the card's lock). Holds of `exceptPurchase` (the purchase priced again) and of the
+ * purchases in `releasing` (which the calculation's own transaction releases first) do not count.
+ */
 export async function limitFacts(
-  db: Executor,
+  database: Database,
   program: CompiledDiscountProgram,
   cardNumber: string,
   now: number,
   timeZone: string,
   exceptPurchase: { partnerId: number; externalId: string } | null,
+  releasing: readonly number[] = [],
 ): Promise<Record<string, LimitFact>> {
   if (program.definition.limits.length === 0) return {};
-  let except: number | null = null;
+  const except = new Set(releasing);
   if (exceptPurchase) {
-    const row = await db
-      .selectFrom("purchases")
-      .select("id")
-      .where("partner_id", "=", exceptPurchase.partnerId)
-      .where("external_id", "=", exceptPurchase.externalId)
-      .executeTakeFirst();
-    except = row ? Number(row.id) : null;
+    const [row] = await database.prepareRead<{ id: number }>(PURCHASE_ROW_ID)([
+      exceptPurchase.partnerId,
+      exceptPurchase.externalId,
+    ]);
+    if (row) except.add(Number(row.id));
   }
-  const used = usedByLimit(
-    program,
-    await liveHolds(db, program.programId, cardNumber, now),
-    now,
-    timeZone,
-    except,
-  );
+  // Committed holds, read outside any transaction (the hot path's prepared reads).
+  const rows = await database.prepareRead<LiveHold>(LIVE_HOLDS)([program.programId, cardNumber, now]);
+  const holds = rows.map(liveHoldOf);
+  const used = usedByLimit(program, holds, now, timeZone, except);
   const facts: Record<string, LimitFact> = {};
   for (const limit of program.definition.limits)
     facts[limit.id] = { remaining: Math.max(0, limit.maxPacks - (used.get(limit.id) ?? 0)) };
   return facts;
 }
 
+const CREATE_CARD_LOCK = `insert into discount_limit_locks (program_id, card_number, touched_at) values (?, ?, ?)
+  on conflict (program_id, card_number) do nothing`;
+const TAKE_CARD_LOCK =
+  "update discount_limit_locks set touched_at = ? where program_id = ? and card_number = ?";
+const DROP_RESERVATIONS = "delete from discount_limit_holds where purchase_id = ? and state = 'reserved'";
+const HOLD_COLUMNS = `program_id, card_number, limit_id, purchase_id, line_id, packs, state, counted_at, time_zone,
+  expires_at, created_at, updated_at`;
+const insertHoldsTexts = new Map<number, string>();
+
+/** The multi-row insert of `rows` reservations (one text per row count, compiled once). */
+function insertHoldsText(rows: number): string {
+  let text = insertHoldsTexts.get(rows);
+  if (text === undefined) {
+    const row = "(?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?)";
+    text = `insert into discount_limit_holds (${HOLD_COLUMNS}) values ${Array(rows).fill(row).join(", ")}`;
+    insertHoldsTexts.set(rows, text);
+  }
+  return text;
+}
+
 /** Locks the card's limits row for this transaction (created on first use). */
 async function lockCard(trx: Trx, programId: number, cardNumber: string, now: number): Promise<void> {
-  await trx
-    .insertInto("discount_limit_locks")
-    .values({ program_id: programId, card_number: cardNumber, touched_at: now })
-    .onConflict((oc) => oc.columns(["program_id", "card_number"]).doNothing())
-    .execute();
-  await trx
-    .updateTable("discount_limit_locks")
-    .set({ touched_at: now })
-    .where("program_id", "=", programId)
-    .where("card_number", "=", cardNumber)
-    .execute();
+  await rawRows(trx, CREATE_CARD_LOCK, [programId, cardNumber, now]);
+  await rawRows(trx, TAKE_CARD_LOCK, [now, programId, cardNumber]);
 }
 
 export interface LineConsumption {
@@ -169,11 +173,7 @@ export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<
   const { program, cardNumber, purchaseId, now } = request;
   if (program.definition.limits.length === 0) return;
   await lockCard(trx, program.programId, cardNumber, now);
-  await trx
-    .deleteFrom("discount_limit_holds")
-    .where("purchase_id", "=", purchaseId)
-    .where("state", "=", "reserved")
-    .execute();
+  await rawRows(trx, DROP_RESERVATIONS, [purchaseId]);
   const wanted = new Map<string, number>();
   for (const line of request.lines)
     for (const c of line.consumption) wanted.set(c.limitId, (wanted.get(c.limitId) ?? 0) + c.packs);
@@ -183,30 +183,30 @@ export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<
     await liveHolds(trx, program.programId, cardNumber, now),
     now,
     request.timeZone,
-    purchaseId,
+    new Set([purchaseId]),
   );
   for (const limit of program.definition.limits) {
     const packs = wanted.get(limit.id) ?? 0;
     if (packs > 0 && (used.get(limit.id) ?? 0) + packs > limit.maxPacks)
       throw new DiscountLimitTaken(limit.id);
   }
-  const rows = request.lines.flatMap((line) =>
-    line.consumption.map((c) => ({
-      program_id: program.programId,
-      card_number: cardNumber,
-      limit_id: c.limitId,
-      purchase_id: purchaseId,
-      line_id: line.lineId,
-      packs: c.packs,
-      state: "reserved",
-      counted_at: now,
-      time_zone: request.timeZone,
-      expires_at: request.expiresAt,
-      created_at: now,
-      updated_at: now,
-    })),
-  );
-  if (rows.length > 0) await trx.insertInto("discount_limit_holds").values(rows).execute();
+  const parameters: unknown[] = [];
+  for (const line of request.lines)
+    for (const c of line.consumption)
+      parameters.push(
+        program.programId,
+        cardNumber,
+        c.limitId,
+        purchaseId,
+        line.lineId,
+        c.packs,
+        now,
+        request.timeZone,
+        request.expiresAt,
+        now,
+        now,
+      );
+  if (parameters.length > 0) await rawRows(trx, insertHoldsText(parameters.length / 11), parameters);
 }
 
 export interface ConsumeRequest {
@@ -255,7 +255,7 @@ export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<
       await liveHolds(trx, Number(first.program_id), first.card_number, now),
       now,
       first.time_zone,
-      null,
+      new Set(),
     );
     const wanted = new Map<string, number>();
     for (const h of retaken) wanted.set(h.limit_id, (wanted.get(h.limit_id) ?? 0) + h.packs);
@@ -279,6 +279,10 @@ export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<
     .execute();
 }
 
+const RELEASE_HOLDS = `update discount_limit_holds set state = 'released', updated_at = ?
+  where purchase_id = ? and state in ('reserved', 'consumed')`;
+const releaseLinesTexts = new Map<number, string>();
+
 /** Releases the lines' holds (reserved or consumed); null lines: all of the purchase. */
 export async function releaseLimits(
   trx: Trx,
@@ -286,13 +290,17 @@ export async function releaseLimits(
   lineIds: readonly string[] | null,
   now: number,
 ): Promise<void> {
-  let query = trx
-    .updateTable("discount_limit_holds")
-    .set({ state: "released", updated_at: now })
-    .where("purchase_id", "=", purchaseId)
-    .where("state", "in", ["reserved", "consumed"]);
-  if (lineIds) query = query.where("line_id", "in", lineIds.length > 0 ? [...lineIds] : [""]);
-  await query.execute();
+  if (!lineIds) {
+    await rawRows(trx, RELEASE_HOLDS, [now, purchaseId]);
+    return;
+  }
+  const named = lineIds.length > 0 ? lineIds : [""];
+  let text = releaseLinesTexts.get(named.length);
+  if (text === undefined) {
+    text = `${RELEASE_HOLDS} and line_id in (${named.map(() => "?").join(", ")})`;
+    releaseLinesTexts.set(named.length, text);
+  }
+  await rawRows(trx, text, [now, purchaseId, ...named]);
 }
 
 /** Consumed packs of a card per limit in the current period (the admin API and tests read it). */

@@ -34,6 +34,8 @@ export interface DiscountPricingInput {
   purchaseExternalId: string;
   lines: readonly DiscountReceiptLine[];
   now: number;
+  /** Purchases (row ids) whose holds the calculation releases in its own transaction: not counted. */
+  releasing?: readonly number[];
 }
 
 export interface DiscountPriced {
@@ -62,10 +64,15 @@ export async function priceWithDiscountProgram(
       });
     seen.add(line.lineId);
   });
-  const limits = await limitFacts(db, compiled, input.cardNumber, input.now, input.store.timezone, {
-    partnerId: input.partnerId,
-    externalId: input.purchaseExternalId,
-  });
+  const limits = await limitFacts(
+    database,
+    compiled,
+    input.cardNumber,
+    input.now,
+    input.store.timezone,
+    { partnerId: input.partnerId, externalId: input.purchaseExternalId },
+    input.releasing,
+  );
   const evaluation = compiled.engine.evaluate({
     now: input.now,
     store: { code: input.store.code, partner: input.partnerCode, timeZone: input.store.timezone },

@@ -13,7 +13,7 @@ import { judgeCardNumber } from "../../core/card-ranges.js";
 import { type Database, type Executor, isUniqueViolation, type Trx } from "../../infra/db/database.js";
 import { type Clock, DomainError } from "../../kernel/index.js";
 import { type Actor, recordAudit } from "../audit/index.js";
-import { type Card, ensureCard, findCard } from "../cards/index.js";
+import { type Card, committedCard, ensureCard } from "../cards/index.js";
 import {
   bumpProgram,
   createProgram,
@@ -57,6 +57,18 @@ export function discountProgramIssues(code: string, body: DiscountProgramBody): 
   });
   return issues;
 }
+
+/**
+ * The partner's active discount programs, its own first, then those it takes part in (each by id), as
+ * `programsVisibleTo` lists them.
+ */
+const USABLE_PROGRAMS = `select id from (
+    select id, 0 as offered from programs where partner_id = ? and kind = 'discount' and active = 1
+    union all
+    select id, 1 as offered from programs
+      where id in (select program_id from program_participants where partner_id = ?)
+      and kind = 'discount' and active = 1
+  ) usable order by offered, id`;
 
 /** A card number's standing in the discount programs a partner may use. */
 export type CardLookup = { kind: "card"; card: Card } | { kind: "inactive" } | { kind: "unknown" };
@@ -153,11 +165,11 @@ export class DiscountProgramService {
 
   /** The active discount programs a partner may use (own and offered), compiled at their current versions. */
   async usablePrograms(partnerId: number): Promise<CompiledDiscountProgram[]> {
-    const visible = await programsVisibleTo(this.database.db, partnerId);
+    // Every PharmApi call asks: one prepared read of committed rows, the programs themselves from the catalog.
+    const usable = await this.database.prepareRead<{ id: number }>(USABLE_PROGRAMS)([partnerId, partnerId]);
     const out: CompiledDiscountProgram[] = [];
-    for (const v of visible) {
-      if (v.program.kind !== "discount" || !v.active) continue;
-      const loaded = await this.catalog.get(v.program.id);
+    for (const { id } of usable) {
+      const loaded = await this.catalog.get(Number(id));
       if (!loaded) continue;
       const compiled = await compiledDiscountProgram(
         this.database,
@@ -176,7 +188,7 @@ export class DiscountProgramService {
    * ranges is `inactive`; anything else `unknown`.
    */
   async cardOnFirstUse(partnerId: number, number: string): Promise<CardLookup> {
-    const existing = await findCard(this.database.db, partnerId, number);
+    const existing = await committedCard(this.database, partnerId, number);
     if (existing) return { kind: "card", card: existing };
     let inactive = false;
     for (const program of await this.usablePrograms(partnerId)) {

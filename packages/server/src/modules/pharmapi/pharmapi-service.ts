@@ -7,7 +7,8 @@
  * - get_discount is a calculate of a new purchase; each discounted line gets a transaction code mapped to
  *   its line id. A new get_discount of the same POS for the same card replaces that POS's earlier
  *   calculations that nothing was confirmed of: they are cancelled (releasing their limit holds) and their
- *   codes refused from then on, so a cashier who recalculates never meets their own earlier attempt;
+ *   codes refused from then on, so a cashier who recalculates never meets their own earlier attempt. The
+ *   replacement, the calculation and its codes are one soft transaction, the calculation's own;
  * - confirm_purchase and cancel_purchase are confirm and cancel naming the codes' lines: they alternate
  *   within the program's window from the calculation, the last successful call winning, and a repeat of
  *   the last one is a replay. A program may demand all codes of a calculation at once.
@@ -20,19 +21,20 @@ import type { Database } from "../../infra/db/database.js";
 import { type Clock, DomainError, type Principal } from "../../kernel/index.js";
 import type { ClientService } from "../clients/index.js";
 import type { CompiledDiscountProgram, DiscountProgramService } from "../discount-programs/index.js";
-import type { PurchaseService } from "../purchases/index.js";
-import { getStoreByCode, type StoreRecord, storesByIds } from "../stores/index.js";
+import type { CalculationScope, PurchaseService } from "../purchases/index.js";
+import { committedStoreByCode, committedStoreOfPos, type StoreRecord } from "../stores/index.js";
 import type { PharmApiCaller } from "./credentials.js";
 import {
   calculationsInForce,
+  committedCalculationsInForce,
   completeRegistration,
   linesOfCodes,
+  lockPosCard,
   markSuperseded,
   newTransactionCode,
   pendingRegistration,
   recordCalculation,
   recordRegistration,
-  storeOfPos,
   trustKeyAccepted,
 } from "./state.js";
 
@@ -130,13 +132,11 @@ export class PharmApiService {
 
   /** The pharmacy of a POS call: `pharmacy_id` when sent (it wins), else the store the POS id is bound to. */
   async pharmacy(ctx: PosContext): Promise<StoreRecord | Outcome> {
-    const db = this.database.db;
-    let store: StoreRecord | null = null;
-    if (ctx.pharmacyId !== null) store = await getStoreByCode(db, ctx.caller.partnerId, ctx.pharmacyId);
-    else {
-      const id = await storeOfPos(db, ctx.caller.partnerId, ctx.posId);
-      store = id === null ? null : ((await storesByIds(db, [id])).get(id) ?? null);
-    }
+    // Prepared reads of committed rows: every call resolves its pharmacy.
+    const store =
+      ctx.pharmacyId !== null
+        ? await committedStoreByCode(this.database, ctx.caller.partnerId, ctx.pharmacyId)
+        : await committedStoreOfPos(this.database, ctx.caller.partnerId, ctx.posId);
     if (!store)
       return fail(
         TOP_CODES.PHARMACY_NOT_FOUND,
@@ -231,11 +231,30 @@ export class PharmApiService {
     if (request.lines.length === 0)
       return { errorCode: 0, message: "Карта действительна", description, lines: [] };
 
+    // One transaction: the earlier calculations this one replaces are cancelled (their holds released)
+    // and superseded, the purchase is calculated with its holds reserved, and its codes are recorded. Soft,
+    // like every calculation: a crash loses all of it or nothing, and the earlier codes then stay valid.
     const now = this.clock.now();
-    await this.supersede(ctx, store, card.number, now);
-    if (coded.length > 0) {
-      const purchaseId = `pharmapi-${randomBytes(16).toString("hex")}`;
-      const view = await this.purchases.calculate(this.principal(ctx, store.id), {
+    const principal = this.principal(ctx, store.id);
+    const replace = (scope: CalculationScope) => this.supersede(scope, ctx, store, card.number, now);
+    if (coded.length === 0) {
+      await this.purchases.softTransaction(replace);
+      return { ...rollUp(answers, request.lines), description };
+    }
+    // Pricing runs before the transaction: the holds of the calculations it will replace do not count.
+    const earlier = await committedCalculationsInForce(
+      this.database,
+      ctx.caller.partnerId,
+      ctx.posId,
+      card.number,
+      now - SUPERSEDE_HORIZON_MS,
+    );
+    // Time first: new ids go to the end of the purchases' unique index instead of a random page of it.
+    const purchaseId = `pharmapi-${now.toString(36).padStart(9, "0")}-${randomBytes(12).toString("hex")}`;
+    let codes = new Map<string, string>();
+    const view = await this.purchases.calculate(
+      principal,
+      {
         purchaseId,
         posCode: ctx.posId,
         storeCode: store.code,
@@ -246,75 +265,86 @@ export class PharmApiService {
           quantity: l.quantity,
           price: l.price,
         })),
-      });
-      const codes = new Map<string, string>();
-      coded.forEach((l, k) => {
-        const priced = view.lines[k]!;
-        const verdict = priced.programLine;
-        const answer = answers[l.index]!;
-        answer.code = verdict?.code ?? 1;
-        answer.message = verdict?.message ?? "Товар не участвует в программе";
-        answer.name = verdict?.name ?? null;
-        answer.type = verdict?.type ?? null;
-        if (answer.name !== null) {
-          answer.program = program.definition.code;
-          answer.programName = program.definition.name;
-        }
-        if (priced.discount > 0 && answer.code === 0) {
-          answer.discount = priced.discount;
-          answer.transaction = newTransactionCode();
-          codes.set(l.lineId, answer.transaction);
-        } else if (answer.code === 0) {
-          // A line the program accepts but that gets nothing (a zero price) is a line error for the POS.
-          answer.code = 6;
-          answer.message = "Скидка не предоставляется: цена уже не выше цены по программе";
-        }
-      });
-      await this.database.transaction((trx) =>
-        recordCalculation(
-          trx,
-          {
-            partnerId: ctx.caller.partnerId,
-            purchaseExternalId: purchaseId,
-            programId: program.programId,
-            storeId: store.id,
-            posId: ctx.posId,
-            cardNumber: card.number,
-            codes,
-          },
-          now,
+      },
+      {
+        releasing: earlier.flatMap((c) =>
+          c.purchase?.state === "calculated" && c.purchase.storeId === store.id ? [c.purchase.id] : [],
         ),
-      );
-    }
+        before: replace,
+        after: async (scope, calculated) => {
+          // Codes are drawn anew when the transaction is retried: only the committed ones are answered.
+          codes = new Map();
+          coded.forEach((l, k) => {
+            const priced = calculated.lines[k]!;
+            if (priced.discount > 0 && (priced.programLine?.code ?? 1) === 0)
+              codes.set(l.lineId, newTransactionCode());
+          });
+          await recordCalculation(
+            scope.trx,
+            {
+              partnerId: ctx.caller.partnerId,
+              purchaseExternalId: purchaseId,
+              programId: program.programId,
+              storeId: store.id,
+              posId: ctx.posId,
+              cardNumber: card.number,
+              codes,
+            },
+            now,
+          );
+        },
+      },
+    );
+    coded.forEach((l, k) => {
+      const priced = view.lines[k]!;
+      const verdict = priced.programLine;
+      const answer = answers[l.index]!;
+      answer.code = verdict?.code ?? 1;
+      answer.message = verdict?.message ?? "Товар не участвует в программе";
+      answer.name = verdict?.name ?? null;
+      answer.type = verdict?.type ?? null;
+      if (answer.name !== null) {
+        answer.program = program.definition.code;
+        answer.programName = program.definition.name;
+      }
+      const transaction = codes.get(l.lineId);
+      if (transaction !== undefined) {
+        answer.discount = priced.discount;
+        answer.transaction = transaction;
+      } else if (answer.code === 0) {
+        // A line the program accepts but that gets nothing (a zero price) is a line error for the POS.
+        answer.code = 6;
+        answer.message = "Скидка не предоставляется: цена уже не выше цены по программе";
+      }
+    });
     return { ...rollUp(answers, request.lines), description };
   }
 
-  /** Earlier calculations of this POS for the card that nothing was confirmed of: cancelled, codes refused. */
+  /**
+   * In the new calculation's transaction: the earlier calculations of this POS for the card that nothing
+   * was confirmed of are cancelled (their holds released) and superseded, so their codes are refused.
+   */
   private async supersede(
+    scope: CalculationScope,
     ctx: PosContext,
     store: StoreRecord,
     cardNumber: string,
     now: number,
   ): Promise<void> {
+    await lockPosCard(scope.trx, ctx.caller.partnerId, ctx.posId, cardNumber);
     const earlier = await calculationsInForce(
-      this.database.db,
+      scope.trx,
       ctx.caller.partnerId,
       ctx.posId,
       cardNumber,
       now - SUPERSEDE_HORIZON_MS,
     );
     for (const calc of earlier) {
-      const principal = this.principal(ctx, store.id);
-      let state: string;
-      try {
-        state = (await this.purchases.get(principal, calc.purchaseExternalId)).state;
-      } catch (error) {
-        // Another pharmacy's calculation under the same POS id is not this POS's to replace.
-        if (error instanceof DomainError) continue;
-        throw error;
-      }
-      if (state === "calculated") await this.purchases.cancel(principal, calc.purchaseExternalId);
-      if (state === "calculated" || state === "expired") await markSuperseded(this.database.db, calc.id, now);
+      // Another pharmacy's calculation under the same POS id is not this POS's to replace.
+      if (!calc.purchase || calc.purchase.storeId !== store.id) continue;
+      const state = calc.purchase.state;
+      if (state === "calculated") await scope.cancel(this.principal(ctx, store.id), calc.purchaseExternalId);
+      if (state === "calculated" || state === "expired") await markSuperseded(scope.trx, calc.id, now);
     }
   }
 

@@ -2,8 +2,9 @@
  * The facade's own records: the partner's trust key, POS id bindings, and each get_discount's calculation
  * with its transaction codes (one per discounted line, mapped to the purchase's line ids).
  */
-import { randomBytes } from "node:crypto";
-import type { Executor, Trx } from "../../infra/db/database.js";
+import { createHash, randomBytes } from "node:crypto";
+import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import { isPostgres, rawRows } from "../../infra/db/raw.js";
 import { hashSecret, verifySecret } from "../../kernel/secret-hash.js";
 
 // ---- trust key --------------------------------------------------------------------------------------
@@ -62,61 +63,127 @@ export interface CalculationInput {
 
 export const newTransactionCode = () => randomBytes(16).toString("hex");
 
+// Fixed statements of get_discount (infra/db/raw.ts): it runs them on every call.
+const INSERT_CALCULATION = `insert into pharmapi_calculations
+  (partner_id, purchase_external_id, program_id, store_id, pos_id, card_number, codes, superseded_at, created_at)
+  values (?, ?, ?, ?, ?, ?, ?, null, ?) returning id`;
+const insertCodesTexts = new Map<number, string>();
+
+function insertCodesText(rows: number): string {
+  let text = insertCodesTexts.get(rows);
+  if (text === undefined) {
+    text = `insert into pharmapi_transactions (code, partner_id, calculation_id, line_id, created_at) values ${Array.from(
+      { length: rows },
+      () => "(?, ?, ?, ?, ?)",
+    ).join(", ")}`;
+    insertCodesTexts.set(rows, text);
+  }
+  return text;
+}
+
+/** The calculation and its transaction codes, in the calculation's transaction. */
 export async function recordCalculation(trx: Trx, input: CalculationInput, now: number): Promise<void> {
-  const row = await trx
-    .insertInto("pharmapi_calculations")
-    .values({
-      partner_id: input.partnerId,
-      purchase_external_id: input.purchaseExternalId,
-      program_id: input.programId,
-      store_id: input.storeId,
-      pos_id: input.posId,
-      card_number: input.cardNumber,
-      codes: input.codes.size,
-      superseded_at: null,
-      created_at: now,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  const rows = [...input.codes].map(([lineId, code]) => ({
-    code,
-    partner_id: input.partnerId,
-    calculation_id: row.id,
-    line_id: lineId,
-    created_at: now,
-  }));
-  if (rows.length > 0) await trx.insertInto("pharmapi_transactions").values(rows).execute();
+  const [row] = await rawRows<{ id: number }>(trx, INSERT_CALCULATION, [
+    input.partnerId,
+    input.purchaseExternalId,
+    input.programId,
+    input.storeId,
+    input.posId,
+    input.cardNumber,
+    input.codes.size,
+    now,
+  ]);
+  if (!row) throw new Error("the calculation was not inserted");
+  if (input.codes.size === 0) return;
+  const parameters: unknown[] = [];
+  for (const [lineId, code] of input.codes)
+    parameters.push(code, input.partnerId, Number(row.id), lineId, now);
+  await rawRows(trx, insertCodesText(input.codes.size), parameters);
 }
 
 export interface EarlierCalculation {
   id: number;
   purchaseExternalId: string;
+  /** The purchase's row, when it exists: its id, store and state. */
+  purchase: { id: number; storeId: number; state: string } | null;
 }
 
-/** The POS's calculations for the card still in force (not superseded) since `since`. */
-export async function calculationsInForce(
-  db: Executor,
+/** The POS's calculations for the card still in force (not superseded), with their purchases. */
+const CALCULATIONS_IN_FORCE = `select c.id, c.purchase_external_id, p.id as purchase_id, p.store_id, p.state
+  from pharmapi_calculations c
+  left join purchases p on p.partner_id = c.partner_id and p.external_id = c.purchase_external_id
+  where c.partner_id = ? and c.pos_id = ? and c.card_number = ? and c.superseded_at is null and c.created_at >= ?
+  order by c.id`;
+
+interface InForceRow {
+  id: number;
+  purchase_external_id: string;
+  purchase_id: number | null;
+  store_id: number | null;
+  state: string | null;
+}
+
+const earlierOf = (rows: readonly InForceRow[]): EarlierCalculation[] =>
+  rows.map((r) => ({
+    id: Number(r.id),
+    purchaseExternalId: r.purchase_external_id,
+    purchase:
+      r.purchase_id === null || r.state === null
+        ? null
+        : { id: Number(r.purchase_id), storeId: Number(r.store_id), state: r.state },
+  }));
+
+/** The POS's calculations for the card in force since `since`, as committed (read before the transaction). */
+export async function committedCalculationsInForce(
+  database: Database,
   partnerId: number,
   posId: string,
   cardNumber: string,
   since: number,
 ): Promise<EarlierCalculation[]> {
-  const rows = await db
-    .selectFrom("pharmapi_calculations")
-    .select(["id", "purchase_external_id"])
-    .where("partner_id", "=", partnerId)
-    .where("pos_id", "=", posId)
-    .where("card_number", "=", cardNumber)
-    .where("superseded_at", "is", null)
-    .where("created_at", ">=", since)
-    .orderBy("id")
-    .execute();
-  return rows.map((r) => ({ id: Number(r.id), purchaseExternalId: r.purchase_external_id }));
+  return earlierOf(
+    await database.prepareRead<InForceRow>(CALCULATIONS_IN_FORCE)([partnerId, posId, cardNumber, since]),
+  );
 }
 
-export async function markSuperseded(db: Executor, id: number, now: number): Promise<void> {
-  await db.updateTable("pharmapi_calculations").set({ superseded_at: now }).where("id", "=", id).execute();
+/** The same, in the caller's transaction. */
+export async function calculationsInForce(
+  trx: Trx,
+  partnerId: number,
+  posId: string,
+  cardNumber: string,
+  since: number,
+): Promise<EarlierCalculation[]> {
+  return earlierOf(
+    await rawRows<InForceRow>(trx, CALCULATIONS_IN_FORCE, [partnerId, posId, cardNumber, since]),
+  );
 }
+
+export async function markSuperseded(trx: Trx, id: number, now: number): Promise<void> {
+  await rawRows(trx, "update pharmapi_calculations set superseded_at = ? where id = ?", [now, id]);
+}
+
+/**
+ * On PostgreSQL, serializes the get_discount calls of one POS for one card until commit, so that each sees
+ * the calculation committed by the one before it and replaces it (on SQLite transactions already run one
+ * at a time). Taken first in the transaction, before any row lock, so it cannot join a lock cycle.
+ */
+export async function lockPosCard(
+  trx: Trx,
+  partnerId: number,
+  posId: string,
+  cardNumber: string,
+): Promise<void> {
+  if (!isPostgres(trx)) return;
+  const key = createHash("sha256")
+    .update(`${partnerId}\u0000${posId}\u0000${cardNumber}`)
+    .digest()
+    .readInt32BE(0);
+  await rawRows(trx, "select pg_advisory_xact_lock(?::int4, ?::int4)", [POS_CARD_LOCK_SPACE, key]);
+}
+
+/** The first key of get_discount's advisory locks ("PHAP"): no other code of the server takes such locks. */
+const POS_CARD_LOCK_SPACE = 0x50484150;
 
 export interface CodedLine {
   code: string;

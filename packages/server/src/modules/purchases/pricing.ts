@@ -240,6 +240,8 @@ export interface PriceOptions {
   loaded?: LoadedProgram | null;
   /** The purchase being priced: a discount program counts the card's limits without its own holds. */
   purchaseId?: string;
+  /** Purchases (row ids) whose limit holds the calculation's own transaction releases: not counted either. */
+  releasing?: readonly number[];
 }
 
 /** Prices a receipt for `card` (already checked usable, or null) with the program it belongs to. */
@@ -269,6 +271,7 @@ export async function priceReceipt(
           purchaseExternalId: options.purchaseId ?? "",
           lines: input.lines,
           now: deps.clock.now(),
+          ...(options.releasing ? { releasing: options.releasing } : {}),
         })
       : null;
   if (discount) {

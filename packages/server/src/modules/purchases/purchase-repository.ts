@@ -38,6 +38,32 @@ async function purchaseOf(
   return row;
 }
 
+// The purchase commands write rows of a few fixed shapes: each shape's statement is written once as text
+// (infra/db/raw.ts), keyed by its columns, instead of being built and compiled by the query builder per call.
+const insertTexts = new Map<string, string>();
+const updateTexts = new Map<string, string>();
+
+function statementOf(
+  row: object,
+  texts: Map<string, string>,
+  textOf: (columns: string[]) => string,
+): { text: string; values: unknown[] } {
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const [column, value] of Object.entries(row))
+    if (value !== undefined) {
+      columns.push(column);
+      values.push(value);
+    }
+  const key = columns.join(",");
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = textOf(columns);
+    texts.set(key, text);
+  }
+  return { text, values };
+}
+
 const notFound = () => new DomainError("PURCHASE_NOT_FOUND", "no such purchase", { field: "purchaseId" });
 
 export class PurchaseTx {
@@ -66,17 +92,23 @@ export class PurchaseTx {
   }
 
   /** A new purchase; undefined when the id is taken (a concurrent call inserted it first). */
-  insert(row: NewRow<"purchases">): Promise<PurchaseRow | undefined> {
-    return this.trx
-      .insertInto("purchases")
-      .values(row)
-      .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doNothing())
-      .returningAll()
-      .executeTakeFirst();
+  async insert(row: NewRow<"purchases">): Promise<PurchaseRow | undefined> {
+    const { text, values } = statementOf(row, insertTexts, (columns) => {
+      const marks = columns.map(() => "?").join(", ");
+      return `insert into purchases (${columns.join(", ")}) values (${marks})
+        on conflict (partner_id, external_id) do nothing returning *`;
+    });
+    const [inserted] = await rawRows<PurchaseRow>(this.trx, text, values);
+    return inserted;
   }
 
   async update(id: number, change: RowUpdate<"purchases">): Promise<void> {
-    await this.trx.updateTable("purchases").set(change).where("id", "=", id).execute();
+    const { text, values } = statementOf(
+      change,
+      updateTexts,
+      (columns) => `update purchases set ${columns.map((c) => `${c} = ?`).join(", ")} where id = ?`,
+    );
+    await rawRows(this.trx, text, [...values, id]);
   }
 
   updateReturning(id: number, change: RowUpdate<"purchases">): Promise<PurchaseRow> {

@@ -11,7 +11,13 @@ import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/index.js";
 import { readBalance } from "../points/index.js";
 import { planPromoCodes } from "../promo-codes/index.js";
-import { type CalculateRequest, calculate } from "./commands/calculate.js";
+import {
+  type CalculateOptions,
+  type CalculateRequest,
+  type CalculationScope,
+  calculate,
+  scopeOf,
+} from "./commands/calculate.js";
 import { type CancelOptions, type CancelView, cancel } from "./commands/cancel.js";
 import { type ConfirmAnswer, type ConfirmOptions, type ConfirmRequest, confirm } from "./commands/confirm.js";
 import { pay } from "./commands/pay.js";
@@ -38,7 +44,7 @@ import {
 } from "./purchase-repository.js";
 import { purchasesOfStoreDay, type StoreDayPage, type StoreDayQuery } from "./store-day.js";
 
-export type { CalculateRequest } from "./commands/calculate.js";
+export type { CalculateOptions, CalculateRequest, CalculationScope } from "./commands/calculate.js";
 export type { CancelOptions, CancelView } from "./commands/cancel.js";
 export type {
   ConfirmAnswer,
@@ -81,8 +87,22 @@ export class PurchaseService {
     return this.deps.repository.settled();
   }
 
-  calculate(principal: Principal, request: CalculateRequest): Promise<PurchaseView> {
-    return calculate(this.deps, principal, request);
+  calculate(
+    principal: Principal,
+    request: CalculateRequest,
+    options?: CalculateOptions,
+  ): Promise<PurchaseView> {
+    return calculate(this.deps, principal, request, options);
+  }
+
+  /**
+   * A facade's own work over purchases in one soft transaction, as a calculation's (PharmApi: a
+   * recalculation with no line to price still replaces the POS's earlier calculation).
+   */
+  softTransaction<T>(work: (scope: CalculationScope) => Promise<T>): Promise<T> {
+    return this.deps.repository.transact((tx) => work(scopeOf(this.deps, tx, this.deps.clock.now())), {
+      durable: false,
+    });
   }
 
   bonusPayment(principal: Principal, purchaseId: string, amount: number): Promise<PurchaseView> {

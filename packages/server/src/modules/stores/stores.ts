@@ -1,5 +1,5 @@
 /** Stores of a partner: creation and lookup by code. */
-import { type Executor, isUniqueViolation } from "../../infra/db/database.js";
+import { type Database, type Executor, isUniqueViolation } from "../../infra/db/database.js";
 import {
   containsText,
   keysetPage,
@@ -115,6 +115,30 @@ export async function getStoreByCode(
     .where("partner_id", "=", partnerId)
     .where("code", "=", code)
     .executeTakeFirst();
+  return row ? storeRecord(row) : null;
+}
+
+const STORE_BY_CODE = "select * from stores where partner_id = ? and code = ?";
+const STORE_OF_POS =
+  "select s.* from store_pos_ids b join stores s on s.id = b.store_id where b.partner_id = ? and b.pos_id = ?";
+
+/** The partner's store by code as committed: a prepared read outside any transaction (PharmApi's calls). */
+export async function committedStoreByCode(
+  database: Database,
+  partnerId: number,
+  code: string,
+): Promise<StoreRecord | null> {
+  const [row] = await database.prepareRead<Row<"stores">>(STORE_BY_CODE)([partnerId, code]);
+  return row ? storeRecord(row) : null;
+}
+
+/** The store a POS id is bound to (uploads of the chain's pharmacies), as committed: a prepared read. */
+export async function committedStoreOfPos(
+  database: Database,
+  partnerId: number,
+  posId: string,
+): Promise<StoreRecord | null> {
+  const [row] = await database.prepareRead<Row<"stores">>(STORE_OF_POS)([partnerId, posId]);
   return row ? storeRecord(row) : null;
 }
 

@@ -8,6 +8,7 @@
 import type { CashierMessage } from "../../../core/engine/types.js";
 import { decideReplace } from "../../../core/purchase-lifecycle.js";
 import { applyPointsPayment, totalsOf } from "../../../core/receipt.js";
+import type { Trx } from "../../../infra/db/database.js";
 import { type Principal, withRepricingOnQuotaTaken } from "../../../kernel/index.js";
 import {
   extendUsage,
@@ -36,6 +37,8 @@ import {
   usableCard,
 } from "../pricing.js";
 import { issuedAtConfirm, type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
+import type { PurchaseTx } from "../purchase-repository.js";
+import { cancelWithin } from "./cancel.js";
 import { factsOf, refusal } from "./shared.js";
 
 export interface CalculateRequest extends ReceiptInput {
@@ -43,16 +46,49 @@ export interface CalculateRequest extends ReceiptInput {
   posCode: string;
 }
 
+/** What a caller's own work inside a calculation's transaction may do (CalculateOptions). */
+export interface CalculationScope {
+  readonly trx: Trx;
+  /** Cancels another purchase of the caller in this transaction: one the calculation replaces. */
+  cancel(principal: Principal, purchaseId: string): Promise<void>;
+}
+
+/**
+ * A facade's own records written atomically with the calculation (PharmApi: the purchases a recalculation
+ * replaces are cancelled, its transaction codes recorded). Such a calculation is never written behind.
+ */
+export interface CalculateOptions {
+  /**
+   * Purchases (row ids) whose discount limit holds `before` releases: pricing, which runs before the
+   * transaction, does not count them against the card's limits (the reservation counts again under lock).
+   */
+  releasing?: readonly number[];
+  /** Runs first in the calculation's transaction, and again when the transaction is retried. */
+  before?: (scope: CalculationScope) => Promise<void>;
+  /** Runs last in the calculation's transaction with its answer, and again when it is retried. */
+  after?: (scope: CalculationScope, view: PurchaseView) => Promise<void>;
+}
+
+export function scopeOf(deps: PurchaseDeps, tx: PurchaseTx, now: number): CalculationScope {
+  return {
+    trx: tx.trx,
+    cancel: async (owner, purchaseId) => {
+      await cancelWithin(deps, tx, owner, purchaseId, {}, now);
+    },
+  };
+}
+
 export function calculate(
   deps: PurchaseDeps,
   principal: Principal,
   request: CalculateRequest,
+  options: CalculateOptions = {},
 ): Promise<PurchaseView> {
   // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
   // Quota a concurrent purchase took (a discount program's limit, the card's daily accrual allowance) is
   // priced again: the line then says so, or the accrual is trimmed more.
   return withRepricingOnQuotaTaken(() =>
-    withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true)),
+    withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true, options)),
   );
 }
 
@@ -63,6 +99,7 @@ async function calculateOnce(
   refusedCodes: PlanRequest["refused"],
   /** False for the write-behind's redo of a calculation whose id another process took meanwhile. */
   mayWriteBehind: boolean,
+  options: CalculateOptions = {},
 ): Promise<PurchaseView> {
   const store = await storeFor(deps, principal, request.storeCode);
   const card = request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null;
@@ -80,6 +117,7 @@ async function calculateOnce(
   const forEngine = request.promoCodes ? { ...request, promoCodes: promo.engineCodes } : request;
   const priced = await priceReceipt(deps, principal, forEngine, store, card, {
     purchaseId: request.purchaseId,
+    ...(options.releasing ? { releasing: options.releasing } : {}),
   });
   const { evaluation, loaded } = priced;
   const promoOutcome = promoOutcomeOf(promo, evaluation);
@@ -182,6 +220,8 @@ async function calculateOnce(
   // Nothing to reserve and no purchase to replace: answer now, write behind (write-behind.ts).
   if (
     mayWriteBehind &&
+    !options.before &&
+    !options.after &&
     deps.repository.calculations.accepting() &&
     promo.byKey.size === 0 &&
     !priced.discountProgram &&
@@ -201,63 +241,70 @@ async function calculateOnce(
     }
   }
 
+  const write = async (tx: PurchaseTx): Promise<PurchaseView> => {
+    const inserted = await tx.insert(newPurchase);
+    if (inserted) {
+      const reserve = { purchaseId: inserted.id, cardId: card?.id ?? null, expiresAt, now };
+      await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
+      await reserveDiscountLimits(tx, inserted.id); // discount programs
+      await antiFraud(tx, inserted.id, totals.accrual); // anti-fraud caps
+      await tx.event(inserted.id, "calculated", { total: totals.total, lines: priced.lines.length }, now);
+      return purchaseView(inserted, receipt, card ? await readBalance(tx.trx, card.id) : null);
+    }
+
+    const existing = await tx.lock(principal, request.purchaseId);
+    const decision = decideReplace(factsOf(existing, loaded, now));
+    if (decision.kind === "refuse") throw refusal(decision);
+    const reserve = { purchaseId: existing.id, cardId: card?.id ?? null, expiresAt, now };
+    await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
+    await reserveDiscountLimits(tx, existing.id); // discount programs
+    let lines = priced.lines;
+    let held = 0;
+    const messages: CashierMessage[] = [...receipt.messages];
+    const sameCard = existing.card_id === (card?.id ?? null);
+    const keepsPayment =
+      existing.points_spent > 0 && sameCard && existing.points_spent <= evaluation.pointsPaymentLimit;
+    if (keepsPayment) {
+      lines = applyPointsPayment(priced.lines, existing.points_spent, evaluation.pointsPaymentLimit);
+      held = existing.points_spent;
+    }
+    // Anti-fraud (lock order: purchase, anti-fraud lock, points account): another card gives back all
+    // of the old one's usage; the reservations follow the purchase's new lifetime.
+    if (!sameCard && existing.card_id !== null) await releaseUsage(tx.trx, existing.id, now);
+    await antiFraud(tx, existing.id, totalsOf(lines).accrual);
+    if (caps) {
+      if (keepsPayment) await extendUsage(tx.trx, existing.id, expiresAt, now);
+      else await releaseSpending(tx.trx, existing.id, now);
+    }
+    if (keepsPayment) {
+      await extendHold(tx.trx, existing.id, expiresAt);
+    } else if (existing.points_spent > 0) {
+      messages.push({
+        code: "POINTS_PAYMENT_RESET",
+        text: "Чек изменился: оплата баллами отменена, укажите её заново",
+      });
+      if (existing.card_id !== null) {
+        const account = await lockAccount(deps.database, tx.trx, existing.card_id);
+        await releaseHold(tx.trx, account, existing.id, "released", now);
+      }
+    }
+    const updated = { ...receipt, lines, messages };
+    const row = await tx.updateReturning(existing.id, {
+      ...columns,
+      receipt: JSON.stringify(updated),
+      points_spent: held,
+      points_accrued: totalsOf(lines).accrual,
+    });
+    await tx.event(existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
+    return purchaseView(row, updated, card ? await readBalance(tx.trx, card.id) : null);
+  };
   const view = await deps.repository.transact(
     async (tx) => {
-      const inserted = await tx.insert(newPurchase);
-      if (inserted) {
-        const reserve = { purchaseId: inserted.id, cardId: card?.id ?? null, expiresAt, now };
-        await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
-        await reserveDiscountLimits(tx, inserted.id); // discount programs
-        await antiFraud(tx, inserted.id, totals.accrual); // anti-fraud caps
-        await tx.event(inserted.id, "calculated", { total: totals.total, lines: priced.lines.length }, now);
-        return purchaseView(inserted, receipt, card ? await readBalance(tx.trx, card.id) : null);
-      }
-
-      const existing = await tx.lock(principal, request.purchaseId);
-      const decision = decideReplace(factsOf(existing, loaded, now));
-      if (decision.kind === "refuse") throw refusal(decision);
-      const reserve = { purchaseId: existing.id, cardId: card?.id ?? null, expiresAt, now };
-      await reservePromoCodes(tx.trx, promo, evaluation.appliedPromoCodes, reserve); // promo codes
-      await reserveDiscountLimits(tx, existing.id); // discount programs
-      let lines = priced.lines;
-      let held = 0;
-      const messages: CashierMessage[] = [...receipt.messages];
-      const sameCard = existing.card_id === (card?.id ?? null);
-      const keepsPayment =
-        existing.points_spent > 0 && sameCard && existing.points_spent <= evaluation.pointsPaymentLimit;
-      if (keepsPayment) {
-        lines = applyPointsPayment(priced.lines, existing.points_spent, evaluation.pointsPaymentLimit);
-        held = existing.points_spent;
-      }
-      // Anti-fraud (lock order: purchase, anti-fraud lock, points account): another card gives back all
-      // of the old one's usage; the reservations follow the purchase's new lifetime.
-      if (!sameCard && existing.card_id !== null) await releaseUsage(tx.trx, existing.id, now);
-      await antiFraud(tx, existing.id, totalsOf(lines).accrual);
-      if (caps) {
-        if (keepsPayment) await extendUsage(tx.trx, existing.id, expiresAt, now);
-        else await releaseSpending(tx.trx, existing.id, now);
-      }
-      if (keepsPayment) {
-        await extendHold(tx.trx, existing.id, expiresAt);
-      } else if (existing.points_spent > 0) {
-        messages.push({
-          code: "POINTS_PAYMENT_RESET",
-          text: "Чек изменился: оплата баллами отменена, укажите её заново",
-        });
-        if (existing.card_id !== null) {
-          const account = await lockAccount(deps.database, tx.trx, existing.card_id);
-          await releaseHold(tx.trx, account, existing.id, "released", now);
-        }
-      }
-      const updated = { ...receipt, lines, messages };
-      const row = await tx.updateReturning(existing.id, {
-        ...columns,
-        receipt: JSON.stringify(updated),
-        points_spent: held,
-        points_accrued: totalsOf(lines).accrual,
-      });
-      await tx.event(existing.id, "recalculated", { total: totals.total, pointsHeld: held }, now);
-      return purchaseView(row, updated, card ? await readBalance(tx.trx, card.id) : null);
+      const scope = scopeOf(deps, tx, now);
+      await options.before?.(scope);
+      const written = await write(tx);
+      await options.after?.(scope, written);
+      return written;
     },
     { durable: false, afterCalculations: mayWriteBehind },
   );

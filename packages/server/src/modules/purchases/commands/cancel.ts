@@ -49,119 +49,122 @@ function cancelOnce(
   options: CancelOptions,
   now: number,
 ): Promise<Answer<CancelView>> {
-  return deps.repository.transact(async (tx) => {
-    const row = await tx.lock(principal, purchaseId);
-    const loaded = await programOf(deps, row.program_id, tx.trx);
-    const facts = factsOf(row, loaded, now);
-    const receipt = parseReceipt(row);
-    const { states, targets } = targetLines(facts, receipt, options.lineIds);
-    const decision = decideCancel(
-      facts,
-      targets.every((id) => states[id] === "cancelled"),
-    );
-    const current = { state: row.state as PurchaseState };
-    switch (decision.kind) {
-      case "refuse":
-        throw refusal(decision);
-      case "replay":
-        return row.cancel_response !== null
-          ? replay<CancelView>({ response: row.cancel_response, hash: null }, null, current, {
-              field: "purchaseId",
-              message: "",
-            })
-          : { answer: { ...(await legacyAnswer(tx, row, receipt)), current }, replayed: true };
-      case "closed":
-        return firstAnswer(await viewOf(tx, row, receipt, 0, 0, 0), current);
-    }
+  return deps.repository.transact((tx) => cancelWithin(deps, tx, principal, purchaseId, options, now));
+}
 
-    let released = 0;
-    let returned = 0;
-    let reversed = 0;
-    let lines = receipt.lines;
-    const from = row.state;
-    // Anti-fraud (modules/anti-fraud): a cancel after confirm counts against the POS credential's refund
-    // cap; the purchase's card usage is given back.
-    const caps = loaded?.program.antiFraud ?? null;
-    if (caps && loaded && decision.kind === "reverse" && !alternates(facts)) {
-      await countRefund(tx.trx, {
-        caps,
-        partnerId: principal.partnerId,
-        programId: loaded.program.id,
-        credentialId: principal.credentialId,
-        purchaseId: row.id,
-        now,
-        timeZone: (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC",
-      });
-    }
-    await releaseUsage(tx.trx, row.id, now);
-    // Promo codes: a reservation is released; a cancel after confirm gives the consumed use back.
-    await releasePromoCodes(tx.trx, row.id, now, { consumed: decision.kind === "reverse" });
-    await releaseDiscountLimits(tx.trx, row, alternates(facts) ? targets : null, now); // discount programs
-    if (decision.kind === "release" && row.card_id !== null && row.points_spent > 0) {
-      const account = await lockAccount(deps.database, tx.trx, row.card_id);
-      released = await releaseHold(tx.trx, account, row.id, "released", now);
-    } else if (decision.kind === "reverse" && !alternates(facts)) {
-      const plan = planRefund(lines, {});
-      lines = applyRefund(lines, plan);
-      returned = plan.pointsReturned;
-      if (row.card_id !== null) {
-        const account = await lockAccount(deps.database, tx.trx, row.card_id);
-        const entry = { purchaseId: row.id, now, note: "purchase cancelled" };
-        await credit(
-          tx.trx,
-          account,
-          returned,
-          "reversal",
-          loaded?.program.pointsLifetimeDays ?? null,
-          entry,
-        );
-        reversed = await reverseAccrual(tx.trx, account, row.accrual_lot_id, plan.accrualReversed, entry);
-      }
-    }
+/** A cancel inside the caller's transaction (a recalculation cancelling the purchases it replaces). */
+export async function cancelWithin(
+  deps: PurchaseDeps,
+  tx: PurchaseTx,
+  principal: Principal,
+  purchaseId: string,
+  options: CancelOptions,
+  now: number,
+): Promise<Answer<CancelView>> {
+  const row = await tx.lock(principal, purchaseId);
+  const loaded = await programOf(deps, row.program_id, tx.trx);
+  const facts = factsOf(row, loaded, now);
+  const receipt = parseReceipt(row);
+  const { states, targets } = targetLines(facts, receipt, options.lineIds);
+  const decision = decideCancel(
+    facts,
+    targets.every((id) => states[id] === "cancelled"),
+  );
+  const current = { state: row.state as PurchaseState };
+  switch (decision.kind) {
+    case "refuse":
+      throw refusal(decision);
+    case "replay":
+      return row.cancel_response !== null
+        ? replay<CancelView>({ response: row.cancel_response, hash: null }, null, current, {
+            field: "purchaseId",
+            message: "",
+          })
+        : { answer: { ...(await legacyAnswer(tx, row, receipt)), current }, replayed: true };
+    case "closed":
+      return firstAnswer(await viewOf(tx, row, receipt, 0, 0, 0), current);
+  }
 
-    let state: PurchaseState = "cancelled";
-    let stored: StoredReceipt = { ...receipt, lines };
-    if (alternates(facts)) {
-      const next = applyToLines(states, "cancel", targets);
-      if ("unknown" in next) throw new Error("cancel named lines that are not on the receipt");
-      state = stateOfLines(next.lines);
-      stored = { ...stored, lineStates: next.lines };
-    }
-    const cancelled: PurchaseRow = {
-      ...row,
-      state,
-      receipt: JSON.stringify(stored),
-      points_spent: decision.kind === "release" ? 0 : row.points_spent,
-      points_returned: row.points_returned + returned,
-      accrual_reversed: row.accrual_reversed + reversed,
-      closed_at: state === "cancelled" ? now : null,
-      updated_at: now,
-    };
-    const view = await viewOf(tx, cancelled, stored, released, returned, reversed);
-    await tx.update(row.id, {
-      state,
-      receipt: cancelled.receipt,
-      points_spent: cancelled.points_spent,
-      points_returned: cancelled.points_returned,
-      accrual_reversed: cancelled.accrual_reversed,
-      closed_at: cancelled.closed_at,
-      cancel_response: JSON.stringify(view),
-      updated_at: now,
-    });
-    await tx.event(
-      row.id,
-      "cancelled",
-      {
-        from,
-        released,
-        returned,
-        reversed,
-        ...(options.lineIds ? { lines: targets } : {}),
-      },
+  let released = 0;
+  let returned = 0;
+  let reversed = 0;
+  let lines = receipt.lines;
+  const from = row.state;
+  // Anti-fraud (modules/anti-fraud): a cancel after confirm counts against the POS credential's refund
+  // cap; the purchase's card usage is given back.
+  const caps = loaded?.program.antiFraud ?? null;
+  if (caps && loaded && decision.kind === "reverse" && !alternates(facts)) {
+    await countRefund(tx.trx, {
+      caps,
+      partnerId: principal.partnerId,
+      programId: loaded.program.id,
+      credentialId: principal.credentialId,
+      purchaseId: row.id,
       now,
-    );
-    return firstAnswer(view, { state });
+      timeZone: (await storeTimeZone(tx.trx, row.store_id)) ?? "UTC",
+    });
+  }
+  await releaseUsage(tx.trx, row.id, now);
+  // Promo codes: a reservation is released; a cancel after confirm gives the consumed use back.
+  await releasePromoCodes(tx.trx, row.id, now, { consumed: decision.kind === "reverse" });
+  await releaseDiscountLimits(tx.trx, row, alternates(facts) ? targets : null, now); // discount programs
+  if (decision.kind === "release" && row.card_id !== null && row.points_spent > 0) {
+    const account = await lockAccount(deps.database, tx.trx, row.card_id);
+    released = await releaseHold(tx.trx, account, row.id, "released", now);
+  } else if (decision.kind === "reverse" && !alternates(facts)) {
+    const plan = planRefund(lines, {});
+    lines = applyRefund(lines, plan);
+    returned = plan.pointsReturned;
+    if (row.card_id !== null) {
+      const account = await lockAccount(deps.database, tx.trx, row.card_id);
+      const entry = { purchaseId: row.id, now, note: "purchase cancelled" };
+      await credit(tx.trx, account, returned, "reversal", loaded?.program.pointsLifetimeDays ?? null, entry);
+      reversed = await reverseAccrual(tx.trx, account, row.accrual_lot_id, plan.accrualReversed, entry);
+    }
+  }
+
+  let state: PurchaseState = "cancelled";
+  let stored: StoredReceipt = { ...receipt, lines };
+  if (alternates(facts)) {
+    const next = applyToLines(states, "cancel", targets);
+    if ("unknown" in next) throw new Error("cancel named lines that are not on the receipt");
+    state = stateOfLines(next.lines);
+    stored = { ...stored, lineStates: next.lines };
+  }
+  const cancelled: PurchaseRow = {
+    ...row,
+    state,
+    receipt: JSON.stringify(stored),
+    points_spent: decision.kind === "release" ? 0 : row.points_spent,
+    points_returned: row.points_returned + returned,
+    accrual_reversed: row.accrual_reversed + reversed,
+    closed_at: state === "cancelled" ? now : null,
+    updated_at: now,
+  };
+  const view = await viewOf(tx, cancelled, stored, released, returned, reversed);
+  await tx.update(row.id, {
+    state,
+    receipt: cancelled.receipt,
+    points_spent: cancelled.points_spent,
+    points_returned: cancelled.points_returned,
+    accrual_reversed: cancelled.accrual_reversed,
+    closed_at: cancelled.closed_at,
+    cancel_response: JSON.stringify(view),
+    updated_at: now,
   });
+  await tx.event(
+    row.id,
+    "cancelled",
+    {
+      from,
+      released,
+      returned,
+      reversed,
+      ...(options.lineIds ? { lines: targets } : {}),
+    },
+    now,
+  );
+  return firstAnswer(view, { state });
 }
 
 async function viewOf(

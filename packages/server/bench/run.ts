@@ -31,7 +31,9 @@
  * first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
  * seeded by an earlier run instead of seeding; kept afterwards), BENCH_CPU_PROF (directory: the server
- * runs with --cpu-prof and writes its profile there on exit).
+ * runs with --cpu-prof and writes its profile there on exit), BENCH_MEMORY=1 (after every measurement of the
+ * server, logs its RSS, the highest RSS sampled during the measurement, and the V8 heap by space read
+ * from its /metrics: where the peak RSS bar's memory goes).
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -120,6 +122,7 @@ if (PHASES.has("rules2000")) {
  * table and its index with those, and seeding 1M more would double the database the 200-rule figures and
  * the memory bar are measured on.
  */
+const MEMORY_TRACE = env.BENCH_MEMORY === "1";
 const RULES2000_CARDS = Math.round(num("BENCH_RULES2000_CARDS", 100_000, 1000));
 /** Share of the confirmed purchases that pay part of the receipt with points first. */
 const BONUS_SHARE = 0.3;
@@ -261,6 +264,47 @@ interface Results {
   bars: Bar[];
 }
 
+/** Samples a process's RSS every 200 ms until stopped; returns the highest seen, in MB. */
+function sampleMemory(pid: number): { stop(): number } {
+  let highest = memoryOf(pid).rssMb;
+  const timer = setInterval(() => {
+    highest = Math.max(highest, memoryOf(pid).rssMb);
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(highest, memoryOf(pid).rssMb);
+    },
+  };
+}
+
+/**
+ * The server's memory now: RSS and its peak from /proc, and from its /metrics the V8 heap (committed and
+ * used, by space) and the memory V8 knows of outside it. What RSS holds beyond those is native: SQLite's
+ * page caches, malloc's arenas, socket buffers.
+ */
+async function memoryReport(pid: number, port: number, phaseHighestMb: number | null): Promise<string> {
+  const proc = memoryOf(pid);
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const gauge = (name: string, space?: string) => {
+    const label = space ? `\\{space="${space}"\\}` : "";
+    const match = new RegExp(`^${name}${label} ([0-9.e+]+)$`, "m").exec(text);
+    return match ? Number(match[1]) / 2 ** 20 : Number.NaN;
+  };
+  const spaces = ["new", "old", "code", "large_object"]
+    .map(
+      (s) =>
+        `${s} ${fmt(gauge("nodejs_heap_space_size_total_bytes", s))}/${fmt(gauge("nodejs_heap_space_size_used_bytes", s))}`,
+    )
+    .join(", ");
+  return [
+    `RSS ${fmt(proc.rssMb)} MB${phaseHighestMb === null ? "" : ` (highest sampled ${fmt(phaseHighestMb)})`}, peak ${fmt(proc.peakRssMb)}`,
+    `anonymous ${fmt(proc.anonMb)}, file ${fmt(proc.fileMb)}`,
+    `V8 heap committed/used ${fmt(gauge("nodejs_heap_size_total_bytes"))}/${fmt(gauge("nodejs_heap_size_used_bytes"))} (${spaces})`,
+    `external ${fmt(gauge("nodejs_external_memory_bytes"))}`,
+  ].join("; ");
+}
+
 /** Temporary directories to remove on every exit path. */
 const temporary: string[] = [];
 
@@ -399,6 +443,7 @@ async function main(): Promise<void> {
     children.push(server);
     const serverPid = server.process.pid!;
     log(`server pid ${serverPid} on port ${server.port}, RSS at start ${fmt(memoryOf(serverPid).rssMb)} MB`);
+    if (MEMORY_TRACE) log(`memory at start: ${await memoryReport(serverPid, server.port, null)}`);
     const auth = await postJson(server.port, "/v1/auth/token", { login: BENCH_LOGIN, secret: BENCH_SECRET });
     const token = (auth.json as { accessToken?: string } | null)?.accessToken;
     if (auth.status !== 200 || !token) throw new Error(`token: ${auth.status} ${auth.text}`);
@@ -449,9 +494,12 @@ async function main(): Promise<void> {
     /** Runs one measurement, with the CPU of the process under load and of everything else on the box. */
     const measure = async (pid: number, run: () => Promise<Measurement>, quiet = false) => {
       const watched = [pid, ...allPids.filter((p) => p !== pid)];
+      const sampling = MEMORY_TRACE && pid === serverPid ? sampleMemory(serverPid) : null;
       const before = cpuSnapshot(watched);
       const m = await run();
       const after = cpuSnapshot(watched);
+      if (sampling)
+        log(`memory after ${m.name}: ${await memoryReport(serverPid, server.port, sampling.stop())}`);
       m.foreignCpuPct = foreignCpuShare(before, after, cpus) * 100;
       m.serverCpuPct = targetCpuPct(before, after);
       if (m.timeouts > 0 && pid === serverPid)
@@ -779,6 +827,7 @@ async function main(): Promise<void> {
         `confirmed in the database: ${results.integrity.confirmedInDatabase} (acknowledged: ${results.integrity.confirmsAcknowledged})`,
       );
     }
+    if (MEMORY_TRACE) log(`memory after the load: ${await memoryReport(serverPid, server.port, null)}`);
     const memory = memoryOf(serverPid);
     results.server = memory;
     log(

@@ -7,6 +7,9 @@
  * The cache is bounded: a chain's active assortment fits, and past the bound the oldest entries go (Map
  * insertion order). A product the catalogue does not know is cached as unknown too, so a till scanning a
  * foreign barcode costs one read, not one per receipt.
+ *
+ * A full cache is a large part of the server's heap, so the category, brand and manufacturer that many
+ * products share are kept once each (interned), not once per product as the rows read them.
  */
 import type { ProductFacts } from "../../core/engine/types.js";
 import { committedChangeCounter } from "../../infra/db/change-counter.js";
@@ -20,6 +23,8 @@ export const DEFAULT_PRODUCT_CACHE_SIZE = 100_000;
 
 export class ProductDirectory {
   private readonly entries = new Map<string, ProductFacts | null>();
+  /** Each distinct category, brand and manufacturer of the cached products, held once. */
+  private readonly shared = new Map<string, string>();
   /** Moves whenever the cache is dropped, so that a read started before cannot refill it. */
   private generation = 0;
   private version: string | null = null;
@@ -81,12 +86,28 @@ export class ProductDirectory {
 
   private remember(key: string, facts: ProductFacts | null): void {
     if (this.entries.size >= this.capacity) this.evictOldest();
+    if (facts) {
+      facts.category = this.intern(facts.category);
+      facts.brand = this.intern(facts.brand);
+      facts.manufacturer = this.intern(facts.manufacturer);
+    }
     this.entries.set(key, facts);
+  }
+
+  private intern(value: string | null): string | null {
+    if (value === null) return null;
+    const held = this.shared.get(value);
+    if (held !== undefined) return held;
+    // Bounded by the products cached: a catalogue where each value is its own gains nothing, loses little.
+    if (this.shared.size >= this.capacity) this.shared.clear();
+    this.shared.set(value, value);
+    return value;
   }
 
   /** Forget everything now (a change made by this process). */
   invalidate(): void {
     this.entries.clear();
+    this.shared.clear();
     this.generation++;
     this.checkedAt = Number.NEGATIVE_INFINITY;
   }
@@ -106,6 +127,7 @@ export class ProductDirectory {
       .then((version) => {
         if (version !== this.version) {
           this.entries.clear();
+          this.shared.clear();
           this.generation++;
           this.version = version;
         }

@@ -16,12 +16,26 @@ function largestRemainder(total: number, weights: readonly number[]): number[] {
   const shares = weights.map((w) => mulDivFloor(total, w, weightSum));
   let left = total - sum(shares);
   if (left === 0) return shares;
-  const bigTotal = BigInt(total);
-  const bigWeightSum = BigInt(weightSum);
-  const order = weights
-    .map((w, i) => ({ i, w, r: bigTotal * BigInt(w) - BigInt(shares[i]!) * bigWeightSum }))
-    .filter((x) => x.w > 0)
-    .sort((x, y) => (x.r === y.r ? (x.w === y.w ? x.i - y.i : y.w - x.w) : x.r > y.r ? -1 : 1));
+  let order: { i: number; w: number }[];
+  if (total <= Number.MAX_SAFE_INTEGER / weightSum) {
+    // total · w ≤ total · weightSum is exact in a double, and so is every remainder: no BigInt needed.
+    const remainders = weights.map((w, i) => total * w - shares[i]! * weightSum);
+    order = weights
+      .map((w, i) => ({ i, w }))
+      .filter((x) => x.w > 0)
+      .sort((x, y) => {
+        const rx = remainders[x.i]!;
+        const ry = remainders[y.i]!;
+        return rx === ry ? (x.w === y.w ? x.i - y.i : y.w - x.w) : rx > ry ? -1 : 1;
+      });
+  } else {
+    const bigTotal = BigInt(total);
+    const bigWeightSum = BigInt(weightSum);
+    order = weights
+      .map((w, i) => ({ i, w, r: bigTotal * BigInt(w) - BigInt(shares[i]!) * bigWeightSum }))
+      .filter((x) => x.w > 0)
+      .sort((x, y) => (x.r === y.r ? (x.w === y.w ? x.i - y.i : y.w - x.w) : x.r > y.r ? -1 : 1));
+  }
   for (let k = 0; left > 0; k++, left--) shares[order[k % order.length]!.i]! += 1;
   return shares;
 }
@@ -38,10 +52,10 @@ export function allocate(
   if (!Number.isSafeInteger(total) || total < 0)
     throw new AllocationError(`total must be a non-negative integer`);
   if (caps.length !== weights.length) throw new AllocationError("weights and caps differ in length");
-  for (const v of [...weights, ...caps]) {
-    if (!Number.isSafeInteger(v) || v < 0)
-      throw new AllocationError("weights and caps must be non-negative integers");
-  }
+  for (const values of [weights, caps])
+    for (const v of values)
+      if (!Number.isSafeInteger(v) || v < 0)
+        throw new AllocationError("weights and caps must be non-negative integers");
   if (total > sum(caps)) throw new AllocationError(`total ${total} exceeds the sum of caps ${sum(caps)}`);
 
   const result = weights.map(() => 0);

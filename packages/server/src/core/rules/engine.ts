@@ -44,6 +44,7 @@ import {
   normalizePromoCode,
   type ProductMatcher,
   productMatches,
+  zeros,
 } from "./conditions.js";
 import { ContextFilter } from "./context-filter.js";
 import { formatPointsRu, formatRublesRu } from "./format.js";
@@ -101,15 +102,15 @@ interface Offer {
   /** This rule's part of each line's jointly rounded percentage discount. */
   pctShare: number[] | null;
   disc: number[] | null;
-  receiptDiscounts: { amount: number; targets: Uint8Array; path: string }[] | null;
+  receiptDiscounts: { amount: number; targets: number[]; path: string }[] | null;
   accRate: number[] | null;
   accFixed: number[] | null;
-  receiptAccruals: { points: number; targets: Uint8Array }[] | null;
+  receiptAccruals: { points: number; targets: number[] }[] | null;
   /** Σ (factor − 10000) of multipliers per line. */
   mult: number[] | null;
   /** Lowest share bp per line, −1 where none. */
   share: number[] | null;
-  exclude: Uint8Array | null;
+  exclude: number[] | null;
   /** Some effect reached a line, or the rule speaks to the cashier or issues something. */
   touched: boolean;
   /** For per-line groups: the rule that beat this one on its first line lost. */
@@ -134,10 +135,11 @@ interface Offer {
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+const DIGITS = /^[0-9]+$/;
+
 export function compareLineIds(a: string, b: string): number {
   if (a === b) return 0;
-  const digits = /^[0-9]+$/;
-  if (digits.test(a) && digits.test(b) && a.length !== b.length) return a.length - b.length;
+  if (a.length !== b.length && DIGITS.test(a) && DIGITS.test(b)) return a.length - b.length;
   return a < b ? -1 : 1;
 }
 
@@ -327,12 +329,6 @@ const newOffer = (rule: CompiledRule): Offer => ({
   notes: null,
 });
 
-const zeros = (n: number): number[] => {
-  const a = new Array<number>(n);
-  for (let i = 0; i < n; i++) a[i] = 0;
-  return a;
-};
-
 /**
  * Splits a line's rounded percentage discount between the rules holding percentages on it, in proportion
  * to their rates, by largest remainder (equal remainders: the larger rate, then the earlier rule).
@@ -437,6 +433,9 @@ export function compileRules(
   const maxLineBp = terms.maxLineDiscountBp ?? 10_000;
   const maxReceiptBp = terms.maxReceiptDiscountBp ?? 10_000;
   const roundDown = terms.discountRounding === "down";
+  /** The current receipt's line positions in line id order, computed once per evaluation when asked for. */
+  let lineIdOrder: number[] | null = null;
+  const idOrder = (lines: readonly RuleLine[]): number[] => (lineIdOrder ??= lineOrder(lines));
   const pctOf = (amount: number, bp: number) =>
     roundDown ? mulDivFloor(amount, bp, 10_000) : mulDivRound(amount, bp, 10_000);
 
@@ -464,11 +463,14 @@ export function compileRules(
       if (evaluationId === 0) return push(list);
       for (let k = 0; k < list.length; k++) {
         const pos = list[k]!;
-        marked[pos >>> 5]! |= 1 << (pos & 31);
+        const bit = 1 << (pos & 31);
+        // A rule the context drops is never looked at: no need to record its set's lines.
+        if ((kept[pos >>> 5]! & bit) === 0) continue;
+        marked[pos >>> 5]! |= bit;
         const set = indexedSets[pos]!;
         if (set.matchedIn !== evaluationId) {
           set.matchedIn = evaluationId;
-          set.lines = new Uint8Array(n);
+          set.lines = zeros(n);
         }
         if (!set.all || productMatches(set, lines[i]!)) set.lines![i] = 1;
       }
@@ -520,6 +522,7 @@ export function compileRules(
     const n = lines.length;
     const ctx = contextOf(input);
     const { promo, subtotal } = ctx;
+    lineIdOrder = null;
     const skipped: SkippedRule[] | null = explain ? [] : null;
     // Called with `skip?.(…)`, so that no reason is even made when nobody asks why.
     const skip = skipped
@@ -559,7 +562,7 @@ export function compileRules(
 
     // Line limits.
     const room = new Array<number>(n);
-    const floorBound = new Uint8Array(n);
+    const floorBound = zeros(n);
     const canAccrue = input.card !== null && input.card.status !== "blocked";
     for (let i = 0; i < n; i++) {
       const line = lines[i]!;
@@ -640,6 +643,8 @@ export function compileRules(
     let discountTotal = 0;
     let accrualTotal = 0;
     let pointsPaymentLimit = 0;
+    const limiting: Offer[] = [];
+    for (const o of effective) if (o.exclude || o.share) limiting.push(o);
     for (let i = 0; i < n; i++) {
       const line = lines[i]!;
       const p = line.product;
@@ -648,7 +653,7 @@ export function compileRules(
       if (canPay && !p?.excludedFromPointsPayment) {
         let share = -1;
         let excluded = false;
-        for (const o of effective) {
+        for (const o of limiting) {
           if (o.exclude?.[i]) excluded = true;
           const s = o.share?.[i] ?? -1;
           if (s >= 0 && (share < 0 || s < share)) share = s;
@@ -766,14 +771,14 @@ export function compileRules(
     const lines = ctx.input.lines;
     const n = lines.length;
     const o = newOffer(rule);
-    let defaults: Uint8Array | null = null;
-    const targetsOf = (e: CompiledEffect): Uint8Array => {
+    let defaults: number[] | null = null;
+    const targetsOf = (e: CompiledEffect): number[] => {
       if (e.target) return matchedLines(e.target, ctx);
       if (!defaults) {
         const sets = rule.defaultTargets;
         if (sets.length === 1) defaults = matchedLines(sets[0]!, ctx);
         else {
-          defaults = new Uint8Array(n);
+          defaults = zeros(n);
           for (let i = 0; i < n; i++) {
             let ok = 1;
             for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
@@ -867,7 +872,7 @@ export function compileRules(
           break;
         }
         case "points_payment_exclusion": {
-          o.exclude ??= new Uint8Array(n);
+          o.exclude ??= zeros(n);
           const ex = o.exclude;
           for (let i = 0; i < n; i++)
             if (t[i]) {
@@ -888,7 +893,7 @@ export function compileRules(
     offers: Offer[],
     lines: readonly RuleLine[],
     room: readonly number[],
-    floorBound: Uint8Array,
+    floorBound: number[],
     subtotal: number,
     canAccrue: boolean,
     skip: ((rule: CompiledRule, reason: RuleReason) => void) | null,
@@ -917,8 +922,8 @@ export function compileRules(
         if (!perLine) receiptWinners[g] = members[0];
         continue;
       }
-      for (const o of members) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
       if (!perLine) {
+        for (const o of members) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
         let best = members[0]!;
         for (let k = 1; k < members.length; k++) if (beats(members[k]!, best)) best = members[k]!;
         receiptWinners[g] = best;
@@ -926,9 +931,22 @@ export function compileRules(
       }
       // Line by line; which member reaches which line is worked out once and updated as members lose.
       const m = members.length;
-      const reaches = new Uint8Array(m * n);
+      const reaches = zeros(m * n);
+      const reachedBy = zeros(n);
       for (let k = 0; k < m; k++)
-        for (let i = 0; i < n; i++) if (touchesLine(members[k]!, i)) reaches[k * n + i] = 1;
+        for (let i = 0; i < n; i++)
+          if (touchesLine(members[k]!, i)) {
+            reaches[k * n + i] = 1;
+            if (reachedBy[i]! < 2) reachedBy[i]! += 1;
+          }
+      // Only members that share a line with another are ever compared: value those alone, before any
+      // of them loses a line (a lost line is zeroed in the offer).
+      for (let k = 0; k < m; k++)
+        for (let i = 0; i < n; i++)
+          if (reaches[k * n + i] === 1 && reachedBy[i] === 2) {
+            valueAlone(members[k]!, lines, room, floorBound, subtotal, canAccrue, base);
+            break;
+          }
       for (let i = 0; i < n; i++) {
         let best = -1;
         for (let k = 0; k < m; k++)
@@ -974,7 +992,7 @@ export function compileRules(
     o: Offer,
     lines: readonly RuleLine[],
     room: readonly number[],
-    floorBound: Uint8Array,
+    floorBound: number[],
     subtotal: number,
     canAccrue: boolean,
     base: number[],
@@ -1074,29 +1092,35 @@ export function compileRules(
     effective: Offer[],
     lines: readonly RuleLine[],
     room: number[],
-    floorBound: Uint8Array,
+    floorBound: number[],
     discount: number[],
     subtotal: number,
   ): void {
     const n = lines.length;
     // Percentages add up per line and round once; each rule's share of the rounded total by largest remainder.
-    for (const o of effective) o.pctShare = null;
-    for (let i = 0; i < n; i++) {
+    const withPct: Offer[] = [];
+    for (const o of effective) {
+      o.pctShare = null;
+      if (o.pct) withPct.push(o);
+    }
+    for (let i = 0; withPct.length > 0 && i < n; i++) {
       let sumBp = 0;
       let holders = 0;
       let last: Offer | null = null;
-      for (const o of effective)
-        if (o.pct && o.pct[i]! > 0) {
-          sumBp += o.pct[i]!;
+      for (const o of withPct) {
+        const bp = o.pct![i]!;
+        if (bp > 0) {
+          sumBp += bp;
           holders++;
           last = o;
         }
+      }
       if (holders === 0) continue;
       const totalPct = pctOf(lines[i]!.amount, sumBp);
       if (holders === 1) {
         last!.pctShare ??= zeros(n);
         last!.pctShare[i] = totalPct;
-      } else splitPercent(effective, i, n, totalPct, sumBp);
+      } else splitPercent(withPct, i, n, totalPct, sumBp);
     }
 
     let receiptRoom = maxReceiptBp >= 10_000 ? Number.POSITIVE_INFINITY : percentOf(subtotal, maxReceiptBp);
@@ -1116,7 +1140,7 @@ export function compileRules(
         ruleTotal += g;
       }
       if (o.receiptDiscounts) {
-        sortedIds ??= lineOrder(lines);
+        sortedIds ??= idOrder(lines);
         for (const rd of o.receiptDiscounts) {
           const order = sortedIds.filter((i) => rd.targets[i] === 1);
           let free = 0;
@@ -1139,7 +1163,7 @@ export function compileRules(
       }
       if (ruleTotal > receiptRoom) {
         note(o, { code: "CAPPED_BY_RECEIPT_MAX", text: "скидка ограничена максимальной скидкой на чек" });
-        sortedIds ??= lineOrder(lines);
+        sortedIds ??= idOrder(lines);
         const order = sortedIds;
         const parts = allocate(
           receiptRoom,
@@ -1206,7 +1230,7 @@ export function compileRules(
         ruleTotal += acc[i]!;
       }
       if (o.receiptAccruals) {
-        sortedIds ??= lineOrder(lines);
+        sortedIds ??= idOrder(lines);
         for (const ra of o.receiptAccruals) {
           const order = sortedIds.filter(
             (i) =>
@@ -1248,7 +1272,7 @@ export function compileRules(
       note(o, { code: "ACCRUAL_CAPPED_DAILY", text: "начисление ограничено дневным лимитом карты" });
       const acc = o.accLines;
       // In line id order, so that equal remainders do not depend on the request's order.
-      sortedIds ??= lineOrder(lines);
+      sortedIds ??= idOrder(lines);
       const ids = sortedIds;
       const byId = allocate(
         left,
@@ -1359,7 +1383,7 @@ function lineOrder(lines: readonly RuleLine[]): number[] {
  */
 function nPlusM(
   lines: readonly RuleLine[],
-  targets: Uint8Array,
+  targets: number[],
   buy: number,
   free: number,
   disc: number[],

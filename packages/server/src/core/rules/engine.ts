@@ -30,7 +30,7 @@
  *    an applied rule (or the program's default share); excluded products and non-active cards pay none.
  * Every discount and accrual names the rule and version that produced it.
  */
-import type { Effect, ProductSet, RuleDefinition } from "@kopilka/contract";
+import { EFFECT_TYPES, type Effect, type ProductSet, type RuleDefinition } from "@kopilka/contract";
 import { allocate } from "../allocation.js";
 import { lineAmount, mulDivFloor, mulDivRound, percentOf } from "../arithmetic.js";
 import {
@@ -89,6 +89,8 @@ interface CompiledRule {
   conditions: CompiledCondition[];
   /** The same conditions, cheapest first: eligibility is their conjunction, so the order only saves time. */
   cheapFirst: CompiledCondition[];
+  /** Of cheapFirst, those that the context filter does not settle: all a candidate of the index checks. */
+  unsettled: CompiledCondition[];
   effects: CompiledEffect[];
   /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
   defaultTargets: ProductMatcher[];
@@ -179,6 +181,30 @@ function conditionCost(c: CompiledCondition): number {
   }
 }
 
+/**
+ * Effect type names as internalized strings (property names are). A definition parsed from JSON holds its
+ * own copies, which every comparison with a constant reads through; internalized, they compare by pointer.
+ */
+const EFFECT_TYPE_NAMES = new Map<string, Effect["type"]>(
+  Object.keys(EFFECT_TYPES).map((type) => [type, type as Effect["type"]]),
+);
+
+function withOwnTypeName(effect: Effect): Effect {
+  const type = EFFECT_TYPE_NAMES.get(effect.type);
+  return type === undefined ? effect : ({ ...effect, type } as Effect);
+}
+
+/**
+ * Top-level condition types that ContextFilter decides exactly as their checks do: a rule it keeps passes
+ * them, so a candidate of the index need not check them again.
+ */
+const SETTLED_BY_CONTEXT = new Set<CompiledCondition["type"]>([
+  "stores",
+  "card_levels",
+  "weekdays",
+  "time_of_day",
+]);
+
 function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   const conditions = def.conditions.map((c, i) => compileCondition(c, `conditions[${i}]`));
   const defaultTargets: ProductMatcher[] = [];
@@ -193,6 +219,10 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   for (const c of conditions) if (c.productSet && !c.productSet.universal) defaultTargets.push(c.productSet);
   const exclusive = def.stacking.mode === "exclusive";
   const perLine = exclusive && def.stacking.per === "line";
+  const cheapFirst = conditions
+    .map((c, i) => ({ c, i, cost: conditionCost(c) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i)
+    .map((x) => x.c);
   return {
     pos,
     id: def.id,
@@ -206,13 +236,11 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
     group: exclusive ? (def.stacking.group ?? "") : null,
     perLine,
     conditions,
-    cheapFirst: conditions
-      .map((c, i) => ({ c, i, cost: conditionCost(c) }))
-      .sort((a, b) => a.cost - b.cost || a.i - b.i)
-      .map((x) => x.c),
+    cheapFirst,
+    unsettled: cheapFirst.filter((c) => !SETTLED_BY_CONTEXT.has(c.type)),
     effects: def.effects.map((effect, i) => ({
       path: `effects[${i}]`,
-      effect,
+      effect: withOwnTypeName(effect),
       target:
         "products" in effect.params && effect.params.products
           ? compileProductSet(effect.params.products)
@@ -435,6 +463,15 @@ export function compileRules(
   const roundDown = terms.discountRounding === "down";
   /** The current receipt's line positions in line id order, computed once per evaluation when asked for. */
   let lineIdOrder: number[] | null = null;
+  /** 1 for each line of the current receipt: the targets of a rule without product conditions (read only). */
+  let allLines: number[] | null = null;
+  const everyLine = (n: number): number[] => {
+    if (!allLines) {
+      allLines = zeros(n);
+      for (let i = 0; i < n; i++) allLines[i] = 1;
+    }
+    return allLines;
+  };
   const idOrder = (lines: readonly RuleLine[]): number[] => (lineIdOrder ??= lineOrder(lines));
   const pctOf = (amount: number, bp: number) =>
     roundDown ? mulDivFloor(amount, bp, 10_000) : mulDivRound(amount, bp, 10_000);
@@ -444,7 +481,8 @@ export function compileRules(
    * that reached a rule through its product set are recorded as that set's matched lines for the
    * evaluation (see matchedLines): a line in the set always reaches the rule through it, so the lines
    * that did not are not in it. An `any` set holds exactly the lines that reached it; an `all` set is
-   * indexed by one of its lists, so those lines are checked against the others.
+   * indexed by one of its lists, so those lines are checked against the others, and its rule is a
+   * candidate only when some line passes (else its products condition fails).
    */
   function gather(ctx: EvalContext, evaluationId: number): number {
     const input = ctx.input;
@@ -460,19 +498,23 @@ export function compileRules(
     };
     const pushLine = (list: number[] | undefined, i: number) => {
       if (!list) return;
-      if (evaluationId === 0) return push(list);
       for (let k = 0; k < list.length; k++) {
         const pos = list[k]!;
+        const word = pos >>> 5;
         const bit = 1 << (pos & 31);
         // A rule the context drops is never looked at: no need to record its set's lines.
-        if ((kept[pos >>> 5]! & bit) === 0) continue;
-        marked[pos >>> 5]! |= bit;
+        if ((kept[word]! & bit) === 0) continue;
         const set = indexedSets[pos]!;
+        // An `all` set is found through one of its lists; a line that fails the others does not reach
+        // the rule, and a rule that no line reaches fails its products condition anyway.
+        if (set.all && !productMatches(set, lines[i]!)) continue;
+        marked[word]! |= bit;
+        if (evaluationId === 0) continue;
         if (set.matchedIn !== evaluationId) {
           set.matchedIn = evaluationId;
           set.lines = zeros(n);
         }
-        if (!set.all || productMatches(set, lines[i]!)) set.lines![i] = 1;
+        set.lines![i] = 1;
       }
     };
     for (let i = 0; i < n; i++) {
@@ -523,6 +565,7 @@ export function compileRules(
     const ctx = contextOf(input);
     const { promo, subtotal } = ctx;
     lineIdOrder = null;
+    allLines = null;
     const skipped: SkippedRule[] | null = explain ? [] : null;
     // Called with `skip?.(…)`, so that no reason is even made when nobody asks why.
     const skip = skipped
@@ -546,7 +589,7 @@ export function compileRules(
       }
       let failed: CompiledCondition | null = null;
       let code: string | null = null;
-      for (const c of explain ? rule.conditions : rule.cheapFirst) {
+      for (const c of explain ? rule.conditions : useIndex ? rule.unsettled : rule.cheapFirst) {
         code = c.check(ctx);
         if (code !== null) {
           failed = c;
@@ -777,6 +820,7 @@ export function compileRules(
       if (!defaults) {
         const sets = rule.defaultTargets;
         if (sets.length === 1) defaults = matchedLines(sets[0]!, ctx);
+        else if (sets.length === 0) defaults = everyLine(n);
         else {
           defaults = zeros(n);
           for (let i = 0; i < n; i++) {
@@ -1373,7 +1417,16 @@ function beatsOnLine(a: Offer, b: Offer, i: number): boolean {
 
 function lineOrder(lines: readonly RuleLine[]): number[] {
   const order = lines.map((_, i) => i);
-  order.sort((a, b) => compareLineIds(lines[a]!.lineId, lines[b]!.lineId));
+  // compareLineIds with each id's "all digits" test made once, not once per comparison.
+  const ids = lines.map((l) => l.lineId);
+  const numeric = ids.map((id) => DIGITS.test(id));
+  order.sort((a, b) => {
+    const x = ids[a]!;
+    const y = ids[b]!;
+    if (x === y) return 0;
+    if (x.length !== y.length && numeric[a] && numeric[b]) return x.length - y.length;
+    return x < y ? -1 : 1;
+  });
   return order;
 }
 
@@ -1417,6 +1470,7 @@ function substitute(
   receiptAccrual: number,
   toPay: number,
 ): string {
+  if (!template.includes("{")) return template;
   return template.replace(
     /\{(ruleDiscount|ruleAccrual|receiptDiscount|receiptAccrual|toPay)\}/g,
     (_, name: string) => {

@@ -92,6 +92,8 @@ interface CompiledRule {
   /** Of cheapFirst, those that the context filter does not settle: all a candidate of the index checks. */
   unsettled: CompiledCondition[];
   effects: CompiledEffect[];
+  /** Of the effects, the cashier messages and instructions: what an applied rule adds to the answer. */
+  speaks: CompiledEffect[];
   /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
   defaultTargets: ProductMatcher[];
   promoCodes: string[];
@@ -219,6 +221,14 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   for (const c of conditions) if (c.productSet && !c.productSet.universal) defaultTargets.push(c.productSet);
   const exclusive = def.stacking.mode === "exclusive";
   const perLine = exclusive && def.stacking.per === "line";
+  const effects: CompiledEffect[] = def.effects.map((effect, i) => ({
+    path: `effects[${i}]`,
+    effect: withOwnTypeName(effect),
+    target:
+      "products" in effect.params && effect.params.products
+        ? compileProductSet(effect.params.products)
+        : null,
+  }));
   const cheapFirst = conditions
     .map((c, i) => ({ c, i, cost: conditionCost(c) }))
     .sort((a, b) => a.cost - b.cost || a.i - b.i)
@@ -238,14 +248,10 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
     conditions,
     cheapFirst,
     unsettled: cheapFirst.filter((c) => !SETTLED_BY_CONTEXT.has(c.type)),
-    effects: def.effects.map((effect, i) => ({
-      path: `effects[${i}]`,
-      effect: withOwnTypeName(effect),
-      target:
-        "products" in effect.params && effect.params.products
-          ? compileProductSet(effect.params.products)
-          : null,
-    })),
+    effects,
+    speaks: effects.filter(
+      (e) => e.effect.type === "cashier_message" || e.effect.type === "issue_promo_code",
+    ),
     defaultTargets,
     promoCodes: [...new Set(promoCodes)],
   };
@@ -755,7 +761,7 @@ export function compileRules(
         promoCodes: ruleCodes,
         notes: o.notes ?? [],
       });
-      for (const e of o.rule.effects) {
+      for (const e of o.rule.speaks) {
         const effect = e.effect;
         if (effect.type === "cashier_message") {
           messages.push({
@@ -809,29 +815,26 @@ export function compileRules(
     return evaluation;
   }
 
+  /** The lines an effect without its own products applies to: those of all the rule's product conditions. */
+  function defaultTargets(rule: CompiledRule, ctx: EvalContext, n: number): number[] {
+    const sets = rule.defaultTargets;
+    if (sets.length === 1) return matchedLines(sets[0]!, ctx);
+    if (sets.length === 0) return everyLine(n);
+    const targets = zeros(n);
+    for (let i = 0; i < n; i++) {
+      let ok = 1;
+      for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
+      targets[i] = ok;
+    }
+    return targets;
+  }
+
   /** What an eligible rule asks for, line by line. */
   function offerOf(rule: CompiledRule, ctx: EvalContext): Offer {
     const lines = ctx.input.lines;
     const n = lines.length;
     const o = newOffer(rule);
     let defaults: number[] | null = null;
-    const targetsOf = (e: CompiledEffect): number[] => {
-      if (e.target) return matchedLines(e.target, ctx);
-      if (!defaults) {
-        const sets = rule.defaultTargets;
-        if (sets.length === 1) defaults = matchedLines(sets[0]!, ctx);
-        else if (sets.length === 0) defaults = everyLine(n);
-        else {
-          defaults = zeros(n);
-          for (let i = 0; i < n; i++) {
-            let ok = 1;
-            for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
-            defaults[i] = ok;
-          }
-        }
-      }
-      return defaults;
-    };
     for (const e of rule.effects) {
       const effect = e.effect;
       switch (effect.type) {
@@ -842,12 +845,14 @@ export function compileRules(
         default:
           break;
       }
-      const t = targetsOf(e);
+      if (!e.target) defaults ??= defaultTargets(rule, ctx, n);
+      const t = e.target ? matchedLines(e.target, ctx) : defaults!;
       switch (effect.type) {
         case "line_discount_percent": {
           o.pct ??= zeros(n);
           const pct = o.pct;
-          for (let i = 0; i < n; i++) if (t[i]) pct[i]! += effect.params.percentBp;
+          const bp = effect.params.percentBp;
+          for (let i = 0; i < n; i++) if (t[i]) pct[i]! += bp;
           break;
         }
         case "line_discount_amount": {
@@ -880,7 +885,8 @@ export function compileRules(
         case "accrual_percent": {
           o.accRate ??= zeros(n);
           const rate = o.accRate;
-          for (let i = 0; i < n; i++) if (t[i]) rate[i]! += effect.params.percentBp;
+          const bp = effect.params.percentBp;
+          for (let i = 0; i < n; i++) if (t[i]) rate[i]! += bp;
           break;
         }
         case "accrual_fixed": {
@@ -898,7 +904,8 @@ export function compileRules(
         case "accrual_multiplier": {
           o.mult ??= zeros(n);
           const mult = o.mult;
-          for (let i = 0; i < n; i++) if (t[i]) mult[i]! += effect.params.factorBp - 10_000;
+          const extra = effect.params.factorBp - 10_000;
+          for (let i = 0; i < n; i++) if (t[i]) mult[i]! += extra;
           break;
         }
         case "points_payment_share": {
@@ -988,7 +995,10 @@ export function compileRules(
       for (let k = 0; k < m; k++)
         for (let i = 0; i < n; i++)
           if (reaches[k * n + i] === 1 && reachedBy[i] === 2) {
-            valueAlone(members[k]!, lines, room, floorBound, subtotal, canAccrue, base);
+            const o = members[k]!;
+            if (!o.receiptDiscounts && !o.receiptAccruals && maxReceiptBp >= 10_000)
+              valueOnLines(o, reaches, k * n, lines, room, canAccrue, base);
+            else valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
             break;
           }
       for (let i = 0; i < n; i++) {
@@ -1026,6 +1036,39 @@ export function compileRules(
       effective.push(o);
     }
     return effective;
+  }
+
+  /**
+   * A per-line group member's value on its own, line by line, as valueAlone's first case computes it, on
+   * the lines it reaches (`reaches[from + i]`): only those are ever compared. Line effects only, and no
+   * receipt maximum.
+   */
+  function valueOnLines(
+    o: Offer,
+    reaches: readonly number[],
+    from: number,
+    lines: readonly RuleLine[],
+    room: readonly number[],
+    canAccrue: boolean,
+    base: number[],
+  ) {
+    const n = lines.length;
+    const disc = zeros(n);
+    const acc = zeros(n);
+    const accrues = canAccrue && (o.accRate !== null || o.accFixed !== null || o.mult !== null);
+    for (let i = 0; i < n; i++) {
+      if (reaches[from + i] !== 1) continue;
+      const line = lines[i]!;
+      const want = (o.pct && o.pct[i]! > 0 ? pctOf(line.amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
+      const d = Math.min(want, room[i]!);
+      disc[i] = d;
+      if (!accrues || line.product?.excludedFromAccrual) continue;
+      const own = o.accRate ? o.accRate[i]! : 0;
+      const rate = own + (o.mult && o.mult[i]! > 0 ? mulDivFloor(base[i]! + own, o.mult[i]!, 10_000) : 0);
+      acc[i] = percentOf(line.amount - d, rate) + (o.accFixed ? o.accFixed[i]! : 0);
+    }
+    o.standDisc = disc;
+    o.standAcc = acc;
   }
 
   /**

@@ -70,6 +70,8 @@ interface CompiledEffect {
   effect: Effect;
   /** null: the rule's default lines (those of its product conditions, or all). */
   target: ProductMatcher | null;
+  /** For a cashier message: its template split at the placeholders (templateParts). */
+  template: string[] | null;
 }
 
 interface CompiledRule {
@@ -228,6 +230,7 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
       "products" in effect.params && effect.params.products
         ? compileProductSet(effect.params.products)
         : null,
+    template: effect.type === "cashier_message" ? templateParts(effect.params.template) : null,
   }));
   const cheapFirst = conditions
     .map((c, i) => ({ c, i, cost: conditionCost(c) }))
@@ -767,7 +770,7 @@ export function compileRules(
           messages.push({
             code: "RULE_MESSAGE",
             ruleId: o.rule.id,
-            text: substitute(effect.params.template, o, discountTotal, accrualTotal, total),
+            text: substitute(e.template!, o, discountTotal, accrualTotal, total),
           });
         } else if (effect.type === "issue_promo_code") {
           instructions.push({
@@ -1463,13 +1466,17 @@ function lineOrder(lines: readonly RuleLine[]): number[] {
   // compareLineIds with each id's "all digits" test made once, not once per comparison.
   const ids = lines.map((l) => l.lineId);
   const numeric = ids.map((id) => DIGITS.test(id));
-  order.sort((a, b) => {
+  const compare = (a: number, b: number) => {
     const x = ids[a]!;
     const y = ids[b]!;
     if (x === y) return 0;
     if (x.length !== y.length && numeric[a] && numeric[b]) return x.length - y.length;
     return x < y ? -1 : 1;
-  });
+  };
+  // Receipts usually list their lines in id order already.
+  let sorted = true;
+  for (let i = 1; i < order.length && sorted; i++) if (compare(i - 1, i) >= 0) sorted = false;
+  if (!sorted) order.sort(compare);
   return order;
 }
 
@@ -1506,31 +1513,41 @@ function nPlusM(
   }
 }
 
+const PLACEHOLDER = /\{(ruleDiscount|ruleAccrual|receiptDiscount|receiptAccrual|toPay)\}/;
+
+/** A message template split once: text at even positions, placeholder names at odd ones. */
+function templateParts(template: string): string[] {
+  return template.split(PLACEHOLDER);
+}
+
 function substitute(
-  template: string,
+  parts: readonly string[],
   o: Offer,
   receiptDiscount: number,
   receiptAccrual: number,
   toPay: number,
 ): string {
-  if (!template.includes("{")) return template;
-  return template.replace(
-    /\{(ruleDiscount|ruleAccrual|receiptDiscount|receiptAccrual|toPay)\}/g,
-    (_, name: string) => {
-      switch (name) {
-        case "ruleDiscount":
-          return formatRublesRu(o.discount);
-        case "ruleAccrual":
-          return formatPointsRu(o.accrual);
-        case "receiptDiscount":
-          return formatRublesRu(receiptDiscount);
-        case "receiptAccrual":
-          return formatPointsRu(receiptAccrual);
-        default:
-          return formatRublesRu(toPay);
-      }
-    },
-  );
+  let text = parts[0]!;
+  for (let k = 1; k < parts.length; k += 2) {
+    switch (parts[k]) {
+      case "ruleDiscount":
+        text += formatRublesRu(o.discount);
+        break;
+      case "ruleAccrual":
+        text += formatPointsRu(o.accrual);
+        break;
+      case "receiptDiscount":
+        text += formatRublesRu(receiptDiscount);
+        break;
+      case "receiptAccrual":
+        text += formatPointsRu(receiptAccrual);
+        break;
+      default:
+        text += formatRublesRu(toPay);
+    }
+    text += parts[k + 1]!;
+  }
+  return text;
 }
 
 /**

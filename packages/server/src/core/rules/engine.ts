@@ -6,8 +6,9 @@
  *    or manufacturers of its set; otherwise by its `stores` or `partners` condition; otherwise it is
  *    always a candidate. Candidates whose validity window, or top-level stores, card_levels, weekdays,
  *    time_of_day or promo_code condition, the receipt's context fails are dropped before they are looked
- *    at (ContextFilter). A receipt evaluates only the rules its lines and store reach, so the cost grows
- *    with the rules that can apply, not with the program's size. The result equals a full scan.
+ *    at (ContextFilter), and so is a rule whose `all` product set no line is in. A receipt evaluates only
+ *    the rules its lines and store reach, so the cost grows with the rules that can apply, not with the
+ *    program's size. The result equals a full scan.
  * 2. Eligibility. A candidate applies when the instant is in [validFrom, validTo) and every condition
  *    holds (an `any` group holds when one member does).
  * 3. Competition. Rules of one exclusive group compete; the best for the customer wins: the larger money

@@ -988,12 +988,10 @@ export function compileRules(
       const m = members.length;
       const reaches = zeros(m * n);
       const reachedBy = zeros(n);
-      for (let k = 0; k < m; k++)
-        for (let i = 0; i < n; i++)
-          if (touchesLine(members[k]!, i)) {
-            reaches[k * n + i] = 1;
-            if (reachedBy[i]! < 2) reachedBy[i]! += 1;
-          }
+      for (let k = 0; k < m; k++) {
+        markTouchedLines(members[k]!, reaches, k * n, n);
+        for (let i = 0; i < n; i++) if (reaches[k * n + i] === 1 && reachedBy[i]! < 2) reachedBy[i]! += 1;
+      }
       // Only members that share a line with another are ever compared: value those alone, before any
       // of them loses a line (a lost line is zeroed in the offer).
       for (let k = 0; k < m; k++)
@@ -1417,16 +1415,19 @@ function nothingReason(o: Offer): RuleReason {
   return { code: "NO_TARGET_LINES", text: "в чеке нет позиций, к которым применяется правило" };
 }
 
-function touchesLine(o: Offer, i: number): boolean {
-  return (
-    (o.pct?.[i] ?? 0) > 0 ||
-    (o.disc?.[i] ?? 0) > 0 ||
-    (o.accRate?.[i] ?? 0) > 0 ||
-    (o.accFixed?.[i] ?? 0) > 0 ||
-    (o.mult?.[i] ?? 0) > 0 ||
-    (o.share?.[i] ?? -1) >= 0 ||
-    (o.exclude?.[i] ?? 0) === 1
-  );
+/** Sets `touched[from + i]` to 1 for each line i the offer gives or limits something on. */
+function markTouchedLines(o: Offer, touched: number[], from: number, n: number): void {
+  const mark = (values: readonly number[] | null, floor: number) => {
+    if (values) for (let i = 0; i < n; i++) if (values[i]! > floor) touched[from + i] = 1;
+  };
+  mark(o.pct, 0);
+  mark(o.disc, 0);
+  mark(o.accRate, 0);
+  mark(o.accFixed, 0);
+  mark(o.mult, 0);
+  // A share of 0 bp limits the line too; none is −1.
+  mark(o.share, -1);
+  mark(o.exclude, 0);
 }
 
 function zeroLine(o: Offer, i: number): void {

@@ -46,6 +46,17 @@ export function normalizePromoCode(code: string): string {
   return code.trim().toUpperCase();
 }
 
+/**
+ * n zeros. Per-line values (amounts, and 1/0 flags of which lines a set or effect reaches) are plain arrays:
+ * small typed arrays cost far more to allocate, and a receipt allocates many.
+ */
+export function zeros(n: number): number[] {
+  // Sized at once: cheaper than growing by push.
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Product sets
 
@@ -61,7 +72,7 @@ export interface ProductMatcher {
   /** The evaluation that `lines` belongs to: a condition and the rule's effects share one walk over the lines. */
   matchedIn: number;
   /** 1 for each line of that evaluation's receipt in the set. */
-  lines: Uint8Array | null;
+  lines: number[] | null;
 }
 
 const setOf = (values: readonly string[] | undefined): Set<string> | null =>
@@ -87,10 +98,10 @@ export function compileProductSet(set: ProductSet | undefined): ProductMatcher {
 }
 
 /** Which lines of the receipt are in the set (1 each); computed once per evaluation. Do not modify it. */
-export function matchedLines(m: ProductMatcher, ctx: EvalContext): Uint8Array {
+export function matchedLines(m: ProductMatcher, ctx: EvalContext): number[] {
   if (m.matchedIn === ctx.id) return m.lines!;
   const lines = ctx.input.lines;
-  const matched = new Uint8Array(lines.length);
+  const matched = zeros(lines.length);
   for (let i = 0; i < lines.length; i++) if (productMatches(m, lines[i]!)) matched[i] = 1;
   m.matchedIn = ctx.id;
   m.lines = matched;

@@ -3,8 +3,11 @@
  * word `pos >>> 5`): rules outside their validity window, and rules with a top-level `stores`,
  * `card_levels`, `weekdays`, `time_of_day` or `promo_code` condition that the receipt's store, card,
  * local weekday and time or absence of promo codes fails. The candidate index hands out only the rules the bitmap keeps, so most
- * rules that cannot apply are never looked at. It only ever drops a rule whose check would fail: the
- * conditions are still checked in full on what it keeps (the engine's full scan is the reference).
+ * rules that cannot apply are never looked at. It never drops a rule whose checks would all pass. On
+ * `stores`, `card_levels`, `weekdays` and `time_of_day` it decides exactly as the checks do, so the engine
+ * does not check those again on the rules it keeps (SETTLED_BY_CONTEXT in engine.ts). A rule with a
+ * promo_code condition is dropped only when no code is presented; the condition is still checked. The
+ * engine's full scan is the reference.
  * Bitmaps are computed once per store, card level, weekday, minute of the day and validity period, then
  * reused.
  */

@@ -6,8 +6,9 @@
  *    or manufacturers of its set; otherwise by its `stores` or `partners` condition; otherwise it is
  *    always a candidate. Candidates whose validity window, or top-level stores, card_levels, weekdays,
  *    time_of_day or promo_code condition, the receipt's context fails are dropped before they are looked
- *    at (ContextFilter). A receipt evaluates only the rules its lines and store reach, so the cost grows
- *    with the rules that can apply, not with the program's size. The result equals a full scan.
+ *    at (ContextFilter), and so is a rule whose `all` product set no line is in. A receipt evaluates only
+ *    the rules its lines and store reach, so the cost grows with the rules that can apply, not with the
+ *    program's size. The result equals a full scan.
  * 2. Eligibility. A candidate applies when the instant is in [validFrom, validTo) and every condition
  *    holds (an `any` group holds when one member does).
  * 3. Competition. Rules of one exclusive group compete; the best for the customer wins: the larger money
@@ -30,7 +31,7 @@
  *    an applied rule (or the program's default share); excluded products and non-active cards pay none.
  * Every discount and accrual names the rule and version that produced it.
  */
-import type { Effect, ProductSet, RuleDefinition } from "@kopilka/contract";
+import { EFFECT_TYPES, type Effect, type ProductSet, type RuleDefinition } from "@kopilka/contract";
 import { allocate } from "../allocation.js";
 import { lineAmount, mulDivFloor, mulDivRound, percentOf } from "../arithmetic.js";
 import {
@@ -44,6 +45,7 @@ import {
   normalizePromoCode,
   type ProductMatcher,
   productMatches,
+  zeros,
 } from "./conditions.js";
 import { ContextFilter } from "./context-filter.js";
 import { formatPointsRu, formatRublesRu } from "./format.js";
@@ -69,6 +71,8 @@ interface CompiledEffect {
   effect: Effect;
   /** null: the rule's default lines (those of its product conditions, or all). */
   target: ProductMatcher | null;
+  /** For a cashier message: its template split at the placeholders (templateParts). */
+  template: string[] | null;
 }
 
 interface CompiledRule {
@@ -88,7 +92,11 @@ interface CompiledRule {
   conditions: CompiledCondition[];
   /** The same conditions, cheapest first: eligibility is their conjunction, so the order only saves time. */
   cheapFirst: CompiledCondition[];
+  /** Of cheapFirst, those that the context filter does not settle: all a candidate of the index checks. */
+  unsettled: CompiledCondition[];
   effects: CompiledEffect[];
+  /** Of the effects, the cashier messages and instructions: what an applied rule adds to the answer. */
+  speaks: CompiledEffect[];
   /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
   defaultTargets: ProductMatcher[];
   promoCodes: string[];
@@ -101,15 +109,15 @@ interface Offer {
   /** This rule's part of each line's jointly rounded percentage discount. */
   pctShare: number[] | null;
   disc: number[] | null;
-  receiptDiscounts: { amount: number; targets: Uint8Array; path: string }[] | null;
+  receiptDiscounts: { amount: number; targets: number[]; path: string }[] | null;
   accRate: number[] | null;
   accFixed: number[] | null;
-  receiptAccruals: { points: number; targets: Uint8Array }[] | null;
+  receiptAccruals: { points: number; targets: number[] }[] | null;
   /** Σ (factor − 10000) of multipliers per line. */
   mult: number[] | null;
   /** Lowest share bp per line, −1 where none. */
   share: number[] | null;
-  exclude: Uint8Array | null;
+  exclude: number[] | null;
   /** Some effect reached a line, or the rule speaks to the cashier or issues something. */
   touched: boolean;
   /** For per-line groups: the rule that beat this one on its first line lost. */
@@ -134,10 +142,11 @@ interface Offer {
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+const DIGITS = /^[0-9]+$/;
+
 export function compareLineIds(a: string, b: string): number {
   if (a === b) return 0;
-  const digits = /^[0-9]+$/;
-  if (digits.test(a) && digits.test(b) && a.length !== b.length) return a.length - b.length;
+  if (a.length !== b.length && DIGITS.test(a) && DIGITS.test(b)) return a.length - b.length;
   return a < b ? -1 : 1;
 }
 
@@ -177,6 +186,30 @@ function conditionCost(c: CompiledCondition): number {
   }
 }
 
+/**
+ * Effect type names as internalized strings (property names are). A definition parsed from JSON holds its
+ * own copies, which every comparison with a constant reads through; internalized, they compare by pointer.
+ */
+const EFFECT_TYPE_NAMES = new Map<string, Effect["type"]>(
+  Object.keys(EFFECT_TYPES).map((type) => [type, type as Effect["type"]]),
+);
+
+function withOwnTypeName(effect: Effect): Effect {
+  const type = EFFECT_TYPE_NAMES.get(effect.type);
+  return type === undefined ? effect : ({ ...effect, type } as Effect);
+}
+
+/**
+ * Top-level condition types that ContextFilter decides exactly as their checks do: a rule it keeps passes
+ * them, so a candidate of the index need not check them again.
+ */
+const SETTLED_BY_CONTEXT = new Set<CompiledCondition["type"]>([
+  "stores",
+  "card_levels",
+  "weekdays",
+  "time_of_day",
+]);
+
 function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   const conditions = def.conditions.map((c, i) => compileCondition(c, `conditions[${i}]`));
   const defaultTargets: ProductMatcher[] = [];
@@ -191,6 +224,19 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   for (const c of conditions) if (c.productSet && !c.productSet.universal) defaultTargets.push(c.productSet);
   const exclusive = def.stacking.mode === "exclusive";
   const perLine = exclusive && def.stacking.per === "line";
+  const effects: CompiledEffect[] = def.effects.map((effect, i) => ({
+    path: `effects[${i}]`,
+    effect: withOwnTypeName(effect),
+    target:
+      "products" in effect.params && effect.params.products
+        ? compileProductSet(effect.params.products)
+        : null,
+    template: effect.type === "cashier_message" ? templateParts(effect.params.template) : null,
+  }));
+  const cheapFirst = conditions
+    .map((c, i) => ({ c, i, cost: conditionCost(c) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i)
+    .map((x) => x.c);
   return {
     pos,
     id: def.id,
@@ -204,18 +250,12 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
     group: exclusive ? (def.stacking.group ?? "") : null,
     perLine,
     conditions,
-    cheapFirst: conditions
-      .map((c, i) => ({ c, i, cost: conditionCost(c) }))
-      .sort((a, b) => a.cost - b.cost || a.i - b.i)
-      .map((x) => x.c),
-    effects: def.effects.map((effect, i) => ({
-      path: `effects[${i}]`,
-      effect,
-      target:
-        "products" in effect.params && effect.params.products
-          ? compileProductSet(effect.params.products)
-          : null,
-    })),
+    cheapFirst,
+    unsettled: cheapFirst.filter((c) => !SETTLED_BY_CONTEXT.has(c.type)),
+    effects,
+    speaks: effects.filter(
+      (e) => e.effect.type === "cashier_message" || e.effect.type === "issue_promo_code",
+    ),
     defaultTargets,
     promoCodes: [...new Set(promoCodes)],
   };
@@ -327,12 +367,6 @@ const newOffer = (rule: CompiledRule): Offer => ({
   notes: null,
 });
 
-const zeros = (n: number): number[] => {
-  const a = new Array<number>(n);
-  for (let i = 0; i < n; i++) a[i] = 0;
-  return a;
-};
-
 /**
  * Splits a line's rounded percentage discount between the rules holding percentages on it, in proportion
  * to their rates, by largest remainder (equal remainders: the larger rate, then the earlier rule).
@@ -437,6 +471,18 @@ export function compileRules(
   const maxLineBp = terms.maxLineDiscountBp ?? 10_000;
   const maxReceiptBp = terms.maxReceiptDiscountBp ?? 10_000;
   const roundDown = terms.discountRounding === "down";
+  /** The current receipt's line positions in line id order, computed once per evaluation when asked for. */
+  let lineIdOrder: number[] | null = null;
+  /** 1 for each line of the current receipt: the targets of a rule without product conditions (read only). */
+  let allLines: number[] | null = null;
+  const everyLine = (n: number): number[] => {
+    if (!allLines) {
+      allLines = zeros(n);
+      for (let i = 0; i < n; i++) allLines[i] = 1;
+    }
+    return allLines;
+  };
+  const idOrder = (lines: readonly RuleLine[]): number[] => (lineIdOrder ??= lineOrder(lines));
   const pctOf = (amount: number, bp: number) =>
     roundDown ? mulDivFloor(amount, bp, 10_000) : mulDivRound(amount, bp, 10_000);
 
@@ -445,7 +491,8 @@ export function compileRules(
    * that reached a rule through its product set are recorded as that set's matched lines for the
    * evaluation (see matchedLines): a line in the set always reaches the rule through it, so the lines
    * that did not are not in it. An `any` set holds exactly the lines that reached it; an `all` set is
-   * indexed by one of its lists, so those lines are checked against the others.
+   * indexed by one of its lists, so those lines are checked against the others, and its rule is a
+   * candidate only when some line passes (else its products condition fails).
    */
   function gather(ctx: EvalContext, evaluationId: number): number {
     const input = ctx.input;
@@ -461,16 +508,23 @@ export function compileRules(
     };
     const pushLine = (list: number[] | undefined, i: number) => {
       if (!list) return;
-      if (evaluationId === 0) return push(list);
       for (let k = 0; k < list.length; k++) {
         const pos = list[k]!;
-        marked[pos >>> 5]! |= 1 << (pos & 31);
+        const word = pos >>> 5;
+        const bit = 1 << (pos & 31);
+        // A rule the context drops is never looked at: no need to record its set's lines.
+        if ((kept[word]! & bit) === 0) continue;
         const set = indexedSets[pos]!;
+        // An `all` set is found through one of its lists; a line that fails the others does not reach
+        // the rule, and a rule that no line reaches fails its products condition anyway.
+        if (set.all && !productMatches(set, lines[i]!)) continue;
+        marked[word]! |= bit;
+        if (evaluationId === 0) continue;
         if (set.matchedIn !== evaluationId) {
           set.matchedIn = evaluationId;
-          set.lines = new Uint8Array(n);
+          set.lines = zeros(n);
         }
-        if (!set.all || productMatches(set, lines[i]!)) set.lines![i] = 1;
+        set.lines![i] = 1;
       }
     };
     for (let i = 0; i < n; i++) {
@@ -520,6 +574,8 @@ export function compileRules(
     const n = lines.length;
     const ctx = contextOf(input);
     const { promo, subtotal } = ctx;
+    lineIdOrder = null;
+    allLines = null;
     const skipped: SkippedRule[] | null = explain ? [] : null;
     // Called with `skip?.(…)`, so that no reason is even made when nobody asks why.
     const skip = skipped
@@ -543,7 +599,7 @@ export function compileRules(
       }
       let failed: CompiledCondition | null = null;
       let code: string | null = null;
-      for (const c of explain ? rule.conditions : rule.cheapFirst) {
+      for (const c of explain ? rule.conditions : useIndex ? rule.unsettled : rule.cheapFirst) {
         code = c.check(ctx);
         if (code !== null) {
           failed = c;
@@ -559,7 +615,7 @@ export function compileRules(
 
     // Line limits.
     const room = new Array<number>(n);
-    const floorBound = new Uint8Array(n);
+    const floorBound = zeros(n);
     const canAccrue = input.card !== null && input.card.status !== "blocked";
     for (let i = 0; i < n; i++) {
       const line = lines[i]!;
@@ -640,6 +696,8 @@ export function compileRules(
     let discountTotal = 0;
     let accrualTotal = 0;
     let pointsPaymentLimit = 0;
+    const limiting: Offer[] = [];
+    for (const o of effective) if (o.exclude || o.share) limiting.push(o);
     for (let i = 0; i < n; i++) {
       const line = lines[i]!;
       const p = line.product;
@@ -648,7 +706,7 @@ export function compileRules(
       if (canPay && !p?.excludedFromPointsPayment) {
         let share = -1;
         let excluded = false;
-        for (const o of effective) {
+        for (const o of limiting) {
           if (o.exclude?.[i]) excluded = true;
           const s = o.share?.[i] ?? -1;
           if (s >= 0 && (share < 0 || s < share)) share = s;
@@ -707,13 +765,13 @@ export function compileRules(
         promoCodes: ruleCodes,
         notes: o.notes ?? [],
       });
-      for (const e of o.rule.effects) {
+      for (const e of o.rule.speaks) {
         const effect = e.effect;
         if (effect.type === "cashier_message") {
           messages.push({
             code: "RULE_MESSAGE",
             ruleId: o.rule.id,
-            text: substitute(effect.params.template, o, discountTotal, accrualTotal, total),
+            text: substitute(e.template!, o, discountTotal, accrualTotal, total),
           });
         } else if (effect.type === "issue_promo_code") {
           instructions.push({
@@ -761,28 +819,26 @@ export function compileRules(
     return evaluation;
   }
 
+  /** The lines an effect without its own products applies to: those of all the rule's product conditions. */
+  function defaultTargets(rule: CompiledRule, ctx: EvalContext, n: number): number[] {
+    const sets = rule.defaultTargets;
+    if (sets.length === 1) return matchedLines(sets[0]!, ctx);
+    if (sets.length === 0) return everyLine(n);
+    const targets = zeros(n);
+    for (let i = 0; i < n; i++) {
+      let ok = 1;
+      for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
+      targets[i] = ok;
+    }
+    return targets;
+  }
+
   /** What an eligible rule asks for, line by line. */
   function offerOf(rule: CompiledRule, ctx: EvalContext): Offer {
     const lines = ctx.input.lines;
     const n = lines.length;
     const o = newOffer(rule);
-    let defaults: Uint8Array | null = null;
-    const targetsOf = (e: CompiledEffect): Uint8Array => {
-      if (e.target) return matchedLines(e.target, ctx);
-      if (!defaults) {
-        const sets = rule.defaultTargets;
-        if (sets.length === 1) defaults = matchedLines(sets[0]!, ctx);
-        else {
-          defaults = new Uint8Array(n);
-          for (let i = 0; i < n; i++) {
-            let ok = 1;
-            for (const m of sets) if (matchedLines(m, ctx)[i] === 0) ok = 0;
-            defaults[i] = ok;
-          }
-        }
-      }
-      return defaults;
-    };
+    let defaults: number[] | null = null;
     for (const e of rule.effects) {
       const effect = e.effect;
       switch (effect.type) {
@@ -793,12 +849,14 @@ export function compileRules(
         default:
           break;
       }
-      const t = targetsOf(e);
+      if (!e.target) defaults ??= defaultTargets(rule, ctx, n);
+      const t = e.target ? matchedLines(e.target, ctx) : defaults!;
       switch (effect.type) {
         case "line_discount_percent": {
           o.pct ??= zeros(n);
           const pct = o.pct;
-          for (let i = 0; i < n; i++) if (t[i]) pct[i]! += effect.params.percentBp;
+          const bp = effect.params.percentBp;
+          for (let i = 0; i < n; i++) if (t[i]) pct[i]! += bp;
           break;
         }
         case "line_discount_amount": {
@@ -831,7 +889,8 @@ export function compileRules(
         case "accrual_percent": {
           o.accRate ??= zeros(n);
           const rate = o.accRate;
-          for (let i = 0; i < n; i++) if (t[i]) rate[i]! += effect.params.percentBp;
+          const bp = effect.params.percentBp;
+          for (let i = 0; i < n; i++) if (t[i]) rate[i]! += bp;
           break;
         }
         case "accrual_fixed": {
@@ -849,7 +908,8 @@ export function compileRules(
         case "accrual_multiplier": {
           o.mult ??= zeros(n);
           const mult = o.mult;
-          for (let i = 0; i < n; i++) if (t[i]) mult[i]! += effect.params.factorBp - 10_000;
+          const extra = effect.params.factorBp - 10_000;
+          for (let i = 0; i < n; i++) if (t[i]) mult[i]! += extra;
           break;
         }
         case "points_payment_share": {
@@ -867,7 +927,7 @@ export function compileRules(
           break;
         }
         case "points_payment_exclusion": {
-          o.exclude ??= new Uint8Array(n);
+          o.exclude ??= zeros(n);
           const ex = o.exclude;
           for (let i = 0; i < n; i++)
             if (t[i]) {
@@ -888,7 +948,7 @@ export function compileRules(
     offers: Offer[],
     lines: readonly RuleLine[],
     room: readonly number[],
-    floorBound: Uint8Array,
+    floorBound: number[],
     subtotal: number,
     canAccrue: boolean,
     skip: ((rule: CompiledRule, reason: RuleReason) => void) | null,
@@ -917,8 +977,8 @@ export function compileRules(
         if (!perLine) receiptWinners[g] = members[0];
         continue;
       }
-      for (const o of members) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
       if (!perLine) {
+        for (const o of members) valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
         let best = members[0]!;
         for (let k = 1; k < members.length; k++) if (beats(members[k]!, best)) best = members[k]!;
         receiptWinners[g] = best;
@@ -926,9 +986,23 @@ export function compileRules(
       }
       // Line by line; which member reaches which line is worked out once and updated as members lose.
       const m = members.length;
-      const reaches = new Uint8Array(m * n);
+      const reaches = zeros(m * n);
+      const reachedBy = zeros(n);
+      for (let k = 0; k < m; k++) {
+        markTouchedLines(members[k]!, reaches, k * n, n);
+        for (let i = 0; i < n; i++) if (reaches[k * n + i] === 1 && reachedBy[i]! < 2) reachedBy[i]! += 1;
+      }
+      // Only members that share a line with another are ever compared: value those alone, before any
+      // of them loses a line (a lost line is zeroed in the offer).
       for (let k = 0; k < m; k++)
-        for (let i = 0; i < n; i++) if (touchesLine(members[k]!, i)) reaches[k * n + i] = 1;
+        for (let i = 0; i < n; i++)
+          if (reaches[k * n + i] === 1 && reachedBy[i] === 2) {
+            const o = members[k]!;
+            if (!o.receiptDiscounts && !o.receiptAccruals && maxReceiptBp >= 10_000)
+              valueOnLines(o, reaches, k * n, lines, room, canAccrue, base);
+            else valueAlone(o, lines, room, floorBound, subtotal, canAccrue, base);
+            break;
+          }
       for (let i = 0; i < n; i++) {
         let best = -1;
         for (let k = 0; k < m; k++)
@@ -967,6 +1041,39 @@ export function compileRules(
   }
 
   /**
+   * A per-line group member's value on its own, line by line, as valueAlone's first case computes it, on
+   * the lines it reaches (`reaches[from + i]`): only those are ever compared. Line effects only, and no
+   * receipt maximum.
+   */
+  function valueOnLines(
+    o: Offer,
+    reaches: readonly number[],
+    from: number,
+    lines: readonly RuleLine[],
+    room: readonly number[],
+    canAccrue: boolean,
+    base: number[],
+  ) {
+    const n = lines.length;
+    const disc = zeros(n);
+    const acc = zeros(n);
+    const accrues = canAccrue && (o.accRate !== null || o.accFixed !== null || o.mult !== null);
+    for (let i = 0; i < n; i++) {
+      if (reaches[from + i] !== 1) continue;
+      const line = lines[i]!;
+      const want = (o.pct && o.pct[i]! > 0 ? pctOf(line.amount, o.pct[i]!) : 0) + (o.disc ? o.disc[i]! : 0);
+      const d = Math.min(want, room[i]!);
+      disc[i] = d;
+      if (!accrues || line.product?.excludedFromAccrual) continue;
+      const own = o.accRate ? o.accRate[i]! : 0;
+      const rate = own + (o.mult && o.mult[i]! > 0 ? mulDivFloor(base[i]! + own, o.mult[i]!, 10_000) : 0);
+      acc[i] = percentOf(line.amount - d, rate) + (o.accFixed ? o.accFixed[i]! : 0);
+    }
+    o.standDisc = disc;
+    o.standAcc = acc;
+  }
+
+  /**
    * The offer's value on its own: exactly what the receipt would get if it were the only rule (with the
    * stackable rules' percentages as the base of its multipliers), line limits and receipt maximum included.
    */
@@ -974,7 +1081,7 @@ export function compileRules(
     o: Offer,
     lines: readonly RuleLine[],
     room: readonly number[],
-    floorBound: Uint8Array,
+    floorBound: number[],
     subtotal: number,
     canAccrue: boolean,
     base: number[],
@@ -1074,29 +1181,35 @@ export function compileRules(
     effective: Offer[],
     lines: readonly RuleLine[],
     room: number[],
-    floorBound: Uint8Array,
+    floorBound: number[],
     discount: number[],
     subtotal: number,
   ): void {
     const n = lines.length;
     // Percentages add up per line and round once; each rule's share of the rounded total by largest remainder.
-    for (const o of effective) o.pctShare = null;
-    for (let i = 0; i < n; i++) {
+    const withPct: Offer[] = [];
+    for (const o of effective) {
+      o.pctShare = null;
+      if (o.pct) withPct.push(o);
+    }
+    for (let i = 0; withPct.length > 0 && i < n; i++) {
       let sumBp = 0;
       let holders = 0;
       let last: Offer | null = null;
-      for (const o of effective)
-        if (o.pct && o.pct[i]! > 0) {
-          sumBp += o.pct[i]!;
+      for (const o of withPct) {
+        const bp = o.pct![i]!;
+        if (bp > 0) {
+          sumBp += bp;
           holders++;
           last = o;
         }
+      }
       if (holders === 0) continue;
       const totalPct = pctOf(lines[i]!.amount, sumBp);
       if (holders === 1) {
         last!.pctShare ??= zeros(n);
         last!.pctShare[i] = totalPct;
-      } else splitPercent(effective, i, n, totalPct, sumBp);
+      } else splitPercent(withPct, i, n, totalPct, sumBp);
     }
 
     let receiptRoom = maxReceiptBp >= 10_000 ? Number.POSITIVE_INFINITY : percentOf(subtotal, maxReceiptBp);
@@ -1116,7 +1229,7 @@ export function compileRules(
         ruleTotal += g;
       }
       if (o.receiptDiscounts) {
-        sortedIds ??= lineOrder(lines);
+        sortedIds ??= idOrder(lines);
         for (const rd of o.receiptDiscounts) {
           const order = sortedIds.filter((i) => rd.targets[i] === 1);
           let free = 0;
@@ -1139,7 +1252,7 @@ export function compileRules(
       }
       if (ruleTotal > receiptRoom) {
         note(o, { code: "CAPPED_BY_RECEIPT_MAX", text: "скидка ограничена максимальной скидкой на чек" });
-        sortedIds ??= lineOrder(lines);
+        sortedIds ??= idOrder(lines);
         const order = sortedIds;
         const parts = allocate(
           receiptRoom,
@@ -1206,7 +1319,7 @@ export function compileRules(
         ruleTotal += acc[i]!;
       }
       if (o.receiptAccruals) {
-        sortedIds ??= lineOrder(lines);
+        sortedIds ??= idOrder(lines);
         for (const ra of o.receiptAccruals) {
           const order = sortedIds.filter(
             (i) =>
@@ -1248,7 +1361,7 @@ export function compileRules(
       note(o, { code: "ACCRUAL_CAPPED_DAILY", text: "начисление ограничено дневным лимитом карты" });
       const acc = o.accLines;
       // In line id order, so that equal remainders do not depend on the request's order.
-      sortedIds ??= lineOrder(lines);
+      sortedIds ??= idOrder(lines);
       const ids = sortedIds;
       const byId = allocate(
         left,
@@ -1302,16 +1415,19 @@ function nothingReason(o: Offer): RuleReason {
   return { code: "NO_TARGET_LINES", text: "в чеке нет позиций, к которым применяется правило" };
 }
 
-function touchesLine(o: Offer, i: number): boolean {
-  return (
-    (o.pct?.[i] ?? 0) > 0 ||
-    (o.disc?.[i] ?? 0) > 0 ||
-    (o.accRate?.[i] ?? 0) > 0 ||
-    (o.accFixed?.[i] ?? 0) > 0 ||
-    (o.mult?.[i] ?? 0) > 0 ||
-    (o.share?.[i] ?? -1) >= 0 ||
-    (o.exclude?.[i] ?? 0) === 1
-  );
+/** Sets `touched[from + i]` to 1 for each line i the offer gives or limits something on. */
+function markTouchedLines(o: Offer, touched: number[], from: number, n: number): void {
+  const mark = (values: readonly number[] | null, floor: number) => {
+    if (values) for (let i = 0; i < n; i++) if (values[i]! > floor) touched[from + i] = 1;
+  };
+  mark(o.pct, 0);
+  mark(o.disc, 0);
+  mark(o.accRate, 0);
+  mark(o.accFixed, 0);
+  mark(o.mult, 0);
+  // A share of 0 bp limits the line too; none is −1.
+  mark(o.share, -1);
+  mark(o.exclude, 0);
 }
 
 function zeroLine(o: Offer, i: number): void {
@@ -1349,7 +1465,20 @@ function beatsOnLine(a: Offer, b: Offer, i: number): boolean {
 
 function lineOrder(lines: readonly RuleLine[]): number[] {
   const order = lines.map((_, i) => i);
-  order.sort((a, b) => compareLineIds(lines[a]!.lineId, lines[b]!.lineId));
+  // compareLineIds with each id's "all digits" test made once, not once per comparison.
+  const ids = lines.map((l) => l.lineId);
+  const numeric = ids.map((id) => DIGITS.test(id));
+  const compare = (a: number, b: number) => {
+    const x = ids[a]!;
+    const y = ids[b]!;
+    if (x === y) return 0;
+    if (x.length !== y.length && numeric[a] && numeric[b]) return x.length - y.length;
+    return x < y ? -1 : 1;
+  };
+  // Receipts usually list their lines in id order already.
+  let sorted = true;
+  for (let i = 1; i < order.length && sorted; i++) if (compare(i - 1, i) >= 0) sorted = false;
+  if (!sorted) order.sort(compare);
   return order;
 }
 
@@ -1359,7 +1488,7 @@ function lineOrder(lines: readonly RuleLine[]): number[] {
  */
 function nPlusM(
   lines: readonly RuleLine[],
-  targets: Uint8Array,
+  targets: number[],
   buy: number,
   free: number,
   disc: number[],
@@ -1386,30 +1515,41 @@ function nPlusM(
   }
 }
 
+const PLACEHOLDER = /\{(ruleDiscount|ruleAccrual|receiptDiscount|receiptAccrual|toPay)\}/;
+
+/** A message template split once: text at even positions, placeholder names at odd ones. */
+function templateParts(template: string): string[] {
+  return template.split(PLACEHOLDER);
+}
+
 function substitute(
-  template: string,
+  parts: readonly string[],
   o: Offer,
   receiptDiscount: number,
   receiptAccrual: number,
   toPay: number,
 ): string {
-  return template.replace(
-    /\{(ruleDiscount|ruleAccrual|receiptDiscount|receiptAccrual|toPay)\}/g,
-    (_, name: string) => {
-      switch (name) {
-        case "ruleDiscount":
-          return formatRublesRu(o.discount);
-        case "ruleAccrual":
-          return formatPointsRu(o.accrual);
-        case "receiptDiscount":
-          return formatRublesRu(receiptDiscount);
-        case "receiptAccrual":
-          return formatPointsRu(receiptAccrual);
-        default:
-          return formatRublesRu(toPay);
-      }
-    },
-  );
+  let text = parts[0]!;
+  for (let k = 1; k < parts.length; k += 2) {
+    switch (parts[k]) {
+      case "ruleDiscount":
+        text += formatRublesRu(o.discount);
+        break;
+      case "ruleAccrual":
+        text += formatPointsRu(o.accrual);
+        break;
+      case "receiptDiscount":
+        text += formatRublesRu(receiptDiscount);
+        break;
+      case "receiptAccrual":
+        text += formatPointsRu(receiptAccrual);
+        break;
+      default:
+        text += formatRublesRu(toPay);
+    }
+    text += parts[k + 1]!;
+  }
+  return text;
 }
 
 /**

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { compileRules } from "../../../src/core/rules/engine.js";
+import { input, line, percentOff, product, rule, TERMS } from "./fixtures.js";
+
+const brandInCategory = rule(
+  1,
+  [percentOff(1_000)],
+  [{ type: "products", params: { set: { categories: ["pain"], brands: ["Bayer"], match: "all" } } }],
+);
+
+describe("candidates", () => {
+  it("a rule whose `all` set no line is in is not a candidate, with the same result as a full scan", () => {
+    const indexed = compileRules([brandInCategory], TERMS);
+    const scanned = compileRules([brandInCategory], TERMS, { useIndex: false });
+    // The brand finds the rule, but the line's category is not in the set.
+    const elsewhere = input({ lines: [line({ lineId: "1", product: product({ category: "cold" }) })] });
+    expect(indexed.countCandidates(elsewhere)).toBe(0);
+    expect(indexed.evaluate(elsewhere)).toEqual(scanned.evaluate(elsewhere));
+    expect(indexed.evaluate(elsewhere).discountTotal).toBe(0);
+
+    const both = input({
+      lines: [
+        line({ lineId: "1", product: product({ category: "cold" }) }),
+        line({ lineId: "2", product: product() }),
+      ],
+    });
+    expect(indexed.countCandidates(both)).toBe(1);
+    const result = indexed.evaluate(both);
+    expect(result).toEqual(scanned.evaluate(both));
+    expect(result.lines.map((l) => l.discount)).toEqual([0, 1_000]);
+  });
+
+  it("conditions the context settles still decide on the rules that reach the receipt", () => {
+    const rules = [
+      rule(1, [percentOff(500)], [{ type: "stores", params: { stores: ["S1"] } }]),
+      rule(2, [percentOff(700)], [{ type: "stores", params: { stores: ["S2"] } }]),
+      rule(3, [percentOff(300)], [{ type: "card_levels", params: { levels: ["gold"] } }]),
+      rule(4, [percentOff(200)], [{ type: "weekdays", params: { days: [3] } }]),
+      rule(5, [percentOff(100)], [{ type: "time_of_day", params: { from: "13:00", to: "14:00" } }]),
+    ];
+    const indexed = compileRules(rules, TERMS);
+    const scanned = compileRules(rules, TERMS, { useIndex: false });
+    for (const over of [
+      {},
+      { card: { status: "active" as const, level: "gold" } },
+      { store: { code: "S2", partner: "P1", timeZone: "Europe/Moscow" } },
+      { store: null },
+      { card: null },
+    ]) {
+      const receipt = input(over);
+      expect(indexed.evaluate(receipt)).toEqual(scanned.evaluate(receipt));
+    }
+    // S1, a Wednesday at noon, no level: rules 1 and 4.
+    expect(indexed.evaluate(input()).appliedRules.map((r) => r.ruleId)).toEqual([1, 4]);
+  });
+
+  it("a cashier message substitutes every placeholder, adjacent or at either end", () => {
+    const message = (template: string) =>
+      compileRules(
+        [rule(1, [percentOff(1_000), { type: "cashier_message", params: { template } }])],
+        TERMS,
+      ).evaluate(input()).messages[0]!.text;
+    expect(message("{ruleDiscount}{toPay}")).toBe("10,00 ₽90,00 ₽");
+    expect(message("Скидка {ruleDiscount}, к оплате {toPay}.")).toBe("Скидка 10,00 ₽, к оплате 90,00 ₽.");
+    expect(message("Без подстановок")).toBe("Без подстановок");
+  });
+});

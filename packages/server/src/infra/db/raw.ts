@@ -34,3 +34,19 @@ export async function rawRows<R>(
 export function isPostgres(executor: Executor): boolean {
   return executor.getExecutor().adapter instanceof PostgresAdapter;
 }
+
+/**
+ * A fixed statement whose text depends only on a count (the rows of a multi-row insert, the items of an
+ * `in` list): built on first use of each count, then reused.
+ */
+export function textPerCount(build: (count: number) => string): (count: number) => string {
+  const texts = new Map<number, string>();
+  return (count) => {
+    let text = texts.get(count);
+    if (text === undefined) {
+      text = build(count);
+      texts.set(count, text);
+    }
+    return text;
+  };
+}

@@ -21,7 +21,7 @@
 import { sql } from "kysely";
 import type { LimitFact } from "../../core/rules/discount-program.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
-import { rawRows } from "../../infra/db/raw.js";
+import { rawRows, textPerCount } from "../../infra/db/raw.js";
 import { DomainError } from "../../kernel/errors.js";
 import { QuotaTakenConcurrently } from "../../kernel/repricing.js";
 import type { CompiledDiscountProgram } from "./compiled.js";
@@ -130,18 +130,13 @@ const TAKE_CARD_LOCK =
 const DROP_RESERVATIONS = "delete from discount_limit_holds where purchase_id = ? and state = 'reserved'";
 const HOLD_COLUMNS = `program_id, card_number, limit_id, purchase_id, line_id, packs, state, counted_at, time_zone,
   expires_at, created_at, updated_at`;
-const insertHoldsTexts = new Map<number, string>();
-
-/** The multi-row insert of `rows` reservations (one text per row count, compiled once). */
-function insertHoldsText(rows: number): string {
-  let text = insertHoldsTexts.get(rows);
-  if (text === undefined) {
-    const row = "(?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?)";
-    text = `insert into discount_limit_holds (${HOLD_COLUMNS}) values ${Array(rows).fill(row).join(", ")}`;
-    insertHoldsTexts.set(rows, text);
-  }
-  return text;
-}
+/** The multi-row insert of `rows` reservations. */
+const insertHoldsText = textPerCount(
+  (rows) =>
+    `insert into discount_limit_holds (${HOLD_COLUMNS}) values ${Array(rows)
+      .fill("(?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?)")
+      .join(", ")}`,
+);
 
 /** Locks the card's limits row for this transaction (created on first use). */
 async function lockCard(trx: Trx, programId: number, cardNumber: string, now: number): Promise<void> {
@@ -281,7 +276,9 @@ export async function consumeLimits(trx: Trx, request: ConsumeRequest): Promise<
 
 const RELEASE_HOLDS = `update discount_limit_holds set state = 'released', updated_at = ?
   where purchase_id = ? and state in ('reserved', 'consumed')`;
-const releaseLinesTexts = new Map<number, string>();
+const releaseLinesText = textPerCount(
+  (lines) => `${RELEASE_HOLDS} and line_id in (${Array(lines).fill("?").join(", ")})`,
+);
 
 /** Releases the lines' holds (reserved or consumed); null lines: all of the purchase. */
 export async function releaseLimits(
@@ -295,12 +292,7 @@ export async function releaseLimits(
     return;
   }
   const named = lineIds.length > 0 ? lineIds : [""];
-  let text = releaseLinesTexts.get(named.length);
-  if (text === undefined) {
-    text = `${RELEASE_HOLDS} and line_id in (${named.map(() => "?").join(", ")})`;
-    releaseLinesTexts.set(named.length, text);
-  }
-  await rawRows(trx, text, [now, purchaseId, ...named]);
+  await rawRows(trx, releaseLinesText(named.length), [now, purchaseId, ...named]);
 }
 
 /** Consumed packs of a card per limit in the current period (the admin API and tests read it). */

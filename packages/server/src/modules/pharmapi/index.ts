@@ -6,7 +6,6 @@ export {
   acceptAnyTrustKey,
   bindPosIds,
   issueTrustKey,
-  storeOfPos,
   trustKeyAccepted,
 } from "./state.js";
 export * from "./test-preset.js";

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
-import { isPostgres, rawRows } from "../../infra/db/raw.js";
+import { isPostgres, rawRows, textPerCount } from "../../infra/db/raw.js";
 import { hashSecret, verifySecret } from "../../kernel/secret-hash.js";
 
 // ---- trust key --------------------------------------------------------------------------------------
@@ -46,7 +46,7 @@ export async function trustKeyAccepted(db: Executor, partnerId: number, key: str
 
 // ---- POS ids: bound to stores by the stores module (`store_pos_ids`, written by update_pharmacies) ----
 
-export { bindPosIds, storeIdByPosId as storeOfPos } from "../stores/index.js";
+export { bindPosIds } from "../stores/index.js";
 
 // ---- calculations and transaction codes -----------------------------------------------------------
 
@@ -67,19 +67,14 @@ export const newTransactionCode = () => randomBytes(16).toString("hex");
 const INSERT_CALCULATION = `insert into pharmapi_calculations
   (partner_id, purchase_external_id, program_id, store_id, pos_id, card_number, codes, superseded_at, created_at)
   values (?, ?, ?, ?, ?, ?, ?, null, ?) returning id`;
-const insertCodesTexts = new Map<number, string>();
-
-function insertCodesText(rows: number): string {
-  let text = insertCodesTexts.get(rows);
-  if (text === undefined) {
-    text = `insert into pharmapi_transactions (code, partner_id, calculation_id, line_id, created_at) values ${Array.from(
-      { length: rows },
-      () => "(?, ?, ?, ?, ?)",
-    ).join(", ")}`;
-    insertCodesTexts.set(rows, text);
-  }
-  return text;
-}
+const insertCodesText = textPerCount(
+  (rows) =>
+    `insert into pharmapi_transactions (code, partner_id, calculation_id, line_id, created_at) values ${Array(
+      rows,
+    )
+      .fill("(?, ?, ?, ?, ?)")
+      .join(", ")}`,
+);
 
 /** The calculation and its transaction codes, in the calculation's transaction. */
 export async function recordCalculation(trx: Trx, input: CalculationInput, now: number): Promise<void> {

@@ -122,24 +122,31 @@ const STORE_BY_CODE = "select * from stores where partner_id = ? and code = ?";
 const STORE_OF_POS =
   "select s.* from store_pos_ids b join stores s on s.id = b.store_id where b.partner_id = ? and b.pos_id = ?";
 
+async function committedStore(
+  database: Database,
+  text: string,
+  parameters: unknown[],
+): Promise<StoreRecord | null> {
+  const [row] = await database.prepareRead<Row<"stores">>(text)(parameters);
+  return row ? storeRecord(row) : null;
+}
+
 /** The partner's store by code as committed: a prepared read outside any transaction (PharmApi's calls). */
-export async function committedStoreByCode(
+export function committedStoreByCode(
   database: Database,
   partnerId: number,
   code: string,
 ): Promise<StoreRecord | null> {
-  const [row] = await database.prepareRead<Row<"stores">>(STORE_BY_CODE)([partnerId, code]);
-  return row ? storeRecord(row) : null;
+  return committedStore(database, STORE_BY_CODE, [partnerId, code]);
 }
 
 /** The store a POS id is bound to (uploads of the chain's pharmacies), as committed: a prepared read. */
-export async function committedStoreOfPos(
+export function committedStoreOfPos(
   database: Database,
   partnerId: number,
   posId: string,
 ): Promise<StoreRecord | null> {
-  const [row] = await database.prepareRead<Row<"stores">>(STORE_OF_POS)([partnerId, posId]);
-  return row ? storeRecord(row) : null;
+  return committedStore(database, STORE_OF_POS, [partnerId, posId]);
 }
 
 export async function storesByIds(db: Executor, ids: readonly number[]): Promise<Map<number, StoreRecord>> {

@@ -31,8 +31,13 @@ import { formatCount, formatRubles, formatRublesShort } from "../../lib/format.t
 // differ in hue (blue and orange stay apart for the common kinds of colour blindness) and in lightness
 // (indigo 9 is 6.8:1 on white, orange 8 is 3.6:1), and a white line parts them.
 const PURCHASES_COLOR = "var(--mantine-color-indigo-7)";
-const WITH_CARD_COLOR = "var(--mantine-color-indigo-9)";
-const WITHOUT_CARD_COLOR = "var(--mantine-color-orange-8)";
+/** The two parts of a stacked bar, bottom first, and their colours. */
+const CARD_PARTS = ["withCard", "withoutCard"] as const;
+type CardPart = (typeof CARD_PARTS)[number];
+const PART_COLOR: Record<CardPart, string> = {
+  withCard: "var(--mantine-color-indigo-9)",
+  withoutCard: "var(--mantine-color-orange-8)",
+};
 const TEXT_COLOR = "var(--mantine-color-gray-8)";
 const AXIS_COLOR = "var(--mantine-color-gray-5)";
 const GRID_COLOR = "var(--mantine-color-gray-3)";
@@ -142,7 +147,7 @@ const PARTS = {
  * A part of a stacked bar, its outer corners rounded when it is the top of a bar above zero: the part
  * with a card when the bar has nothing without one above it, the part without a card when it has some.
  */
-function stackPart(metric: Metric, part: "withCard" | "withoutCard") {
+function stackPart(metric: Metric, part: CardPart) {
   return (props: BarShapeProps) => {
     const point = props.payload as ActivityPoint | undefined;
     const top =
@@ -269,51 +274,41 @@ export function ActivityCard({
                       <ChartTooltip
                         title={point.title}
                         rows={[
-                          {
-                            color: WITH_CARD_COLOR,
-                            text: figure(columns[metric].withCard, point[PARTS[metric].withCard]),
-                          },
-                          {
-                            color: WITHOUT_CARD_COLOR,
-                            text: figure(columns[metric].withoutCard, point[PARTS[metric].withoutCard]),
-                          },
+                          ...CARD_PARTS.map((part) => ({
+                            color: PART_COLOR[part],
+                            text: figure(columns[metric][part], point[PARTS[metric][part]]),
+                          })),
                           { text: figure(columns[metric].total, point[metric]) },
                         ]}
                       />
                     ) : null;
                   }}
                 />
-                <Bar
-                  dataKey={PARTS[metric].withCard}
-                  name={columns[metric].withCard}
-                  stackId="card"
-                  fill={WITH_CARD_COLOR}
-                  maxBarSize={40}
-                  shape={stackPart(metric, "withCard")}
-                />
-                <Bar
-                  dataKey={PARTS[metric].withoutCard}
-                  name={columns[metric].withoutCard}
-                  stackId="card"
-                  fill={WITHOUT_CARD_COLOR}
-                  maxBarSize={40}
-                  shape={stackPart(metric, "withoutCard")}
-                />
+                {CARD_PARTS.map((part) => (
+                  <Bar
+                    key={part}
+                    dataKey={PARTS[metric][part]}
+                    name={columns[metric][part]}
+                    stackId="card"
+                    fill={PART_COLOR[part]}
+                    maxBarSize={40}
+                    shape={stackPart(metric, part)}
+                  />
+                ))}
               </BarChart>
             </ResponsiveContainer>
           </Box>
           <Group gap="md" justify="center" mt="xs" aria-hidden="true">
-            {[
-              { color: WITH_CARD_COLOR, text: t("dashboard.withCard") },
-              { color: WITHOUT_CARD_COLOR, text: t("dashboard.withoutCard") },
-            ].map((item) => (
-              <Group key={item.text} gap={6} wrap="nowrap">
-                <Swatch color={item.color} />
-                <Text size="sm" c="gray.8">
-                  {item.text}
-                </Text>
-              </Group>
-            ))}
+            {CARD_PARTS.map((part) => ({ color: PART_COLOR[part], text: t(`dashboard.${part}`) })).map(
+              (item) => (
+                <Group key={item.text} gap={6} wrap="nowrap">
+                  <Swatch color={item.color} />
+                  <Text size="sm" c="gray.8">
+                    {item.text}
+                  </Text>
+                </Group>
+              ),
+            )}
           </Group>
           <HiddenTable
             caption={title}

@@ -21,7 +21,8 @@ export const DEMO_PASSWORD = "demo-password";
 
 /**
  * `CABINET_BROWSER_TESTS=off` skips the browser tests on purpose, for a quick run of the rest: they are
- * the largest part of the suite's time. CI runs them on both databases.
+ * the largest part of the suite's time. CI runs them with SQLite and skips them on its PostgreSQL run, to
+ * stay within its time limit.
  */
 const browserTestsOff = process.env.CABINET_BROWSER_TESTS === "off";
 

@@ -38,3 +38,6 @@ export type RefundPolicy = (typeof REFUND_POLICIES)[number];
 
 export const CARD_STATUSES = ["active", "blocked", "accrual_only"] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
+
+/** The reports a partner downloads from the cabinet, the admin API or `kopilka report`. */
+export const REPORT_KINDS = ["reconciliation", "stock", "sellout", "sales", "points"] as const;

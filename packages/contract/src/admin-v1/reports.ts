@@ -6,8 +6,6 @@ import { Type } from "typebox";
 import { Nullable } from "../schema-helpers.js";
 import { AdminCode, PartnerParams } from "./common.js";
 
-export const REPORT_KINDS = ["reconciliation", "stock", "sellout", "sales", "points"] as const;
-
 const ReportKind = Type.Union([
   Type.Literal("reconciliation"),
   Type.Literal("stock"),

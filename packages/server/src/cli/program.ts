@@ -52,7 +52,7 @@ export async function runCli(
       return answered ? EXIT_OK : EXIT_USAGE;
     }
     const level = process.env.LOG_LEVEL?.trim().toLowerCase();
-    const { lines, exitCode } = describeFailure(error, level === "debug" || level === "trace");
+    const { lines, exitCode } = await describeFailure(error, level === "debug" || level === "trace");
     for (const line of lines) process.stderr.write(`kopilka: ${line}\n`);
     return exitCode;
   }

@@ -5,12 +5,14 @@
  * Exit codes: 0 done; 1 the command was understood but failed (something already exists or is missing,
  * the database is in use or unreachable, the port is taken, the ledger is off); 2 the command line or the
  * configuration is wrong (unknown command or flag, a missing or invalid value).
+ *
+ * The command files import what their commands run inside the commands' actions (`await import`), and so
+ * does this one: `kopilka --help`, a typo or a quick command then loads a few modules instead of the
+ * whole server, which took over a second before anything happened.
  */
-import { ERROR_CATALOGUE } from "@kopilka/contract";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Config, ConfigError, loadConfig } from "../infra/config.js";
-import { type Database, openDatabase } from "../infra/db/database.js";
-import { migrateToLatest } from "../infra/db/migrate.js";
+import type { Database } from "../infra/db/database.js";
 import { DomainError } from "../kernel/errors.js";
 import { systemClock } from "../kernel/index.js";
 
@@ -36,7 +38,10 @@ export class CliError extends Error {
 export type CommandGroup = (program: Command) => void;
 
 /** How an error ends the process: the lines to print on stderr and the exit code. */
-export function describeFailure(error: unknown, showStack: boolean): { lines: string[]; exitCode: number } {
+export async function describeFailure(
+  error: unknown,
+  showStack: boolean,
+): Promise<{ lines: string[]; exitCode: number }> {
   if (error instanceof CliError) return { lines: error.lines, exitCode: error.exitCode };
   if (error instanceof ConfigError)
     return {
@@ -45,6 +50,7 @@ export function describeFailure(error: unknown, showStack: boolean): { lines: st
     };
   if (error instanceof DomainError) {
     // Bad input is a usage mistake; anything the data refused (exists, missing, conflicts) is a failure.
+    const { ERROR_CATALOGUE } = await import("@kopilka/contract");
     const status = ERROR_CATALOGUE[error.code]?.status ?? 500;
     return {
       lines: [`${error.message} (${error.code})`],
@@ -93,6 +99,10 @@ export async function withDatabase<T>(
   options: { migrate?: boolean } = {},
 ): Promise<T> {
   const cfg = loadConfig();
+  const [{ openDatabase }, { migrateToLatest }] = await Promise.all([
+    import("../infra/db/database.js"),
+    import("../infra/db/migrate.js"),
+  ]);
   const database = openDatabase(cfg.databaseUrl, { poolSize: 2 });
   try {
     if (options.migrate !== false) {

@@ -1,21 +1,18 @@
 /** Backups of the embedded database; PostgreSQL has its own tools. */
 import type { Command } from "commander";
 import { loadConfig } from "../../infra/config.js";
-import {
-  BackupError,
-  type BackupProgress,
-  backupSqlite,
-  restoreSqlite,
-  sqlitePathOf,
-} from "../../infra/db/backup.js";
-import { dialectOf } from "../../infra/db/database.js";
+import type { BackupProgress } from "../../infra/db/backup.js";
 import { CliError, EXIT_USAGE, note, out } from "../support.js";
 
 const PG_BACKUP =
   'on PostgreSQL use its own tools: pg_dump --format=custom --file=FILE "$DATABASE_URL" (and pg_restore --clean --if-exists --dbname="$DATABASE_URL" FILE to restore)';
 
-function sqliteDatabasePath(): string {
+async function sqliteDatabasePath(): Promise<string> {
   const { databaseUrl } = loadConfig();
+  const [{ dialectOf }, { sqlitePathOf }] = await Promise.all([
+    import("../../infra/db/database.js"),
+    import("../../infra/db/backup.js"),
+  ]);
   if (dialectOf(databaseUrl) !== "sqlite")
     throw new CliError(`backup and restore work on the embedded database; ${PG_BACKUP}`, EXIT_USAGE);
   return sqlitePathOf(databaseUrl);
@@ -43,11 +40,14 @@ function progressReporter(): (progress: BackupProgress) => void {
   };
 }
 
-async function asCliErrors<T>(work: () => Promise<T>): Promise<T> {
+async function asCliErrors<T>(
+  work: (backups: typeof import("../../infra/db/backup.js")) => Promise<T>,
+): Promise<T> {
+  const backups = await import("../../infra/db/backup.js");
   try {
-    return await work();
+    return await work(backups);
   } catch (error) {
-    if (error instanceof BackupError) throw new CliError(error.message);
+    if (error instanceof backups.BackupError) throw new CliError(error.message);
     throw error;
   }
 }
@@ -60,8 +60,8 @@ export function registerBackupCommands(program: Command): void {
     .option("--force", "replace FILE if it exists")
     .addHelpText("after", `\nPostgreSQL: ${PG_BACKUP}\n`)
     .action((file: string, options: { force?: boolean }) =>
-      asCliErrors(async () => {
-        const databasePath = sqliteDatabasePath();
+      asCliErrors(async ({ backupSqlite }) => {
+        const databasePath = await sqliteDatabasePath();
         const { pages } = await backupSqlite(databasePath, file, {
           overwrite: options.force === true,
           onProgress: progressReporter(),
@@ -78,8 +78,8 @@ export function registerBackupCommands(program: Command): void {
     .argument("<file>", "a file made by kopilka backup")
     .addHelpText("after", `\nPostgreSQL: ${PG_BACKUP}\n`)
     .action((file: string) =>
-      asCliErrors(async () => {
-        const databasePath = sqliteDatabasePath();
+      asCliErrors(async ({ restoreSqlite }) => {
+        const databasePath = await sqliteDatabasePath();
         const { keptAt } = await restoreSqlite(file, databasePath, new Date());
         out(
           `restored ${file} into ${databasePath}${keptAt ? `; the replaced database is kept at ${keptAt}` : ""}`,

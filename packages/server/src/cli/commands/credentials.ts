@@ -1,6 +1,5 @@
 /** POS credentials: create (the secret is printed once), disable, enable. */
 import type { Command } from "commander";
-import { createPosCredential, setCredentialEnabled } from "../../modules/auth/index.js";
 import { CliError, now, out, secretText, text, withDatabase } from "../support.js";
 import { partnerIdOf, storeIdOf } from "./lookups.js";
 
@@ -24,6 +23,7 @@ export function registerCredentialCommands(program: Command): void {
           const storeId = options.store
             ? await storeIdOf(database, partnerId, options.partner, options.store)
             : null;
+          const { createPosCredential } = await import("../../modules/auth/index.js");
           const created = await createPosCredential(
             database.db,
             partnerId,
@@ -51,6 +51,7 @@ export function registerCredentialCommands(program: Command): void {
       .requiredOption("--login <login>", "the credential's login", text)
       .action((options: { login: string }) =>
         withDatabase(async (database) => {
+          const { setCredentialEnabled } = await import("../../modules/auth/index.js");
           if (!(await setCredentialEnabled(database.db, options.login, enabled, now())))
             throw new CliError(`no credential with login ${options.login}`);
           out(`credential ${options.login} ${enabled ? "enabled" : "disabled"}`);

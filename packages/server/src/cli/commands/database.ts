@@ -1,9 +1,6 @@
 /** Database commands: migrate, demo, verify-ledger. */
 import type { Command } from "commander";
 import { loadConfig } from "../../infra/config.js";
-import { migrateToLatest } from "../../infra/db/migrate.js";
-import { DEMO_CARD_EXAMPLE, demoCredentials, loadDemoData } from "../../modules/demo/index.js";
-import { verifyLedger } from "../../modules/points/index.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, now, out, withDatabase } from "../support.js";
 
 export function registerDatabaseCommands(program: Command): void {
@@ -13,6 +10,7 @@ export function registerDatabaseCommands(program: Command): void {
     .action(() =>
       withDatabase(
         async (database) => {
+          const { migrateToLatest } = await import("../../infra/db/migrate.js");
           const applied = await migrateToLatest(database);
           out(
             applied.length > 0
@@ -34,6 +32,9 @@ export function registerDatabaseCommands(program: Command): void {
           EXIT_USAGE,
         );
       return withDatabase(async (database) => {
+        const { DEMO_CARD_EXAMPLE, demoCredentials, loadDemoData } = await import(
+          "../../modules/demo/index.js"
+        );
         if (!(await loadDemoData(database, now())))
           throw new CliError(
             "the database already has partners: demo data loads only into a new database; nothing loaded",
@@ -50,6 +51,7 @@ export function registerDatabaseCommands(program: Command): void {
     .description("check that every points balance equals its ledger; exit 1 if one does not")
     .action(() =>
       withDatabase(async (database) => {
+        const { verifyLedger } = await import("../../modules/points/index.js");
         const violations = await verifyLedger(database);
         for (const v of violations) out(`card ${v.cardId}: ${v.problem}`);
         if (violations.length > 0)

@@ -4,15 +4,11 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import type { Logger } from "pino";
-import { buildClientServices } from "../../app/client-services.js";
 import { CHECK_DIGIT_SCHEMES, type CheckDigitScheme } from "../../core/card-numbers.js";
 import type { Config } from "../../infra/config.js";
-import { createLogger } from "../../infra/logger.js";
+import type { Database } from "../../infra/db/database.js";
 import { systemClock } from "../../kernel/index.js";
-import { CardDesk } from "../../modules/cards/index.js";
 import type { ClientService } from "../../modules/clients/index.js";
-import { findProgramId, ProgramCatalog } from "../../modules/programs/index.js";
-import { importFile, progressOn } from "../imports.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, now, out, text, withDatabase } from "../support.js";
 import { partnerIdOf } from "./lookups.js";
 
@@ -45,8 +41,21 @@ function checkScheme(value: string): CheckDigitScheme {
   return value as CheckDigitScheme;
 }
 
-function quietLogger(config: Config): Logger {
+async function quietLogger(config: Config): Promise<Logger> {
+  const { createLogger } = await import("../../infra/logger.js");
   return createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr as never);
+}
+
+/** The client services that the clients' import and the key rotation go through. */
+async function clientServices(database: Database, config: Config) {
+  const [{ buildClientServices }, { ProgramCatalog }] = await Promise.all([
+    import("../../app/client-services.js"),
+    import("../../modules/programs/index.js"),
+  ]);
+  return buildClientServices(
+    { config, database, clock: systemClock, logger: await quietLogger(config) },
+    new ProgramCatalog(database, systemClock),
+  );
 }
 
 const COLUMNS = `
@@ -98,6 +107,10 @@ export function registerImportCommands(program: Command): void {
     .addHelpText("after", COLUMNS)
     .action((kind: Kind, file: string, flags: ImportFlags) =>
       withDatabase(async (database, config) => {
+        const [{ findProgramId, ProgramCatalog }, { importFile, progressOn }] = await Promise.all([
+          import("../../modules/programs/index.js"),
+          import("../imports.js"),
+        ]);
         const partnerId = await partnerIdOf(database, flags.partner);
         let programId: number | null = null;
         if (flags.program) {
@@ -107,15 +120,12 @@ export function registerImportCommands(program: Command): void {
         } else if (kind === "cards") {
           throw new CliError("import cards needs --program", EXIT_USAGE);
         }
-        const programs = new ProgramCatalog(database, systemClock);
         let clients: ClientService | null = null;
         if (kind === "clients") {
-          programId ??= (await programs.defaultFor(partnerId))?.program.id ?? null;
+          programId ??=
+            (await new ProgramCatalog(database, systemClock).defaultFor(partnerId))?.program.id ?? null;
           if (programId === null) throw new CliError("the partner has no default program: give --program");
-          clients = buildClientServices(
-            { config, database, clock: systemClock, logger: quietLogger(config) },
-            programs,
-          ).clients;
+          clients = (await clientServices(database, config)).clients;
         }
         const summary = await importFile(kind, database, clients, {
           file,
@@ -163,6 +173,10 @@ export function registerImportCommands(program: Command): void {
         virtual: boolean;
       }) =>
         withDatabase(async (database) => {
+          const [{ CardDesk }, { progressOn }] = await Promise.all([
+            import("../../modules/cards/index.js"),
+            import("../imports.js"),
+          ]);
           const partnerId = await partnerIdOf(database, flags.partner);
           const progress = progressOn(process.stderr);
           const batch = await new CardDesk(database, systemClock).generate(
@@ -186,10 +200,7 @@ export function registerImportCommands(program: Command): void {
     .description("re-encrypt phones and e-mails under PII_KEY (the old key in PII_KEY_PREVIOUS)")
     .action(() =>
       withDatabase(async (database, config) => {
-        const services = buildClientServices(
-          { config, database, clock: systemClock, logger: quietLogger(config) },
-          new ProgramCatalog(database, systemClock),
-        );
+        const services = await clientServices(database, config);
         const clients = await services.clients.rekey();
         const confirmations = await services.confirmations.rekey();
         out(`re-encrypted ${clients} clients and ${confirmations} confirmations under the current key`);

@@ -1,7 +1,5 @@
 /** Master data set-up: partners and their stores. */
 import type { Command } from "commander";
-import { createPartner } from "../../modules/partners/index.js";
-import { createStore } from "../../modules/stores/index.js";
 import { now, out, text, withDatabase } from "../support.js";
 import { partnerIdOf } from "./lookups.js";
 
@@ -13,6 +11,7 @@ export function registerPartnerCommands(program: Command): void {
     .requiredOption("--name <name>", "display name", text)
     .action((options: { code: string; name: string }) =>
       withDatabase(async (database) => {
+        const { createPartner } = await import("../../modules/partners/index.js");
         const id = await createPartner(database.db, options.code, options.name, now());
         out(`partner ${options.code} created with id ${id}`);
       }),
@@ -29,6 +28,7 @@ export function registerPartnerCommands(program: Command): void {
     .action((options: { partner: string; code: string; name: string; timezone: string; address?: string }) =>
       withDatabase(async (database) => {
         const partnerId = await partnerIdOf(database, options.partner);
+        const { createStore } = await import("../../modules/stores/index.js");
         const id = await createStore(
           database.db,
           partnerId,

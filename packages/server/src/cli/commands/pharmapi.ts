@@ -4,7 +4,6 @@
  */
 import type { Command } from "commander";
 import { systemClock } from "../../kernel/clock.js";
-import { disablePharmApiToken, loadTestPreset } from "../../modules/pharmapi/index.js";
 import { CliError, now, out, secretText, text, withDatabase } from "../support.js";
 import { partnerIdOf } from "./lookups.js";
 
@@ -24,6 +23,7 @@ export function registerPharmApiCommands(program: Command): void {
         if (options.secret !== undefined && options.token === undefined)
           throw new CliError("--secret needs --token", 2);
         const partnerId = await partnerIdOf(database, options.partner);
+        const { loadTestPreset } = await import("../../modules/pharmapi/index.js");
         const loaded = await loadTestPreset(database, systemClock, {
           partnerId,
           partnerCode: options.partner,
@@ -49,6 +49,7 @@ export function registerPharmApiCommands(program: Command): void {
     .requiredOption("--token <token>", "the pair's Authorization-Token", text)
     .action((options: { token: string }) =>
       withDatabase(async (database) => {
+        const { disablePharmApiToken } = await import("../../modules/pharmapi/index.js");
         if (!(await disablePharmApiToken(database.db, options.token, now())))
           throw new CliError(`no PharmApi credential with this token`, 1);
         out("PharmApi credential disabled");

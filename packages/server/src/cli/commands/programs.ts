@@ -7,12 +7,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { Database } from "../../infra/db/database.js";
 import { systemClock } from "../../kernel/index.js";
-import { ProgramAdminService } from "../../modules/admin/index.js";
-import { ProgramCatalog } from "../../modules/programs/index.js";
-import { StoreDirectory } from "../../modules/stores/index.js";
+import type { ProgramAdminService } from "../../modules/admin/index.js";
 import { CliError, EXIT_USAGE, note, out, text, withDatabase } from "../support.js";
 
-function service(database: Database): ProgramAdminService {
+async function service(database: Database): Promise<ProgramAdminService> {
+  const [{ ProgramAdminService }, { ProgramCatalog }, { StoreDirectory }] = await Promise.all([
+    import("../../modules/admin/index.js"),
+    import("../../modules/programs/index.js"),
+    import("../../modules/stores/index.js"),
+  ]);
   return new ProgramAdminService(
     database,
     systemClock,
@@ -30,7 +33,7 @@ export function registerProgramCommands(program: Command): void {
     .requiredOption("--out <file>", "where to write the JSON ('-' for stdout)", text)
     .action((options: { partner: string; program: string; out: string }) =>
       withDatabase(async (database) => {
-        const file = await service(database).exportProgram(options.partner, options.program);
+        const file = await (await service(database)).exportProgram(options.partner, options.program);
         const json = `${JSON.stringify(file, null, 2)}\n`;
         if (options.out === "-") process.stdout.write(json);
         else {
@@ -55,7 +58,7 @@ export function registerProgramCommands(program: Command): void {
         } catch (error) {
           throw new CliError([`${file}: not a readable JSON file (${(error as Error).message})`], EXIT_USAGE);
         }
-        const result = await service(database).importProgram(
+        const result = await (await service(database)).importProgram(
           { userId: null, address: "cli" },
           options.partner,
           parsed,

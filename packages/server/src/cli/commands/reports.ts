@@ -4,14 +4,9 @@
  * discounts; Excel, CSV (one table) or JSON.
  */
 import { writeFile } from "node:fs/promises";
+import { REPORT_KINDS } from "@kopilka/contract/vocabulary";
 import { type Command, InvalidArgumentError } from "commander";
-import {
-  REPORT_KINDS,
-  type ReportKind,
-  ReportService,
-  reportToCsv,
-  reportToXlsx,
-} from "../../modules/reports/index.js";
+import type { ReportKind } from "../../modules/reports/index.js";
 import { note, out, text, withDatabase } from "../support.js";
 
 const FORMATS = ["xlsx", "csv", "json"] as const;
@@ -54,6 +49,7 @@ export function registerReportCommands(program: Command): void {
         table?: string;
       }) =>
         withDatabase(async (database) => {
+          const { ReportService, reportToCsv, reportToXlsx } = await import("../../modules/reports/index.js");
           const report = await new ReportService(database).build({
             partnerCode: options.partner,
             kind: options.kind,

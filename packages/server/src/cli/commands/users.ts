@@ -1,7 +1,6 @@
 /** Cabinet users from the command line: the first owner of a chain, a platform administrator. */
 import type { Command } from "commander";
 import { CliError, text } from "../support.js";
-import { userCreate, userResetPassword } from "../user-commands.js";
 
 /** The user commands print their own answers and refusals; a non-zero code ends the process with it. */
 function exitWith(code: number): void {
@@ -20,7 +19,7 @@ export function registerUserCommands(program: Command): void {
     .option("--password-stdin", "read the password from standard input instead of generating one", false)
     .action(async (options: { email: string; role: string; partner?: string; passwordStdin: boolean }) =>
       exitWith(
-        await userCreate({
+        await (await import("../user-commands.js")).userCreate({
           email: options.email,
           role: options.role,
           partner: options.partner,
@@ -35,6 +34,11 @@ export function registerUserCommands(program: Command): void {
     .requiredOption("--email <email>", "the user's e-mail", text)
     .option("--password-stdin", "read the new password from standard input", false)
     .action(async (options: { email: string; passwordStdin: boolean }) =>
-      exitWith(await userResetPassword({ email: options.email, passwordFromStdin: options.passwordStdin })),
+      exitWith(
+        await (await import("../user-commands.js")).userResetPassword({
+          email: options.email,
+          passwordFromStdin: options.passwordStdin,
+        }),
+      ),
     );
 }

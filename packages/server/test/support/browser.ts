@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -31,7 +32,15 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * `CABINET_PAGE_CHECKS=off` leaves out the browser tests' screenshots and axe checks, and nothing else they
+ * do. Both look at the cabinet's markup, which does not depend on the database: CI makes them on its
+ * SQLite run and leaves them out on its PostgreSQL run, where checking the same pages again cost minutes.
+ */
+export const pageChecksOff = process.env.CABINET_PAGE_CHECKS === "off";
+
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (pageChecksOff) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
@@ -50,4 +59,11 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Saves the page's screenshot and expects no serious axe violation (unless CABINET_PAGE_CHECKS=off). */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  if (pageChecksOff) return;
+  await screenshot(page, name);
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
 }

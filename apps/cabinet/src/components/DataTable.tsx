@@ -57,7 +57,10 @@ export function DataTable<T, F extends string>({
                       <UnstyledButton
                         fw={700}
                         fz="sm"
-                        onClick={() => list.setSort(state === "ascending" ? `-${c.sortKey}` : c.sortKey!)}
+                        onClick={() => {
+                          const key = c.sortKey!;
+                          list.setSort((current) => (current === key ? `-${key}` : key));
+                        }}
                       >
                         {c.label} {state === "ascending" ? "▲" : state === "descending" ? "▼" : "↕"}
                         <VisuallyHidden>{t("table.sortBy", { column: c.label })}</VisuallyHidden>

@@ -2,6 +2,10 @@
  * A list's state lives in the URL (filters, sort, cursor), so a link shows the same page to a colleague.
  * Changing a filter or the sort starts again from the first page. The cursors of the pages before this
  * one travel in the history state, so "previous" works without the server going backwards.
+ *
+ * A change starts from the address bar as it is when the change is made, not as it was at the last
+ * render: a second click that comes before React has drawn the first one's result (a quick hand, a busy
+ * laptop) would otherwise undo the first, e.g. bring back a search just cleared.
  */
 import { useCallback, useMemo } from "react";
 import { useLocation, useNavigate, useSearchParams } from "react-router";
@@ -12,7 +16,8 @@ export interface ListParams<F extends string> {
   cursor: string | null;
   hasPrevious: boolean;
   setFilters(patch: Partial<Record<F, string | null>>): void;
-  setSort(sort: string): void;
+  /** A sort key, or how to get it from the sort in force (to toggle a column without a stale read). */
+  setSort(sort: string | ((current: string) => string)): void;
   next(cursor: string): void;
   previous(): void;
   /** The query for the API: filters, sort, cursor and the page size. */
@@ -20,6 +25,9 @@ export interface ListParams<F extends string> {
 }
 
 export const PAGE_SIZE = 25;
+
+/** The address bar's query now (the router keeps it in step: BrowserRouter). */
+const currentParams = () => new URLSearchParams(window.location.search);
 
 export function useListParams<F extends string>(
   filterNames: readonly F[],
@@ -52,7 +60,7 @@ export function useListParams<F extends string>(
       hasPrevious: cursor !== null,
       query,
       setFilters(patch) {
-        const next = new URLSearchParams(params);
+        const next = currentParams();
         for (const [k, v] of Object.entries(patch) as [string, string | null | undefined][]) {
           if (v) next.set(k, v);
           else next.delete(k);
@@ -60,20 +68,21 @@ export function useListParams<F extends string>(
         next.delete("cursor");
         go(next, []);
       },
-      setSort(value) {
-        const next = new URLSearchParams(params);
+      setSort(change) {
+        const next = currentParams();
+        const value = typeof change === "function" ? change(next.get("sort") ?? defaultSort) : change;
         if (value === defaultSort) next.delete("sort");
         else next.set("sort", value);
         next.delete("cursor");
         go(next, []);
       },
       next(nextCursor) {
-        const next = new URLSearchParams(params);
+        const next = currentParams();
         next.set("cursor", nextCursor);
         go(next, [...trail, cursor ?? ""]);
       },
       previous() {
-        const next = new URLSearchParams(params);
+        const next = currentParams();
         const before = trail.at(-1);
         if (before) next.set("cursor", before);
         else next.delete("cursor");

@@ -9,6 +9,27 @@ import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
 let scratch: ScratchDatabase;
 let env: Record<string, string>;
 
+/**
+ * What usage never needs: the HTTP stack, the database drivers and query builder, the report, mail and log
+ * libraries, the schemas. A command imports them in its action (src/cli/support.ts), so that --help and a
+ * mistyped flag answer at once; test/support/forbidden-packages.mjs fails any process that loads one.
+ */
+const HEAVY_PACKAGES = [
+  "fastify",
+  "kysely",
+  "better-sqlite3",
+  "pg",
+  "exceljs",
+  "typebox",
+  "pino",
+  "nodemailer",
+];
+const withoutHeavyPackages = (packages = HEAVY_PACKAGES) => ({
+  ...env,
+  NODE_OPTIONS: `--import=${new URL("../support/forbidden-packages.mjs", import.meta.url).href}`,
+  FORBIDDEN_PACKAGES: packages.join(","),
+});
+
 beforeAll(async () => {
   scratch = await scratchDatabase();
   env = { DATABASE_URL: scratch.url, NODE_ENV: "test" };
@@ -32,8 +53,9 @@ async function expectOneLineFailure(args: string[], exitCode: number, pattern: R
 
 // Every test starts several processes; on a busy two-core machine that can take a while.
 describe("kopilka command line", { timeout: 180_000 }, () => {
-  it("prints the usage of every command with --help and -h, exiting 0", async () => {
-    const top = await kopilka(["--help"], env);
+  it("prints the usage of every command with --help and -h, exiting 0, without loading the server's libraries", async () => {
+    const top = await kopilka(["--help"], withoutHeavyPackages());
+    expect(top.stderr).toBe("");
     expect(top.code).toBe(0);
     const section = top.stdout.slice(top.stdout.indexOf("Commands:"));
     const commands = [...section.matchAll(/^ {2}([a-z][a-z:-]*)/gm)].map((m) => m[1]!);
@@ -69,7 +91,7 @@ describe("kopilka command line", { timeout: 180_000 }, () => {
     for (let i = 0; i < runs.length; i += 4) {
       await Promise.all(
         runs.slice(i, i + 4).map(async ({ command, flag }) => {
-          const run = await kopilka([command, flag], env);
+          const run = await kopilka([command, flag], withoutHeavyPackages());
           expect(run.code, `${command} ${flag}: ${run.stderr}`).toBe(0);
           expect(run.stdout, command).toMatch(new RegExp(`^Usage: kopilka ${command}`));
           expect(run.stderr, command).toBe("");
@@ -80,6 +102,12 @@ describe("kopilka command line", { timeout: 180_000 }, () => {
     const viaHelp = await kopilka(["help", "store:create"], env);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toContain("--timezone <zone>");
+  });
+
+  it("loads a command's libraries when it runs (the check above would see them)", async () => {
+    const run = await kopilka(["verify-ledger"], withoutHeavyPackages(["kysely"]));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("forbidden package kysely");
   });
 
   it("documents serve's environment variables in its usage", async () => {

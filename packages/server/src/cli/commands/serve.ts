@@ -2,7 +2,6 @@
 import { setFlagsFromString } from "node:v8";
 import type { Command } from "commander";
 import { CONFIG_VARIABLES, loadConfig } from "../../infra/config.js";
-import { createLogger } from "../../infra/logger.js";
 
 export function registerServeCommands(program: Command): void {
   const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
@@ -17,7 +16,10 @@ export function registerServeCommands(program: Command): void {
       boundHeapGrowth();
       const config = loadConfig();
       // Loaded here so that the other commands start without the HTTP stack.
-      const { serve } = await import("../serve.js");
+      const [{ serve }, { createLogger }] = await Promise.all([
+        import("../serve.js"),
+        import("../../infra/logger.js"),
+      ]);
       await serve(config, createLogger(config.logLevel, { format: config.logFormat }));
     });
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumedPacks } from "../../src/modules/discount-programs/index.js";
 import { sweepOnce } from "../../src/modules/purchases/index.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
+import { createDiscountProgram, POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
 
 let t: TestApp;
 let partnerId: number;
@@ -17,29 +17,16 @@ const LIMITED = "4600000000011";
 beforeAll(async () => {
   t = await startTestApp();
   ({ partnerId } = await seedPharmApi(t));
-  await t.server.services.discountPrograms.create(
-    { userId: null, address: "test" },
-    { id: partnerId, code: "pharma" },
-    {
-      code: "daily",
-      name: "Один в день",
-      items: [{ barcode: LIMITED, name: "Препарат", discount: { type: "percent", percentBp: 5000 } }],
-      limits: [
-        { id: "day", period: "day", maxPacks: 1 },
-        { id: "ever", period: "lifetime", maxPacks: 2 },
-      ],
-      cardRanges: [{ prefix: "888", lengths: [13] }],
-    },
-  );
-  programId = Number(
-    (
-      await t.database.db
-        .selectFrom("programs")
-        .select("id")
-        .where("code", "=", "daily")
-        .executeTakeFirstOrThrow()
-    ).id,
-  );
+  programId = await createDiscountProgram(t, partnerId, {
+    code: "daily",
+    name: "Один в день",
+    items: [{ barcode: LIMITED, name: "Препарат", discount: { type: "percent", percentBp: 5000 } }],
+    limits: [
+      { id: "day", period: "day", maxPacks: 1 },
+      { id: "ever", period: "lifetime", maxPacks: 2 },
+    ],
+    cardRanges: [{ prefix: "888", lengths: [13] }],
+  });
 });
 afterAll(() => t.close());
 

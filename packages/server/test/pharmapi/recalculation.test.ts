@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumedPacks } from "../../src/modules/discount-programs/index.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
+import { createDiscountProgram, POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
 
 let t: TestApp;
 let partnerId: number;
@@ -18,27 +18,17 @@ const LIMITED = "4600000000011";
 beforeAll(async () => {
   t = await startTestApp();
   ({ partnerId } = await seedPharmApi(t));
-  await t.server.services.discountPrograms.create(
-    { userId: null, address: "test" },
-    { id: partnerId, code: "pharma" },
-    {
-      code: "recalc",
-      name: "Программа с лимитом",
-      items: [
-        { barcode: LIMITED, name: "Препарат с лимитом", discount: { type: "fixed_price", price: 5_000 } },
-      ],
-      limits: [{ id: "monthly", period: "calendar_month", maxPacks: 2 }],
-      cardRanges: [{ prefix: "778", lengths: [13] }],
-      confirmWindowMinutes: 30,
-      confirmAllTogether: false,
-    },
-  );
-  const row = await t.database.db
-    .selectFrom("programs")
-    .select("id")
-    .where("code", "=", "recalc")
-    .executeTakeFirstOrThrow();
-  programId = Number(row.id);
+  programId = await createDiscountProgram(t, partnerId, {
+    code: "recalc",
+    name: "Программа с лимитом",
+    items: [
+      { barcode: LIMITED, name: "Препарат с лимитом", discount: { type: "fixed_price", price: 5_000 } },
+    ],
+    limits: [{ id: "monthly", period: "calendar_month", maxPacks: 2 }],
+    cardRanges: [{ prefix: "778", lengths: [13] }],
+    confirmWindowMinutes: 30,
+    confirmAllTogether: false,
+  });
 });
 afterAll(() => t.close());
 

@@ -12,7 +12,7 @@ import {
   startSmsGateway,
 } from "../support/clients.js";
 import type { TestApp } from "../support/harness.js";
-import { POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
+import { createDiscountProgram, POS, pharmJson, seedPharmApi } from "../support/pharmapi.js";
 
 let t: TestApp;
 let sms: SmsGateway;
@@ -25,24 +25,15 @@ beforeAll(async () => {
     SMS_GATEWAY_BODY: '{"phone":"{phone}","message":"{text}"}',
   });
   ({ partnerId } = await seedPharmApi(t));
-  await t.server.services.discountPrograms.create(
-    { userId: null, address: "test" },
-    { id: partnerId, code: "pharma" },
-    {
-      code: "club",
-      name: "Клуб",
-      items: [{ barcode: "4600000000011", name: "Препарат", discount: { type: "percent", percentBp: 1000 } }],
-      cardRanges: [{ prefix: "444", lengths: [13] }],
-      registration: true,
-    },
-  );
-  const club = await t.database.db
-    .selectFrom("programs")
-    .select("id")
-    .where("code", "=", "club")
-    .executeTakeFirstOrThrow();
+  const clubId = await createDiscountProgram(t, partnerId, {
+    code: "club",
+    name: "Клуб",
+    items: [{ barcode: "4600000000011", name: "Препарат", discount: { type: "percent", percentBp: 1000 } }],
+    cardRanges: [{ prefix: "444", lengths: [13] }],
+    registration: true,
+  });
   // The program's registration settings (the cabinet's registration page): the phone is the login, confirmed by SMS.
-  await setRegistration(t, Number(club.id), { loginValue: "phone", confirmationMethod: "phone" });
+  await setRegistration(t, clubId, { loginValue: "phone", confirmationMethod: "phone" });
 });
 afterAll(async () => {
   await t?.close();

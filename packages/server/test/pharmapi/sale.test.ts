@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumedPacks } from "../../src/modules/discount-programs/index.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { POS, pharmJson, seedPharmApi, VALID_CARD } from "../support/pharmapi.js";
+import { createDiscountProgram, POS, pharmJson, seedPharmApi, VALID_CARD } from "../support/pharmapi.js";
 
 let t: TestApp;
 let partnerId: number;
@@ -21,29 +21,18 @@ const limitedCard = () => `777${String(++cardSeq).padStart(10, "0")}`;
 beforeAll(async () => {
   t = await startTestApp();
   ({ partnerId } = await seedPharmApi(t));
-  const actor = { userId: null, address: "test" };
-  await t.server.services.discountPrograms.create(
-    actor,
-    { id: partnerId, code: "pharma" },
-    {
-      code: "limited",
-      name: "Программа с лимитами",
-      items: [
-        { barcode: LIMITED, name: "Препарат с лимитом", discount: { type: "fixed_price", price: 5_000 } },
-        { barcode: OTHER, name: "Второй препарат", discount: { type: "percent", percentBp: 1000 } },
-      ],
-      limits: [{ id: "monthly", period: "calendar_month", maxPacks: 2, barcodes: [LIMITED] }],
-      cardRanges: [{ prefix: "777", lengths: [13] }],
-      confirmWindowMinutes: 30,
-      confirmAllTogether: true,
-    },
-  );
-  const row = await t.database.db
-    .selectFrom("programs")
-    .select("id")
-    .where("code", "=", "limited")
-    .executeTakeFirstOrThrow();
-  limitedProgramId = Number(row.id);
+  limitedProgramId = await createDiscountProgram(t, partnerId, {
+    code: "limited",
+    name: "Программа с лимитами",
+    items: [
+      { barcode: LIMITED, name: "Препарат с лимитом", discount: { type: "fixed_price", price: 5_000 } },
+      { barcode: OTHER, name: "Второй препарат", discount: { type: "percent", percentBp: 1000 } },
+    ],
+    limits: [{ id: "monthly", period: "calendar_month", maxPacks: 2, barcodes: [LIMITED] }],
+    cardRanges: [{ prefix: "777", lengths: [13] }],
+    confirmWindowMinutes: 30,
+    confirmAllTogether: true,
+  });
 });
 afterAll(() => t.close());
 

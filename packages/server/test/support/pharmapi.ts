@@ -1,4 +1,5 @@
 /** A PharmApi client for tests: the test-program preset on a fresh partner, and calls over app.inject. */
+import type { DiscountProgramCreate } from "@kopilka/contract";
 import type { LightMyRequestResponse } from "fastify";
 import { createPartner } from "../../src/modules/partners/index.js";
 import { loadTestPreset } from "../../src/modules/pharmapi/index.js";
@@ -19,6 +20,27 @@ export async function seedPharmApi(t: TestApp, code = "pharma"): Promise<{ partn
     secret: PHARM_SECRET,
   });
   return { partnerId };
+}
+
+/** Creates a discount program of the partner through the cabinet's service (as a test actor); its id. */
+export async function createDiscountProgram(
+  t: TestApp,
+  partnerId: number,
+  body: DiscountProgramCreate,
+  partnerCode = "pharma",
+): Promise<number> {
+  await t.server.services.discountPrograms.create(
+    { userId: null, address: "test" },
+    { id: partnerId, code: partnerCode },
+    body,
+  );
+  const row = await t.database.db
+    .selectFrom("programs")
+    .select("id")
+    .where("partner_id", "=", partnerId)
+    .where("code", "=", body.code)
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
 }
 
 export interface PharmCall {

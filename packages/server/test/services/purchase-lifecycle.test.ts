@@ -17,12 +17,10 @@ import {
   expectLedgerBalanced,
   receipt,
   type SeededPartner,
-  seedPartner,
-  startTestApp,
   type TestApp,
   writeCounts,
 } from "../support/harness.js";
-import { holdsOf, losePurchase, principalFor } from "../support/services.js";
+import { holdsOf, losePurchase, startPurchaseDesk } from "../support/services.js";
 
 let t: TestApp;
 let p: SeededPartner;
@@ -30,10 +28,7 @@ let purchases: PurchaseService;
 let pos: Principal;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  p = await seedPartner(t, { program: { holdDays: 0, cancelWindowMinutes: 30 }, richBalance: 200_000 });
-  purchases = t.server.services.purchases;
-  pos = await principalFor(t, p);
+  ({ t, p, purchases, pos } = await startPurchaseDesk(0));
 });
 afterAll(async () => t?.close());
 

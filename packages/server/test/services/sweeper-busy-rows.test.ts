@@ -11,15 +11,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/kernel/index.js";
 import { type PurchaseService, sweepOnce } from "../../src/modules/purchases/index.js";
-import {
-  expectLedgerBalanced,
-  receipt,
-  type SeededPartner,
-  seedPartner,
-  startTestApp,
-  type TestApp,
-} from "../support/harness.js";
-import { principalFor } from "../support/services.js";
+import { expectLedgerBalanced, receipt, type SeededPartner, type TestApp } from "../support/harness.js";
+import { startPurchaseDesk } from "../support/services.js";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -31,10 +24,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("the sweeper on PostgreSQL", { t
   let pos: Principal;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await seedPartner(t, { program: { holdDays: 1, cancelWindowMinutes: 30 }, richBalance: 200_000 });
-    purchases = t.server.services.purchases;
-    pos = await principalFor(t, p);
+    ({ t, p, purchases, pos } = await startPurchaseDesk(1));
   });
   afterAll(async () => t?.close());
 

@@ -5,15 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/kernel/index.js";
 import type { PurchaseService } from "../../src/modules/purchases/index.js";
-import {
-  expectLedgerBalanced,
-  receipt,
-  type SeededPartner,
-  seedPartner,
-  startTestApp,
-  type TestApp,
-} from "../support/harness.js";
-import { principalFor } from "../support/services.js";
+import { expectLedgerBalanced, receipt, type SeededPartner, type TestApp } from "../support/harness.js";
+import { startPurchaseDesk } from "../support/services.js";
 
 let t: TestApp;
 let p: SeededPartner;
@@ -21,10 +14,7 @@ let purchases: PurchaseService;
 let pos: Principal;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  p = await seedPartner(t, { program: { holdDays: 0, cancelWindowMinutes: 30 }, richBalance: 200_000 });
-  purchases = t.server.services.purchases;
-  pos = await principalFor(t, p);
+  ({ t, p, purchases, pos } = await startPurchaseDesk(0));
 });
 afterAll(async () => t?.close());
 

@@ -2,7 +2,8 @@
  * The application layer of a test app, called directly (no HTTP): what a second protocol (PharmApi) calls.
  */
 import type { Principal } from "../../src/kernel/index.js";
-import type { SeededPartner, TestApp } from "./harness.js";
+import type { PurchaseService } from "../../src/modules/purchases/index.js";
+import { type SeededPartner, seedPartner, startTestApp, type TestApp } from "./harness.js";
 
 /** The principal a POS credential of the seeded partner authenticates as. */
 export async function principalFor(
@@ -16,6 +17,21 @@ export async function principalFor(
     .where("login", "=", p.logins[which])
     .executeTakeFirstOrThrow();
   return { credentialId: row.id, partnerId: p.partnerId, storeId: row.store_id, login: row.login };
+}
+
+/**
+ * A test app with a seeded partner (a 30-minute cancel window, rich balances), its purchase service and
+ * the principal of a till: what the purchase service's own tests start from.
+ */
+export async function startPurchaseDesk(holdDays: number): Promise<{
+  t: TestApp;
+  p: SeededPartner;
+  purchases: PurchaseService;
+  pos: Principal;
+}> {
+  const t = await startTestApp();
+  const p = await seedPartner(t, { program: { holdDays, cancelWindowMinutes: 30 }, richBalance: 200_000 });
+  return { t, p, purchases: t.server.services.purchases, pos: await principalFor(t, p) };
 }
 
 /** The holds of a purchase, oldest first. */

@@ -4,15 +4,15 @@ import { loadConfig } from "../../infra/config.js";
 import type { BackupProgress } from "../../infra/db/backup.js";
 import { CliError, EXIT_USAGE, note, out } from "../support.js";
 
+/** The backup module, loaded when a backup or restore runs. */
+type Backups = typeof import("../../infra/db/backup.js");
+
 const PG_BACKUP =
   'on PostgreSQL use its own tools: pg_dump --format=custom --file=FILE "$DATABASE_URL" (and pg_restore --clean --if-exists --dbname="$DATABASE_URL" FILE to restore)';
 
-async function sqliteDatabasePath(): Promise<string> {
+async function sqliteDatabasePath({ sqlitePathOf }: Backups): Promise<string> {
   const { databaseUrl } = loadConfig();
-  const [{ dialectOf }, { sqlitePathOf }] = await Promise.all([
-    import("../../infra/db/database.js"),
-    import("../../infra/db/backup.js"),
-  ]);
+  const { dialectOf } = await import("../../infra/db/database.js");
   if (dialectOf(databaseUrl) !== "sqlite")
     throw new CliError(`backup and restore work on the embedded database; ${PG_BACKUP}`, EXIT_USAGE);
   return sqlitePathOf(databaseUrl);
@@ -40,9 +40,8 @@ function progressReporter(): (progress: BackupProgress) => void {
   };
 }
 
-async function asCliErrors<T>(
-  work: (backups: typeof import("../../infra/db/backup.js")) => Promise<T>,
-): Promise<T> {
+/** Runs a backup or restore with the backup module loaded, its refusals turned into one-line answers. */
+async function asCliErrors<T>(work: (backups: Backups) => Promise<T>): Promise<T> {
   const backups = await import("../../infra/db/backup.js");
   try {
     return await work(backups);
@@ -60,8 +59,9 @@ export function registerBackupCommands(program: Command): void {
     .option("--force", "replace FILE if it exists")
     .addHelpText("after", `\nPostgreSQL: ${PG_BACKUP}\n`)
     .action((file: string, options: { force?: boolean }) =>
-      asCliErrors(async ({ backupSqlite }) => {
-        const databasePath = await sqliteDatabasePath();
+      asCliErrors(async (backups) => {
+        const databasePath = await sqliteDatabasePath(backups);
+        const { backupSqlite } = backups;
         const { pages } = await backupSqlite(databasePath, file, {
           overwrite: options.force === true,
           onProgress: progressReporter(),
@@ -78,8 +78,9 @@ export function registerBackupCommands(program: Command): void {
     .argument("<file>", "a file made by kopilka backup")
     .addHelpText("after", `\nPostgreSQL: ${PG_BACKUP}\n`)
     .action((file: string) =>
-      asCliErrors(async ({ restoreSqlite }) => {
-        const databasePath = await sqliteDatabasePath();
+      asCliErrors(async (backups) => {
+        const databasePath = await sqliteDatabasePath(backups);
+        const { restoreSqlite } = backups;
         const { keptAt } = await restoreSqlite(file, databasePath, new Date());
         out(
           `restored ${file} into ${databasePath}${keptAt ? `; the replaced database is kept at ${keptAt}` : ""}`,

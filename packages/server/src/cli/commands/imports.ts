@@ -9,6 +9,7 @@ import type { Config } from "../../infra/config.js";
 import type { Database } from "../../infra/db/database.js";
 import { systemClock } from "../../kernel/index.js";
 import type { ClientService } from "../../modules/clients/index.js";
+import type { ProgramCatalog } from "../../modules/programs/index.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, now, out, text, withDatabase } from "../support.js";
 import { partnerIdOf } from "./lookups.js";
 
@@ -46,15 +47,12 @@ async function quietLogger(config: Config): Promise<Logger> {
   return createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr as never);
 }
 
-/** The client services that the clients' import and the key rotation go through. */
-async function clientServices(database: Database, config: Config) {
-  const [{ buildClientServices }, { ProgramCatalog }] = await Promise.all([
-    import("../../app/client-services.js"),
-    import("../../modules/programs/index.js"),
-  ]);
+/** The client services that the clients' import and the key rotation go through, reading `programs`. */
+async function clientServices(database: Database, config: Config, programs: ProgramCatalog) {
+  const { buildClientServices } = await import("../../app/client-services.js");
   return buildClientServices(
     { config, database, clock: systemClock, logger: await quietLogger(config) },
-    new ProgramCatalog(database, systemClock),
+    programs,
   );
 }
 
@@ -122,10 +120,10 @@ export function registerImportCommands(program: Command): void {
         }
         let clients: ClientService | null = null;
         if (kind === "clients") {
-          programId ??=
-            (await new ProgramCatalog(database, systemClock).defaultFor(partnerId))?.program.id ?? null;
+          const programs = new ProgramCatalog(database, systemClock);
+          programId ??= (await programs.defaultFor(partnerId))?.program.id ?? null;
           if (programId === null) throw new CliError("the partner has no default program: give --program");
-          clients = (await clientServices(database, config)).clients;
+          clients = (await clientServices(database, config, programs)).clients;
         }
         const summary = await importFile(kind, database, clients, {
           file,
@@ -200,7 +198,8 @@ export function registerImportCommands(program: Command): void {
     .description("re-encrypt phones and e-mails under PII_KEY (the old key in PII_KEY_PREVIOUS)")
     .action(() =>
       withDatabase(async (database, config) => {
-        const services = await clientServices(database, config);
+        const { ProgramCatalog } = await import("../../modules/programs/index.js");
+        const services = await clientServices(database, config, new ProgramCatalog(database, systemClock));
         const clients = await services.clients.rekey();
         const confirmations = await services.confirmations.rekey();
         out(`re-encrypted ${clients} clients and ${confirmations} confirmations under the current key`);

@@ -44,7 +44,7 @@ import {
 } from "./purchase-repository.js";
 import { purchasesOfStoreDay, type StoreDayPage, type StoreDayQuery } from "./store-day.js";
 
-export type { CalculateOptions, CalculateRequest, CalculationScope } from "./commands/calculate.js";
+export type { CalculateRequest, CalculationScope } from "./commands/calculate.js";
 export type { CancelOptions, CancelView } from "./commands/cancel.js";
 export type {
   ConfirmAnswer,

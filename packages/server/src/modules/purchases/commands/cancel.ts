@@ -38,18 +38,8 @@ export async function cancel(
 ): Promise<Answer<CancelView>> {
   const now = deps.clock.now();
   return recordingRefusedHits(deps.database, now, deps.onCapHit, () =>
-    cancelOnce(deps, principal, purchaseId, options, now),
+    deps.repository.transact((tx) => cancelWithin(deps, tx, principal, purchaseId, options, now)),
   );
-}
-
-function cancelOnce(
-  deps: PurchaseDeps,
-  principal: Principal,
-  purchaseId: string,
-  options: CancelOptions,
-  now: number,
-): Promise<Answer<CancelView>> {
-  return deps.repository.transact((tx) => cancelWithin(deps, tx, principal, purchaseId, options, now));
 }
 
 /** A cancel inside the caller's transaction (a recalculation cancelling the purchases it replaces). */

@@ -26,6 +26,7 @@ import { committedStoreByCode, committedStoreOfPos, type StoreRecord } from "../
 import type { PharmApiCaller } from "./credentials.js";
 import {
   calculationsInForce,
+  cancelledOnReplace,
   committedCalculationsInForce,
   completeRegistration,
   linesOfCodes,
@@ -236,7 +237,8 @@ export class PharmApiService {
     // like every calculation: a crash loses all of it or nothing, and the earlier codes then stay valid.
     const now = this.clock.now();
     const principal = this.principal(ctx, store.id);
-    const replace = (scope: CalculationScope) => this.supersede(scope, ctx, store, card.number, now);
+    const replace = (scope: CalculationScope) =>
+      this.supersede(scope, ctx, principal, store, card.number, now);
     if (coded.length === 0) {
       await this.purchases.softTransaction(replace);
       return { ...rollUp(answers, request.lines), description };
@@ -267,9 +269,7 @@ export class PharmApiService {
         })),
       },
       {
-        releasing: earlier.flatMap((c) =>
-          c.purchase?.state === "calculated" && c.purchase.storeId === store.id ? [c.purchase.id] : [],
-        ),
+        releasing: earlier.flatMap((c) => (cancelledOnReplace(c, store.id) ? [c.purchase!.id] : [])),
         before: replace,
         after: async (scope, calculated) => {
           // Codes are drawn anew when the transaction is retried: only the committed ones are answered.
@@ -327,6 +327,7 @@ export class PharmApiService {
   private async supersede(
     scope: CalculationScope,
     ctx: PosContext,
+    principal: Principal,
     store: StoreRecord,
     cardNumber: string,
     now: number,
@@ -340,11 +341,13 @@ export class PharmApiService {
       now - SUPERSEDE_HORIZON_MS,
     );
     for (const calc of earlier) {
-      // Another pharmacy's calculation under the same POS id is not this POS's to replace.
-      if (!calc.purchase || calc.purchase.storeId !== store.id) continue;
-      const state = calc.purchase.state;
-      if (state === "calculated") await scope.cancel(this.principal(ctx, store.id), calc.purchaseExternalId);
-      if (state === "calculated" || state === "expired") await markSuperseded(scope.trx, calc.id, now);
+      if (cancelledOnReplace(calc, store.id)) {
+        await scope.cancel(principal, calc.purchaseExternalId);
+        await markSuperseded(scope.trx, calc.id, now);
+      } else if (calc.purchase?.storeId === store.id && calc.purchase.state === "expired") {
+        // An expired one has nothing left to cancel; superseding it refuses its codes all the same.
+        await markSuperseded(scope.trx, calc.id, now);
+      }
     }
   }
 

@@ -103,6 +103,14 @@ export interface EarlierCalculation {
   purchase: { id: number; storeId: number; state: string } | null;
 }
 
+/**
+ * Whether a new calculation at `storeId` cancels this earlier one: its purchase is still only calculated,
+ * at the same pharmacy (another pharmacy's calculation under the same POS id is not this POS's to replace).
+ */
+export function cancelledOnReplace(calc: EarlierCalculation, storeId: number): boolean {
+  return calc.purchase !== null && calc.purchase.storeId === storeId && calc.purchase.state === "calculated";
+}
+
 /** The POS's calculations for the card still in force (not superseded), with their purchases. */
 const CALCULATIONS_IN_FORCE = `select c.id, c.purchase_external_id, p.id as purchase_id, p.store_id, p.state
   from pharmapi_calculations c

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPartner } from "../../src/modules/partners/index.js";
+import { committedStoreOfPos } from "../../src/modules/stores/index.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { startUploadTransport, upload, uploadJson } from "../support/pharmapi-uploads.js";
 
@@ -116,7 +117,7 @@ describe("update_pharmacies", () => {
     });
     const view = await t.server.services.pharmacies.view(chainId, "123");
     expect(view.posIds.sort()).toEqual(["123-1", "124-1"]);
-    expect(await t.server.services.pharmacies.storeIdByPosId(chainId, "121-2")).toBe(
+    expect((await committedStoreOfPos(t.database, chainId, "121-2"))?.id).toBe(
       after.find((s) => s.code === "124")!.id,
     );
   });

@@ -229,17 +229,6 @@ export async function bindPosIds(
       .execute();
 }
 
-/** The store a POS id is bound to by the chain's uploads, if any. */
-export async function storeIdByPosId(db: Executor, partnerId: number, posId: string): Promise<number | null> {
-  const row = await db
-    .selectFrom("store_pos_ids")
-    .select("store_id")
-    .where("partner_id", "=", partnerId)
-    .where("pos_id", "=", posId)
-    .executeTakeFirst();
-  return row?.store_id ?? null;
-}
-
 export async function posIdsOfStore(db: Executor, storeId: number): Promise<string[]> {
   const rows = await db
     .selectFrom("store_pos_ids")
@@ -336,9 +325,5 @@ export class PharmacyService {
 
   view(partnerId: number, code: string): Promise<PharmacyView> {
     return pharmacyView(this.database.db, partnerId, code);
-  }
-
-  storeIdByPosId(partnerId: number, posId: string): Promise<number | null> {
-    return storeIdByPosId(this.database.db, partnerId, posId);
   }
 }

@@ -214,10 +214,6 @@ export async function dashboard(database: Database, request: DashboardRequest): 
     points_accrued: 0,
     points_spent: 0,
   }));
-  for (const row of hours) {
-    const sum = totals[n(row.with_card) === 1 ? 1 : 0]!;
-    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += n(row[key]);
-  }
   const figures = (withCard: number): SalesFigures => {
     const sum = totals[withCard]!;
     return {
@@ -247,7 +243,10 @@ export async function dashboard(database: Database, request: DashboardRequest): 
       into.salesWithCard += n(row.sales);
     }
   };
+  // One pass over the hourly rows: the period's totals with and without a card, per day and per hour.
   for (const row of hours) {
+    const sum = totals[n(row.with_card) === 1 ? 1 : 0]!;
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += n(row[key]);
     const local = localHour(n(row.hour));
     const day = perDay[local.dayNumber - firstDay];
     if (day) add(day, row);

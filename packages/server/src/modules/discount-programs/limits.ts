@@ -186,8 +186,10 @@ export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<
       throw new DiscountLimitTaken(limit.id);
   }
   const parameters: unknown[] = [];
+  let rows = 0;
   for (const line of request.lines)
-    for (const c of line.consumption)
+    for (const c of line.consumption) {
+      rows++;
       parameters.push(
         program.programId,
         cardNumber,
@@ -201,7 +203,8 @@ export async function reserveLimits(trx: Trx, request: ReserveRequest): Promise<
         now,
         now,
       );
-  if (parameters.length > 0) await rawRows(trx, insertHoldsText(parameters.length / 11), parameters);
+    }
+  if (rows > 0) await rawRows(trx, insertHoldsText(rows), parameters);
 }
 
 export interface ConsumeRequest {

@@ -269,7 +269,7 @@ export class PharmApiService {
         })),
       },
       {
-        releasing: earlier.flatMap((c) => (cancelledOnReplace(c, store.id) ? [c.purchase!.id] : [])),
+        releasing: earlier.flatMap((c) => (cancelledOnReplace(c, store.id) ? [c.purchase.id] : [])),
         before: replace,
         after: async (scope, calculated) => {
           // Codes are drawn anew when the transaction is retried: only the committed ones are answered.

@@ -107,7 +107,10 @@ export interface EarlierCalculation {
  * Whether a new calculation at `storeId` cancels this earlier one: its purchase is still only calculated,
  * at the same pharmacy (another pharmacy's calculation under the same POS id is not this POS's to replace).
  */
-export function cancelledOnReplace(calc: EarlierCalculation, storeId: number): boolean {
+export function cancelledOnReplace(
+  calc: EarlierCalculation,
+  storeId: number,
+): calc is EarlierCalculation & { purchase: NonNullable<EarlierCalculation["purchase"]> } {
   return calc.purchase !== null && calc.purchase.storeId === storeId && calc.purchase.state === "calculated";
 }
 

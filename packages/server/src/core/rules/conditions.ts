@@ -141,6 +141,8 @@ export interface CompiledCondition {
   describe(code: string, ctx: EvalContext): string;
   /** For `products` conditions: the set, used to index the rule and to pick the lines effects apply to. */
   productSet?: ProductMatcher;
+  /** For `products` conditions: holds as soon as one line is in the set (no minimum quantity or amount). */
+  oneLineSuffices?: boolean;
   /** For any-groups: their members, to explain which failed. */
   members?: CompiledCondition[];
   /** For `purchase_history`: the fact it reads. */
@@ -302,6 +304,7 @@ const BUILDERS: { [K in ConditionType]: Check<K> } = {
     const minAmount = p.minAmount ?? 0;
     return {
       productSet: set,
+      oneLineSuffices: minQuantity <= 0 && minAmount <= 0,
       check: (ctx) => {
         const lines = ctx.input.lines;
         const matched = matchedLines(set, ctx);

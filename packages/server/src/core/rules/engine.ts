@@ -6,7 +6,9 @@
  *    or manufacturers of its set; otherwise by its `stores` or `partners` condition; otherwise it is
  *    always a candidate. Candidates whose validity window, or top-level stores, card_levels, weekdays,
  *    time_of_day or promo_code condition, the receipt's context fails are dropped before they are looked
- *    at (ContextFilter), and so is a rule whose `all` product set no line is in. A receipt evaluates only
+ *    at (ContextFilter), and so is a rule whose `all` product set no line is in. A candidate found through
+ *    its products condition has a line in the set, so that condition is not checked again unless it asks
+ *    for a minimum quantity or amount. A receipt evaluates only
  *    the rules its lines and store reach, so the cost grows with the rules that can apply, not with the
  *    program's size. The result equals a full scan.
  * 2. Eligibility. A candidate applies when the instant is in [validFrom, validTo) and every condition
@@ -66,7 +68,22 @@ import type {
   SkippedRule,
 } from "./types.js";
 
+/**
+ * An effect with the numbers an offer reads on the same object, one shape for every type: in a server the
+ * effects of a receipt's candidates are read from memory, not from the CPU's cache, and each object costs
+ * a read. `effect` keeps the definition for the rest.
+ */
 interface CompiledEffect {
+  type: Effect["type"];
+  /** percentBp, factorBp or maxShareBp; 0 for types without a rate. */
+  bp: number;
+  /** amount (kopecks), price (kopecks) or points (hundredths); 0 for types without one. */
+  amount: number;
+  /** How `amount` counts, for the types that say: per unit, per line or per receipt; null otherwise. */
+  per: "unit" | "line" | "receipt" | null;
+  /** n_plus_m: of every buy + free units, free are free; 0 for other types. */
+  buy: number;
+  free: number;
   path: string;
   effect: Effect;
   /** null: the rule's default lines (those of its product conditions, or all). */
@@ -75,31 +92,39 @@ interface CompiledEffect {
   template: string[] | null;
 }
 
+/**
+ * A rule ready to evaluate. The fields a candidate reads come first, so that they share the object's first
+ * cache lines; the rest serve explanations, the full scan and compilation.
+ */
 interface CompiledRule {
-  pos: number;
+  /** Of cheapFirst, those that neither the context filter nor the index settles: all a candidate checks. */
+  unsettled: readonly CompiledCondition[];
+  effects: CompiledEffect[];
+  /** The rule's effect when it has only one (most have): read without going through the list. */
+  soleEffect: CompiledEffect | null;
+  /** The only product set of the top-level `products` conditions, when there is exactly one. */
+  defaultTarget: ProductMatcher | null;
+  /** The exclusive group's number in the program (0, 1, …), −1 for stackable rules. */
+  groupId: number;
+  perLine: boolean;
+  priority: number;
   id: number;
   version: number;
   name: string;
-  priority: number;
+  /** Of the effects, the cashier messages and instructions: what an applied rule adds to the answer. */
+  speaks: readonly CompiledEffect[];
+  promoCodes: readonly string[];
+  pos: number;
   from: number;
   to: number;
   /** `${per}:${group}` for exclusive rules. */
   groupKey: string | null;
-  /** The exclusive group's number in the program (0, 1, …), −1 for stackable rules. */
-  groupId: number;
   group: string | null;
-  perLine: boolean;
   conditions: CompiledCondition[];
   /** The same conditions, cheapest first: eligibility is their conjunction, so the order only saves time. */
   cheapFirst: CompiledCondition[];
-  /** Of cheapFirst, those that the context filter does not settle: all a candidate of the index checks. */
-  unsettled: CompiledCondition[];
-  effects: CompiledEffect[];
-  /** Of the effects, the cashier messages and instructions: what an applied rule adds to the answer. */
-  speaks: CompiledEffect[];
   /** Product sets of the top-level `products` conditions: effects without a target apply to lines in all. */
-  defaultTargets: ProductMatcher[];
-  promoCodes: string[];
+  defaultTargets: readonly ProductMatcher[];
 }
 
 /** What one eligible rule asks for on this receipt, before competition and limits. */
@@ -210,6 +235,42 @@ const SETTLED_BY_CONTEXT = new Set<CompiledCondition["type"]>([
   "time_of_day",
 ]);
 
+function numbersOf(effect: Effect): Pick<CompiledEffect, "type" | "bp" | "amount" | "per" | "buy" | "free"> {
+  const numbers = { type: effect.type, bp: 0, amount: 0, per: null, buy: 0, free: 0 };
+  switch (effect.type) {
+    case "line_discount_percent":
+    case "accrual_percent":
+      return { ...numbers, bp: effect.params.percentBp };
+    case "accrual_multiplier":
+      return { ...numbers, bp: effect.params.factorBp };
+    case "points_payment_share":
+      return { ...numbers, bp: effect.params.maxShareBp };
+    case "line_discount_amount":
+      return { ...numbers, amount: effect.params.amount, per: effect.params.per };
+    case "line_fixed_price":
+      return { ...numbers, amount: effect.params.price };
+    case "receipt_discount":
+      return { ...numbers, amount: effect.params.amount };
+    case "accrual_fixed":
+      return { ...numbers, amount: effect.params.points, per: effect.params.per };
+    case "n_plus_m":
+      return { ...numbers, buy: effect.params.buy, free: effect.params.free };
+    default:
+      return numbers;
+  }
+}
+
+/**
+ * One empty array for every rule's empty lists. A receipt's candidates are a few rules scattered over a
+ * large program, and in a server each is read from memory, not from the CPU's cache: a shared empty list
+ * stays cached, so a rule without conditions left to check or messages to give costs no memory read there.
+ */
+const EMPTY: readonly never[] = [];
+
+function sharedIfEmpty<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? EMPTY : list;
+}
+
 function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   const conditions = def.conditions.map((c, i) => compileCondition(c, `conditions[${i}]`));
   const defaultTargets: ProductMatcher[] = [];
@@ -224,40 +285,46 @@ function compileRule(def: RuleDefinition, pos: number): CompiledRule {
   for (const c of conditions) if (c.productSet && !c.productSet.universal) defaultTargets.push(c.productSet);
   const exclusive = def.stacking.mode === "exclusive";
   const perLine = exclusive && def.stacking.per === "line";
-  const effects: CompiledEffect[] = def.effects.map((effect, i) => ({
-    path: `effects[${i}]`,
-    effect: withOwnTypeName(effect),
-    target:
-      "products" in effect.params && effect.params.products
-        ? compileProductSet(effect.params.products)
-        : null,
-    template: effect.type === "cashier_message" ? templateParts(effect.params.template) : null,
-  }));
+  const effects = def.effects.map((definition, i): CompiledEffect => {
+    const effect = withOwnTypeName(definition);
+    return {
+      ...numbersOf(effect),
+      path: `effects[${i}]`,
+      effect,
+      target:
+        "products" in effect.params && effect.params.products
+          ? compileProductSet(effect.params.products)
+          : null,
+      template: effect.type === "cashier_message" ? templateParts(effect.params.template) : null,
+    };
+  });
   const cheapFirst = conditions
     .map((c, i) => ({ c, i, cost: conditionCost(c) }))
     .sort((a, b) => a.cost - b.cost || a.i - b.i)
     .map((x) => x.c);
   return {
-    pos,
+    unsettled: sharedIfEmpty(cheapFirst.filter((c) => !SETTLED_BY_CONTEXT.has(c.type))),
+    effects,
+    soleEffect: effects.length === 1 ? effects[0]! : null,
+    defaultTarget: defaultTargets.length === 1 ? defaultTargets[0]! : null,
+    groupId: -1,
+    perLine,
+    priority: def.priority,
     id: def.id,
     version: def.version,
     name: def.name,
-    priority: def.priority,
+    speaks: sharedIfEmpty(
+      effects.filter((e) => e.type === "cashier_message" || e.type === "issue_promo_code"),
+    ),
+    promoCodes: sharedIfEmpty([...new Set(promoCodes)]),
+    pos,
     from: instant(def.validFrom, Number.NEGATIVE_INFINITY),
     to: instant(def.validTo, NEVER),
     groupKey: exclusive ? `${perLine ? "line" : "receipt"}:${def.stacking.group ?? ""}` : null,
-    groupId: -1,
     group: exclusive ? (def.stacking.group ?? "") : null,
-    perLine,
     conditions,
     cheapFirst,
-    unsettled: cheapFirst.filter((c) => !SETTLED_BY_CONTEXT.has(c.type)),
-    effects,
-    speaks: effects.filter(
-      (e) => e.effect.type === "cashier_message" || e.effect.type === "issue_promo_code",
-    ),
-    defaultTargets,
-    promoCodes: [...new Set(promoCodes)],
+    defaultTargets: sharedIfEmpty(defaultTargets),
   };
 }
 
@@ -445,6 +512,12 @@ export function compileRules(
     const j = index.indexedCondition[pos]!;
     return j < 0 ? null : r.conditions[j]!.productSet!;
   });
+  for (const [pos, r] of rules.entries()) {
+    const j = index.indexedCondition[pos]!;
+    // A candidate found through its product set has a line in it: a condition without a minimum holds.
+    if (j >= 0 && r.conditions[j]!.oneLineSuffices)
+      r.unsettled = sharedIfEmpty(r.unsettled.filter((c) => c !== r.conditions[j]));
+  }
   // Candidates are marked in a bitmap and read out in position order: cheaper than sorting a list.
   const marked = new Int32Array((ruleCount + 31) >>> 5);
   const contextFilter = new ContextFilter(ordered, rules);
@@ -585,15 +658,17 @@ export function compileRules(
       : null;
 
     // 1–2. Candidates and eligibility.
-    const count = explain || !useIndex ? ruleCount : gather(ctx, ctx.id);
+    const scanned = explain || !useIndex;
+    const count = scanned ? ruleCount : gather(ctx, ctx.id);
     const offers: Offer[] = [];
     for (let k = 0; k < count; k++) {
-      const rule = rules[explain || !useIndex ? k : buffer[k]!]!;
-      if (input.now < rule.from) {
+      const rule = rules[scanned ? k : buffer[k]!]!;
+      // The index hands out only rules that the context filter found valid at this instant.
+      if (scanned && input.now < rule.from) {
         skip?.(rule, { code: "NOT_YET_VALID", text: "правило ещё не действует" });
         continue;
       }
-      if (input.now >= rule.to) {
+      if (scanned && input.now >= rule.to) {
         skip?.(rule, { code: "EXPIRED", text: "срок действия правила истёк" });
         continue;
       }
@@ -821,8 +896,8 @@ export function compileRules(
 
   /** The lines an effect without its own products applies to: those of all the rule's product conditions. */
   function defaultTargets(rule: CompiledRule, ctx: EvalContext, n: number): number[] {
+    if (rule.defaultTarget) return matchedLines(rule.defaultTarget, ctx);
     const sets = rule.defaultTargets;
-    if (sets.length === 1) return matchedLines(sets[0]!, ctx);
     if (sets.length === 0) return everyLine(n);
     const targets = zeros(n);
     for (let i = 0; i < n; i++) {
@@ -835,112 +910,131 @@ export function compileRules(
 
   /** What an eligible rule asks for, line by line. */
   function offerOf(rule: CompiledRule, ctx: EvalContext): Offer {
-    const lines = ctx.input.lines;
-    const n = lines.length;
     const o = newOffer(rule);
-    let defaults: number[] | null = null;
-    for (const e of rule.effects) {
-      const effect = e.effect;
-      switch (effect.type) {
-        case "cashier_message":
-        case "issue_promo_code":
-          o.touched = true;
-          continue;
-        default:
-          break;
-      }
-      if (!e.target) defaults ??= defaultTargets(rule, ctx, n);
-      const t = e.target ? matchedLines(e.target, ctx) : defaults!;
-      switch (effect.type) {
-        case "line_discount_percent": {
-          o.pct ??= zeros(n);
-          const pct = o.pct;
-          const bp = effect.params.percentBp;
-          for (let i = 0; i < n; i++) if (t[i]) pct[i]! += bp;
-          break;
-        }
-        case "line_discount_amount": {
-          o.disc ??= zeros(n);
-          const disc = o.disc;
-          const { amount, per } = effect.params;
-          for (let i = 0; i < n; i++)
-            if (t[i]) disc[i]! += per === "line" ? amount : mulDivFloor(amount, lines[i]!.quantity, 1000);
-          break;
-        }
-        case "line_fixed_price": {
-          o.disc ??= zeros(n);
-          const disc = o.disc;
-          for (let i = 0; i < n; i++) {
-            if (!t[i]) continue;
-            const line = lines[i]!;
-            disc[i]! += Math.max(0, line.amount - lineAmount(effect.params.price, line.quantity));
-          }
-          break;
-        }
-        case "receipt_discount":
-          pushTo(o, "receiptDiscounts", { amount: effect.params.amount, targets: t, path: e.path });
-          break;
-        case "n_plus_m": {
-          o.disc ??= zeros(n);
-          const disc = o.disc;
-          nPlusM(lines, t, effect.params.buy, effect.params.free, disc);
-          break;
-        }
-        case "accrual_percent": {
-          o.accRate ??= zeros(n);
-          const rate = o.accRate;
-          const bp = effect.params.percentBp;
-          for (let i = 0; i < n; i++) if (t[i]) rate[i]! += bp;
-          break;
-        }
-        case "accrual_fixed": {
-          const { points, per } = effect.params;
-          if (per === "receipt") pushTo(o, "receiptAccruals", { points, targets: t });
-          else {
-            o.accFixed ??= zeros(n);
-            const fixedPoints = o.accFixed;
-            for (let i = 0; i < n; i++)
-              if (t[i])
-                fixedPoints[i]! += per === "line" ? points : mulDivFloor(points, lines[i]!.quantity, 1000);
-          }
-          break;
-        }
-        case "accrual_multiplier": {
-          o.mult ??= zeros(n);
-          const mult = o.mult;
-          const extra = effect.params.factorBp - 10_000;
-          for (let i = 0; i < n; i++) if (t[i]) mult[i]! += extra;
-          break;
-        }
-        case "points_payment_share": {
-          if (!o.share) {
-            o.share = new Array<number>(n);
-            for (let i = 0; i < n; i++) o.share[i] = -1;
-          }
-          const share = o.share;
-          for (let i = 0; i < n; i++) {
-            if (!t[i]) continue;
-            o.touched = true;
-            const s = effect.params.maxShareBp;
-            if (share[i]! < 0 || s < share[i]!) share[i] = s;
-          }
-          break;
-        }
-        case "points_payment_exclusion": {
-          o.exclude ??= zeros(n);
-          const ex = o.exclude;
-          for (let i = 0; i < n; i++)
-            if (t[i]) {
-              ex[i] = 1;
-              o.touched = true;
-            }
-          break;
-        }
-        default:
-          break;
-      }
+    const sole = rule.soleEffect;
+    if (sole) addEffect(o, sole, ctx, null);
+    else {
+      let defaults: number[] | null = null;
+      for (const e of rule.effects) defaults = addEffect(o, e, ctx, defaults);
     }
     return o;
+  }
+
+  /**
+   * Adds what one effect asks for to its rule's offer. `defaults` are the rule's default target lines if an
+   * earlier effect needed them; returns them, computed if this one needed them.
+   */
+  function addEffect(
+    o: Offer,
+    e: CompiledEffect,
+    ctx: EvalContext,
+    defaults: number[] | null,
+  ): number[] | null {
+    const lines = ctx.input.lines;
+    const n = lines.length;
+    switch (e.type) {
+      case "cashier_message":
+      case "issue_promo_code":
+        o.touched = true;
+        return defaults;
+      default:
+        break;
+    }
+    let t: number[];
+    if (e.target) t = matchedLines(e.target, ctx);
+    else {
+      defaults ??= defaultTargets(o.rule, ctx, n);
+      t = defaults;
+    }
+    switch (e.type) {
+      case "line_discount_percent": {
+        o.pct ??= zeros(n);
+        const pct = o.pct;
+        const bp = e.bp;
+        for (let i = 0; i < n; i++) if (t[i]) pct[i]! += bp;
+        break;
+      }
+      case "line_discount_amount": {
+        o.disc ??= zeros(n);
+        const disc = o.disc;
+        const { amount, per } = e;
+        for (let i = 0; i < n; i++)
+          if (t[i]) disc[i]! += per === "line" ? amount : mulDivFloor(amount, lines[i]!.quantity, 1000);
+        break;
+      }
+      case "line_fixed_price": {
+        o.disc ??= zeros(n);
+        const disc = o.disc;
+        for (let i = 0; i < n; i++) {
+          if (!t[i]) continue;
+          const line = lines[i]!;
+          disc[i]! += Math.max(0, line.amount - lineAmount(e.amount, line.quantity));
+        }
+        break;
+      }
+      case "receipt_discount":
+        pushTo(o, "receiptDiscounts", { amount: e.amount, targets: t, path: e.path });
+        break;
+      case "n_plus_m": {
+        o.disc ??= zeros(n);
+        const disc = o.disc;
+        nPlusM(lines, t, e.buy, e.free, disc);
+        break;
+      }
+      case "accrual_percent": {
+        o.accRate ??= zeros(n);
+        const rate = o.accRate;
+        const bp = e.bp;
+        for (let i = 0; i < n; i++) if (t[i]) rate[i]! += bp;
+        break;
+      }
+      case "accrual_fixed": {
+        const { amount: points, per } = e;
+        if (per === "receipt") pushTo(o, "receiptAccruals", { points, targets: t });
+        else {
+          o.accFixed ??= zeros(n);
+          const fixedPoints = o.accFixed;
+          for (let i = 0; i < n; i++)
+            if (t[i])
+              fixedPoints[i]! += per === "line" ? points : mulDivFloor(points, lines[i]!.quantity, 1000);
+        }
+        break;
+      }
+      case "accrual_multiplier": {
+        o.mult ??= zeros(n);
+        const mult = o.mult;
+        const extra = e.bp - 10_000;
+        for (let i = 0; i < n; i++) if (t[i]) mult[i]! += extra;
+        break;
+      }
+      case "points_payment_share": {
+        if (!o.share) {
+          o.share = new Array<number>(n);
+          for (let i = 0; i < n; i++) o.share[i] = -1;
+        }
+        const share = o.share;
+        for (let i = 0; i < n; i++) {
+          if (!t[i]) continue;
+          o.touched = true;
+          const s = e.bp;
+          if (share[i]! < 0 || s < share[i]!) share[i] = s;
+        }
+        break;
+      }
+      case "points_payment_exclusion": {
+        o.exclude ??= zeros(n);
+        const ex = o.exclude;
+        for (let i = 0; i < n; i++)
+          if (t[i]) {
+            ex[i] = 1;
+            o.touched = true;
+          }
+        break;
+      }
+      default:
+        break;
+    }
+    return defaults;
   }
 
   /** Values every grouped offer alone, picks the winners, and returns the offers that apply. */

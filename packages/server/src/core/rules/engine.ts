@@ -510,14 +510,12 @@ export function compileRules(
   const ruleCount = rules.length;
   const indexedSets = rules.map((r, pos) => {
     const j = index.indexedCondition[pos]!;
-    return j < 0 ? null : r.conditions[j]!.productSet!;
-  });
-  for (const [pos, r] of rules.entries()) {
-    const j = index.indexedCondition[pos]!;
+    if (j < 0) return null;
+    const indexed = r.conditions[j]!;
     // A candidate found through its product set has a line in it: a condition without a minimum holds.
-    if (j >= 0 && r.conditions[j]!.oneLineSuffices)
-      r.unsettled = sharedIfEmpty(r.unsettled.filter((c) => c !== r.conditions[j]));
-  }
+    if (indexed.oneLineSuffices) r.unsettled = sharedIfEmpty(r.unsettled.filter((c) => c !== indexed));
+    return indexed.productSet!;
+  });
   // Candidates are marked in a bitmap and read out in position order: cheaper than sorting a list.
   const marked = new Int32Array((ruleCount + 31) >>> 5);
   const contextFilter = new ContextFilter(ordered, rules);

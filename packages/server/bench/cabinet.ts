@@ -87,10 +87,11 @@ export async function runCabinetBench(
     LOG_LEVEL: "silent",
     DEMO_DATA: "false",
     PII_KEY: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-    // Requests go one at a time through inject, each answered before the next is sent, so admission
-    // control has nothing to do here. Its queue would even refuse them: inject runs the next request in
-    // the same turn of the event loop, which reads a slow answer before it as time spent waiting.
+    // Requests go one at a time through inject, each answered before the next is sent: admission control
+    // is off, as in the tests' in-process servers. Its queue would even refuse them: inject runs the next
+    // request in the same turn of the event loop, which reads a slow answer before it as time spent waiting.
     OVERLOAD_MAX_LOOP_DELAY_MS: "0",
+    OVERLOAD_MAX_IN_FLIGHT: "0",
     OVERLOAD_MAX_QUEUE_MS: "0",
   });
   const database = openDatabase(config.databaseUrl);

@@ -945,13 +945,9 @@ export function compileRules(
       t = defaults;
     }
     switch (e.type) {
-      case "line_discount_percent": {
-        o.pct ??= zeros(n);
-        const pct = o.pct;
-        const bp = e.bp;
-        for (let i = 0; i < n; i++) if (t[i]) pct[i]! += bp;
+      case "line_discount_percent":
+        o.pct = addOnTargets(o.pct, t, e.bp);
         break;
-      }
       case "line_discount_amount": {
         o.disc ??= zeros(n);
         const disc = o.disc;
@@ -979,13 +975,9 @@ export function compileRules(
         nPlusM(lines, t, e.buy, e.free, disc);
         break;
       }
-      case "accrual_percent": {
-        o.accRate ??= zeros(n);
-        const rate = o.accRate;
-        const bp = e.bp;
-        for (let i = 0; i < n; i++) if (t[i]) rate[i]! += bp;
+      case "accrual_percent":
+        o.accRate = addOnTargets(o.accRate, t, e.bp);
         break;
-      }
       case "accrual_fixed": {
         const { amount: points, per } = e;
         if (per === "receipt") pushTo(o, "receiptAccruals", { points, targets: t });
@@ -998,13 +990,9 @@ export function compileRules(
         }
         break;
       }
-      case "accrual_multiplier": {
-        o.mult ??= zeros(n);
-        const mult = o.mult;
-        const extra = e.bp - 10_000;
-        for (let i = 0; i < n; i++) if (t[i]) mult[i]! += extra;
+      case "accrual_multiplier":
+        o.mult = addOnTargets(o.mult, t, e.bp - 10_000);
         break;
-      }
       case "points_payment_share": {
         if (!o.share) {
           o.share = new Array<number>(n);
@@ -1505,6 +1493,13 @@ function nothingReason(o: Offer): RuleReason {
   if (o.pct || o.disc || o.receiptDiscounts || o.accRate || o.accFixed || o.mult || o.receiptAccruals)
     return { code: "NOTHING_GIVEN", text: "условия выполнены, но правилу нечего дать этому чеку" };
   return { code: "NO_TARGET_LINES", text: "в чеке нет позиций, к которым применяется правило" };
+}
+
+/** Adds `value` on each target line (1 in `targets`) of `values`, made of zeros when null; returns it. */
+function addOnTargets(values: number[] | null, targets: readonly number[], value: number): number[] {
+  const sum = values ?? zeros(targets.length);
+  for (let i = 0; i < targets.length; i++) if (targets[i]) sum[i]! += value;
+  return sum;
 }
 
 /** Sets `touched[from + i]` to 1 for each line i the offer gives or limits something on. */

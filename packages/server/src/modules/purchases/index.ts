@@ -6,6 +6,7 @@ export { countHanging } from "./purchase-queries.js";
 export * from "./purchase-record.js";
 export type { HangingPurchase, PurchaseEventListener, ReportedRefund } from "./purchase-repository.js";
 export * from "./purchase-service.js";
+export { linesOfReceiptText } from "./receipt-text.js";
 export { type DiscountSaleLine, discountSaleLines } from "./reports.js";
 export { type SimulateInput, simulate } from "./simulate.js";
 export * from "./sold-purchases.js";

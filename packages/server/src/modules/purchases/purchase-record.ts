@@ -6,6 +6,7 @@ import { type PricedLine, type PricedTotals, totalsOf } from "../../core/receipt
 import type { IssuePromoCodeInstruction } from "../../core/rules/types.js";
 import type { Row } from "../../infra/db/schema.js";
 import type { CardBalance } from "../points/index.js";
+import { receiptOfText } from "./receipt-text.js";
 
 export { PURCHASE_STATES, type PurchaseState } from "@kopilka/contract";
 
@@ -55,7 +56,7 @@ export interface PurchaseView {
 }
 
 export function parseReceipt(row: Pick<Row<"purchases">, "receipt">): StoredReceipt {
-  return JSON.parse(row.receipt) as StoredReceipt;
+  return receiptOfText(row.receipt);
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

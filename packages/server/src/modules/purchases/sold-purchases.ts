@@ -3,6 +3,7 @@
  */
 import type { PricedLine } from "../../core/receipt.js";
 import type { Executor } from "../../infra/db/database.js";
+import { linesOfReceiptText } from "./receipt-text.js";
 
 /** Purchases in these states are sales: confirmed, whatever was refunded of them later. */
 export const SOLD_STATES = ["confirmed", "partially_refunded", "refunded"] as const;
@@ -60,6 +61,6 @@ export async function soldPurchases(
     refunded: r.refunded_amount,
     pointsSpent: r.points_spent,
     pointsAccrued: r.points_accrued,
-    lines: (JSON.parse(r.receipt) as { lines: PricedLine[] }).lines,
+    lines: linesOfReceiptText(r.receipt),
   }));
 }

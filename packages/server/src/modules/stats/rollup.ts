@@ -22,6 +22,7 @@
 import { sql } from "kysely";
 import { mulDivFloor } from "../../core/arithmetic.js";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
+import { linesOfReceiptText } from "../purchases/index.js";
 import "./tables.js";
 
 export const STATS_SETTLE_MS = 10_000;
@@ -239,7 +240,7 @@ function ruleDiscounts(lines: ReceiptLine[]): Map<number, { discount: number; li
   return out;
 }
 
-const linesOf = (row: EventRow): ReceiptLine[] => (JSON.parse(row.receipt) as { lines: ReceiptLine[] }).lines;
+const linesOf = (row: EventRow): ReceiptLine[] => linesOfReceiptText(row.receipt);
 
 const data = (row: EventRow): Record<string, unknown> =>
   row.data ? (JSON.parse(row.data) as Record<string, unknown>) : {};

@@ -38,6 +38,7 @@ import {
 } from "../pricing.js";
 import { issuedAtConfirm, type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import type { PurchaseTx } from "../purchase-repository.js";
+import { receiptText } from "../receipt-text.js";
 import { cancelWithin } from "./cancel.js";
 import { factsOf, refusal } from "./shared.js";
 
@@ -139,7 +140,7 @@ async function calculateOnce(
     pos_code: request.posCode,
     card_id: card?.id ?? null,
     request_hash: arrivalHash(request),
-    receipt: JSON.stringify(receipt),
+    receipt: receiptText(receipt),
     subtotal: totals.subtotal,
     discount_total: totals.discount,
     total: totals.total,
@@ -291,7 +292,7 @@ async function calculateOnce(
     const updated = { ...receipt, lines, messages };
     const row = await tx.updateReturning(existing.id, {
       ...columns,
-      receipt: JSON.stringify(updated),
+      receipt: receiptText(updated),
       points_spent: held,
       points_accrued: totalsOf(lines).accrual,
     });

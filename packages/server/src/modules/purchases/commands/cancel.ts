@@ -17,6 +17,7 @@ import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type PurchaseDeps, programOf } from "../pricing.js";
 import { type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import type { PurchaseRow, PurchaseTx } from "../purchase-repository.js";
+import { receiptText } from "../receipt-text.js";
 import { factsOf, refusal, targetLines } from "./shared.js";
 
 export interface CancelView extends PurchaseView {
@@ -124,7 +125,7 @@ export async function cancelWithin(
   const cancelled: PurchaseRow = {
     ...row,
     state,
-    receipt: JSON.stringify(stored),
+    receipt: receiptText(stored),
     points_spent: decision.kind === "release" ? 0 : row.points_spent,
     points_returned: row.points_returned + returned,
     accrual_reversed: row.accrual_reversed + reversed,

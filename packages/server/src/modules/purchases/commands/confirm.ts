@@ -51,6 +51,7 @@ import {
   type StoredReceipt,
 } from "../purchase-record.js";
 import type { PurchaseRow, PurchaseTx } from "../purchase-repository.js";
+import { receiptText } from "../receipt-text.js";
 import { factsOf, refusal, targetLines } from "./shared.js";
 
 export interface ConfirmRequest {
@@ -298,7 +299,7 @@ async function apply(
   const confirmed: PurchaseRow = {
     ...row,
     state,
-    receipt: JSON.stringify(stored),
+    receipt: receiptText(stored),
     points_spent: options.lineStates ? row.points_spent : spent,
     points_accrued: totals.accrual,
     confirmed_at: now,
@@ -564,7 +565,7 @@ async function confirmLost(
     // Recorded as hanging until it is applied in this same transaction.
     state: "hanging",
     request_hash: canonicalHash(printed),
-    receipt: JSON.stringify(receipt),
+    receipt: receiptText(receipt),
     subtotal: totals.subtotal,
     discount_total: totals.discount,
     total: totals.total,

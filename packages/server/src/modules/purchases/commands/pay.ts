@@ -14,6 +14,7 @@ import { balanceOf, extendHold, lockAccount, replaceHold } from "../../points/in
 import { storeTimeZone } from "../../stores/index.js";
 import { type PurchaseDeps, programOf, ttlSecondsOf } from "../pricing.js";
 import { type PurchaseView, parseReceipt, purchaseView } from "../purchase-record.js";
+import { receiptText } from "../receipt-text.js";
 import { factsOf, refusal } from "./shared.js";
 
 export async function pay(
@@ -80,7 +81,7 @@ function payOnce(
     }
     const updated = { ...receipt, lines };
     const row = await tx.updateReturning(purchase.id, {
-      receipt: JSON.stringify(updated),
+      receipt: receiptText(updated),
       points_spent: amount,
       points_accrued: totalsOf(lines).accrual,
       expires_at: expiresAt,

@@ -14,6 +14,7 @@ import { canonicalHash } from "../canonical-hash.js";
 import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type PurchaseDeps, programOf } from "../pricing.js";
 import { parseReceipt } from "../purchase-record.js";
+import { receiptText } from "../receipt-text.js";
 import { refusal } from "./shared.js";
 
 export interface RefundRequestBody {
@@ -133,7 +134,7 @@ function refundOnce(
     }
     await tx.update(purchase.id, {
       state: nextState,
-      receipt: JSON.stringify({ ...receipt, lines }),
+      receipt: receiptText({ ...receipt, lines }),
       refunded_amount: purchase.refunded_amount + plan.amount,
       points_returned: purchase.points_returned + plan.pointsReturned,
       accrual_reversed: purchase.accrual_reversed + accrualReversed,

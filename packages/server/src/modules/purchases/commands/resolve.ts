@@ -33,6 +33,7 @@ import type { PurchaseDeps } from "../pricing.js";
 import { programOf } from "../pricing.js";
 import { parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import type { PurchaseRow } from "../purchase-repository.js";
+import { receiptText } from "../receipt-text.js";
 
 export type Resolution =
   | { action: "cancel"; reason: string }
@@ -191,7 +192,7 @@ export async function resolveHanging(
     const confirmed: PurchaseRow = {
       ...row,
       state: "confirmed",
-      receipt: JSON.stringify(stored),
+      receipt: receiptText(stored),
       subtotal: totals.subtotal,
       discount_total: totals.discount,
       total: totals.total,

@@ -30,7 +30,8 @@ const eventsOf = (purchaseId: number) =>
 
 describe("calculations written behind the answer", () => {
   it("every answered calculation lands with what the answer said and one event, also when many arrive at once", async () => {
-    const ids = Array.from({ length: 40 }, (_, i) => `wb-many-${i}`);
+    // More than one statement's rows (128), in statements of several sizes.
+    const ids = Array.from({ length: 301 }, (_, i) => `wb-many-${i}`);
     const views = await Promise.all(ids.map((id) => purchases.calculate(pos, receipt(p, id))));
     await purchases.settled();
     for (const view of views) {

@@ -15,7 +15,8 @@
  * process may calculate the same purchase id at the same moment: the insert then finds the id taken,
  * and the calculation is redone the ordinary way (a replacement), as if it had come second.
  */
-import type { Database } from "../../infra/db/database.js";
+import type { Database, Trx } from "../../infra/db/database.js";
+import { rawRows } from "../../infra/db/raw.js";
 import type { NewRow } from "../../infra/db/schema.js";
 
 export interface PendingCalculation {
@@ -39,8 +40,20 @@ export interface WriteBehindListener {
   redoFailed(error: unknown): void;
 }
 
-/** Rows per INSERT: far below both databases' parameter limits (about 20 columns a row). */
-const ROWS_PER_STATEMENT = 200;
+/**
+ * Rows per INSERT at most: far below both databases' parameter limits (about 25 columns a row). A batch is
+ * written in statements of power-of-two sizes, so that each table has only a few statement texts.
+ */
+const MAX_ROWS_PER_STATEMENT = 128;
+
+const RETURNING_KEY =
+  "on conflict (partner_id, external_id) do nothing returning id, partner_id, external_id";
+
+interface PurchaseKey {
+  id: number;
+  partner_id: number;
+  external_id: string;
+}
 
 /** After a failed write, how long calculations are written before they are answered. */
 const OUTAGE_PAUSE_MS = 1000;
@@ -113,16 +126,14 @@ export class CalculationWriteBehind {
       const written = await this.database.transaction(
         async (trx) => {
           const ids = new Map<string, number>();
-          for (let at = 0; at < batch.length; at += ROWS_PER_STATEMENT) {
-            const rows = await trx
-              .insertInto("purchases")
-              .values(batch.slice(at, at + ROWS_PER_STATEMENT).map((p) => p.row))
-              .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doNothing())
-              .returning(["id", "partner_id", "external_id"])
-              .execute();
-            for (const r of rows) ids.set(keyOf(r.partner_id, r.external_id), r.id);
-          }
-          const events = [];
+          for (const rows of await insertRows(
+            trx,
+            "purchases",
+            batch.map((p) => p.row),
+            RETURNING_KEY,
+          ))
+            for (const r of rows as PurchaseKey[]) ids.set(keyOf(r.partner_id, r.external_id), r.id);
+          const events: NewRow<"purchase_events">[] = [];
           taken = [];
           for (const p of batch) {
             const id = ids.get(keyOf(p.partnerId, p.externalId));
@@ -135,11 +146,7 @@ export class CalculationWriteBehind {
                 created_at: p.row.created_at,
               });
           }
-          for (let at = 0; at < events.length; at += ROWS_PER_STATEMENT)
-            await trx
-              .insertInto("purchase_events")
-              .values(events.slice(at, at + ROWS_PER_STATEMENT))
-              .execute();
+          await insertRows(trx, "purchase_events", events, "");
           return events.length;
         },
         { durable: false },
@@ -155,4 +162,60 @@ export class CalculationWriteBehind {
     // Within the chain, so that `settled` covers them; a redo must not wait for `settled` itself.
     for (const p of taken) await p.redo().catch((error) => this.listener.redoFailed(error));
   }
+}
+
+/** `count` rows as statement sizes, largest first, each a power of two of at most MAX_ROWS_PER_STATEMENT. */
+function statementSizes(count: number): number[] {
+  const sizes: number[] = [];
+  let left = count;
+  for (; left >= MAX_ROWS_PER_STATEMENT; left -= MAX_ROWS_PER_STATEMENT) sizes.push(MAX_ROWS_PER_STATEMENT);
+  for (let size = MAX_ROWS_PER_STATEMENT / 2; size >= 1; size /= 2)
+    if (left >= size) {
+      sizes.push(size);
+      left -= size;
+    }
+  return sizes;
+}
+
+const insertTexts = new Map<string, string>();
+
+/**
+ * Inserts rows built by one piece of code (the same columns in the same order) with fixed multi-row
+ * statements (infra/db/raw.ts): the query builder would parse and compile every value of the batch. A row
+ * with other columns than the first goes in a statement of its own shape. Returns each statement's rows.
+ */
+async function insertRows(
+  trx: Trx,
+  table: "purchases" | "purchase_events",
+  rows: readonly object[],
+  suffix: string,
+): Promise<unknown[][]> {
+  const shapes = new Map<string, { columns: string[]; values: unknown[][] }>();
+  for (const row of rows) {
+    const fields = row as Record<string, unknown>;
+    const columns = Object.keys(fields).filter((c) => fields[c] !== undefined);
+    const key = columns.join(", ");
+    let shape = shapes.get(key);
+    if (!shape) {
+      shape = { columns, values: [] };
+      shapes.set(key, shape);
+    }
+    shape.values.push(columns.map((c) => fields[c]));
+  }
+  const results: unknown[][] = [];
+  for (const [key, { columns, values }] of shapes) {
+    let at = 0;
+    for (const size of statementSizes(values.length)) {
+      const textKey = `${table}|${key}|${size}|${suffix}`;
+      let text = insertTexts.get(textKey);
+      if (text === undefined) {
+        const tuple = `(${columns.map(() => "?").join(", ")})`;
+        text = `insert into ${table} (${key}) values ${new Array(size).fill(tuple).join(", ")} ${suffix}`;
+        insertTexts.set(textKey, text);
+      }
+      results.push(await rawRows(trx, text, values.slice(at, at + size).flat()));
+      at += size;
+    }
+  }
+  return results;
 }

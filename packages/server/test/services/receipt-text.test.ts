@@ -220,6 +220,21 @@ describe("stored receipt text through the purchase flow", () => {
 
     const confirmed = await post("/v1/purchases/packed-1/confirm", {});
     expect(confirmed.statusCode).toBe(200);
+    // The answer kept for replays stores the same lines packed; a repeated confirm answers it again.
+    const kept = await t.database.db
+      .selectFrom("purchases")
+      .select("confirm_response")
+      .where("external_id", "=", "packed-1")
+      .executeTakeFirstOrThrow();
+    expect((JSON.parse(kept.confirm_response!) as { lines: unknown[] }).lines.every(Array.isArray)).toBe(
+      true,
+    );
+    const repeated = await post("/v1/purchases/packed-1/confirm", {});
+    expect(repeated.statusCode).toBe(200);
+    const { current: _first, ...answered } = confirmed.json();
+    const { current: _again, ...again } = repeated.json();
+    expect(again).toStrictEqual(answered);
+    expect(again.lines).toStrictEqual(calculated.json().lines);
     const shown = (await call(t, "GET", "/v1/purchases/packed-1", { token: p.tokens.store })).json();
     expect(shown.lines).toStrictEqual(calculated.json().lines);
 

@@ -5,6 +5,7 @@
  */
 import { DomainError } from "../../kernel/errors.js";
 import type { CurrentState } from "./purchase-record.js";
+import { parsePackedLines } from "./receipt-text.js";
 
 export interface Answer<T> {
   /** The answer with `current` set to where the purchase stands now. */
@@ -30,6 +31,6 @@ export function replay<T>(
   if (stored.hash !== null && hash !== null && stored.hash !== hash) {
     throw new DomainError("IDEMPOTENCY_CONFLICT", conflict.message, { field: conflict.field });
   }
-  const first = JSON.parse(stored.response) as T;
+  const first = parsePackedLines<T>(stored.response);
   return { answer: { ...first, current }, replayed: true };
 }

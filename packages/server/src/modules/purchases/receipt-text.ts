@@ -7,6 +7,9 @@
  * 10-line receipt of a program with many rules (6 KB) no longer fitted in one database page. Packed, the
  * same receipt takes about a third of that, and is quicker to write and to read back.
  *
+ * The answers kept for replays (`confirm_response`, `cancel_response`) carry the same lines and are stored
+ * the same way.
+ *
  * The packing is exact: reading the text gives back the receipt as JSON would have. A line whose shape is
  * not the one packed here (a field missing, a rule's part with other keys) is stored as an object, as every
  * line was before this format; the reader takes both, so rows written before it read as they always did.
@@ -52,22 +55,35 @@ type PackedLine = unknown[];
 
 /** The receipt as stored in `purchases.receipt`. */
 export function receiptText(receipt: StoredReceipt): string {
-  const lines = receipt.lines;
-  const packed = new Array<PackedLine | PricedLine>(lines.length);
-  for (let i = 0; i < lines.length; i++) packed[i] = packLine(lines[i]!) ?? lines[i]!;
-  return JSON.stringify({ ...receipt, lines: packed });
+  return packedLinesText(receipt);
 }
 
 /** The receipt of a `purchases.receipt` text, in either form its lines are stored in. */
 export function receiptOfText(text: string): StoredReceipt {
-  const receipt = JSON.parse(text) as StoredReceipt;
-  receipt.lines = unpackLines(receipt.lines as unknown[]);
-  return receipt;
+  return parsePackedLines<StoredReceipt>(text);
 }
 
 /** Only the lines of a `purchases.receipt` text (reports, roll-ups). */
 export function linesOfReceiptText(text: string): PricedLine[] {
   return unpackLines((JSON.parse(text) as { lines: unknown[] }).lines);
+}
+
+/**
+ * JSON of a value whose `lines` are priced lines, with the lines packed: a stored receipt, or an answer
+ * kept for replays (`confirm_response`, `cancel_response`), which carries the same lines.
+ */
+export function packedLinesText(value: { lines: readonly PricedLine[] }): string {
+  const lines = value.lines;
+  const packed = new Array<PackedLine | PricedLine>(lines.length);
+  for (let i = 0; i < lines.length; i++) packed[i] = packLine(lines[i]!) ?? lines[i]!;
+  return JSON.stringify({ ...value, lines: packed });
+}
+
+/** The value of a packedLinesText, or of plain JSON (its lines, if any, are then left as they are). */
+export function parsePackedLines<T>(text: string): T {
+  const value = JSON.parse(text) as { lines?: unknown };
+  if (Array.isArray(value.lines)) value.lines = unpackLines(value.lines);
+  return value as T;
 }
 
 function unpackLines(stored: unknown[]): PricedLine[] {

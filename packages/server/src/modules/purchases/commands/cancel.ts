@@ -17,7 +17,7 @@ import { type Answer, firstAnswer, replay } from "../idempotency.js";
 import { type PurchaseDeps, programOf } from "../pricing.js";
 import { type PurchaseView, parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import type { PurchaseRow, PurchaseTx } from "../purchase-repository.js";
-import { receiptText } from "../receipt-text.js";
+import { packedLinesText, receiptText } from "../receipt-text.js";
 import { factsOf, refusal, targetLines } from "./shared.js";
 
 export interface CancelView extends PurchaseView {
@@ -140,7 +140,7 @@ export async function cancelWithin(
     points_returned: cancelled.points_returned,
     accrual_reversed: cancelled.accrual_reversed,
     closed_at: cancelled.closed_at,
-    cancel_response: JSON.stringify(view),
+    cancel_response: packedLinesText(view),
     updated_at: now,
   });
   await tx.event(

@@ -51,7 +51,7 @@ import {
   type StoredReceipt,
 } from "../purchase-record.js";
 import type { PurchaseRow, PurchaseTx } from "../purchase-repository.js";
-import { receiptText } from "../receipt-text.js";
+import { packedLinesText, receiptText } from "../receipt-text.js";
 import { factsOf, refusal, targetLines } from "./shared.js";
 
 export interface ConfirmRequest {
@@ -330,7 +330,7 @@ async function apply(
     accrual_lot_id: accrualLotId,
     fiscal,
     confirm_hash: hash,
-    confirm_response: JSON.stringify(view),
+    confirm_response: packedLinesText(view),
     hanging_reason: null,
     updated_at: now,
   });

@@ -33,7 +33,7 @@ import type { PurchaseDeps } from "../pricing.js";
 import { programOf } from "../pricing.js";
 import { parseReceipt, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import type { PurchaseRow } from "../purchase-repository.js";
-import { receiptText } from "../receipt-text.js";
+import { packedLinesText, receiptText } from "../receipt-text.js";
 
 export type Resolution =
   | { action: "cancel"; reason: string }
@@ -123,7 +123,7 @@ export async function resolveHanging(
       await tx.update(row.id, {
         state: "cancelled",
         closed_at: now,
-        cancel_response: JSON.stringify(view),
+        cancel_response: packedLinesText(view),
         updated_at: now,
       });
       await tx.event(row.id, "resolved", event, now);

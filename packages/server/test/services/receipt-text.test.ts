@@ -89,6 +89,8 @@ const oddLineArb: fc.Arbitrary<PricedLine> = fc.oneof(
     const { pointsPaid: _, ...rest } = line;
     return rest as PricedLine;
   }),
+  lineArb.map((line) => ({ ...line, discounts: null }) as unknown as PricedLine),
+  lineArb.map((line) => ({ ...line, accruals: [null] }) as unknown as PricedLine),
 );
 
 /** Lines whose rule parts are there but undefined: JSON leaves them out, and so does the packing. */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/kernel/index.js";
 import type { PurchaseService } from "../../src/modules/purchases/index.js";
+import { CalculationWriteBehind, type PendingCalculation } from "../../src/modules/purchases/write-behind.js";
 import { expectLedgerBalanced, receipt, type SeededPartner, type TestApp } from "../support/harness.js";
 import { startPurchaseDesk } from "../support/services.js";
 
@@ -82,5 +83,53 @@ describe("calculations written behind the answer", () => {
     expect(rows).toHaveLength(1);
     expect((await eventsOf(rows[0]!.id)).map((e) => e.kind)).toEqual(["calculated", "recalculated"]);
     expect(rows[0]!.total).toBe(again.totals.total);
+  });
+});
+
+describe("the write-behind's batch statements", () => {
+  it("writes a batch larger than one statement behind the answer, redoing only the id already taken", async () => {
+    // A real calculated row to copy: every batch row has its columns, with an id of its own.
+    await purchases.calculate(pos, receipt(p, "wb-model"));
+    await purchases.settled();
+    const { id: _, ...model } = await t.database.db
+      .selectFrom("purchases")
+      .selectAll()
+      .where("external_id", "=", "wb-model")
+      .executeTakeFirstOrThrow();
+    let written = 0;
+    const redone: string[] = [];
+    const behind = new CalculationWriteBehind(t.database, {
+      written: (count) => {
+        written += count;
+      },
+      lost: (_count, error) => {
+        throw error;
+      },
+      redoFailed: (error) => {
+        throw error;
+      },
+    });
+    // 133 rows: statements of 128, 4 and 1; "wb-model" is taken, so only it is redone.
+    const ids = ["wb-model", ...Array.from({ length: 132 }, (_, i) => `wb-batch-${i}`)];
+    const pending = ids.map(
+      (externalId): PendingCalculation => ({
+        partnerId: model.partner_id,
+        externalId,
+        row: { ...model, external_id: externalId },
+        event: { total: model.total, lines: 1 },
+        redo: async () => {
+          redone.push(externalId);
+        },
+      }),
+    );
+    for (const item of pending) expect(behind.add(item)).toBe(true);
+    await behind.settled();
+    expect(written).toBe(132);
+    expect(redone).toEqual(["wb-model"]);
+    for (const externalId of ids.slice(1)) {
+      const rows = await stored(externalId);
+      expect(rows).toHaveLength(1);
+      expect((await eventsOf(rows[0]!.id)).map((e) => e.kind)).toEqual(["calculated"]);
+    }
   });
 });

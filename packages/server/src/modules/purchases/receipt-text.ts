@@ -123,10 +123,12 @@ function packLine(line: PricedLine): PackedLine | null {
 
 /** The flat list of the rule parts, or undefined when a part has fields other than these. */
 function packParts(parts: readonly (RuleAmount | RuleAccrual)[], withRate: boolean): number[] | undefined {
+  if (!Array.isArray(parts)) return undefined;
   const width = withRate ? 4 : 3;
   const flat = new Array<number>(parts.length * width);
   for (let k = 0; k < parts.length; k++) {
-    const part = parts[k]!;
+    const part = parts[k];
+    if (typeof part !== "object" || part === null) return undefined;
     let fields = 0;
     for (const _ in part) fields++;
     const rateBp = (part as RuleAccrual).rateBp;

@@ -4,7 +4,7 @@
  * transaction has committed, so a rolled-back call is never counted.
  */
 import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db/database.js";
-import { rawRows } from "../../infra/db/raw.js";
+import { definedColumns, rawRows } from "../../infra/db/raw.js";
 import type { NewRow, Row, RowUpdate } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/index.js";
@@ -48,13 +48,7 @@ function statementOf(
   texts: Map<string, string>,
   textOf: (columns: string[]) => string,
 ): { text: string; values: unknown[] } {
-  const columns: string[] = [];
-  const values: unknown[] = [];
-  for (const [column, value] of Object.entries(row))
-    if (value !== undefined) {
-      columns.push(column);
-      values.push(value);
-    }
+  const { columns, values } = definedColumns(row);
   const key = columns.join(",");
   let text = texts.get(key);
   if (text === undefined) {

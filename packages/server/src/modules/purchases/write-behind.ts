@@ -16,7 +16,7 @@
  * and the calculation is redone the ordinary way (a replacement), as if it had come second.
  */
 import type { Database, Trx } from "../../infra/db/database.js";
-import { rawRows } from "../../infra/db/raw.js";
+import { definedColumns, rawRows } from "../../infra/db/raw.js";
 import type { NewRow } from "../../infra/db/schema.js";
 
 export interface PendingCalculation {
@@ -190,30 +190,27 @@ async function insertRows(
   rows: readonly object[],
   suffix: string,
 ): Promise<unknown[][]> {
-  const shapes = new Map<string, { columns: string[]; values: unknown[][] }>();
+  // Per set of columns: its rows' values, one after another.
+  const shapes = new Map<string, { width: number; values: unknown[] }>();
   for (const row of rows) {
-    const fields = row as Record<string, unknown>;
-    const columns = Object.keys(fields).filter((c) => fields[c] !== undefined);
+    const { columns, values } = definedColumns(row);
     const key = columns.join(", ");
-    let shape = shapes.get(key);
-    if (!shape) {
-      shape = { columns, values: [] };
-      shapes.set(key, shape);
-    }
-    shape.values.push(columns.map((c) => fields[c]));
+    const shape = shapes.get(key);
+    if (shape) shape.values.push(...values);
+    else shapes.set(key, { width: columns.length, values });
   }
   const results: unknown[][] = [];
-  for (const [key, { columns, values }] of shapes) {
+  for (const [key, { width, values }] of shapes) {
     let at = 0;
-    for (const size of statementSizes(values.length)) {
+    for (const size of statementSizes(values.length / width)) {
       const textKey = `${table}|${key}|${size}|${suffix}`;
       let text = insertTexts.get(textKey);
       if (text === undefined) {
-        const tuple = `(${columns.map(() => "?").join(", ")})`;
+        const tuple = `(${new Array(width).fill("?").join(", ")})`;
         text = `insert into ${table} (${key}) values ${new Array(size).fill(tuple).join(", ")} ${suffix}`;
         insertTexts.set(textKey, text);
       }
-      results.push(await rawRows(trx, text, values.slice(at, at + size).flat()));
+      results.push(await rawRows(trx, text, values.slice(at * width, (at + size) * width)));
       at += size;
     }
   }

@@ -196,6 +196,8 @@ describeInChromium("cabinet: cards and clients", () => {
 
     // Accrual only: the card still earns at the till.
     await page.getByRole("button", { name: "Только начисление" }).click();
+    // The button has the badge's words, so the wait is for what only the new state shows: its unblock button.
+    await page.getByRole("button", { name: "Разблокировать" }).waitFor();
     await page.getByText("Только начисление", { exact: true }).waitFor();
     expect((await cardFromApi(holderCard)).status).toBe("accrual_only");
     expect((await calculate("cards-accrual-only", holderCard)).status).toBe(200);

@@ -60,6 +60,28 @@ describe("the confirm window", () => {
   });
 });
 
+describe("transaction codes", () => {
+  it("start with the calculation's instant, so later codes sort after earlier ones, and differ in the rest", async () => {
+    const lines = [
+      { barcode: "1111111111116", count: 1, price: 100 },
+      { barcode: "2222222222222", count: 1, price: 100 },
+    ];
+    const first = await discount(VALID_CARD, lines);
+    t.clock.advance(1);
+    const second = await discount(VALID_CARD, lines);
+    const codesOf = (answer: { orders: { transaction: string }[] }) =>
+      answer.orders.map((o) => o.transaction);
+    const [a, b] = codesOf(first);
+    const [c] = codesOf(second);
+    for (const code of [a, b, c]) expect(code).toMatch(/^[0-9a-f]{32}$/);
+    const instant = (code: string) => Number.parseInt(code!.slice(0, 12), 16);
+    expect(instant(c!)).toBe(t.clock.now());
+    expect(instant(a!)).toBe(t.clock.now() - 1);
+    expect(c! > a! && c! > b!).toBe(true);
+    expect(a!.slice(12)).not.toBe(b!.slice(12));
+  });
+});
+
 describe("alternation", () => {
   it("confirm and cancel alternate, the last call wins, a repeat is a replay", async () => {
     const calc = await discount(VALID_CARD, [

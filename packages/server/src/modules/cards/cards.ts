@@ -171,6 +171,10 @@ export async function findCardIdByNumber(db: Executor, number: string): Promise<
  * The card with this number, created (active, with an empty points account) if the partner has none yet:
  * cards of a discount program's range exist on first use. Two first uses at once create one card (the
  * unique number per partner decides; the loser reads the winner's).
+ *
+ * The creation commits softly (like a calculation): nothing durable can refer to the card before the next
+ * durable commit, which writes it first (the log is written in order). A crash before that loses only the
+ * card, and its next use creates it again.
  */
 export async function ensureCard(
   database: Database,
@@ -179,31 +183,32 @@ export async function ensureCard(
   number: string,
   now: number,
 ): Promise<Card> {
-  const existing = await findCard(database.db, partnerId, number);
-  if (existing) return existing;
-  await database.transaction(async (trx) => {
-    const rows = await trx
-      .insertInto("cards")
-      .values({
-        partner_id: partnerId,
-        program_id: programId,
-        number,
-        status: "active",
-        level: null,
-        client_id: null,
-        virtual: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.columns(["partner_id", "number"]).doNothing())
-      .returning("id")
-      .execute();
-    await openAccounts(
-      trx,
-      rows.map((r) => ({ cardId: r.id, balance: 0 })),
-      now,
-    );
-  });
+  await database.transaction(
+    async (trx) => {
+      const rows = await trx
+        .insertInto("cards")
+        .values({
+          partner_id: partnerId,
+          program_id: programId,
+          number,
+          status: "active",
+          level: null,
+          client_id: null,
+          virtual: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(["partner_id", "number"]).doNothing())
+        .returning("id")
+        .execute();
+      await openAccounts(
+        trx,
+        rows.map((r) => ({ cardId: r.id, balance: 0 })),
+        now,
+      );
+    },
+    { durable: false },
+  );
   const card = await findCard(database.db, partnerId, number);
   if (!card) throw new Error(`card ${number.slice(-4)} vanished after its creation`);
   return card;

@@ -277,7 +277,7 @@ export class PharmApiService {
           coded.forEach((l, k) => {
             const priced = calculated.lines[k]!;
             if (priced.discount > 0 && (priced.programLine?.code ?? 1) === 0)
-              codes.set(l.lineId, newTransactionCode());
+              codes.set(l.lineId, newTransactionCode(now));
           });
           await recordCalculation(
             scope.trx,

@@ -16,6 +16,7 @@ import { buildServer } from "../app/server.js";
 import { type Config, redactUrl } from "../infra/config.js";
 import { type Database, openDatabase } from "../infra/db/database.js";
 import { migrateToLatest } from "../infra/db/migrate.js";
+import type { CheckpointReport } from "../infra/db/wal-checkpointer.js";
 import { systemClock } from "../kernel/index.js";
 import {
   DEMO_CARD_EXAMPLE,
@@ -31,9 +32,18 @@ import { startStatsRollUp } from "../modules/stats/index.js";
 import { CliError } from "./support.js";
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
+  // The metrics exist once the server is built; checkpoints may report before that.
+  let onCheckpoint: (report: CheckpointReport) => void = () => {};
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.dbPoolSize,
     onConnectionLost: (err) => logger.warn({ err }, "database connection lost; the pool will reconnect"),
+    ...(config.sqliteCheckpointIntervalMs > 0 && {
+      walCheckpoints: {
+        intervalMs: config.sqliteCheckpointIntervalMs,
+        onCheckpoint: (report) => onCheckpoint(report),
+        onError: (err) => logger.error({ err }, "background WAL checkpoint failed"),
+      },
+    }),
   });
   try {
     const applied = await migrateToLatest(database);
@@ -51,6 +61,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   const ctx: AppContext = { config, database, logger, clock: systemClock };
   let closing = false;
   const { app, metrics } = await buildServer(ctx, () => closing);
+  onCheckpoint = (report) => metrics.walCheckpoint(report);
   const connections = drainConnections(app.server);
   let address: string;
   try {

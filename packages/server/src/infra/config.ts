@@ -30,6 +30,7 @@ export interface Config {
   sweeperIntervalMs: number;
   demoData: boolean;
   dbPoolSize: number;
+  sqliteCheckpointIntervalMs: number;
   shutdownDrainMs: number;
   shutdownTimeoutMs: number;
   /** Personal-data key, confirmation codes, delivery channels (client-config.ts). */
@@ -94,6 +95,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: "Load demo data into an empty database at start; false and refused with NODE_ENV=production",
   },
   { name: "DB_POOL_SIZE", default: "10", description: "PostgreSQL connections per process" },
+  {
+    name: "SQLITE_CHECKPOINT_INTERVAL_MS",
+    default: "100",
+    description:
+      "How often a server's worker thread copies the embedded database's log into its file; 0: the committing connection does it, as SQLite does by default",
+  },
   {
     name: "SHUTDOWN_DRAIN_MS",
     default: "1000",
@@ -200,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweeperIntervalMs: int("SWEEPER_INTERVAL_MS", 15_000, 0, 3_600_000),
     demoData,
     dbPoolSize: int("DB_POOL_SIZE", 10, 1, 500),
+    sqliteCheckpointIntervalMs: int("SQLITE_CHECKPOINT_INTERVAL_MS", 100, 0, 60_000),
     shutdownDrainMs: int("SHUTDOWN_DRAIN_MS", 1000, 0, 120_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     clients: loadClientConfig(env, problems),

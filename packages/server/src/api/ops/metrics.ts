@@ -9,6 +9,7 @@
  */
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { CheckpointReport } from "../../infra/db/wal-checkpointer.js";
 import type { OpenPurchaseCounts } from "../../modules/purchases/index.js";
 import type { Api } from "../http/types.js";
 
@@ -18,6 +19,8 @@ export interface Metrics {
   sweeperRuns: Counter<"job">;
   sweeperItems: Counter<"job">;
   capHits: Counter<"cap">;
+  /** Counts a background checkpoint of the embedded database's log (infra/db/wal-checkpointer.ts). */
+  walCheckpoint(report: CheckpointReport): void;
   /** Gives the gauges of API requests in flight and queued their source (the overload guard counts them). */
   readAdmission(source: { inFlight(): number; queued(): number }): void;
 }
@@ -87,6 +90,18 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     registers: [registry],
   });
 
+  const checkpointPages = new Counter({
+    name: "kopilka_sqlite_checkpoint_pages_total",
+    help: "Embedded database: pages of the write-ahead log this process's worker thread copied into the file",
+    registers: [registry],
+  });
+  const checkpointSeconds = new Histogram({
+    name: "kopilka_sqlite_checkpoint_duration_seconds",
+    help: "Embedded database: how long each background checkpoint that copied pages took (off the event loop)",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
@@ -125,6 +140,10 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     sweeperRuns,
     sweeperItems,
     capHits,
+    walCheckpoint: (report) => {
+      checkpointPages.inc(report.pages);
+      checkpointSeconds.observe(report.ms / 1000);
+    },
     readAdmission: (source) => {
       admission = source;
     },

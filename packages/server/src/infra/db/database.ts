@@ -23,6 +23,12 @@ import {
 import pg from "pg";
 import { DomainError } from "../../kernel/errors.js";
 import type { DatabaseSchema } from "./schema.js";
+import {
+  type CheckpointListener,
+  startWalCheckpointer,
+  type WalCheckpointer,
+  WRITER_CHECKPOINT_PAGES,
+} from "./wal-checkpointer.js";
 
 export type Dialect = "sqlite" | "postgres";
 export type Db = Kysely<DatabaseSchema>;
@@ -185,15 +191,20 @@ export interface OpenOptions {
    * fails with `DatabaseUnavailableError` and the pool replaces the connection.
    */
   onConnectionLost?: (error: Error) => void;
+  /**
+   * SQLite: checkpoint the write-ahead log on a worker thread every `intervalMs` instead of on the
+   * committing connection (wal-checkpointer.ts); for a server process, whose writer is its event loop.
+   */
+  walCheckpoints?: { intervalMs: number } & CheckpointListener;
 }
 
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
   return dialectOf(url) === "sqlite"
-    ? openSqlite(url.slice("sqlite:".length))
+    ? openSqlite(url.slice("sqlite:".length), options.walCheckpoints)
     : openPostgres(url, options.poolSize ?? 10, options.onConnectionLost ?? (() => {}));
 }
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"]): Database {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma("journal_mode = WAL");
@@ -204,6 +215,11 @@ function openSqlite(path: string): Database {
   // of cards miss any page cache that fits a server's memory, and the OS's file cache serves those
   // without counting in the process's RSS. 64 MB was no faster in the bench, and cost 48 MB of RSS.
   sqlite.pragma("cache_size = -16384");
+  let checkpointer: WalCheckpointer | null = null;
+  if (walCheckpoints && path !== ":memory:") {
+    sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+    checkpointer = startWalCheckpointer({ path, intervalMs: walCheckpoints.intervalMs }, walCheckpoints);
+  }
   const db = new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
@@ -232,6 +248,7 @@ function openSqlite(path: string): Database {
     },
     close: async () => {
       await commits.idle();
+      await checkpointer?.stop();
       if (reader && reader !== sqlite) reader.close();
       await db.destroy();
     },

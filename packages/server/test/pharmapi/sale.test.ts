@@ -74,7 +74,7 @@ describe("transaction codes", () => {
     const [a, b] = codesOf(first);
     const [c] = codesOf(second);
     for (const code of [a, b, c]) expect(code).toMatch(/^[0-9a-f]{32}$/);
-    const instant = (code: string) => Number.parseInt(code!.slice(0, 12), 16);
+    const instant = (code: string) => Number.parseInt(code.slice(0, 12), 16);
     expect(instant(c!)).toBe(t.clock.now());
     expect(instant(a!)).toBe(t.clock.now() - 1);
     expect(c! > a! && c! > b!).toBe(true);

@@ -2,12 +2,20 @@
  * The embedded database's log is checkpointed by a worker thread of the server process, not by the
  * commits on its event loop (infra/db/wal-checkpointer.ts): a real `kopilka serve` on SQLite reports the
  * pages its worker copied, one started with SQLITE_CHECKPOINT_INTERVAL_MS=0 reports none, and either
- * leaves a sound database with everything it acknowledged once it has stopped.
+ * leaves a sound database with everything it acknowledged once its shutdown has run to the end.
  */
 import SQLite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
-import { killAll, type ServerProcess, sleep, startServer, within } from "../support/server-process.js";
+import {
+  freePort,
+  killAll,
+  type ServerProcess,
+  sleep,
+  spawnServer,
+  startServer,
+  within,
+} from "../support/server-process.js";
 
 const onPostgres = process.env.TEST_DATABASE_URL !== undefined;
 
@@ -72,7 +80,7 @@ describe.skipIf(onPostgres)("checkpoints of the embedded database's log", () => 
   it("are made by the server's worker thread, which reports the pages it copied", async () => {
     const scratch = await scratchDatabase();
     scratches.push(scratch);
-    const server = await startServer(scratch.url);
+    const server = await startServer(scratch.url, { LOG_LEVEL: "info" });
     const ids = await calculateSome(server, "worker");
     let pages = 0;
     for (let waited = 0; waited < 10_000 && pages === 0; waited += 100) {
@@ -82,20 +90,42 @@ describe.skipIf(onPostgres)("checkpoints of the embedded database's log", () => 
     expect(pages).toBeGreaterThan(0);
     const stopped = await stopAndInspect(server, scratch, ids);
     expect(stopped.exit.code).toBe(0);
+    // The shutdown ran to its end: it waited for the worker's connection to close, then closed the writer.
+    expect(server.stdout()).toContain('"msg":"stopped"');
     expect(stopped.integrity).toBe("ok");
     expect(stopped.stored).toBe(ids.length);
+  }, 180_000);
+
+  it("let a start that fails end with its error and a non-zero exit, the worker closed", async () => {
+    const scratch = await scratchDatabase();
+    scratches.push(scratch);
+    const first = await startServer(scratch.url);
+    first.child.kill("SIGTERM");
+    expect((await within(30_000, "the first server to stop", first.exited)).code).toBe(0);
+    // A migration this release does not know: the start refuses the database after the worker has started.
+    const file = new SQLite(scratch.url.slice("sqlite:".length));
+    file
+      .prepare("insert into kysely_migration (name, timestamp) values (?, ?)")
+      .run("9999-from-a-later-release", "2099-01-01T00:00:00.000Z");
+    file.close();
+    const second = spawnServer(scratch.url, await freePort());
+    const exit = await within(60_000, "the refused start to end", second.exited);
+    expect(exit.code).not.toBe(0);
+    expect(second.stderr()).toMatch(/9999-from-a-later-release|migration/i);
   }, 180_000);
 
   it("are left to the committing connection with SQLITE_CHECKPOINT_INTERVAL_MS=0: no worker reports", async () => {
     const scratch = await scratchDatabase();
     scratches.push(scratch);
-    const server = await startServer(scratch.url, { SQLITE_CHECKPOINT_INTERVAL_MS: "0" });
+    const server = await startServer(scratch.url, { LOG_LEVEL: "info", SQLITE_CHECKPOINT_INTERVAL_MS: "0" });
     const ids = await calculateSome(server, "inline");
     // Longer than the worker took above, so that a worker that ran anyway would have reported.
     await sleep(1_000);
     expect(await copiedPages(server)).toBe(0);
     const stopped = await stopAndInspect(server, scratch, ids);
     expect(stopped.exit.code).toBe(0);
+    // The shutdown ran to its end: it waited for the worker's connection to close, then closed the writer.
+    expect(server.stdout()).toContain('"msg":"stopped"');
     expect(stopped.integrity).toBe("ok");
     expect(stopped.stored).toBe(ids.length);
   }, 180_000);

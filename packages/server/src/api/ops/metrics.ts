@@ -92,13 +92,18 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
 
   const checkpointPages = new Counter({
     name: "kopilka_sqlite_checkpoint_pages_total",
-    help: "Embedded database: pages of the write-ahead log this process's worker thread copied into the file",
+    help: "Embedded database: pages of the write-ahead log this process's worker thread copied into the file (about)",
     registers: [registry],
   });
   const checkpointSeconds = new Histogram({
     name: "kopilka_sqlite_checkpoint_duration_seconds",
     help: "Embedded database: how long each background checkpoint that copied pages took (off the event loop)",
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const logPages = new Gauge({
+    name: "kopilka_sqlite_wal_pages",
+    help: "Embedded database: pages in the write-ahead log at the last background checkpoint",
     registers: [registry],
   });
 
@@ -141,6 +146,8 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
     sweeperItems,
     capHits,
     walCheckpoint: (report) => {
+      logPages.set(report.logPages);
+      if (report.pages === 0) return;
       checkpointPages.inc(report.pages);
       checkpointSeconds.observe(report.ms / 1000);
     },

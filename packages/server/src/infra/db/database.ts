@@ -218,7 +218,16 @@ function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"])
   let checkpointer: WalCheckpointer | null = null;
   if (walCheckpoints && path !== ":memory:") {
     sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-    checkpointer = startWalCheckpointer({ path, intervalMs: walCheckpoints.intervalMs }, walCheckpoints);
+    checkpointer = startWalCheckpointer(
+      { path, intervalMs: walCheckpoints.intervalMs },
+      walCheckpoints,
+      () => {
+        walCheckpoints.onError(
+          new Error("the WAL checkpoint thread ended: the writer checkpoints again itself"),
+        );
+        sqlite.pragma("wal_autocheckpoint = 1000");
+      },
+    );
   }
   const db = new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),

@@ -19,9 +19,12 @@ export interface CheckpointerSettings {
   intervalMs: number;
 }
 
-/** One checkpoint that copied pages. */
+/** One passive checkpoint. */
 export interface CheckpointReport {
-  /** Pages copied into the database file (about: a log started over between two checkpoints counts less). */
+  /**
+   * Pages it copied into the database file: about, as the count is told from the log's own, which
+   * starts over with the log.
+   */
   pages: number;
   /** Pages in the log when it ran. */
   logPages: number;
@@ -36,34 +39,50 @@ export interface CheckpointListener {
 /** The writer's own threshold while the worker checkpoints: 40 MB of log, ten times SQLite's default. */
 export const WRITER_CHECKPOINT_PAGES = 10_000;
 
+/** How long `stop` waits for the worker to close its connection before it ends the thread. */
+const STOP_TIMEOUT_MS = 5_000;
+
 export interface WalCheckpointer {
   /** Stops the worker; resolves once its connection is closed, so the writer's close is the last. */
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the worker. It runs from the compiled module beside this one (dist/, or build/ for the bench
+ * tools), so an in-process test on the TypeScript sources cannot start it: tests drive a real server.
+ * `onLost` is called if the thread ends without being stopped: the writer must checkpoint again itself.
+ */
 export function startWalCheckpointer(
   settings: CheckpointerSettings,
   listener: CheckpointListener,
+  onLost: () => void,
 ): WalCheckpointer {
   const worker = new Worker(new URL("./wal-checkpointer-worker.js", import.meta.url), {
     workerData: settings,
   });
-  // The server's lifetime is its listening socket's and its signals', not this thread's.
+  // A running server is kept alive by its socket and its signals, not by this thread; `stop` refs it again,
+  // so that a shutdown waits for the connection to close.
   worker.unref();
-  let failed: Error | null = null;
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once("exit", () => {
+      if (!stopping) onLost();
+      resolve();
+    }),
+  );
   worker.on("message", (message: CheckpointReport | { error: string }) => {
     if ("error" in message) listener.onError(new Error(`WAL checkpoint failed: ${message.error}`));
     else listener.onCheckpoint(message);
   });
-  worker.on("error", (error) => {
-    failed = error;
-    listener.onError(error);
-  });
+  worker.on("error", (error) => listener.onError(error));
   return {
     async stop() {
-      if (!failed) worker.postMessage("stop");
+      stopping = true;
+      worker.ref();
+      worker.postMessage("stop");
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

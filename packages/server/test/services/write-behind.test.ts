@@ -133,3 +133,46 @@ describe("the write-behind's batch statements", () => {
     }
   });
 });
+
+describe("the write-behind's bound", () => {
+  it("stops accepting once its bound of unwritten calculations waits, and accepts again once they are written", async () => {
+    await purchases.calculate(pos, receipt(p, "wb-bound-model"));
+    await purchases.settled();
+    const { id: _, ...model } = await t.database.db
+      .selectFrom("purchases")
+      .selectAll()
+      .where("external_id", "=", "wb-bound-model")
+      .executeTakeFirstOrThrow();
+    let written = 0;
+    const behind = new CalculationWriteBehind(
+      t.database,
+      {
+        written: (count) => {
+          written += count;
+        },
+        lost: (_count, error) => {
+          throw error;
+        },
+        redoFailed: (error) => {
+          throw error;
+        },
+      },
+      8,
+    );
+    for (let i = 0; i < 8; i++) {
+      expect(behind.accepting()).toBe(true);
+      const externalId = `wb-bound-${i}`;
+      behind.add({
+        partnerId: model.partner_id,
+        externalId,
+        row: { ...model, external_id: externalId },
+        event: { total: model.total, lines: 1 },
+        redo: async () => {},
+      });
+    }
+    expect(behind.accepting()).toBe(false);
+    await behind.settled();
+    expect(written).toBe(8);
+    expect(behind.accepting()).toBe(true);
+  });
+});

@@ -25,6 +25,7 @@ import { DomainError } from "../../kernel/errors.js";
 import type { DatabaseSchema } from "./schema.js";
 import {
   type CheckpointListener,
+  SQLITE_CHECKPOINT_PAGES,
   startWalCheckpointer,
   type WalCheckpointer,
   WRITER_CHECKPOINT_PAGES,
@@ -225,7 +226,7 @@ function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"])
         walCheckpoints.onError(
           new Error("the WAL checkpoint thread ended: the writer checkpoints again itself"),
         );
-        sqlite.pragma("wal_autocheckpoint = 1000");
+        sqlite.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
       },
     );
   }

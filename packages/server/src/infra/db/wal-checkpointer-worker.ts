@@ -20,27 +20,26 @@ const checkpoint = connection.prepare("pragma wal_checkpoint(PASSIVE)");
 const ERROR_REPORT_MS = 60_000;
 let errorReportedAt = Number.NEGATIVE_INFINITY;
 
+/** The log file, opened once it exists and kept open: the writer keeps it, only starting it over. */
+let logFile: number | null = null;
+const header = Buffer.alloc(16);
+
 /**
  * The log's checkpoint sequence number (header bytes 12–15): the writer increments it when it starts the
- * log over, after a checkpoint has copied all of it. Null when there is no log file.
+ * log over, after a checkpoint has copied all of it. Null when there is no log file yet.
  */
 function logSequence(): number | null {
-  let fd: number;
   try {
-    fd = openSync(`${path}-wal`, "r");
+    logFile ??= openSync(`${path}-wal`, "r");
+    return readSync(logFile, header, 0, 16, 0) === 16 ? header.readUInt32BE(12) : null;
   } catch {
     return null;
   }
-  try {
-    const header = Buffer.alloc(16);
-    return readSync(fd, header, 0, 16, 0) === 16 ? header.readUInt32BE(12) : null;
-  } finally {
-    closeSync(fd);
-  }
 }
 
-/** The log the last checkpoint saw, and how many of its frames had been copied then. */
+/** The log the last checkpoint saw: its sequence number, its frames and how many of them were copied. */
 let sequenceBefore: number | null = null;
+let logBefore = 0;
 let copiedBefore = 0;
 
 function run(): void {
@@ -63,8 +62,12 @@ function run(): void {
   const sequence = logSequence();
   const sameLog = sequence !== null && sequence === sequenceBefore && row.checkpointed >= copiedBefore;
   const copied = sameLog ? row.checkpointed - copiedBefore : row.checkpointed;
+  const logChanged = row.log !== logBefore;
   sequenceBefore = sequence;
+  logBefore = row.log;
   copiedBefore = row.checkpointed;
+  // An idle database tells the main thread nothing new ten times a second.
+  if (copied === 0 && !logChanged) return;
   const report: CheckpointReport = { pages: copied, logPages: row.log, ms };
   port.postMessage(report);
 }
@@ -73,6 +76,7 @@ const timer = setInterval(run, intervalMs);
 port.on("message", (message: unknown) => {
   if (message !== "stop") return;
   clearInterval(timer);
+  if (logFile !== null) closeSync(logFile);
   connection.close();
   port.close();
 });

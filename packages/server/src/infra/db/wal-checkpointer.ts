@@ -36,8 +36,10 @@ export interface CheckpointListener {
   onError(error: Error): void;
 }
 
+/** SQLite's own threshold: the committing connection checkpoints once the log holds this many pages. */
+export const SQLITE_CHECKPOINT_PAGES = 1_000;
 /** The writer's own threshold while the worker checkpoints: 40 MB of log, ten times SQLite's default. */
-export const WRITER_CHECKPOINT_PAGES = 10_000;
+export const WRITER_CHECKPOINT_PAGES = 10 * SQLITE_CHECKPOINT_PAGES;
 
 /** How long `stop` waits for the worker to close its connection before it ends the thread. */
 const STOP_TIMEOUT_MS = 5_000;

@@ -12,6 +12,7 @@ import { hasStackTrace, kopilka } from "../support/cli.js";
 import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
 import {
   killAll,
+  postJson,
   type ServerProcess,
   sleep,
   startServer,
@@ -33,15 +34,8 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-async function post(server: ServerProcess, path: string, token: string | null, body: unknown) {
-  const res = await fetch(`${server.base}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const post = (server: ServerProcess, path: string, token: string | null, body: unknown) =>
+  postJson(server, path, token, body, 10_000);
 
 /**
  * Full sales from several workers until stopped (or LOAD_LIMIT_MS); records when each confirm was

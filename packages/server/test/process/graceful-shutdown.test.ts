@@ -11,17 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/infra/db/database.js";
 import { verifyLedger } from "../../src/modules/points/index.js";
 import { type ScratchDatabase, scratchDatabase } from "../support/databases.js";
-import { killAll, type ServerProcess, startServer, within } from "../support/server-process.js";
-
-async function post(server: ServerProcess, path: string, token: string, body: unknown) {
-  const res = await fetch(`${server.base}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+import {
+  killAll,
+  postJson as post,
+  type ServerProcess,
+  startServer,
+  within,
+} from "../support/server-process.js";
 
 describe.each<{ drain: string; env: Record<string, string> }>([
   { drain: "the default drain", env: {} },

@@ -86,21 +86,28 @@ describe("calculations written behind the answer", () => {
   });
 });
 
-describe("the write-behind's batch statements", () => {
-  it("writes a batch larger than one statement behind the answer, redoing only the id already taken", async () => {
-    // A real calculated row to copy: every batch row has its columns, with an id of its own.
-    await purchases.calculate(pos, receipt(p, "wb-model"));
-    await purchases.settled();
-    const { id: _, ...model } = await t.database.db
-      .selectFrom("purchases")
-      .selectAll()
-      .where("external_id", "=", "wb-model")
-      .executeTakeFirstOrThrow();
-    let written = 0;
-    const redone: string[] = [];
-    const behind = new CalculationWriteBehind(t.database, {
+/** A real calculated row to copy: every batch row has its columns, with an id of its own. */
+async function calculatedRow(externalId: string) {
+  await purchases.calculate(pos, receipt(p, externalId));
+  await purchases.settled();
+  const { id: _, ...row } = await t.database.db
+    .selectFrom("purchases")
+    .selectAll()
+    .where("external_id", "=", externalId)
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+type CalculatedRow = Awaited<ReturnType<typeof calculatedRow>>;
+
+/** A write-behind that counts what it wrote and fails the test on any loss or failed redo. */
+function countingWriteBehind(maxUnwritten?: number) {
+  const counts = { written: 0 };
+  const behind = new CalculationWriteBehind(
+    t.database,
+    {
       written: (count) => {
-        written += count;
+        counts.written += count;
       },
       lost: (_count, error) => {
         throw error;
@@ -108,23 +115,40 @@ describe("the write-behind's batch statements", () => {
       redoFailed: (error) => {
         throw error;
       },
-    });
+    },
+    maxUnwritten,
+  );
+  return { behind, counts };
+}
+
+/** The model row again under another purchase id. */
+const pendingAs = (
+  model: CalculatedRow,
+  externalId: string,
+  redo: () => Promise<void> = async () => {},
+): PendingCalculation => ({
+  partnerId: model.partner_id,
+  externalId,
+  row: { ...model, external_id: externalId },
+  event: { total: model.total, lines: 1 },
+  redo,
+});
+
+describe("the write-behind's batch statements", () => {
+  it("writes a batch larger than one statement behind the answer, redoing only the id already taken", async () => {
+    const model = await calculatedRow("wb-model");
+    const { behind, counts } = countingWriteBehind();
+    const redone: string[] = [];
     // 133 rows: statements of 128, 4 and 1; "wb-model" is taken, so only it is redone.
     const ids = ["wb-model", ...Array.from({ length: 132 }, (_, i) => `wb-batch-${i}`)];
-    const pending = ids.map(
-      (externalId): PendingCalculation => ({
-        partnerId: model.partner_id,
-        externalId,
-        row: { ...model, external_id: externalId },
-        event: { total: model.total, lines: 1 },
-        redo: async () => {
-          redone.push(externalId);
-        },
+    const pending = ids.map((externalId) =>
+      pendingAs(model, externalId, async () => {
+        redone.push(externalId);
       }),
     );
     for (const item of pending) expect(behind.add(item)).toBe(true);
     await behind.settled();
-    expect(written).toBe(132);
+    expect(counts.written).toBe(132);
     expect(redone).toEqual(["wb-model"]);
     for (const externalId of ids.slice(1)) {
       const rows = await stored(externalId);
@@ -136,43 +160,15 @@ describe("the write-behind's batch statements", () => {
 
 describe("the write-behind's bound", () => {
   it("stops accepting once its bound of unwritten calculations waits, and accepts again once they are written", async () => {
-    await purchases.calculate(pos, receipt(p, "wb-bound-model"));
-    await purchases.settled();
-    const { id: _, ...model } = await t.database.db
-      .selectFrom("purchases")
-      .selectAll()
-      .where("external_id", "=", "wb-bound-model")
-      .executeTakeFirstOrThrow();
-    let written = 0;
-    const behind = new CalculationWriteBehind(
-      t.database,
-      {
-        written: (count) => {
-          written += count;
-        },
-        lost: (_count, error) => {
-          throw error;
-        },
-        redoFailed: (error) => {
-          throw error;
-        },
-      },
-      8,
-    );
+    const model = await calculatedRow("wb-bound-model");
+    const { behind, counts } = countingWriteBehind(8);
     for (let i = 0; i < 8; i++) {
       expect(behind.accepting()).toBe(true);
-      const externalId = `wb-bound-${i}`;
-      behind.add({
-        partnerId: model.partner_id,
-        externalId,
-        row: { ...model, external_id: externalId },
-        event: { total: model.total, lines: 1 },
-        redo: async () => {},
-      });
+      behind.add(pendingAs(model, `wb-bound-${i}`));
     }
     expect(behind.accepting()).toBe(false);
     await behind.settled();
-    expect(written).toBe(8);
+    expect(counts.written).toBe(8);
     expect(behind.accepting()).toBe(true);
   });
 });

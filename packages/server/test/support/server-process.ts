@@ -143,6 +143,23 @@ export async function startServer(
   }
 }
 
+/** A JSON POST to the server, with the POS's bearer token when given; the answer's status and JSON body. */
+export async function postJson(
+  server: ServerProcess,
+  path: string,
+  token: string | null,
+  body: unknown,
+  timeoutMs = 15_000,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${server.base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 export async function stopGracefully(server: ServerProcess): Promise<void> {
   server.child.kill("SIGTERM");
   const { code, signal } = await within(EXIT_TIMEOUT_MS, "the server to stop on SIGTERM", server.exited);

@@ -44,8 +44,8 @@ const RETRY_AFTER_SECONDS = 1;
 const REFUSAL_MEMORY_MS = 1_000;
 /** Request work (ms) one turn of the event loop does before it lets the loop accept and read again. */
 const TURN_BUDGET_MS = 5;
-/** How many of the latest turns the expected length of a turn is the median of. */
-const RECENT_TURNS = 15;
+/** How many of the latest turns the expected length of a turn is the mean of. */
+const RECENT_TURNS = 64;
 
 const ALWAYS_ANSWERED = new Set(["/health/live", "/health/ready", "/metrics"]);
 
@@ -188,11 +188,13 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   let scheduled = false;
   /**
    * A turn's length (ms) while requests wait: each such turn starts one of them, so a request with k
-   * ahead of it starts about k turns from now. The median of the recent turns: one long turn (a garbage
-   * collection, a large import batch) does not make every waiting request look late. 0 until measured.
+   * ahead of it starts about k turns from now. The mean of the recent turns, as many as a full queue
+   * holds: the pace at which the queue really drained, so that a few long turns (a garbage collection, a
+   * slow disk write) do not make every waiting request look late. 0 until measured.
    */
   let turnMs = 0;
   const recentTurns = new Array<number>(RECENT_TURNS).fill(0);
+  let recentTurnsSum = 0;
   let turnsMeasured = 0;
   /** When the previous turn started one of the waiting requests and left others; 0: it left none. */
   let drainedAt = 0;
@@ -211,8 +213,10 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     inTurn = false;
     const now = performance.now();
     if (drainedAt > 0) {
-      recentTurns[turnsMeasured++ % recentTurns.length] = now - drainedAt;
-      turnMs = median(recentTurns.slice(0, Math.min(turnsMeasured, recentTurns.length)));
+      const slot = turnsMeasured++ % recentTurns.length;
+      recentTurnsSum += now - drainedAt - recentTurns[slot]!;
+      recentTurns[slot] = now - drainedAt;
+      turnMs = recentTurnsSum / Math.min(turnsMeasured, recentTurns.length);
     }
     while (head < queue.length && now - queue[head]!.arrivedAt > maxQueueMs) take(now);
     // Requests of callers that hung up cost nothing and take no turn.
@@ -286,9 +290,4 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     inFlight: () => inFlight,
     queued: () => queue.length - head,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = values.sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }

@@ -256,14 +256,14 @@ describe("a burst of tills that the process cannot read in time", () => {
 });
 
 describe("a burst longer than the queue may hold", () => {
-  const BURST = 120;
+  const BURST = 150;
   let queued: TestApp;
   let qp: SeededPartner;
   let port: number;
 
   beforeAll(async () => {
-    // 120 calculates take well over 20 ms of work, so the wait of the last ones can be foreseen.
-    queued = await startTestApp({ OVERLOAD_MAX_QUEUE_MS: "20" });
+    // 150 calculates take well over 60 ms of work, so the wait of the last ones can be foreseen.
+    queued = await startTestApp({ OVERLOAD_MAX_QUEUE_MS: "60" });
     qp = await seedPartner(queued);
     port = await listening(queued);
   });

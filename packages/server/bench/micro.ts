@@ -402,7 +402,7 @@ await stage("PurchaseService.confirm (no HTTP, durable)", confirmN, async (i) =>
 const confirmSql = new Map(sqlStats);
 sqlStats.clear();
 // PharmApi get_discount, as the bench sends it (bench/pharmapi.ts prepared its program and credential).
-const discountWorkload = getDiscountWorkload();
+const discountWorkload = getDiscountWorkload(Date.now());
 await stage("HTTP PharmApi get_discount via app.inject", iterations, async () => {
   const next = discountWorkload.next();
   const res = await app.inject({

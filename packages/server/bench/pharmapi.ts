@@ -1,12 +1,14 @@
 /**
  * The PharmApi part of the bench: a manufacturer's discount program on the bench partner (20 products,
- * a per-card monthly limit that every get_discount reserves, a card range of 100k numbers whose cards
- * exist on first use), a PharmApi credential pair and the bench store bound to a POS id; and the
- * get_discount workload: 10 lines of the program on a card drawn at random from the range.
+ * a per-card monthly limit that every get_discount reserves, a card range whose cards exist on first use,
+ * 100k of them used before), a PharmApi credential pair and the bench store bound to a POS id; and the
+ * get_discount workload: 10 lines of the program on a card drawn at random (see getDiscountWorkload).
  */
 import type { DiscountProgramBody } from "@kopilka/contract";
 import type { Database } from "../src/infra/db/database.js";
 import { systemClock } from "../src/kernel/index.js";
+import { findCard } from "../src/modules/cards/index.js";
+import { cardNumber, seedCards } from "../src/modules/demo/index.js";
 import { DiscountProgramService } from "../src/modules/discount-programs/index.js";
 import { findPartnerByCode } from "../src/modules/partners/index.js";
 import {
@@ -24,7 +26,11 @@ export const PHARM_SECRET = "bench-pharmapi-secret-0123456789";
 const POS_ID = "bench-pharmacy-pos-1";
 const PROGRAM_CODE = "bench-discount";
 const CARD_PREFIX = "777";
-const RANGE_CARDS = 100_000;
+/** Cards of the range given out and used before the run: 777 1 and 9 digits. */
+const ISSUED_CARDS = 100_000;
+const FIRST_ISSUED = 7_771_000_000_000;
+/** Share of calls that bring a card never used before (777 2 and 9 digits), created on first use. */
+const FIRST_USE_SHARE = 0.05;
 const LINES = 10;
 
 /** EAN-13 with its check digit, from a 12-digit body. */
@@ -73,6 +79,17 @@ export async function preparePharmApi(database: Database, partnerCode: string): 
   const store = await getStoreByCode(database.db, partner.id, BENCH_STORE);
   if (!store) throw new Error(`no store ${BENCH_STORE}`);
   await bindPosIds(database.db, partner.id, store.id, [POS_ID], now);
+  const program = await findProgram(database.db, partner.id, PROGRAM_CODE);
+  if (!program) throw new Error(`no program ${PROGRAM_CODE}`);
+  if (!(await findCard(database.db, partner.id, cardNumber(FIRST_ISSUED + ISSUED_CARDS - 1))))
+    await seedCards(database, {
+      partnerId: partner.id,
+      programId: program.id,
+      count: ISSUED_CARDS,
+      firstNumber: FIRST_ISSUED,
+      balanceOf: () => 0,
+      now,
+    });
   if (!(await findPharmApiCredentialByToken(database.db, partner.id, PHARM_TOKEN)))
     await createPharmApiCredential(
       database.db,
@@ -82,8 +99,20 @@ export async function preparePharmApi(database: Database, partnerCode: string): 
     );
 }
 
-export function getDiscountWorkload(): Workload {
-  const random = rng(11);
+/** Share of get_discount calls that recalculate for a card this POS calculated for moments before. */
+const RECALCULATED_SHARE = 0.1;
+/** The cards recalculated for are drawn from the latest ones. */
+const RECENT_CARDS = 64;
+
+/**
+ * get_discount calls on cards drawn at random: of the range's cards given out before, or, one call in 20,
+ * a card never used before; a tenth of the calls are a cashier's recalculation (the same card again,
+ * which replaces the earlier calculation). `seed` differs from run to run and round
+ * to round: a fixed sequence would make every call of a later round recalculate for a card of the first.
+ */
+export function getDiscountWorkload(seed: number): Workload {
+  const random = rng(seed);
+  const recent: string[] = [];
   return {
     method: "POST",
     headers: {
@@ -92,7 +121,17 @@ export function getDiscountWorkload(): Workload {
       "authorization-secret": PHARM_SECRET,
     },
     next: () => {
-      const card = `${CARD_PREFIX}${String(Math.floor(random() * RANGE_CARDS)).padStart(10, "0")}`;
+      let card: string;
+      if (recent.length === RECENT_CARDS && random() < RECALCULATED_SHARE)
+        card = recent[Math.floor(random() * RECENT_CARDS)]!;
+      else {
+        card =
+          random() < FIRST_USE_SHARE
+            ? `${CARD_PREFIX}2${String(Math.floor(random() * 1e9)).padStart(9, "0")}`
+            : cardNumber(FIRST_ISSUED + Math.floor(random() * ISSUED_CARDS));
+        if (recent.length === RECENT_CARDS) recent[Math.floor(random() * RECENT_CARDS)] = card;
+        else recent.push(card);
+      }
       const start = Math.floor(random() * BARCODES.length);
       const orders = Array.from({ length: LINES }, (_, i) => {
         const barcode = BARCODES[(start + i) % BARCODES.length];

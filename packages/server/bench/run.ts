@@ -677,7 +677,7 @@ async function main(): Promise<void> {
             runAutocannon({
               name: `r${r} ${LABELS.pharmapi}`,
               url: serverUrl,
-              workload: getDiscountWorkload(),
+              workload: getDiscountWorkload(Date.now()),
               connections: CONNECTIONS,
               duration: DURATION,
             }),

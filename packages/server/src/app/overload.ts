@@ -17,10 +17,7 @@
  * idempotent, so the till simply retries. Three signals refuse:
  * - **Queue time** (OVERLOAD_MAX_QUEUE_MS): a request whose turn began more than that long ago when its
  *   work would start. Every request read in one turn was already waiting when the turn began, so this is a
- *   lower bound of its wait, measured without a timer (an idle process measures nothing). A request is
- *   refused as soon as its wait can be foreseen to pass the limit (the requests ahead of it times the
- *   recent length of a turn), not once it has: a till held for nothing holds its connection, and under a
- *   steady overload the callers behind it then wait for connections, for seconds.
+ *   lower bound of its wait, measured without a timer (an idle process measures nothing).
  * - **Requests in flight** (OVERLOAD_MAX_IN_FLIGHT): requests that wait on the database (PostgreSQL's
  *   pool, a lock) pile up inside the process instead; beyond the limit, a newcomer is refused.
  * - **Event-loop lateness** (OVERLOAD_MAX_LOOP_DELAY_MS): a 100 ms timer; refusing only when each of the
@@ -44,8 +41,6 @@ const RETRY_AFTER_SECONDS = 1;
 const REFUSAL_MEMORY_MS = 1_000;
 /** Request work (ms) one turn of the event loop does before it lets the loop accept and read again. */
 const TURN_BUDGET_MS = 5;
-/** How many of the latest turns the expected length of a turn is the mean of. */
-const RECENT_TURNS = 64;
 
 const ALWAYS_ANSWERED = new Set(["/health/live", "/health/ready", "/metrics"]);
 
@@ -187,21 +182,6 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   let head = 0;
   let scheduled = false;
   /**
-   * A turn's length (ms) while requests wait: each such turn starts one of them, so a request with k
-   * ahead of it starts about k turns from now. The mean of the recent turns, as many as a full queue
-   * holds: the pace at which the queue really drained, so that a few long turns (a garbage collection, a
-   * slow disk write) do not make every waiting request look late. 0 until measured.
-   */
-  let turnMs = 0;
-  const recentTurns = new Array<number>(RECENT_TURNS).fill(0);
-  let recentTurnsSum = 0;
-  let turnsMeasured = 0;
-  /** When the previous turn started one of the waiting requests and left others; 0: it left none. */
-  let drainedAt = 0;
-  /** Whether a request that `turnsAway` turns separate from its start would by then have waited too long. */
-  const wouldWaitTooLong = (w: Waiting, now: number, turnsAway: number) =>
-    now + turnsAway * turnMs - w.arrivedAt > maxQueueMs;
-  /**
    * After each poll phase while requests wait: refuses those that waited too long (a refusal costs next
    * to nothing) and starts the work of the next one. One per turn: an admitted request's work runs in the
    * callbacks that follow, not inside this one, so a turn could not stop itself after a budget of it.
@@ -212,22 +192,10 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     scheduled = false;
     inTurn = false;
     const now = performance.now();
-    if (drainedAt > 0) {
-      const slot = turnsMeasured++ % recentTurns.length;
-      recentTurnsSum += now - drainedAt - recentTurns[slot]!;
-      recentTurns[slot] = now - drainedAt;
-      turnMs = recentTurnsSum / Math.min(turnsMeasured, recentTurns.length);
-    }
-    while (head < queue.length && now - queue[head]!.arrivedAt > maxQueueMs) take(now);
+    while (head < queue.length && maxQueueMs > 0 && now - queue[head]!.arrivedAt > maxQueueMs) take(now);
     // Requests of callers that hung up cost nothing and take no turn.
     while (head < queue.length && queue[head]!.gone()) take(now);
     if (head < queue.length) take(now);
-    // The newest of those left would start too late: refused now, they free their callers at once.
-    while (head < queue.length && wouldWaitTooLong(queue[queue.length - 1]!, now, queue.length - head)) {
-      const w = queue.pop()!;
-      if (!w.gone()) w.refuse("queue");
-    }
-    drainedAt = head < queue.length ? now : 0;
     if (head === queue.length) {
       queue.length = 0;
       head = 0;
@@ -279,10 +247,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     if (head === queue.length && now - turnStart < budget) start(waiting, now, null);
     else {
       waiting.arrivedAt = turnStart;
-      // Refused at once rather than after waiting in vain: under overload, a refusal that keeps its
-      // caller waiting keeps its connection too, and the callers behind it wait for connections.
-      if (wouldWaitTooLong(waiting, now, queue.length - head + 1)) waiting.refuse("queue");
-      else queue.push(waiting);
+      queue.push(waiting);
     }
   });
   return {

@@ -107,8 +107,8 @@ const RECENT_CARDS = 64;
 /**
  * get_discount calls on cards drawn at random: of the range's cards given out before, or, one call in 20,
  * a card never used before; a tenth of the calls are a cashier's recalculation (the same card again,
- * which replaces the earlier calculation). `seed` differs from run to run and round
- * to round: a fixed sequence would make every call of a later round recalculate for a card of the first.
+ * which replaces the earlier calculation). `seed` differs from run to run and round to round: a fixed
+ * sequence would make every call of a later round recalculate for a card of the first.
  */
 export function getDiscountWorkload(seed: number): Workload {
   const random = rng(seed);

@@ -23,7 +23,7 @@ import { findProducts } from "../src/modules/catalog/index.js";
 import { cardNumber } from "../src/modules/demo/index.js";
 import { ProgramCatalog } from "../src/modules/programs/index.js";
 import { canonicalHash } from "../src/modules/purchases/index.js";
-import { getDiscountWorkload } from "./pharmapi.js";
+import { getDiscountWorkload, preparePharmApi } from "./pharmapi.js";
 import {
   BENCH_LOGIN,
   BENCH_SECRET,
@@ -33,6 +33,7 @@ import {
   rng,
   skuOf,
 } from "./seed.js";
+import { BENCH_PARTNER } from "./target.js";
 
 // ---- SQL accounting: wrap prepare and the statement methods before anything opens the database.
 interface SqlStat {
@@ -402,6 +403,7 @@ await stage("PurchaseService.confirm (no HTTP, durable)", confirmN, async (i) =>
 const confirmSql = new Map(sqlStats);
 sqlStats.clear();
 // PharmApi get_discount, as the bench sends it (bench/pharmapi.ts prepared its program and credential).
+await preparePharmApi(database, BENCH_PARTNER);
 const discountWorkload = getDiscountWorkload(Date.now());
 await stage("HTTP PharmApi get_discount via app.inject", iterations, async () => {
   const next = discountWorkload.next();

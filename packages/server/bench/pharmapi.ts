@@ -23,7 +23,11 @@ import { BENCH_STORE, rng } from "./seed.js";
 
 export const PHARM_TOKEN = "bench-pharmapi-token-0123456789";
 export const PHARM_SECRET = "bench-pharmapi-secret-0123456789";
-const POS_ID = "bench-pharmacy-pos-1";
+/**
+ * A POS id of this run's own: calculations of earlier runs, never confirmed and never expired (the bench
+ * runs no sweeper), would otherwise be replaced by every call for the same card, the rare case made common.
+ */
+const POS_ID = `bench-pharmacy-pos-${Date.now().toString(36)}-${process.pid}`;
 const PROGRAM_CODE = "bench-discount";
 const CARD_PREFIX = "777";
 /** Cards of the range given out and used before the run: 777 1 and 9 digits. */

@@ -8,8 +8,9 @@
  * SQLite, all of it, synchronously). With 60 busy keep-alive tills a turn lasts tens of milliseconds, so
  * 200 tills connecting at once waited for 200 such turns: seconds, though each request was fast. So a
  * turn starts at most TURN_BUDGET_MS of request work as it reads: a request read once that is spent
- * waits in a queue, first come first served, and the queue starts one request per turn (setImmediate),
- * so the loop comes back to accept and read after each.
+ * waits in a queue, first come first served, and after each poll the queue starts as many as fit in the
+ * budget at the pace measured, at most MAX_STARTS_PER_TURN (setImmediate), so the loop comes back to
+ * accept and read after a few.
  *
  * **A backlog larger than the process can work off.** Requests are refused at once with `503 OVERLOADED`
  * and `Retry-After`, before anything is parsed, authenticated or written: a refusal costs far less than
@@ -41,6 +42,10 @@ const RETRY_AFTER_SECONDS = 1;
 const REFUSAL_MEMORY_MS = 1_000;
 /** Request work (ms) one turn of the event loop does before it lets the loop accept and read again. */
 const TURN_BUDGET_MS = 5;
+/** Waiting requests one turn starts at most. */
+const MAX_STARTS_PER_TURN = 4;
+/** How many of the latest turns the pace of the queue is the mean of. */
+const RECENT_TURNS = 64;
 
 const ALWAYS_ANSWERED = new Set(["/health/live", "/health/ready", "/metrics"]);
 
@@ -165,13 +170,15 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
       .send(refusalBody(lang));
   };
   /** Starts the request's work, or refuses it; `arrivedAt` null: it did not wait. */
-  const start = (w: Waiting, now: number, arrivedAt: number | null): void => {
+  const start = (w: Waiting, now: number, arrivedAt: number | null): boolean => {
     if (arrivedAt !== null && maxQueueMs > 0 && now - arrivedAt > maxQueueMs) w.refuse("queue");
     else if (maxInFlight > 0 && inFlight >= maxInFlight) w.refuse("in_flight");
     else {
       inFlight++;
       w.admit();
+      return true;
     }
+    return false;
   };
 
   // The current turn: the requests read from the sockets in one poll phase.
@@ -182,9 +189,24 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   let head = 0;
   let scheduled = false;
   /**
+   * How long (ms) the work of a waiting request takes once started, its share of the loop's turn
+   * included: the mean over the latest turns that started some, as many as a full queue holds. 0 until
+   * measured.
+   */
+  let perRequestMs = 0;
+  const recentPaces = new Array<number>(RECENT_TURNS).fill(0);
+  let recentPacesSum = 0;
+  let pacesMeasured = 0;
+  /** When the previous turn started waiting requests and left others (0: it left none), and how many. */
+  let drainedAt = 0;
+  let startedInTurn = 0;
+  /**
    * After each poll phase while requests wait: refuses those that waited too long (a refusal costs next
-   * to nothing) and starts the work of the next one. One per turn: an admitted request's work runs in the
-   * callbacks that follow, not inside this one, so a turn could not stop itself after a budget of it.
+   * to nothing) and starts the work of the next ones, as many as the turn's budget holds at the pace
+   * measured (one until it is, and at most MAX_STARTS_PER_TURN). Their work runs in the callbacks that
+   * follow, not inside this one, so a turn could not stop itself after a budget of it: the pace decides
+   * how many start. Several at once share one commit (SQLite's group commit waits for the end of the
+   * turn) and one turn of the loop; more would make turns long, and Node accepts one connection per turn.
    * Scheduled from within a check phase, the next one runs after the next poll: the loop accepts and
    * reads in between.
    */
@@ -192,10 +214,20 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     scheduled = false;
     inTurn = false;
     const now = performance.now();
+    if (drainedAt > 0 && startedInTurn > 0) {
+      const slot = pacesMeasured++ % recentPaces.length;
+      const pace = (now - drainedAt) / startedInTurn;
+      recentPacesSum += pace - recentPaces[slot]!;
+      recentPaces[slot] = pace;
+      perRequestMs = recentPacesSum / Math.min(pacesMeasured, recentPaces.length);
+    }
     while (head < queue.length && maxQueueMs > 0 && now - queue[head]!.arrivedAt > maxQueueMs) take(now);
-    // Requests of callers that hung up cost nothing and take no turn.
-    while (head < queue.length && queue[head]!.gone()) take(now);
-    if (head < queue.length) take(now);
+    const starts =
+      perRequestMs > 0 ? Math.min(MAX_STARTS_PER_TURN, Math.max(1, Math.floor(budget / perRequestMs))) : 1;
+    startedInTurn = 0;
+    // Requests of callers that hung up cost nothing and take no start.
+    while (head < queue.length && startedInTurn < starts) if (take(now)) startedInTurn++;
+    drainedAt = head < queue.length ? now : 0;
     if (head === queue.length) {
       queue.length = 0;
       head = 0;
@@ -207,10 +239,11 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
       schedule();
     }
   };
-  const take = (now: number) => {
+  /** Starts or refuses the request at the head of the queue; whether its work started. */
+  const take = (now: number): boolean => {
     const w = queue[head]!;
     queue[head++] = undefined as unknown as Waiting;
-    if (!w.gone()) start(w, now, w.arrivedAt);
+    return !w.gone() && start(w, now, w.arrivedAt);
   };
   const schedule = () => {
     if (scheduled) return;

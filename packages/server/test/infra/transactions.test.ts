@@ -76,6 +76,38 @@ describe("transactions", () => {
   });
 });
 
+describe.skipIf(process.env.TEST_DATABASE_URL)("group commit on SQLite", () => {
+  /** Codes as the reading connection sees them: committed rows only. */
+  const committedCodes = async (prefix: string) =>
+    (
+      await database.prepareRead<{ code: string }>(
+        "select code from partners where code like ? order by code",
+      )([`${prefix}%`])
+    ).map((r) => r.code);
+
+  it("commits the durable transactions started in one turn of the event loop together, none before the last ran", async () => {
+    // Two requests read in the same turn: each starts its transaction from a callback of its own.
+    const seenByTheSecond: string[][] = [];
+    const [first, second] = await new Promise<[Promise<unknown>, Promise<unknown>]>((resolve) => {
+      let first!: Promise<unknown>;
+      setImmediate(() => {
+        first = database.transaction(insertPartner("turn-1"));
+      });
+      setImmediate(() => {
+        const second = database.transaction(async (trx) => {
+          // What another connection sees: the first transaction has run, but is not committed yet.
+          seenByTheSecond.push(await committedCodes("turn-"));
+          return insertPartner("turn-2")(trx);
+        });
+        resolve([first, second]);
+      });
+    });
+    await Promise.all([first, second]);
+    expect(seenByTheSecond).toEqual([[]]);
+    expect(await committedCodes("turn-")).toEqual(["turn-1", "turn-2"]);
+  });
+});
+
 describe("lost connections", () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     "an idle connection the server ends is replaced, not fatal",

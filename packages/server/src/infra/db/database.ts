@@ -290,7 +290,9 @@ const ROLLBACK_TO = CompiledQuery.raw("rollback to unit");
 /**
  * Group commit for the embedded database. SQLite has one writer and every durable COMMIT costs an fsync,
  * so transactions that arrive while one is running are queued and run one after another inside a single
- * database transaction, each in its own savepoint, then committed together: one fsync for the batch.
+ * database transaction, each in its own savepoint, then committed together: one fsync for the batch. A
+ * batch commits at the end of the turn of the event loop that began it (one `setImmediate`): the
+ * requests that the turn started queue their transactions only after the first one's synchronous work.
  * A unit that throws is rolled back to its savepoint alone and its caller gets the error at once; the
  * others learn of their success only after the COMMIT has reached the disk, so nothing is acknowledged
  * before it is durable. At low load a batch holds a single unit and nothing waits.
@@ -346,21 +348,28 @@ class GroupCommit {
         this.synchronousFull = durable;
       }
       trx = await this.db.startTransaction().execute();
-      // Units of the same kind queued while this batch runs join it, up to MAX_BATCH.
-      while (this.queue.length > 0 && batch.length < MAX_BATCH && this.queue[0]!.durable === durable) {
-        const unit = this.queue.shift()!;
-        batch.push(unit);
-        await trx.executeQuery(SAVEPOINT);
-        try {
-          const value = await unit.work(trx);
-          await trx.executeQuery(RELEASE);
-          succeeded.push({ unit, value });
-        } catch (error) {
-          await trx.executeQuery(ROLLBACK_TO);
-          await trx.executeQuery(RELEASE);
-          refused.add(unit);
-          unit.reject(error);
+      for (let waited = false; ; waited = true) {
+        // Units of the same kind queued while this batch runs join it, up to MAX_BATCH.
+        while (this.queue.length > 0 && batch.length < MAX_BATCH && this.queue[0]!.durable === durable) {
+          const unit = this.queue.shift()!;
+          batch.push(unit);
+          await trx.executeQuery(SAVEPOINT);
+          try {
+            const value = await unit.work(trx);
+            await trx.executeQuery(RELEASE);
+            succeeded.push({ unit, value });
+          } catch (error) {
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
+            refused.add(unit);
+            unit.reject(error);
+          }
         }
+        if (waited || batch.length >= MAX_BATCH) break;
+        // The requests started in the same turn of the event loop queue their units only after this
+        // one's work (SQLite's is synchronous): the commit waits for the end of the turn, so that they
+        // share it (its fsync, and the log pages that their rows have in common).
+        await new Promise((resolve) => setImmediate(resolve));
       }
       await trx.commit().execute();
       for (const { unit, value } of succeeded) unit.resolve(value);

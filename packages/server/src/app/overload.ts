@@ -225,8 +225,12 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     const starts =
       perRequestMs > 0 ? Math.min(MAX_STARTS_PER_TURN, Math.max(1, Math.floor(budget / perRequestMs))) : 1;
     startedInTurn = 0;
-    // Requests of callers that hung up cost nothing and take no start.
-    while (head < queue.length && startedInTurn < starts) if (take(now)) startedInTurn++;
+    for (let taken = 0; head < queue.length && taken < starts; ) {
+      const outcome = take(now);
+      // Requests of callers that hung up cost nothing and take no start; one refused (in flight) does.
+      if (outcome !== "gone") taken++;
+      if (outcome === "started") startedInTurn++;
+    }
     drainedAt = head < queue.length ? now : 0;
     if (head === queue.length) {
       queue.length = 0;
@@ -239,11 +243,12 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
       schedule();
     }
   };
-  /** Starts or refuses the request at the head of the queue; whether its work started. */
-  const take = (now: number): boolean => {
+  /** Starts or refuses the request at the head of the queue, unless its caller hung up. */
+  const take = (now: number): "started" | "refused" | "gone" => {
     const w = queue[head]!;
     queue[head++] = undefined as unknown as Waiting;
-    return !w.gone() && start(w, now, w.arrivedAt);
+    if (w.gone()) return "gone";
+    return start(w, now, w.arrivedAt) ? "started" : "refused";
   };
   const schedule = () => {
     if (scheduled) return;

@@ -295,7 +295,7 @@ const ROLLBACK_TO = CompiledQuery.raw("rollback to unit");
  * requests that the turn started queue their transactions only after the first one's synchronous work.
  * A unit that throws is rolled back to its savepoint alone and its caller gets the error at once; the
  * others learn of their success only after the COMMIT has reached the disk, so nothing is acknowledged
- * before it is durable. At low load a batch holds a single unit and nothing waits.
+ * before it is durable. At low load a batch holds a single unit and waits only for the end of its turn.
  *
  * Soft units (`durable: false`: calculated purchases) commit in batches of their own with
  * `synchronous = NORMAL`: no fsync, so they survive a crash of the process but not of the machine, and

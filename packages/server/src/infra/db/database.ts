@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { setImmediate as endOfTurn } from "node:timers/promises";
 import SQLite from "better-sqlite3";
 import {
   CompiledQuery,
@@ -348,28 +349,32 @@ class GroupCommit {
         this.synchronousFull = durable;
       }
       trx = await this.db.startTransaction().execute();
-      for (let waited = false; ; waited = true) {
-        // Units of the same kind queued while this batch runs join it, up to MAX_BATCH.
+      const transaction = trx;
+      // Units of the same kind queued while this batch runs join it, up to MAX_BATCH.
+      const join = async () => {
         while (this.queue.length > 0 && batch.length < MAX_BATCH && this.queue[0]!.durable === durable) {
           const unit = this.queue.shift()!;
           batch.push(unit);
-          await trx.executeQuery(SAVEPOINT);
+          await transaction.executeQuery(SAVEPOINT);
           try {
-            const value = await unit.work(trx);
-            await trx.executeQuery(RELEASE);
+            const value = await unit.work(transaction);
+            await transaction.executeQuery(RELEASE);
             succeeded.push({ unit, value });
           } catch (error) {
-            await trx.executeQuery(ROLLBACK_TO);
-            await trx.executeQuery(RELEASE);
+            await transaction.executeQuery(ROLLBACK_TO);
+            await transaction.executeQuery(RELEASE);
             refused.add(unit);
             unit.reject(error);
           }
         }
-        if (waited || batch.length >= MAX_BATCH) break;
+      };
+      await join();
+      if (batch.length < MAX_BATCH) {
         // The requests started in the same turn of the event loop queue their units only after this
         // one's work (SQLite's is synchronous): the commit waits for the end of the turn, so that they
         // share it (its fsync, and the log pages that their rows have in common).
-        await new Promise((resolve) => setImmediate(resolve));
+        await endOfTurn();
+        await join();
       }
       await trx.commit().execute();
       for (const { unit, value } of succeeded) unit.resolve(value);

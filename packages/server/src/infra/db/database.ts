@@ -220,15 +220,8 @@ function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"])
   let checkpointer: WalCheckpointer | null = null;
   if (walCheckpoints && path !== ":memory:") {
     sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-    checkpointer = startWalCheckpointer(
-      { path, intervalMs: walCheckpoints.intervalMs },
-      walCheckpoints,
-      () => {
-        walCheckpoints.onError(
-          new Error("the WAL checkpoint thread ended: the writer checkpoints again itself"),
-        );
-        sqlite.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
-      },
+    checkpointer = startWalCheckpointer({ path, intervalMs: walCheckpoints.intervalMs }, walCheckpoints, () =>
+      sqlite.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`),
     );
   }
   const db = new Kysely<DatabaseSchema>({

@@ -52,7 +52,8 @@ export interface WalCheckpointer {
 /**
  * Starts the worker. It runs from the compiled module beside this one (dist/, or build/ for the bench
  * tools), so an in-process test on the TypeScript sources cannot start it: tests drive a real server.
- * `onLost` is called if the thread ends without being stopped: the writer must checkpoint again itself.
+ * If the thread ends without being stopped, the listener is told and `onLost` is called: the writer must
+ * checkpoint again itself.
  */
 export function startWalCheckpointer(
   settings: CheckpointerSettings,
@@ -68,7 +69,10 @@ export function startWalCheckpointer(
   let stopping = false;
   const exited = new Promise<void>((resolve) =>
     worker.once("exit", () => {
-      if (!stopping) onLost();
+      if (!stopping) {
+        listener.onError(new Error("the WAL checkpoint thread ended: the writer checkpoints again itself"));
+        onLost();
+      }
       resolve();
     }),
   );

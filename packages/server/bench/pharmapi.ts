@@ -35,6 +35,8 @@ const ISSUED_CARDS = 100_000;
 const FIRST_ISSUED = 7_771_000_000_000;
 /** Share of calls that bring a card never used before (777 2 and 9 digits), created on first use. */
 const FIRST_USE_SHARE = 0.05;
+const FIRST_NEW = 7_772_000_000_000;
+const NEW_NUMBERS = 1_000_000_000;
 const LINES = 10;
 
 /** EAN-13 with its check digit, from a 12-digit body. */
@@ -72,19 +74,20 @@ export async function preparePharmApi(database: Database, partnerCode: string): 
   const partner = await findPartnerByCode(database.db, partnerCode);
   if (!partner) throw new Error(`no partner ${partnerCode}`);
   const now = Date.now();
-  if (!(await findProgram(database.db, partner.id, PROGRAM_CODE))) {
+  let program = await findProgram(database.db, partner.id, PROGRAM_CODE);
+  if (!program) {
     const service = new DiscountProgramService(database, systemClock, new ProgramCatalog(database));
     await service.create(
       { userId: null, address: "cli" },
       { id: partner.id, code: partnerCode },
       { code: PROGRAM_CODE, ...PROGRAM },
     );
+    program = await findProgram(database.db, partner.id, PROGRAM_CODE);
+    if (!program) throw new Error(`no program ${PROGRAM_CODE}`);
   }
   const store = await getStoreByCode(database.db, partner.id, BENCH_STORE);
   if (!store) throw new Error(`no store ${BENCH_STORE}`);
   await bindPosIds(database.db, partner.id, store.id, [POS_ID], now);
-  const program = await findProgram(database.db, partner.id, PROGRAM_CODE);
-  if (!program) throw new Error(`no program ${PROGRAM_CODE}`);
   if (!(await findCard(database.db, partner.id, cardNumber(FIRST_ISSUED + ISSUED_CARDS - 1))))
     await seedCards(database, {
       partnerId: partner.id,
@@ -131,7 +134,7 @@ export function getDiscountWorkload(seed: number): Workload {
       else {
         card =
           random() < FIRST_USE_SHARE
-            ? `${CARD_PREFIX}2${String(Math.floor(random() * 1e9)).padStart(9, "0")}`
+            ? cardNumber(FIRST_NEW + Math.floor(random() * NEW_NUMBERS))
             : cardNumber(FIRST_ISSUED + Math.floor(random() * ISSUED_CARDS));
         if (recent.length === RECENT_CARDS) recent[Math.floor(random() * RECENT_CARDS)] = card;
         else recent.push(card);

@@ -18,7 +18,13 @@
  * idempotent, so the till simply retries. Three signals refuse:
  * - **Queue time** (OVERLOAD_MAX_QUEUE_MS): a request whose turn began more than that long ago when its
  *   work would start. Every request read in one turn was already waiting when the turn began, so this is a
- *   lower bound of its wait, measured without a timer (an idle process measures nothing).
+ *   lower bound of its wait, measured without a timer (an idle process measures nothing). A request is
+ *   refused as soon as its wait can be foreseen to pass the limit (the requests ahead of it times the
+ *   measured work per request), not once it has: a till held for nothing holds its connection, and under
+ *   a steady overload the callers behind it then wait for connections, for seconds. The work per request
+ *   leaves out the time spent refusing: a caller that resends at once after a refusal (a closed loop, a
+ *   PharmApi client that ignores `Retry-After`) would otherwise lengthen the forecast with every refusal
+ *   and be refused again and again while the real wait stayed under the limit.
  * - **Requests in flight** (OVERLOAD_MAX_IN_FLIGHT): requests that wait on the database (PostgreSQL's
  *   pool, a lock) pile up inside the process instead; beyond the limit, a newcomer is refused.
  * - **Event-loop lateness** (OVERLOAD_MAX_LOOP_DELAY_MS): a 100 ms timer; refusing only when each of the
@@ -149,6 +155,8 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     if (summary) clearTimeout(summary);
     logRefusals();
   });
+  /** Time (ms) spent refusing since the queue's pace was last measured: not part of the work per request. */
+  let refusingMs = 0;
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: RefusalReason) => {
     const now = performance.now();
     lastRefusal = now;
@@ -168,6 +176,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
       .header("vary", "Accept-Language")
       .type("application/json; charset=utf-8")
       .send(refusalBody(lang));
+    refusingMs += performance.now() - now;
   };
   /** Starts the request's work, or refuses it; `arrivedAt` null: it did not wait. */
   const start = (w: Waiting, now: number, arrivedAt: number | null): boolean => {
@@ -200,6 +209,9 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   /** When the previous turn started waiting requests and left others (0: it left none), and how many. */
   let drainedAt = 0;
   let startedInTurn = 0;
+  /** Whether a request that waits since `arrivedAt`, with `ahead` requests to start before it, would by its own start have waited too long. */
+  const wouldWaitTooLong = (arrivedAt: number, now: number, ahead: number) =>
+    perRequestMs > 0 && now + ahead * perRequestMs - arrivedAt > maxQueueMs;
   /**
    * After each poll phase while requests wait: refuses those that waited too long (a refusal costs next
    * to nothing) and starts the work of the next ones, as many as the turn's budget holds at the pace
@@ -216,11 +228,12 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     const now = performance.now();
     if (drainedAt > 0 && startedInTurn > 0) {
       const slot = pacesMeasured++ % recentPaces.length;
-      const pace = (now - drainedAt) / startedInTurn;
+      const pace = Math.max(0, now - drainedAt - refusingMs) / startedInTurn;
       recentPacesSum += pace - recentPaces[slot]!;
       recentPaces[slot] = pace;
       perRequestMs = recentPacesSum / Math.min(pacesMeasured, recentPaces.length);
     }
+    refusingMs = 0;
     while (head < queue.length && maxQueueMs > 0 && now - queue[head]!.arrivedAt > maxQueueMs) take(now);
     const starts =
       perRequestMs > 0 ? Math.min(MAX_STARTS_PER_TURN, Math.max(1, Math.floor(budget / perRequestMs))) : 1;
@@ -230,6 +243,14 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
       // Requests of callers that hung up cost nothing and take no start; one refused (in flight) does.
       if (outcome !== "gone") taken++;
       if (outcome === "started") startedInTurn++;
+    }
+    // The newest of those left would start too late: refused now, they free their callers at once.
+    while (
+      head < queue.length &&
+      wouldWaitTooLong(queue[queue.length - 1]!.arrivedAt, now, queue.length - 1 - head)
+    ) {
+      const w = queue.pop()!;
+      if (!w.gone()) w.refuse("queue");
     }
     drainedAt = head < queue.length ? now : 0;
     if (head === queue.length) {
@@ -285,7 +306,10 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     if (head === queue.length && now - turnStart < budget) start(waiting, now, null);
     else {
       waiting.arrivedAt = turnStart;
-      queue.push(waiting);
+      // Refused at once rather than after waiting in vain: under overload, a refusal that keeps its
+      // caller waiting keeps its connection too, and the callers behind it wait for connections.
+      if (wouldWaitTooLong(turnStart, now, queue.length - head)) waiting.refuse("queue");
+      else queue.push(waiting);
     }
   });
   return {

@@ -255,6 +255,61 @@ describe("a burst of tills that the process cannot read in time", () => {
   });
 });
 
+describe("a burst longer than the queue may hold", () => {
+  const BURST = 150;
+  let queued: TestApp;
+  let qp: SeededPartner;
+  let port: number;
+
+  beforeAll(async () => {
+    // 150 calculates take well over 60 ms of work, so the wait of the last ones can be foreseen.
+    queued = await startTestApp({ OVERLOAD_MAX_QUEUE_MS: "60" });
+    qp = await seedPartner(queued);
+    port = await listening(queued);
+    // The pace of the queue is measured on requests that waited in it: a first burst teaches it.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => calculateOnce(port, qp, `warm-${i}`)));
+  });
+  afterAll(async () => queued?.close());
+
+  it("refuses the requests that would wait too long before it serves those ahead of them, not after", async () => {
+    const tills = await Promise.all(Array.from({ length: BURST }, () => openTill(port, qp)));
+    for (let i = 0; i < 200 && (await connectionsOf(queued)) < BURST; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    for (const [i, till] of tills.entries()) till.send(`queue-${i}`);
+    // The order in which the answers reach the tills.
+    const arrived: number[] = [];
+    await Promise.all(tills.map((till) => till.answer().then((a) => arrived.push(a.status))));
+    const lastServed = arrived.lastIndexOf(200);
+    const firstRefused = arrived.indexOf(503);
+    expect(arrived.length).toBe(BURST);
+    expect(lastServed).toBeGreaterThanOrEqual(0);
+    expect(firstRefused).toBeGreaterThanOrEqual(0);
+    // Refused only once their wait had run out, they would all come after the last one served.
+    expect(firstRefused).toBeLessThan(lastServed);
+  });
+
+  it("serves callers that resend at once after a refusal, as long as their wait stays under the limit", async () => {
+    // Twelve tills in a closed loop: each sends again as soon as it has an answer, a refusal included.
+    // Twelve calculates wait far less than 60 ms, so a refusal would come from a forecast that counted
+    // the time spent refusing as work, and the loop would feed on itself.
+    const TILLS = 12;
+    const EACH = 15;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: TILLS }, async (_, till) => {
+        for (let k = 0; k < EACH; k++) {
+          let answer = await calculateOnce(port, qp, `loop-${till}-${k}`);
+          for (let retry = 0; answer.status === 503 && retry < 50; retry++)
+            answer = await calculateOnce(port, qp, `loop-${till}-${k}`);
+          statuses.push(answer.status);
+        }
+      }),
+    );
+    expect(statuses.length).toBe(TILLS * EACH);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
+
 describe("more requests at once than the process works on", () => {
   const LIMIT = 4;
   let busy: TestApp;

@@ -31,9 +31,11 @@ import {
   FIRST_CARD,
   RULES2000_FIRST_CARD,
   rng,
+  rules2000PromoCodes,
   skuOf,
 } from "./seed.js";
 import { BENCH_PARTNER } from "./target.js";
+import { BenchWorkload } from "./workload.js";
 
 // ---- SQL accounting: wrap prepare and the statement methods before anything opens the database.
 interface SqlStat {
@@ -395,6 +397,37 @@ await stage("HTTP calculate via app.inject (validation, auth, serialization)", i
   });
   if (res.statusCode !== 200) throw new Error(`calculate ${res.statusCode} ${res.body}`);
 });
+// The bench's two calculate phases, same workload over the 200- and the 2,000-rule program, interleaved:
+// their difference is what the rules2000 bar measures.
+const cards2000 = (
+  await database.db
+    .selectFrom("cards")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("number", ">=", cardNumber(RULES2000_FIRST_CARD))
+    .where("number", "<", cardNumber(RULES2000_FIRST_CARD + 10_000_000))
+    .executeTakeFirstOrThrow()
+).n;
+if (Number(cards2000) > 0) {
+  const sizes = { cards: Math.min(Number(cards), Number(cards2000)), products: Number(products) };
+  const workloads = {
+    "200": new BenchWorkload(sizes, `w2-${runId}`),
+    "2000": new BenchWorkload(sizes, `w20-${runId}`, {
+      firstCard: RULES2000_FIRST_CARD,
+      promoCodes: rules2000PromoCodes(sizes.products),
+    }),
+  };
+  for (let round = 0; round < 3; round++)
+    for (const [rules, workload] of Object.entries(workloads))
+      await stage(`HTTP calculate, bench workload, ${rules} rules (round ${round + 1})`, iterations, async () => {
+        const res = await app.inject({
+          method: "POST",
+          url: "/v1/purchases/calculate",
+          headers,
+          payload: workload.calculateBody(workload.newPurchaseId()),
+        });
+        if (res.statusCode !== 200) throw new Error(`calculate ${res.statusCode} ${res.body}`);
+      });
+}
 sqlStats.clear();
 const confirmN = Math.max(0, Math.min(calcIds.length - 200, iterations));
 await stage("PurchaseService.confirm (no HTTP, durable)", confirmN, async (i) => {

@@ -30,6 +30,51 @@ describe("candidates", () => {
     expect(result.lines.map((l) => l.discount)).toEqual([0, 1_000]);
   });
 
+  it("a product object met again, as the catalogue's cache hands it out, reaches the same rules, barcodes checked per line", () => {
+    const rules = [
+      brandInCategory,
+      rule(
+        2,
+        [percentOff(500)],
+        [{ type: "products", params: { set: { brands: ["Bayer"], barcodes: ["460001"], match: "all" } } }],
+      ),
+      rule(
+        3,
+        [percentOff(300)],
+        [{ type: "products", params: { set: { skus: ["SKU-2"], categories: ["pain"] } } }],
+      ),
+      rule(4, [percentOff(200)], [{ type: "products", params: { set: { barcodes: ["460002"] } } }]),
+    ];
+    const indexed = compileRules(rules, TERMS);
+    const scanned = compileRules(rules, TERMS, { useIndex: false });
+    // The same objects in every receipt, in turns with other barcodes, lines and orders.
+    const bayer = product();
+    const cold = product({ sku: "SKU-2", category: "cold" });
+    const receipts = [
+      [line({ lineId: "1", product: bayer, barcode: "460001" })],
+      [line({ lineId: "1", product: bayer, barcode: "460002" })],
+      [line({ lineId: "1", product: bayer })],
+      [
+        line({ lineId: "1", product: cold, barcode: "460001" }),
+        line({ lineId: "2", product: bayer, barcode: "460001" }),
+      ],
+      [line({ lineId: "1", product: bayer, barcode: "460002" }), line({ lineId: "2", product: cold })],
+    ];
+    const applied = receipts.map((lines) => {
+      const receipt = input({ lines });
+      const result = indexed.evaluate(receipt);
+      expect(result).toEqual(scanned.evaluate(receipt));
+      return result.appliedRules.map((r) => r.ruleId);
+    });
+    expect(applied).toEqual([
+      [1, 2, 3],
+      [1, 3, 4],
+      [1, 3],
+      [1, 2, 3],
+      [1, 3, 4],
+    ]);
+  });
+
   it("conditions the context settles still decide on the rules that reach the receipt", () => {
     const rules = [
       rule(1, [percentOff(500)], [{ type: "stores", params: { stores: ["S1"] } }]),

@@ -52,6 +52,11 @@ const TURN_BUDGET_MS = 5;
 const MAX_STARTS_PER_TURN = 4;
 /** How many of the latest turns the pace of the queue is the mean of. */
 const RECENT_TURNS = 64;
+/**
+ * How old (ms) the pace may be for a forecast: it is measured only while requests wait, so after a quiet
+ * spell it may describe other work (start-up, an earlier burst of heavier calls).
+ */
+const PACE_FRESH_MS = 1_000;
 
 const ALWAYS_ANSWERED = new Set(["/health/live", "/health/ready", "/metrics"]);
 
@@ -199,19 +204,23 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   let scheduled = false;
   /**
    * How long (ms) the work of a waiting request takes once started, its share of the loop's turn
-   * included: the mean over the latest turns that started some, as many as a full queue holds. 0 until
-   * measured.
+   * included and the time spent refusing left out: the mean over the latest turns that started some, as
+   * many as a full queue holds. 0 until measured.
    */
   let perRequestMs = 0;
   const recentPaces = new Array<number>(RECENT_TURNS).fill(0);
   let recentPacesSum = 0;
   let pacesMeasured = 0;
+  let pacedAt = Number.NEGATIVE_INFINITY;
   /** When the previous turn started waiting requests and left others (0: it left none), and how many. */
   let drainedAt = 0;
   let startedInTurn = 0;
-  /** Whether a request that waits since `arrivedAt`, with `ahead` requests to start before it, would by its own start have waited too long. */
+  /**
+   * Whether a request waiting since `arrivedAt`, with `ahead` requests to start before it, would have
+   * waited too long by its start; false without a recent pace to tell.
+   */
   const wouldWaitTooLong = (arrivedAt: number, now: number, ahead: number) =>
-    perRequestMs > 0 && now + ahead * perRequestMs - arrivedAt > maxQueueMs;
+    now - pacedAt <= PACE_FRESH_MS && now + ahead * perRequestMs - arrivedAt > maxQueueMs;
   /**
    * After each poll phase while requests wait: refuses those that waited too long (a refusal costs next
    * to nothing) and starts the work of the next ones, as many as the turn's budget holds at the pace
@@ -232,6 +241,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
       recentPacesSum += pace - recentPaces[slot]!;
       recentPaces[slot] = pace;
       perRequestMs = recentPacesSum / Math.min(pacesMeasured, recentPaces.length);
+      pacedAt = now;
     }
     refusingMs = 0;
     while (head < queue.length && maxQueueMs > 0 && now - queue[head]!.arrivedAt > maxQueueMs) take(now);

@@ -289,24 +289,31 @@ describe("a burst longer than the queue may hold", () => {
   });
 
   it("serves callers that resend at once after a refusal, as long as their wait stays under the limit", async () => {
-    // Twelve tills in a closed loop: each sends again as soon as it has an answer, a refusal included.
-    // Twelve calculates wait far less than 60 ms, so a refusal would come from a forecast that counted
-    // the time spent refusing as work, and the loop would feed on itself.
+    // Right after the burst's refusals, twelve tills in a closed loop: each sends again as soon as it has
+    // an answer, a refusal included. Twelve calculates wait far less than 60 ms, so the forecast must let
+    // them through: the burst's refusals are not work, and a refused caller is not refused again for
+    // having come back at once.
     const TILLS = 12;
     const EACH = 15;
     const statuses: number[] = [];
+    let refusals = 0;
     await Promise.all(
       Array.from({ length: TILLS }, async (_, till) => {
         for (let k = 0; k < EACH; k++) {
           let answer = await calculateOnce(port, qp, `loop-${till}-${k}`);
-          for (let retry = 0; answer.status === 503 && retry < 50; retry++)
+          for (let retry = 0; answer.status === 503 && retry < 50; retry++) {
+            refusals++;
             answer = await calculateOnce(port, qp, `loop-${till}-${k}`);
+          }
           statuses.push(answer.status);
         }
       }),
     );
     expect(statuses.length).toBe(TILLS * EACH);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    // A few refusals may come while the burst's pace is still the measure; a loop feeding on itself would
+    // refuse many times the calls served.
+    expect(refusals).toBeLessThan((TILLS * EACH) / 10);
   });
 });
 

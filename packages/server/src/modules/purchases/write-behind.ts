@@ -2,8 +2,8 @@
  * Calculated purchases written behind the answer. A calculation is soft state: a till that printed the
  * receipt can always confirm it later with the printed receipt (late confirm), so a new calculated
  * purchase that holds nothing (no points payment, no promo code to reserve) is answered at once and
- * written with the others that arrived in the same turn of the event loop, in one soft transaction
- * (SQLite: no fsync; PostgreSQL: synchronous_commit off).
+ * written with the others answered within the next WRITE_LINGER_MS, in one soft transaction (SQLite: no
+ * fsync; PostgreSQL: synchronous_commit off).
  *
  * What a crash between the answer and the write loses: those calculations, nothing else. Their points,
  * promo codes and limits were never taken. The till's confirm then finds no purchase and is answered
@@ -55,6 +55,17 @@ interface PurchaseKey {
   external_id: string;
 }
 
+/**
+ * How long (ms) a batch waits for more calculations before it is written. Under a moderate load each turn
+ * of the event loop answers one calculation, and writing each in a transaction of its own made the
+ * commits a large part of the work: in the bench, waiting for the calculations of a few milliseconds
+ * raised calculate at full load by about a tenth and lowered the p99 at half load from 37 to 28 ms (3
+ * rounds each; 25 ms and more made the batches long enough to delay the answers around them). Nothing
+ * waits for it: a command on purchases writes the batch at once (`settled`), and a crash loses these
+ * milliseconds' calculations the way it loses a turn's (a late confirm covers them).
+ */
+export const WRITE_LINGER_MS = 5;
+
 /** After a failed write, how long calculations are written before they are answered. */
 const OUTAGE_PAUSE_MS = 1000;
 
@@ -75,6 +86,7 @@ export class CalculationWriteBehind {
   /** Purchases answered and not yet committed: queued, or in the batch being written. */
   private readonly unwritten = new Set<string>();
   private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
   /** The chain of batch writes: each batch starts after the previous one ended, so order is kept. */
   private writing: Promise<void> = Promise.resolve();
   /** When the last batch could not be written: for a second after it, calculations take the ordinary path. */
@@ -111,8 +123,7 @@ export class CalculationWriteBehind {
     this.unwritten.add(key);
     if (!this.scheduled) {
       this.scheduled = true;
-      // After the I/O callbacks of this turn: every calculation answered in it joins the batch.
-      setImmediate(() => this.flush());
+      this.timer = setTimeout(() => this.flush(), WRITE_LINGER_MS);
     }
     return true;
   }
@@ -126,6 +137,8 @@ export class CalculationWriteBehind {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];

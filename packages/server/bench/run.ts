@@ -31,7 +31,8 @@
  * first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
  * seeded by an earlier run instead of seeding; kept afterwards), BENCH_CPU_PROF (directory: the server
- * runs with --cpu-prof and writes its profile there on exit), BENCH_MEMORY=1 (after every measurement of the
+ * runs with --cpu-prof and writes its profile there on exit; BENCH_CPU_PROF_INTERVAL_US samples more often
+ * than every 1,000 µs, to see the stalls behind a tail), BENCH_MEMORY=1 (after every measurement of the
  * server, logs its RSS, the highest RSS sampled during the measurement, and the V8 heap by space read
  * from its /metrics: where the peak RSS bar's memory goes).
  */
@@ -427,7 +428,15 @@ async function main(): Promise<void> {
       name: "kopilka",
       script: serverScript,
       args: ["serve"],
-      nodeArgs: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [],
+      nodeArgs: profDir
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${profDir}`,
+            ...(env.BENCH_CPU_PROF_INTERVAL_US
+              ? [`--cpu-prof-interval=${env.BENCH_CPU_PROF_INTERVAL_US}`]
+              : []),
+          ]
+        : [],
       env: {
         HOST: "127.0.0.1",
         DATABASE_URL: url,

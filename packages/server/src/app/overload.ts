@@ -22,7 +22,7 @@
  *   refused as soon as its wait can be foreseen to pass the limit (the requests ahead of it times the
  *   measured work per request), not once it has: a till held for nothing holds its connection, and under
  *   a steady overload the callers behind it then wait for connections, for seconds. The work per request
- *   leaves out the time spent refusing: a caller that resends at once after a refusal (a closed loop, a
+ *   leaves out the time spent answering refusals: a caller that resends at once after a refusal (a closed loop, a
  *   PharmApi client that ignores `Retry-After`) would otherwise lengthen the forecast with every refusal
  *   and be refused again and again while the real wait stayed under the limit.
  * - **Requests in flight** (OVERLOAD_MAX_IN_FLIGHT): requests that wait on the database (PostgreSQL's
@@ -204,7 +204,7 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   let scheduled = false;
   /**
    * How long (ms) the work of a waiting request takes once started, its share of the loop's turn
-   * included and the time spent refusing left out: the mean over the latest turns that started some, as
+   * included and the time spent answering refusals left out (their reading and parsing stays in): the mean over the latest turns that started some, as
    * many as a full queue holds. 0 until measured.
    */
   let perRequestMs = 0;
@@ -236,6 +236,12 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     inTurn = false;
     const now = performance.now();
     if (drainedAt > 0 && startedInTurn > 0) {
+      // After a quiet spell the paces held describe other work: the forecast starts over from this one.
+      if (now - pacedAt > PACE_FRESH_MS) {
+        recentPaces.fill(0);
+        recentPacesSum = 0;
+        pacesMeasured = 0;
+      }
       const slot = pacesMeasured++ % recentPaces.length;
       const pace = Math.max(0, now - drainedAt - refusingMs) / startedInTurn;
       recentPacesSum += pace - recentPaces[slot]!;
@@ -257,7 +263,8 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
     // The newest of those left would start too late: refused now, they free their callers at once.
     while (
       head < queue.length &&
-      wouldWaitTooLong(queue[queue.length - 1]!.arrivedAt, now, queue.length - 1 - head)
+      // Those started in this turn run first: their work is ahead of every one left.
+      wouldWaitTooLong(queue[queue.length - 1]!.arrivedAt, now, queue.length - 1 - head + startedInTurn)
     ) {
       const w = queue.pop()!;
       if (!w.gone()) w.refuse("queue");

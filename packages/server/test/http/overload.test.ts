@@ -311,9 +311,9 @@ describe("a burst longer than the queue may hold", () => {
     );
     expect(statuses.length).toBe(TILLS * EACH);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    // A few refusals may come while the burst's pace is still the measure; a loop feeding on itself would
-    // refuse many times the calls served.
-    expect(refusals).toBeLessThan((TILLS * EACH) / 10);
+    // A stall of the process (a collection, the other test worker) may refuse the calls waiting through it;
+    // a loop feeding on itself refuses every call, many times over.
+    expect(refusals).toBeLessThan((TILLS * EACH) / 2);
   });
 });
 

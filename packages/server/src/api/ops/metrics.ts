@@ -132,7 +132,7 @@ export function installMetrics(app: Api, readOpenPurchases: () => Promise<OpenPu
   });
   new Gauge({
     name: "kopilka_http_requests_queued",
-    help: "API requests read and waiting for their turn (refused once they wait over OVERLOAD_MAX_QUEUE_MS)",
+    help: "API requests read and waiting for their turn (refused when their wait would pass OVERLOAD_MAX_QUEUE_MS)",
     registers: [registry],
     collect() {
       this.set(admission.queued());

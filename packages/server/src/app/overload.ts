@@ -22,9 +22,9 @@
  *   refused as soon as its wait can be foreseen to pass the limit (the requests ahead of it times the
  *   measured work per request), not once it has: a till held for nothing holds its connection, and under
  *   a steady overload the callers behind it then wait for connections, for seconds. The work per request
- *   leaves out the time spent answering refusals: a caller that resends at once after a refusal (a closed loop, a
- *   PharmApi client that ignores `Retry-After`) would otherwise lengthen the forecast with every refusal
- *   and be refused again and again while the real wait stayed under the limit.
+ *   leaves out the time spent answering refusals: a caller that resends at once after a refusal (a closed
+ *   loop, a PharmApi client that ignores `Retry-After`) would otherwise lengthen the forecast with every
+ *   refusal and be refused again and again while the real wait stayed under the limit.
  * - **Requests in flight** (OVERLOAD_MAX_IN_FLIGHT): requests that wait on the database (PostgreSQL's
  *   pool, a lock) pile up inside the process instead; beyond the limit, a newcomer is refused.
  * - **Event-loop lateness** (OVERLOAD_MAX_LOOP_DELAY_MS): a 100 ms timer; refusing only when each of the
@@ -204,8 +204,8 @@ export function installOverloadGuard(app: Api, limits: OverloadLimits): Overload
   let scheduled = false;
   /**
    * How long (ms) the work of a waiting request takes once started, its share of the loop's turn
-   * included and the time spent answering refusals left out (their reading and parsing stays in): the mean over the latest turns that started some, as
-   * many as a full queue holds. 0 until measured.
+   * included and the time spent answering refusals left out (their reading and parsing stays in): the
+   * mean over the latest turns that started some, as many as a full queue holds. 0 until measured.
    */
   let perRequestMs = 0;
   const recentPaces = new Array<number>(RECENT_TURNS).fill(0);

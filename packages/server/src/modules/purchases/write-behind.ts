@@ -2,8 +2,8 @@
  * Calculated purchases written behind the answer. A calculation is soft state: a till that printed the
  * receipt can always confirm it later with the printed receipt (late confirm), so a new calculated
  * purchase that holds nothing (no points payment, no promo code to reserve) is answered at once and
- * written with the others answered within the next WRITE_LINGER_MS, in one soft transaction (SQLite: no
- * fsync; PostgreSQL: synchronous_commit off).
+ * written with the others answered until a WRITE_LINGER_MS timer fires (later when the loop is busy), in
+ * one soft transaction (SQLite: no fsync; PostgreSQL: synchronous_commit off).
  *
  * What a crash between the answer and the write loses: those calculations, nothing else. Their points,
  * promo codes and limits were never taken. The till's confirm then finds no purchase and is answered

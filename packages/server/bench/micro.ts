@@ -418,15 +418,19 @@ if (Number(cards2000) > 0) {
   };
   for (let round = 0; round < 3; round++)
     for (const [rules, workload] of Object.entries(workloads))
-      await stage(`HTTP calculate, bench workload, ${rules} rules (round ${round + 1})`, iterations, async () => {
-        const res = await app.inject({
-          method: "POST",
-          url: "/v1/purchases/calculate",
-          headers,
-          payload: workload.calculateBody(workload.newPurchaseId()),
-        });
-        if (res.statusCode !== 200) throw new Error(`calculate ${res.statusCode} ${res.body}`);
-      });
+      await stage(
+        `HTTP calculate, bench workload, ${rules} rules (round ${round + 1})`,
+        iterations,
+        async () => {
+          const res = await app.inject({
+            method: "POST",
+            url: "/v1/purchases/calculate",
+            headers,
+            payload: workload.calculateBody(workload.newPurchaseId()),
+          });
+          if (res.statusCode !== 200) throw new Error(`calculate ${res.statusCode} ${res.body}`);
+        },
+      );
 }
 sqlStats.clear();
 const confirmN = Math.max(0, Math.min(calcIds.length - 200, iterations));

@@ -180,6 +180,17 @@ async function listening(app: TestApp): Promise<number> {
   return Number(new URL(await app.server.app.listen({ host: "127.0.0.1", port: 0 })).port);
 }
 
+/**
+ * `count` tills connected, once the server holds every connection: Node accepts one per turn of the loop,
+ * and a burst must find all of them waiting.
+ */
+async function openTills(app: TestApp, port: number, partner: SeededPartner, count: number) {
+  const tills = await Promise.all(Array.from({ length: count }, () => openTill(port, partner)));
+  for (let i = 0; i < 200 && (await connectionsOf(app)) < count; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  return tills;
+}
+
 function connectionsOf(app: TestApp): Promise<number> {
   return new Promise((resolve, reject) =>
     app.server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
@@ -215,10 +226,7 @@ describe("a burst of tills that the process cannot read in time", () => {
   };
 
   it("answers every one: the first with their result, the rest at once with 503 OVERLOADED, writing nothing for them", async () => {
-    const tills = await Promise.all(Array.from({ length: BURST }, () => openTill(port, bp)));
-    // Node accepts one connection per turn of the loop: wait until the server holds all of them.
-    for (let i = 0; i < 200 && (await connectionsOf(busy)) < BURST; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    const tills = await openTills(busy, port, bp, BURST);
     // Every till sends in the same instant, so the server finds all of them waiting in one turn.
     for (const [i, till] of tills.entries()) till.send(`burst-${i}`);
     const answers = (await Promise.all(tills.map((till) => till.answer()))).map((a, i) => ({
@@ -272,9 +280,7 @@ describe("a burst longer than the queue may hold", () => {
   afterAll(async () => queued?.close());
 
   it("refuses the requests that would wait too long before it serves those ahead of them, not after", async () => {
-    const tills = await Promise.all(Array.from({ length: BURST }, () => openTill(port, qp)));
-    for (let i = 0; i < 200 && (await connectionsOf(queued)) < BURST; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    const tills = await openTills(queued, port, qp, BURST);
     for (const [i, till] of tills.entries()) till.send(`queue-${i}`);
     // The order in which the answers reach the tills.
     const arrived: number[] = [];

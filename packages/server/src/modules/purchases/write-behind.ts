@@ -85,7 +85,7 @@ export class CalculationWriteBehind {
   private queue: PendingCalculation[] = [];
   /** Purchases answered and not yet committed: queued, or in the batch being written. */
   private readonly unwritten = new Set<string>();
-  private scheduled = false;
+  /** The pending write of the queue, while one is scheduled. */
   private timer: NodeJS.Timeout | null = null;
   /** The chain of batch writes: each batch starts after the previous one ended, so order is kept. */
   private writing: Promise<void> = Promise.resolve();
@@ -121,10 +121,7 @@ export class CalculationWriteBehind {
     if (this.unwritten.has(key)) return false;
     this.queue.push(item);
     this.unwritten.add(key);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      this.timer = setTimeout(() => this.flush(), WRITE_LINGER_MS);
-    }
+    this.timer ??= setTimeout(() => this.flush(), WRITE_LINGER_MS);
     return true;
   }
 
@@ -136,7 +133,6 @@ export class CalculationWriteBehind {
   }
 
   private flush(): void {
-    this.scheduled = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.queue.length === 0) return;

@@ -133,14 +133,19 @@ const tokenRes = await app.inject({
 const token = (tokenRes.json() as { accessToken: string }).accessToken;
 const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 const principal = { credentialId: 1, partnerId: 1, storeId: 1, login: BENCH_LOGIN };
-const cards = (
-  await database.db
-    .selectFrom("cards")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    // The main program's cards only: the 2,000-rule program's are numbered in a range of their own.
-    .where("number", "<", cardNumber(RULES2000_FIRST_CARD))
-    .executeTakeFirstOrThrow()
-).n;
+/** Cards numbered from `first` up to, not including, `end` (each bench program's cards have a range). */
+const cardsBetween = async (first: number, end: number) =>
+  Number(
+    (
+      await database.db
+        .selectFrom("cards")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("number", ">=", cardNumber(first))
+        .where("number", "<", cardNumber(end))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const cards = await cardsBetween(FIRST_CARD, RULES2000_FIRST_CARD);
 const products = (
   await database.db
     .selectFrom("products")
@@ -157,7 +162,7 @@ const receipt = () => {
     purchaseId: `m${runId}-${++seq}`,
     storeCode: BENCH_STORE,
     posCode: "POS-M",
-    cardNumber: cardNumber(FIRST_CARD + Math.floor(random() * Number(cards))),
+    cardNumber: cardNumber(FIRST_CARD + Math.floor(random() * cards)),
     lines: [...picked].map((p, i) => ({
       lineId: String(i + 1),
       sku: skuOf(p),
@@ -332,7 +337,7 @@ await stage("empty durable transaction", Math.min(iterations, 300), () =>
   raw.pragma("synchronous = NORMAL");
   await stage("floor: calculate SQL, raw better-sqlite3, prepared (sync NORMAL)", iterations, (i) => {
     const body = bodies[i % bodies.length]!;
-    const card = cardQ.get(1, cardNumber(FIRST_CARD + Math.floor(random() * Number(cards)))) as {
+    const card = cardQ.get(1, cardNumber(FIRST_CARD + Math.floor(random() * cards))) as {
       id: number;
       program_id: number;
     };
@@ -399,16 +404,9 @@ await stage("HTTP calculate via app.inject (validation, auth, serialization)", i
 });
 // The bench's two calculate phases, same workload over the 200- and the 2,000-rule program, interleaved:
 // their difference is what the rules2000 bar measures.
-const cards2000 = (
-  await database.db
-    .selectFrom("cards")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("number", ">=", cardNumber(RULES2000_FIRST_CARD))
-    .where("number", "<", cardNumber(RULES2000_FIRST_CARD + 10_000_000))
-    .executeTakeFirstOrThrow()
-).n;
-if (Number(cards2000) > 0) {
-  const sizes = { cards: Math.min(Number(cards), Number(cards2000)), products: Number(products) };
+const cards2000 = await cardsBetween(RULES2000_FIRST_CARD, RULES2000_FIRST_CARD + 10_000_000);
+if (cards2000 > 0) {
+  const sizes = { cards: Math.min(cards, cards2000), products: Number(products) };
   const workloads = {
     "200": new BenchWorkload(sizes, `w2-${runId}`),
     "2000": new BenchWorkload(sizes, `w20-${runId}`, {

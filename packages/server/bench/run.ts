@@ -313,6 +313,13 @@ function removeTemporary(): void {
   for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** Node's flags for a CPU profile of the server, sampled every `intervalUs` if given (1,000 µs if not). */
+function profileArgs(dir: string, intervalUs: string | undefined): string[] {
+  const args = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+  if (intervalUs) args.push(`--cpu-prof-interval=${intervalUs}`);
+  return args;
+}
+
 async function main(): Promise<void> {
   // The cabinet phase has its own database and partner (bench/cabinet.ts); alone, nothing else is seeded.
   if (PHASES.has("cabinet")) {
@@ -428,15 +435,7 @@ async function main(): Promise<void> {
       name: "kopilka",
       script: serverScript,
       args: ["serve"],
-      nodeArgs: profDir
-        ? [
-            "--cpu-prof",
-            `--cpu-prof-dir=${profDir}`,
-            ...(env.BENCH_CPU_PROF_INTERVAL_US
-              ? [`--cpu-prof-interval=${env.BENCH_CPU_PROF_INTERVAL_US}`]
-              : []),
-          ]
-        : [],
+      nodeArgs: profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : [],
       env: {
         HOST: "127.0.0.1",
         DATABASE_URL: url,

@@ -2,4 +2,5 @@ export * from "./batches.js";
 export * from "./clock.js";
 export * from "./errors.js";
 export * from "./principal.js";
+export * from "./random-hex.js";
 export * from "./repricing.js";

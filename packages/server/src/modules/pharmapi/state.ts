@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
 import { isPostgres, rawRows, textPerCount } from "../../infra/db/raw.js";
+import { randomHex } from "../../kernel/random-hex.js";
 import { hashSecret, verifySecret } from "../../kernel/secret-hash.js";
 
 // ---- trust key --------------------------------------------------------------------------------------
@@ -66,8 +67,7 @@ export interface CalculationInput {
  * first, so that a call's codes go to the end of the codes' unique index, on one page, instead of each to a
  * random page of it (ten page writes per get_discount); the random part keeps them unguessable.
  */
-export const newTransactionCode = (now: number) =>
-  now.toString(16).padStart(12, "0") + randomBytes(10).toString("hex");
+export const newTransactionCode = (now: number) => now.toString(16).padStart(12, "0") + randomHex(10);
 
 // Fixed statements of get_discount (infra/db/raw.ts): it runs them on every call.
 const INSERT_CALCULATION = `insert into pharmapi_calculations

@@ -63,7 +63,7 @@ export async function buildServices(
   const { config, database, clock } = ctx;
   const key = await resolveTokenKey(database, config.tokenSecret);
   const programs = new ProgramCatalog(database, clock);
-  const stores = new StoreDirectory(database, clock);
+  const stores = new StoreDirectory(database);
   const throttle = new Throttle(database, clock);
   const window = config.loginFailureWindowSeconds * 1000;
   const lock = config.loginLockSeconds * 1000;
@@ -113,7 +113,14 @@ export async function buildServices(
     reports: new ReportService(database),
     stats: new StatsService(database, clock),
     discountPrograms,
-    pharmApi: new PharmApiService(database, clock, purchases, discountPrograms, clientServices.clients),
+    pharmApi: new PharmApiService(
+      database,
+      clock,
+      stores,
+      purchases,
+      discountPrograms,
+      clientServices.clients,
+    ),
     pharmApiAuth,
     pharmApiAdmin: new PharmApiAdmin(database, clock, pharmApiAuth),
     antiFraud: new AntiFraudService(database),

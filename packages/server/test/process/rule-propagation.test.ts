@@ -1,8 +1,9 @@
 /**
  * Two `kopilka serve` processes on one database: a rule created through the admin API of one is applied by
  * a calculate on the other within a second, without a restart (the second process's catalog notices the
- * global programs version move, read at most every 250 ms, and recompiles the program); and sales on one
- * card split across both processes never spend more points than the card has.
+ * global programs version move, read at most every 250 ms, and recompiles the program); a store disabled
+ * through one is refused by the other within a second, and by itself at once; and sales on one card split
+ * across both processes never spend more points than the card has.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyLedger } from "../../src/modules/points/index.js";
@@ -28,6 +29,7 @@ beforeAll(async () => {
   // Accruals stay pending (14 days), so only the credited balance can be spent here.
   p = await seedPartner(t, { code: "alpha", richBalance: BALANCE, program: { holdDays: 14 } });
   await makeUser(t, "marketer@alpha.test", { partnerId: p.partnerId, role: "marketer" });
+  await makeUser(t, "owner@alpha.test", { partnerId: p.partnerId, role: "owner" });
   const env = { DEMO_DATA: "false", PII_KEY: TEST_PII_KEY };
   a = await startServer(t.scratch.url, env);
   b = await startServer(t.scratch.url, env);
@@ -103,6 +105,60 @@ describe("a rule changed in one process", () => {
       discount = await discountOnB();
     }
     expect(discount).toBe(2_500);
+  });
+});
+
+describe("a store disabled in one process", () => {
+  it("is refused by that process at once and by the other within a second, and served again once enabled", async () => {
+    const login = await post(a.base, "/admin/v1/auth/login", {
+      email: "owner@alpha.test",
+      password: PASSWORD,
+      session: "bearer",
+    });
+    expect(login.status).toBe(200);
+    const adminToken = login.body.token as string;
+    const tokenOf = async (server: ServerProcess) =>
+      (await post(server.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET })).body
+        .accessToken as string;
+    const tokens = new Map([
+      [a, await tokenOf(a)],
+      [b, await tokenOf(b)],
+    ]);
+    let n = 0;
+    /** The error code of a calculate at the store through `server`, or null when it is served. */
+    const refusal = async (server: ServerProcess) => {
+      const res = await post(
+        server.base,
+        "/v1/purchases/calculate",
+        receipt(p, `store-${++n}`),
+        tokens.get(server),
+      );
+      if (res.status === 200) return null;
+      return (res.body as { code?: string }).code ?? `HTTP ${res.status}`;
+    };
+    const within = async (server: ServerProcess, ms: number, want: string | null) => {
+      const deadline = Date.now() + ms;
+      let got = await refusal(server);
+      while (got !== want && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        got = await refusal(server);
+      }
+      return got;
+    };
+    // Both processes have the store cached.
+    expect(await refusal(a)).toBeNull();
+    expect(await refusal(b)).toBeNull();
+
+    const store = receipt(p, "any").storeCode;
+    const disabled = await post(a.base, `/admin/v1/partners/alpha/stores/${store}/disable`, {}, adminToken);
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    expect(await refusal(a)).toBe("STORE_NOT_FOUND");
+    expect(await within(b, 1_000, "STORE_NOT_FOUND")).toBe("STORE_NOT_FOUND");
+
+    const enabled = await post(a.base, `/admin/v1/partners/alpha/stores/${store}/enable`, {}, adminToken);
+    expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+    expect(await refusal(a)).toBeNull();
+    expect(await within(b, 1_000, null)).toBeNull();
   });
 });
 

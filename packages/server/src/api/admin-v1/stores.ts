@@ -103,7 +103,7 @@ export function storeRoutes(app: Api, { admin }: AdminServices): void {
           operationId: `admin${action === "enable" ? "Enable" : "Disable"}Store`,
           summary:
             action === "disable"
-              ? "Disable a store: its tills get STORE_NOT_FOUND within 30 s"
+              ? "Disable a store: its tills get STORE_NOT_FOUND at once, and within a second on other server processes"
               : "Enable a disabled store",
           params: StoreParams,
           response: { 200: StoreView, ...errorResponses(401, 403, 404) },

@@ -20,7 +20,7 @@ async function service(database: Database): Promise<ProgramAdminService> {
     database,
     systemClock,
     new ProgramCatalog(database),
-    new StoreDirectory(database, systemClock),
+    new StoreDirectory(database),
   );
 }
 

@@ -1,11 +1,14 @@
 /**
- * Change counters in `server_settings`: one row per cached kind of data (programs, the catalogue). A write
- * moves its counter in the writer's transaction; every process polls the counter (one indexed single-row
- * read) and drops what it cached when the counter moved. The owning module decides the key; this file
- * only knows how to move and read one.
+ * Change counters in `server_settings`: one row per cached kind of data (programs, the catalogue, stores). A
+ * write moves its counter in the writer's transaction; every process polls the counter (one indexed
+ * single-row read) and drops what it cached when the counter moved. The owning module decides the key;
+ * this file only knows how to move and read one, and how a cache watches it (`ChangeWatch`).
  */
 import { sql } from "kysely";
 import type { Database, Executor } from "./database.js";
+
+/** Moves made by this process, per key: its own caches drop at once instead of at their next poll. */
+const movedHere = new Map<string, number>();
 
 export async function bumpChangeCounter(db: Executor, key: string): Promise<void> {
   // One statement, so that two first moves cannot both insert "1" (and lose one move).
@@ -18,6 +21,7 @@ export async function bumpChangeCounter(db: Executor, key: string): Promise<void
         .doUpdateSet({ value: sql<string>`cast(cast(server_settings.value as integer) + 1 as text)` }),
     )
     .execute();
+  movedHere.set(key, (movedHere.get(key) ?? 0) + 1);
 }
 
 export async function readChangeCounter(db: Executor, key: string): Promise<string> {
@@ -35,4 +39,57 @@ export async function committedChangeCounter(database: Database, key: string): P
     "select value from server_settings where key = ?",
   )([key]);
   return rows[0]?.value ?? "0";
+}
+
+/**
+ * When a process-local cache must drop what it holds: at once after a move made by this process, and
+ * within `checkEveryMs` of a move committed by another. A move seen here before its transaction commits
+ * drops the cache early, and a read in that moment may cache the row as it was; the next poll sees the
+ * committed counter move and drops that too, so nothing stays stale past one poll.
+ */
+export class ChangeWatch {
+  /** Moves whenever the cache is dropped, so that a read started before cannot refill it. */
+  generation = 0;
+  private version: string | null = null;
+  private movedHereSeen = 0;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private checking: Promise<void> | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly key: string,
+    private readonly checkEveryMs: number,
+    private readonly drop: () => void,
+  ) {}
+
+  /** Resolves once the cache holds nothing older than the counter's last move. */
+  fresh(): Promise<void> {
+    const moved = movedHere.get(this.key) ?? 0;
+    if (moved !== this.movedHereSeen) {
+      this.movedHereSeen = moved;
+      this.dropNow();
+    }
+    const t = performance.now();
+    if (t - this.checkedAt < this.checkEveryMs) return Promise.resolve();
+    this.checking ??= committedChangeCounter(this.database, this.key)
+      .then((version) => {
+        if (version !== this.version) {
+          this.drop();
+          this.generation++;
+          this.version = version;
+        }
+        this.checkedAt = t;
+      })
+      .finally(() => {
+        this.checking = null;
+      });
+    return this.checking;
+  }
+
+  /** Drops the cache now and reads the counter again on the next look. */
+  dropNow(): void {
+    this.drop();
+    this.generation++;
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
 }

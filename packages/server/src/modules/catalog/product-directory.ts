@@ -12,7 +12,7 @@
  * products share are kept once each (interned), not once per product as the rows read them.
  */
 import type { ProductFacts } from "../../core/engine/types.js";
-import { committedChangeCounter } from "../../infra/db/change-counter.js";
+import { ChangeWatch } from "../../infra/db/change-counter.js";
 import type { Database } from "../../infra/db/database.js";
 import { type FoundProducts, findProducts } from "./products.js";
 
@@ -25,17 +25,18 @@ export class ProductDirectory {
   private readonly entries = new Map<string, ProductFacts | null>();
   /** Each distinct category, brand and manufacturer of the cached products, held once. */
   private readonly shared = new Map<string, string>();
-  /** Moves whenever the cache is dropped, so that a read started before cannot refill it. */
-  private generation = 0;
-  private version: string | null = null;
-  private checkedAt = Number.NEGATIVE_INFINITY;
-  private checking: Promise<void> | null = null;
+  private readonly watch: ChangeWatch;
 
   constructor(
     private readonly database: Database,
     private readonly capacity = DEFAULT_PRODUCT_CACHE_SIZE,
-    private readonly checkEveryMs = CATALOG_CHECK_MS,
-  ) {}
+    checkEveryMs = CATALOG_CHECK_MS,
+  ) {
+    this.watch = new ChangeWatch(database, CATALOG_VERSION_KEY, checkEveryMs, () => {
+      this.entries.clear();
+      this.shared.clear();
+    });
+  }
 
   /**
    * The receipt's products by SKU and by barcode (a barcode is looked up for lines without a SKU): from
@@ -46,15 +47,15 @@ export class ProductDirectory {
     skus: readonly string[],
     barcodes: readonly string[],
   ): Promise<FoundProducts> {
-    await this.fresh();
+    await this.watch.fresh();
     const found: FoundProducts = { bySku: new Map(), byBarcode: new Map() };
     const missingSkus = this.fromCache(partnerId, "s", skus, found.bySku);
     const missingBarcodes = this.fromCache(partnerId, "b", barcodes, found.byBarcode);
     if (missingSkus.length === 0 && missingBarcodes.length === 0) return found;
-    const generation = this.generation;
+    const generation = this.watch.generation;
     const read = await findProducts(this.database.db, partnerId, missingSkus, missingBarcodes);
     // Dropped while the read was out: what it read may be older than the change, so it is not kept.
-    const keep = generation === this.generation;
+    const keep = generation === this.watch.generation;
     for (const [kind, missing, fetched, into] of [
       ["s", missingSkus, read.bySku, found.bySku],
       ["b", missingBarcodes, read.byBarcode, found.byBarcode],
@@ -106,10 +107,7 @@ export class ProductDirectory {
 
   /** Forget everything now (a change made by this process). */
   invalidate(): void {
-    this.entries.clear();
-    this.shared.clear();
-    this.generation++;
-    this.checkedAt = Number.NEGATIVE_INFINITY;
+    this.watch.dropNow();
   }
 
   private evictOldest(): void {
@@ -118,24 +116,5 @@ export class ProductDirectory {
       this.entries.delete(key);
       if (--drop === 0) break;
     }
-  }
-
-  private fresh(): Promise<void> {
-    const t = performance.now();
-    if (t - this.checkedAt < this.checkEveryMs) return Promise.resolve();
-    this.checking ??= committedChangeCounter(this.database, CATALOG_VERSION_KEY)
-      .then((version) => {
-        if (version !== this.version) {
-          this.entries.clear();
-          this.shared.clear();
-          this.generation++;
-          this.version = version;
-        }
-        this.checkedAt = t;
-      })
-      .finally(() => {
-        this.checking = null;
-      });
-    return this.checking;
   }
 }

@@ -16,13 +16,12 @@
  * Answers carry PharmApi's codes: top-level 1, 101, 5, 6, 106 and line codes from the discount program;
  * confirm and cancel failures use the codes in CONFIRM_CODES (our own: the protocol defines none).
  */
-import { randomBytes } from "node:crypto";
 import type { Database } from "../../infra/db/database.js";
-import { type Clock, DomainError, type Principal } from "../../kernel/index.js";
+import { type Clock, DomainError, type Principal, randomHex } from "../../kernel/index.js";
 import type { ClientService } from "../clients/index.js";
 import type { CompiledDiscountProgram, DiscountProgramService } from "../discount-programs/index.js";
 import type { CalculationScope, PurchaseService } from "../purchases/index.js";
-import { committedStoreByCode, committedStoreOfPos, type StoreRecord } from "../stores/index.js";
+import type { StoreDirectory, StoreRecord } from "../stores/index.js";
 import type { PharmApiCaller } from "./credentials.js";
 import {
   calculationsInForce,
@@ -126,6 +125,7 @@ export class PharmApiService {
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
+    private readonly stores: StoreDirectory,
     private readonly purchases: PurchaseService,
     private readonly discounts: DiscountProgramService,
     private readonly clients: ClientService,
@@ -133,11 +133,10 @@ export class PharmApiService {
 
   /** The pharmacy of a POS call: `pharmacy_id` when sent (it wins), else the store the POS id is bound to. */
   async pharmacy(ctx: PosContext): Promise<StoreRecord | Outcome> {
-    // Prepared reads of committed rows: every call resolves its pharmacy.
     const store =
       ctx.pharmacyId !== null
-        ? await committedStoreByCode(this.database, ctx.caller.partnerId, ctx.pharmacyId)
-        : await committedStoreOfPos(this.database, ctx.caller.partnerId, ctx.posId);
+        ? await this.stores.byCode(ctx.caller.partnerId, ctx.pharmacyId)
+        : await this.stores.byPosId(ctx.caller.partnerId, ctx.posId);
     if (!store)
       return fail(
         TOP_CODES.PHARMACY_NOT_FOUND,
@@ -252,7 +251,7 @@ export class PharmApiService {
       now - SUPERSEDE_HORIZON_MS,
     );
     // Time first: new ids go to the end of the purchases' unique index instead of a random page of it.
-    const purchaseId = `pharmapi-${now.toString(36).padStart(9, "0")}-${randomBytes(12).toString("hex")}`;
+    const purchaseId = `pharmapi-${now.toString(36).padStart(9, "0")}-${randomHex(12)}`;
     let codes = new Map<string, string>();
     const view = await this.purchases.calculate(
       principal,

@@ -13,7 +13,7 @@
 import type { Database, Executor, Trx } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
-import { isValidTimeZone } from "./stores.js";
+import { isValidTimeZone, storesChanged } from "./stores.js";
 
 export type PharmacyUpdateMode = "merge" | "replace";
 
@@ -158,6 +158,7 @@ export async function applyPharmacies(
         .values(bindings.slice(i, i + CHUNK))
         .execute();
     }
+    await storesChanged(trx);
     return { pharmacies: latest.size, created, updated, removed, posIds: bindings.length };
   });
 }
@@ -227,6 +228,7 @@ export async function bindPosIds(
         oc.columns(["partner_id", "pos_id"]).doUpdateSet({ store_id: storeId, updated_at: now }),
       )
       .execute();
+  await storesChanged(db);
 }
 
 export async function posIdsOfStore(db: Executor, storeId: number): Promise<string[]> {

@@ -1,10 +1,21 @@
-/** Stores by (partner, code), cached briefly: every POS call names its store. */
+/**
+ * Stores as the hot path reads them, from an in-process cache: by (partner, code), which every POS call
+ * names, and by (partner, POS id), which resolves a PharmApi pharmacy. Every write to `stores` and
+ * `store_pos_ids` moves the `stores_version` counter (stores.ts, pharmacies.ts); this process drops the
+ * cache at once after its own writes, and within STORES_CHECK_MS of another process's.
+ */
 
+import { ChangeWatch } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
-import type { Row } from "../../infra/db/schema.js";
-import type { Clock } from "../../kernel/index.js";
+import { committedStoreByCode, committedStoreOfPos, STORES_VERSION_KEY, type StoreRecord } from "./stores.js";
 
-const TTL_MS = 30_000;
+/** How stale a process may be about stores and their POS ids, at most. */
+export const STORES_CHECK_MS = 250;
+/**
+ * Unknown codes and POS ids are cached too (a till misconfigured calls again and again), so a caller
+ * inventing names could grow the cache: past this bound it starts over.
+ */
+const CAPACITY = 50_000;
 
 export interface Store {
   id: number;
@@ -16,41 +27,42 @@ export interface Store {
 }
 
 export class StoreDirectory {
-  private readonly cache = new Map<string, { store: Store | null; at: number }>();
+  private readonly entries = new Map<string, StoreRecord | null>();
+  private readonly watch: ChangeWatch;
 
   constructor(
     private readonly database: Database,
-    private readonly clock: Clock,
-  ) {}
+    checkEveryMs = STORES_CHECK_MS,
+  ) {
+    this.watch = new ChangeWatch(database, STORES_VERSION_KEY, checkEveryMs, () => this.entries.clear());
+  }
 
-  async byCode(partnerId: number, code: string): Promise<Store | null> {
-    const key = `${partnerId}\u0000${code}`;
-    const now = this.clock.now();
-    const hit = this.cache.get(key);
-    if (hit && now - hit.at < TTL_MS) return hit.store;
-    const row = await this.database.db
-      .selectFrom("stores")
-      .select(STORE_COLUMNS)
-      .where("partner_id", "=", partnerId)
-      .where("code", "=", code)
-      .executeTakeFirst();
-    const store = row ? storeFromRow(row) : null;
-    this.cache.set(key, { store, at: now });
+  byCode(partnerId: number, code: string): Promise<StoreRecord | null> {
+    return this.lookUp(`${partnerId}\u0000c\u0000${code}`, () =>
+      committedStoreByCode(this.database, partnerId, code),
+    );
+  }
+
+  /** The store a POS id is bound to (uploads of the chain's pharmacies). */
+  byPosId(partnerId: number, posId: string): Promise<StoreRecord | null> {
+    return this.lookUp(`${partnerId}\u0000p\u0000${posId}`, () =>
+      committedStoreOfPos(this.database, partnerId, posId),
+    );
+  }
+
+  private async lookUp(key: string, read: () => Promise<StoreRecord | null>): Promise<StoreRecord | null> {
+    await this.watch.fresh();
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.watch.generation;
+    const store = await read();
+    // Dropped while the read was out: what it read may be older than the change, so it is not kept.
+    if (generation === this.watch.generation) {
+      if (this.entries.size >= CAPACITY) this.entries.clear();
+      this.entries.set(key, store);
+    }
     return store;
   }
-}
-
-const STORE_COLUMNS = ["id", "partner_id", "code", "name", "timezone", "active"] as const;
-
-function storeFromRow(row: Pick<Row<"stores">, (typeof STORE_COLUMNS)[number]>): Store {
-  return {
-    id: row.id,
-    partnerId: row.partner_id,
-    code: row.code,
-    name: row.name,
-    timezone: row.timezone,
-    active: row.active === 1,
-  };
 }
 
 /** A store's time zone read in the caller's transaction (the directory reads outside it). */

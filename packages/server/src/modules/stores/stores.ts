@@ -1,4 +1,5 @@
 /** Stores of a partner: creation and lookup by code. */
+import { bumpChangeCounter } from "../../infra/db/change-counter.js";
 import { type Database, type Executor, isUniqueViolation } from "../../infra/db/database.js";
 import {
   containsText,
@@ -16,6 +17,14 @@ export interface StoreInput {
   name: string;
   timezone: string;
   address?: string | null;
+}
+
+/** The change counter of stores and their POS ids, which the store directories of every process watch. */
+export const STORES_VERSION_KEY = "stores_version";
+
+/** Every write to `stores` or `store_pos_ids` ends with this, in the writer's transaction. */
+export function storesChanged(db: Executor): Promise<void> {
+  return bumpChangeCounter(db, STORES_VERSION_KEY);
 }
 
 export function isValidTimeZone(zone: string): boolean {
@@ -51,6 +60,7 @@ export async function createStore(
       })
       .returning("id")
       .executeTakeFirstOrThrow();
+    await storesChanged(db);
     return row.id;
   } catch (error) {
     if (isUniqueViolation(error))
@@ -195,13 +205,15 @@ export async function updateStore(db: Executor, id: number, patch: StorePatch, n
     })
     .where("id", "=", id)
     .execute();
+  await storesChanged(db);
 }
 
-/** A store that is not active takes no purchases (within the store cache's 30 s). */
+/** A store that is not active takes no purchases (other processes see it within STORES_CHECK_MS). */
 export async function setStoreActive(db: Executor, id: number, active: boolean, now: number): Promise<void> {
   await db
     .updateTable("stores")
     .set({ active: active ? 1 : 0, updated_at: now })
     .where("id", "=", id)
     .execute();
+  await storesChanged(db);
 }

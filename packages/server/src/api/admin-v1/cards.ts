@@ -125,7 +125,8 @@ export function cardRoutes(app: Api, { desk }: AdminServices): void {
       schema: {
         tags,
         operationId: "adminCardPurchases",
-        summary: "Purchases made with the card, newest first by default",
+        summary:
+          "Sales made with the card (purchases confirmed at least once, refunded ones too), newest first by default",
         params: CardParams,
         querystring: CardPurchasesQuery,
         response: { 200: PageOf(ListedPurchaseView), ...errorResponses(401, 403, 404) },

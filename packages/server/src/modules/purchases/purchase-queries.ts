@@ -148,7 +148,10 @@ export async function listPurchases(
   return keysetPage(rows, SORTS, (r) => r.id, page, listed);
 }
 
-/** Purchases made with one card, in keyset pages. */
+/**
+ * The sales of one card (its purchases confirmed at least once, refunded ones too), in keyset pages: what
+ * the card's index holds (migration 0014). A calculation never confirmed is found in the purchase list.
+ */
 export async function purchasesOfCard(
   db: Executor,
   viewerPartnerId: number,
@@ -156,7 +159,9 @@ export async function purchasesOfCard(
   page: PageQuery,
 ): Promise<Page<ListedPurchase>> {
   const shared = await sharedProgramIds(db, viewerPartnerId);
-  const query = visibleTo(db, viewerPartnerId, shared).where("p.card_id", "=", cardId);
+  const query = visibleTo(db, viewerPartnerId, shared)
+    .where("p.card_id", "=", cardId)
+    .where("p.confirmed_at", "is not", null);
   const rows = (await keysetQuery(query, SORTS, "p.id", page).execute()) as PurchaseListRow[];
   return keysetPage(rows, SORTS, (r) => r.id, page, listed);
 }

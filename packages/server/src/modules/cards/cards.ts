@@ -17,12 +17,12 @@ export interface Card {
   virtual: boolean;
 }
 
-type CardRow = Pick<
+export type CardRow = Pick<
   Row<"cards">,
   "id" | "partner_id" | "program_id" | "number" | "status" | "level" | "virtual"
 >;
 
-function cardOf(row: CardRow): Card {
+export function cardOf(row: CardRow): Card {
   return {
     id: row.id,
     partnerId: row.partner_id,

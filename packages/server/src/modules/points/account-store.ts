@@ -43,6 +43,11 @@ export async function committedBalance(database: Database, cardId: number): Prom
   )([cardId]);
   const a = rows[0];
   if (!a) throw new Error(`card ${cardId} has no points account`);
+  return cardBalanceOf(a);
+}
+
+/** The balance a till is shown, from an account's stored columns. */
+export function cardBalanceOf(a: Balance & { held: number }): CardBalance {
   return { active: a.active, pending: a.pending, held: a.held, available: available(a) };
 }
 

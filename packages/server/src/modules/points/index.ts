@@ -9,6 +9,7 @@ export {
   activateDueLots,
   balanceOf,
   type CardBalance,
+  cardBalanceOf,
   committedBalance,
   credit,
   type EntryContext,

@@ -204,9 +204,10 @@ export class PurchaseRepository {
    * Whether the caller's purchase exists, written or answered and queued: a committed read outside any
    * transaction (the hot path's check before a write-behind calculation).
    */
-  async exists(principal: Principal, externalId: string): Promise<boolean> {
+  /** `committed`: whether the table holds it, when the caller has read that already. */
+  async exists(principal: Principal, externalId: string, committed?: boolean): Promise<boolean> {
     if (this.calculations.holds(principal.partnerId, externalId)) return true;
-    return (await this.existing([principal.partnerId, externalId])).length > 0;
+    return committed ?? (await this.existing([principal.partnerId, externalId])).length > 0;
   }
 
   /** Resolves once every calculation this process answered so far is written. */

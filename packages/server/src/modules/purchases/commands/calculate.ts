@@ -35,6 +35,7 @@ import {
   storeFor,
   ttlSecondsOf,
   usableCard,
+  usableCardOnArrival,
 } from "../pricing.js";
 import { issuedAtConfirm, type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
 import type { PurchaseTx } from "../purchase-repository.js";
@@ -103,7 +104,16 @@ async function calculateOnce(
   options: CalculateOptions = {},
 ): Promise<PurchaseView> {
   const store = await storeFor(deps, principal, request.storeCode);
-  const card = request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null;
+  // A calculation that may be written behind reads the card, its balance and whether the purchase id is
+  // taken at once (pricing.ts); the others read the balance and the purchase in their transaction.
+  const mayBeBehind = mayWriteBehind && !options.before && !options.after;
+  const arrival =
+    request.cardNumber && mayBeBehind
+      ? await usableCardOnArrival(deps, principal.partnerId, request.cardNumber, request.purchaseId)
+      : null;
+  const card =
+    arrival?.card ??
+    (request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null);
   // --- promo codes (modules/promo-codes): judged before pricing, the engine sees only usable ones
   const promo = await planPromoCodes(deps.database.db, {
     partnerId: principal.partnerId,
@@ -220,14 +230,12 @@ async function calculateOnce(
 
   // Nothing to reserve and no purchase to replace: answer now, write behind (write-behind.ts).
   if (
-    mayWriteBehind &&
-    !options.before &&
-    !options.after &&
+    mayBeBehind &&
     deps.repository.calculations.accepting() &&
     promo.byKey.size === 0 &&
     !priced.discountProgram &&
     caps?.maxAccrualPerCardPerDay == null &&
-    !(await deps.repository.exists(principal, request.purchaseId))
+    !(await deps.repository.exists(principal, request.purchaseId, arrival?.purchaseTaken))
   ) {
     const queued = deps.repository.calculations.add({
       partnerId: principal.partnerId,
@@ -237,7 +245,7 @@ async function calculateOnce(
       redo: () => calculateOnce(deps, principal, request, refusedCodes, false),
     });
     if (queued) {
-      const balance = card ? await committedBalance(deps.database, card.id) : null;
+      const balance = card ? (arrival?.balance ?? (await committedBalance(deps.database, card.id))) : null;
       return purchaseView({ ...newPurchase, confirmed_at: null }, receipt, balance);
     }
   }

@@ -33,6 +33,11 @@ export async function readChangeCounter(db: Executor, key: string): Promise<stri
   return row?.value ?? "0";
 }
 
+/** How many moves of `key` this process has made: a cache that saw fewer looks at the counter again. */
+export function movesMadeHere(key: string): number {
+  return movedHere.get(key) ?? 0;
+}
+
 /** The committed counter, as a prepared read outside any transaction (the hot path's poll). */
 export async function committedChangeCounter(database: Database, key: string): Promise<string> {
   const rows = await database.prepareRead<{ value: string }>(
@@ -64,7 +69,7 @@ export class ChangeWatch {
 
   /** Resolves once the cache holds nothing older than the counter's last move. */
   fresh(): Promise<void> {
-    const moved = movedHere.get(this.key) ?? 0;
+    const moved = movesMadeHere(this.key);
     if (moved !== this.movedHereSeen) {
       this.movedHereSeen = moved;
       this.dropNow();

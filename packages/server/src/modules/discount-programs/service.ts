@@ -58,18 +58,6 @@ export function discountProgramIssues(code: string, body: DiscountProgramBody): 
   return issues;
 }
 
-/**
- * The partner's active discount programs, its own first, then those it takes part in (each by id), as
- * `programsVisibleTo` lists them.
- */
-const USABLE_PROGRAMS = `select id from (
-    select id, 0 as offered from programs where partner_id = ? and kind = 'discount' and active = 1
-    union all
-    select id, 1 as offered from programs
-      where id in (select program_id from program_participants where partner_id = ?)
-      and kind = 'discount' and active = 1
-  ) usable order by offered, id`;
-
 /** A card number's standing in the discount programs a partner may use. */
 export type CardLookup = { kind: "card"; card: Card } | { kind: "inactive" } | { kind: "unknown" };
 
@@ -165,11 +153,10 @@ export class DiscountProgramService {
 
   /** The active discount programs a partner may use (own and offered), compiled at their current versions. */
   async usablePrograms(partnerId: number): Promise<CompiledDiscountProgram[]> {
-    // Every PharmApi call asks: one prepared read of committed rows, the programs themselves from the catalog.
-    const usable = await this.database.prepareRead<{ id: number }>(USABLE_PROGRAMS)([partnerId, partnerId]);
+    // Every PharmApi call asks: the programs' ids and the programs themselves come from the catalog.
     const out: CompiledDiscountProgram[] = [];
-    for (const { id } of usable) {
-      const loaded = await this.catalog.get(Number(id));
+    for (const id of await this.catalog.usableDiscountProgramIds(partnerId)) {
+      const loaded = await this.catalog.get(id);
       if (!loaded) continue;
       const compiled = await compiledDiscountProgram(
         this.database,

@@ -268,6 +268,7 @@ export class PharmApiService {
         })),
       },
       {
+        card,
         releasing: earlier.flatMap((c) => (cancelledOnReplace(c, store.id) ? [c.purchase.id] : [])),
         before: replace,
         after: async (scope, calculated) => {

@@ -7,6 +7,7 @@
 import type { Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import { type Program, programFromRow } from "./program-catalog.js";
+import { bumpProgramsVersion } from "./programs.js";
 
 export type ProgramRelation = "owner" | "participant";
 
@@ -44,7 +45,10 @@ export async function addParticipant(
     .onConflict((oc) => oc.columns(["program_id", "partner_id"]).doNothing())
     .returning("partner_id")
     .execute();
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  // Who may use a program is part of what every process's catalog holds (usableDiscountProgramIds).
+  await bumpProgramsVersion(db);
+  return true;
 }
 
 /** Removes a participant; false when it was not one. */
@@ -58,7 +62,9 @@ export async function removeParticipant(
     .where("program_id", "=", programId)
     .where("partner_id", "=", partnerId)
     .executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  if (Number(result.numDeletedRows) === 0) return false;
+  await bumpProgramsVersion(db);
+  return true;
 }
 
 export async function participantsOf(

@@ -14,10 +14,16 @@
 import type { AntiFraudCaps, RefundPolicy, RuleDefinition } from "@kopilka/contract";
 import { compileRules } from "../../core/rules/engine.js";
 import type { RuleEngine } from "../../core/rules/types.js";
+import { movesMadeHere } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import type { Clock } from "../../kernel/index.js";
-import { type DiscountRounding, type PricingTerms, readProgramsVersion } from "./programs.js";
+import {
+  type DiscountRounding,
+  PROGRAMS_VERSION_KEY,
+  type PricingTerms,
+  readProgramsVersion,
+} from "./programs.js";
 
 /** How stale a process may be about programs and rules, at most (plus one compile). */
 export const VERSION_CHECK_MS = 250;
@@ -160,14 +166,25 @@ interface Entry {
   seen: string;
 }
 
+const USABLE_DISCOUNT_PROGRAMS = `select id from (
+    select id, 0 as offered from programs where partner_id = ? and kind = 'discount' and active = 1
+    union all
+    select id, 1 as offered from programs
+      where id in (select program_id from program_participants where partner_id = ?)
+      and kind = 'discount' and active = 1
+  ) usable order by offered, id`;
+
 export class ProgramCatalog {
   private readonly entries = new Map<number, Entry>();
   private readonly historic = new Map<string, LoadedProgram>();
   private readonly defaults = new Map<number, { programId: number | null; seen: string }>();
   private readonly partnerCodes = new Map<number, string>();
+  private readonly usableDiscount = new Map<number, { ids: number[]; seen: string }>();
   private globalVersion: string | null = null;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<string> | null = null;
+  /** This process's own moves of the counter seen so far: a new one is looked at at once. */
+  private movesSeen = 0;
 
   constructor(
     private readonly database: Database,
@@ -188,6 +205,11 @@ export class ProgramCatalog {
    * transactions waiting for a pooled read could hold every connection of the pool).
    */
   private async currentVersion(db: Executor): Promise<string> {
+    const moves = movesMadeHere(PROGRAMS_VERSION_KEY);
+    if (moves !== this.movesSeen) {
+      this.movesSeen = moves;
+      this.checkedAt = Number.NEGATIVE_INFINITY;
+    }
     const t = performance.now();
     if (this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs) return this.globalVersion;
     const remember = (v: string) => {
@@ -288,6 +310,23 @@ export class ProgramCatalog {
       this.defaults.set(partnerId, cached);
     }
     return cached.programId === null ? null : this.get(cached.programId);
+  }
+
+  /**
+   * The active discount programs a partner may use, by id: its own first, then those it takes part in.
+   * Every PharmApi call asks; a change of a program or of its participants moves the global counter.
+   */
+  async usableDiscountProgramIds(partnerId: number): Promise<readonly number[]> {
+    const seen = await this.currentVersion(this.database.db);
+    const cached = this.usableDiscount.get(partnerId);
+    if (cached && cached.seen === seen) return cached.ids;
+    const rows = await this.database.prepareRead<{ id: number }>(USABLE_DISCOUNT_PROGRAMS)([
+      partnerId,
+      partnerId,
+    ]);
+    const ids = rows.map((r) => Number(r.id));
+    this.usableDiscount.set(partnerId, { ids, seen });
+    return ids;
   }
 
   /** A partner's code (immutable once created), for rules that name partners. */

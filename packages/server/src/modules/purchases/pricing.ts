@@ -112,7 +112,8 @@ export async function usableCard(deps: PurchaseDeps, partnerId: number, number: 
   return usable(await committedCard(deps.database, partnerId, number));
 }
 
-function usable(card: Card | null): Card {
+/** The card, if a purchase may use it: throws CARD_NOT_FOUND or CARD_BLOCKED. */
+export function usable(card: Card | null): Card {
   if (!card) throw new DomainError("CARD_NOT_FOUND", "no such card", { field: "cardNumber" });
   if (card.status === "blocked")
     throw new DomainError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });

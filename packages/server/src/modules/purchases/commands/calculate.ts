@@ -18,6 +18,7 @@ import {
   releaseUsage,
   reserveAccrual,
 } from "../../anti-fraud/index.js";
+import type { Card } from "../../cards/index.js";
 import { reserveLimits } from "../../discount-programs/index.js";
 import { committedBalance, extendHold, lockAccount, readBalance, releaseHold } from "../../points/index.js";
 import {
@@ -34,6 +35,7 @@ import {
   type ReceiptInput,
   storeFor,
   ttlSecondsOf,
+  usable,
   usableCard,
   usableCardOnArrival,
 } from "../pricing.js";
@@ -69,6 +71,8 @@ export interface CalculateOptions {
   before?: (scope: CalculationScope) => Promise<void>;
   /** Runs last in the calculation's transaction with its answer, and again when it is retried. */
   after?: (scope: CalculationScope, view: PurchaseView) => Promise<void>;
+  /** The request's card as the caller read it moments before (committed), so it is not read again. */
+  card?: Card;
 }
 
 export function scopeOf(deps: PurchaseDeps, tx: PurchaseTx, now: number): CalculationScope {
@@ -113,6 +117,11 @@ async function calculateOnce(
       : null;
   const card =
     arrival?.card ??
+    (options.card &&
+    options.card.number === request.cardNumber &&
+    options.card.partnerId === principal.partnerId
+      ? usable(options.card)
+      : null) ??
     (request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null);
   // --- promo codes (modules/promo-codes): judged before pricing, the engine sees only usable ones
   const promo = await planPromoCodes(deps.database.db, {

@@ -32,8 +32,7 @@
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
  * seeded by an earlier run instead of seeding; kept afterwards), BENCH_CPU_PROF (directory: the server
  * runs with --cpu-prof and writes its profile there on exit; BENCH_CPU_PROF_INTERVAL_US samples more often
- * than every 1,000 µs, to see the stalls behind a tail), BENCH_SERVER_NODE_ARGS (Node flags of the server
- * process, e.g. to try a V8 setting), BENCH_MEMORY=1 (after every measurement of the
+ * than every 1,000 µs, to see the stalls behind a tail), BENCH_MEMORY=1 (after every measurement of the
  * server, logs its RSS, the highest RSS sampled during the measurement, and the V8 heap by space read
  * from its /metrics: where the peak RSS bar's memory goes).
  */
@@ -436,10 +435,7 @@ async function main(): Promise<void> {
       name: "kopilka",
       script: serverScript,
       args: ["serve"],
-      nodeArgs: [
-        ...(profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : []),
-        ...(env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
-      ],
+      nodeArgs: profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : [],
       env: {
         HOST: "127.0.0.1",
         DATABASE_URL: url,

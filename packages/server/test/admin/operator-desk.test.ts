@@ -580,31 +580,6 @@ describe("purchases", () => {
     expect(cardPurchases.items.map((p: { purchaseId: string }) => p.purchaseId)).toEqual(["olga-1"]);
   });
 
-  it("lists a card's sales on its page, and a calculation never confirmed only in the purchase list", async () => {
-    const card = w.alpha.cards.poor;
-    const calculated = await call(t, "POST", "/v1/purchases/calculate", {
-      token: w.alpha.tokens.any,
-      payload: receipt(w.alpha, "olga-unconfirmed", { cardNumber: card }),
-    });
-    expect(calculated.statusCode, calculated.body).toBe(200);
-    const ids = (res: { json(): { items: { purchaseId: string }[] } }) =>
-      res.json().items.map((p) => p.purchaseId);
-    expect(ids(await as("analyst", "GET", `/partners/alpha/cards/${card}/purchases`))).toEqual(["olga-1"]);
-    expect(ids(await as("analyst", "GET", `/partners/alpha/purchases?cardNumber=${card}`))).toEqual([
-      "olga-unconfirmed",
-      "olga-1",
-    ]);
-    const confirmed = await call(t, "POST", "/v1/purchases/olga-unconfirmed/confirm", {
-      token: w.alpha.tokens.any,
-      payload: {},
-    });
-    expect(confirmed.statusCode, confirmed.body).toBe(200);
-    expect(ids(await as("analyst", "GET", `/partners/alpha/cards/${card}/purchases`))).toEqual([
-      "olga-unconfirmed",
-      "olga-1",
-    ]);
-  });
-
   it("shows a program's owner every purchase under it, a participant only its own stores'", async () => {
     const now = t.clock.now();
     const maker = await seedPartner(t, { code: "maker" });

@@ -125,8 +125,7 @@ export function cardRoutes(app: Api, { desk }: AdminServices): void {
       schema: {
         tags,
         operationId: "adminCardPurchases",
-        summary:
-          "Sales made with the card (purchases confirmed at least once, refunded ones too), newest first by default",
+        summary: "Purchases made with the card, newest first by default",
         params: CardParams,
         querystring: CardPurchasesQuery,
         response: { 200: PageOf(ListedPurchaseView), ...errorResponses(401, 403, 404) },

@@ -148,10 +148,7 @@ export async function listPurchases(
   return keysetPage(rows, SORTS, (r) => r.id, page, listed);
 }
 
-/**
- * The sales of one card (its purchases confirmed at least once, refunded ones too), in keyset pages: what
- * the card's index holds (migration 0014). A calculation never confirmed is found in the purchase list.
- */
+/** Purchases made with one card, in keyset pages. */
 export async function purchasesOfCard(
   db: Executor,
   viewerPartnerId: number,
@@ -159,9 +156,7 @@ export async function purchasesOfCard(
   page: PageQuery,
 ): Promise<Page<ListedPurchase>> {
   const shared = await sharedProgramIds(db, viewerPartnerId);
-  const query = visibleTo(db, viewerPartnerId, shared)
-    .where("p.card_id", "=", cardId)
-    .where("p.confirmed_at", "is not", null);
+  const query = visibleTo(db, viewerPartnerId, shared).where("p.card_id", "=", cardId);
   const rows = (await keysetQuery(query, SORTS, "p.id", page).execute()) as PurchaseListRow[];
   return keysetPage(rows, SORTS, (r) => r.id, page, listed);
 }

@@ -154,7 +154,7 @@ export const en: Messages = {
     enableOne: "Enable store {{code}}",
     saved: "Store {{code}} saved",
     enabledNote: "Store {{code}} enabled",
-    disabledNote: "Store {{code}} disabled: its tills stop within 30 s",
+    disabledNote: "Store {{code}} disabled: its tills stop within a second",
     searchHint: "code or name",
   },
   credentials: {

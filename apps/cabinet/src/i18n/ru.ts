@@ -158,7 +158,7 @@ export const ru = {
     enableOne: "Включить магазин {{code}}",
     saved: "Магазин {{code}} сохранён",
     enabledNote: "Магазин {{code}} включён",
-    disabledNote: "Магазин {{code}} отключён: его кассы перестанут работать в течение 30 с",
+    disabledNote: "Магазин {{code}} отключён: его кассы перестанут работать в течение секунды",
     searchHint: "код или название",
   },
   credentials: {

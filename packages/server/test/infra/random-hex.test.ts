@@ -10,7 +10,8 @@ describe("randomHex", () => {
       expect(hex).toMatch(/^[0-9a-f]{20}$/);
       seen.add(hex);
     }
-    // 80 random bits: a repeat among 3,000 would mean a byte of the pool was handed out twice.
+    // 80 random bits: two equal draws among 3,000 would mean the same bytes of the pool handed out again
+    // (a pool not moved on, or not refilled), not chance.
     expect(seen.size).toBe(3_000);
   });
 

@@ -46,7 +46,7 @@ describe("a chain taking part in a manufacturer's program", () => {
     expect((await discount(card)).error_code).toBe(1);
     expect((await discount(card)).error_code).toBe(1);
 
-    const maker = { id: makerId, code: MAKER };
+    const maker = { id: makerId, code: MAKER, name: "Manufacturer" };
     await t.server.services.admin.addParticipant(actor, maker, "maker-promo", "pharma");
     const served = await discount(card);
     expect(served.error_code, JSON.stringify(served)).toBe(0);

@@ -47,10 +47,17 @@ export async function committedChangeCounter(database: Database, key: string): P
 }
 
 /**
- * When a process-local cache must drop what it holds: at once after a move made by this process, and
- * within `checkEveryMs` of a move committed by another. A move seen here before its transaction commits
- * drops the cache early, and a read in that moment may cache the row as it was; the next poll sees the
- * committed counter move and drops that too, so nothing stays stale past one poll.
+ * How long a cache looks at the committed counter on every read after a move made by its own process: the
+ * move is counted when the counter is bumped, inside a transaction that commits later (or rolls back).
+ */
+export const LOCAL_MOVE_WATCH_MS = 1_000;
+
+/**
+ * When a process-local cache must drop what it holds: within `checkEveryMs` of a move committed by another
+ * process, and at the first read after the commit of a move made by this one. This process's move is
+ * seen when the counter is bumped, before its transaction commits: the cache drops then, and for
+ * LOCAL_MOVE_WATCH_MS reads the committed counter on every read (a poll started earlier is not shared)
+ * until it has moved, and drops again then, so a row read from before the commit is not kept.
  */
 export class ChangeWatch {
   /** Moves whenever the cache is dropped, so that a read started before cannot refill it. */
@@ -59,6 +66,8 @@ export class ChangeWatch {
   private movedHereSeen = 0;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<void> | null = null;
+  /** Until when every read looks at the committed counter (after a move made by this process). */
+  private watchUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly database: Database,
@@ -67,28 +76,33 @@ export class ChangeWatch {
     private readonly drop: () => void,
   ) {}
 
-  /** Resolves once the cache holds nothing older than the counter's last move. */
+  /** Resolves once the cache holds nothing older than the counter's last committed move. */
   fresh(): Promise<void> {
+    const t = performance.now();
     const moved = movesMadeHere(this.key);
     if (moved !== this.movedHereSeen) {
       this.movedHereSeen = moved;
       this.dropNow();
+      this.watchUntil = t + LOCAL_MOVE_WATCH_MS;
     }
-    const t = performance.now();
+    if (t < this.watchUntil) return this.poll(t);
     if (t - this.checkedAt < this.checkEveryMs) return Promise.resolve();
-    this.checking ??= committedChangeCounter(this.database, this.key)
-      .then((version) => {
-        if (version !== this.version) {
-          this.drop();
-          this.generation++;
-          this.version = version;
-        }
-        this.checkedAt = t;
-      })
-      .finally(() => {
-        this.checking = null;
-      });
+    this.checking ??= this.poll(t).finally(() => {
+      this.checking = null;
+    });
     return this.checking;
+  }
+
+  private async poll(t: number): Promise<void> {
+    const version = await committedChangeCounter(this.database, this.key);
+    if (version !== this.version) {
+      // The first reading (version null) finds an empty cache: dropping it costs nothing.
+      if (this.version !== null) this.watchUntil = Number.NEGATIVE_INFINITY;
+      this.drop();
+      this.generation++;
+      this.version = version;
+    }
+    this.checkedAt = t;
   }
 
   /** Drops the cache now and reads the counter again on the next look. */

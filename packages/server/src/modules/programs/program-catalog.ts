@@ -14,7 +14,7 @@
 import type { AntiFraudCaps, RefundPolicy, RuleDefinition } from "@kopilka/contract";
 import { compileRules } from "../../core/rules/engine.js";
 import type { RuleEngine } from "../../core/rules/types.js";
-import { movesMadeHere } from "../../infra/db/change-counter.js";
+import { LOCAL_MOVE_WATCH_MS, movesMadeHere } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import type { Clock } from "../../kernel/index.js";
@@ -183,8 +183,10 @@ export class ProgramCatalog {
   private globalVersion: string | null = null;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<string> | null = null;
-  /** This process's own moves of the counter seen so far: a new one is looked at at once. */
+  /** This process's own moves of the counter seen so far, and until when the committed one is watched. */
   private movesSeen = 0;
+  private watchUntil = Number.NEGATIVE_INFINITY;
+  private versionAtMove: string | null = null;
 
   constructor(
     private readonly database: Database,
@@ -202,22 +204,33 @@ export class ProgramCatalog {
    * The global counter, read at most every checkEveryMs. Reads on the pool are shared by concurrent
    * callers; a caller inside a transaction reads through its own transaction and never waits for a read
    * that needs another connection (on SQLite the transaction holds the only one, and on PostgreSQL
-   * transactions waiting for a pooled read could hold every connection of the pool).
+   * transactions waiting for a pooled read could hold every connection of the pool). What a transaction
+   * reads is not kept: it may be a move not yet committed, and caches that read committed rows
+   * (`defaultFor`, `usableDiscountProgramIds`) would keep rows from before it under its version.
+   * After a move made by this process, the committed counter is read on every call until it has moved
+   * (see ChangeWatch): the move is counted before its transaction commits.
    */
   private async currentVersion(db: Executor): Promise<string> {
+    const t = performance.now();
     const moves = movesMadeHere(PROGRAMS_VERSION_KEY);
     if (moves !== this.movesSeen) {
       this.movesSeen = moves;
-      this.checkedAt = Number.NEGATIVE_INFINITY;
+      this.watchUntil = t + LOCAL_MOVE_WATCH_MS;
+      this.versionAtMove = this.globalVersion;
     }
-    const t = performance.now();
-    if (this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs) return this.globalVersion;
+    if (db !== this.database.db) {
+      const fresh =
+        this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs && t >= this.watchUntil;
+      return fresh ? this.globalVersion! : readProgramsVersion(db);
+    }
     const remember = (v: string) => {
       this.globalVersion = v;
       this.checkedAt = t;
+      if (v !== this.versionAtMove) this.watchUntil = Number.NEGATIVE_INFINITY;
       return v;
     };
-    if (db !== this.database.db) return remember(await readProgramsVersion(db));
+    if (t < this.watchUntil) return remember(await readProgramsVersion(db));
+    if (this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs) return this.globalVersion;
     if (!this.checking) {
       this.checking = readProgramsVersion(db)
         .then(remember)

@@ -202,9 +202,9 @@ export class PurchaseRepository {
 
   /**
    * Whether the caller's purchase exists, written or answered and queued: a committed read outside any
-   * transaction (the hot path's check before a write-behind calculation).
+   * transaction (the hot path's check before a write-behind calculation). `committed`: whether the table
+   * holds it, when the caller has read that already (calculate's read at arrival).
    */
-  /** `committed`: whether the table holds it, when the caller has read that already. */
   async exists(principal: Principal, externalId: string, committed?: boolean): Promise<boolean> {
     if (this.calculations.holds(principal.partnerId, externalId)) return true;
     return committed ?? (await this.existing([principal.partnerId, externalId])).length > 0;

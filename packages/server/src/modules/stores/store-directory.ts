@@ -13,7 +13,8 @@ import { committedStoreByCode, committedStoreOfPos, STORES_VERSION_KEY, type Sto
 export const STORES_CHECK_MS = 250;
 /**
  * Unknown codes and POS ids are cached too (a till misconfigured calls again and again), so a caller
- * inventing names could grow the cache: past this bound it starts over.
+ * inventing names could grow the cache: past this bound the oldest tenth goes (Map insertion order), and
+ * the chain's real stores, asked again and again, come back at their next call.
  */
 const CAPACITY = 50_000;
 
@@ -58,10 +59,18 @@ export class StoreDirectory {
     const store = await read();
     // Dropped while the read was out: what it read may be older than the change, so it is not kept.
     if (generation === this.watch.generation) {
-      if (this.entries.size >= CAPACITY) this.entries.clear();
+      if (this.entries.size >= CAPACITY) this.evictOldest();
       this.entries.set(key, store);
     }
     return store;
+  }
+
+  private evictOldest(): void {
+    let drop = CAPACITY / 10;
+    for (const key of this.entries.keys()) {
+      this.entries.delete(key);
+      if (--drop === 0) break;
+    }
   }
 }
 

@@ -55,17 +55,27 @@ async function post(base: string, path: string, body: unknown, token?: string) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** A bearer session of the cabinet user through `server`'s admin API. */
+async function adminToken(server: ServerProcess, email: string): Promise<string> {
+  const login = await post(server.base, "/admin/v1/auth/login", {
+    email,
+    password: PASSWORD,
+    session: "bearer",
+  });
+  expect(login.status).toBe(200);
+  return login.body.token as string;
+}
+
+/** A POS token of the partner's accounting credential from `server`. */
+async function posToken(server: ServerProcess): Promise<string> {
+  return (await post(server.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET })).body
+    .accessToken as string;
+}
+
 describe("a rule changed in one process", () => {
   it("applies in a calculate on another process within a second", async () => {
-    const login = await post(a.base, "/admin/v1/auth/login", {
-      email: "marketer@alpha.test",
-      password: PASSWORD,
-      session: "bearer",
-    });
-    expect(login.status).toBe(200);
-    const adminToken = login.body.token as string;
-    const pos = await post(b.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET });
-    const posToken = pos.body.accessToken as string;
+    const marketer = await adminToken(a, "marketer@alpha.test");
+    const tokenOnB = await posToken(b);
     let n = 0;
     const discountOnB = async () => {
       const res = await post(
@@ -77,7 +87,7 @@ describe("a rule changed in one process", () => {
           posCode: "POS-1",
           lines: [{ lineId: "1", sku: "P1", quantity: 1000, price: 10_000 }],
         },
-        posToken,
+        tokenOnB,
       );
       expect(res.status).toBe(200);
       return (res.body.totals as { discount: number }).discount;
@@ -95,7 +105,7 @@ describe("a rule changed in one process", () => {
         conditions: [{ type: "products", params: { set: { categories: ["medicines"] } } }],
         effects: [{ type: "line_discount_percent", params: { percentBp: 2500 } }],
       },
-      adminToken,
+      marketer,
     );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const deadline = Date.now() + 1_000;
@@ -110,19 +120,10 @@ describe("a rule changed in one process", () => {
 
 describe("a store disabled in one process", () => {
   it("is refused by that process at once and by the other within a second, and served again once enabled", async () => {
-    const login = await post(a.base, "/admin/v1/auth/login", {
-      email: "owner@alpha.test",
-      password: PASSWORD,
-      session: "bearer",
-    });
-    expect(login.status).toBe(200);
-    const adminToken = login.body.token as string;
-    const tokenOf = async (server: ServerProcess) =>
-      (await post(server.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET })).body
-        .accessToken as string;
+    const owner = await adminToken(a, "owner@alpha.test");
     const tokens = new Map([
-      [a, await tokenOf(a)],
-      [b, await tokenOf(b)],
+      [a, await posToken(a)],
+      [b, await posToken(b)],
     ]);
     let n = 0;
     /** The error code of a calculate at the store through `server`, or null when it is served. */
@@ -150,12 +151,12 @@ describe("a store disabled in one process", () => {
     expect(await refusal(b)).toBeNull();
 
     const store = receipt(p, "any").storeCode;
-    const disabled = await post(a.base, `/admin/v1/partners/alpha/stores/${store}/disable`, {}, adminToken);
+    const disabled = await post(a.base, `/admin/v1/partners/alpha/stores/${store}/disable`, {}, owner);
     expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
     expect(await refusal(a)).toBe("STORE_NOT_FOUND");
     expect(await within(b, 1_000, "STORE_NOT_FOUND")).toBe("STORE_NOT_FOUND");
 
-    const enabled = await post(a.base, `/admin/v1/partners/alpha/stores/${store}/enable`, {}, adminToken);
+    const enabled = await post(a.base, `/admin/v1/partners/alpha/stores/${store}/enable`, {}, owner);
     expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
     expect(await refusal(a)).toBeNull();
     expect(await within(b, 1_000, null)).toBeNull();
@@ -164,12 +165,9 @@ describe("a store disabled in one process", () => {
 
 describe("spends on one card through two processes", () => {
   it("100 concurrent sales, half through each process, never overdraw the card", async () => {
-    const tokenOf = async (server: ServerProcess) =>
-      (await post(server.base, "/v1/auth/token", { login: "alpha-accounting", secret: SECRET })).body
-        .accessToken as string;
     const servers = [
-      { server: a, token: await tokenOf(a) },
-      { server: b, token: await tokenOf(b) },
+      { server: a, token: await posToken(a) },
+      { server: b, token: await posToken(b) },
     ];
     const sale = async (i: number) => {
       const { server, token } = servers[i % 2]!;

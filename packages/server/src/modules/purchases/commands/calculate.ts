@@ -93,8 +93,13 @@ export function calculate(
   // Promo codes: a code a concurrent purchase took is refused and the receipt priced again without it.
   // Quota a concurrent purchase took (a discount program's limit, the card's daily accrual allowance) is
   // priced again: the line then says so, or the accrual is trimmed more.
+  // The caller's card is as it was read before the first pricing; a later one reads it again.
+  let priced = 0;
+  const { card: _readBefore, ...later } = options;
   return withRepricingOnQuotaTaken(() =>
-    withPromoCodeRetry((refused) => calculateOnce(deps, principal, request, refused, true, options)),
+    withPromoCodeRetry((refused) =>
+      calculateOnce(deps, principal, request, refused, true, priced++ === 0 ? options : later),
+    ),
   );
 }
 

@@ -94,11 +94,11 @@ export function calculate(
   // Quota a concurrent purchase took (a discount program's limit, the card's daily accrual allowance) is
   // priced again: the line then says so, or the accrual is trimmed more.
   // The caller's card is as it was read before the first pricing; a later one reads it again.
-  let priced = 0;
+  let pricings = 0;
   const { card: _readBefore, ...later } = options;
   return withRepricingOnQuotaTaken(() =>
     withPromoCodeRetry((refused) =>
-      calculateOnce(deps, principal, request, refused, true, priced++ === 0 ? options : later),
+      calculateOnce(deps, principal, request, refused, true, pricings++ === 0 ? options : later),
     ),
   );
 }

@@ -7,7 +7,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "./database.js";
 
-/** Moves made by this process, per key: its own caches drop at once instead of at their next poll. */
+/** Moves made by this process, per key: its own caches watch for their commit (ChangeWatch). */
 const movedHere = new Map<string, number>();
 
 export async function bumpChangeCounter(db: Executor, key: string): Promise<void> {

@@ -14,6 +14,7 @@
 import type { ProductFacts } from "../../core/engine/types.js";
 import { ChangeWatch } from "../../infra/db/change-counter.js";
 import type { Database } from "../../infra/db/database.js";
+import { dropOldestTenth } from "../../kernel/index.js";
 import { type FoundProducts, findProducts } from "./products.js";
 
 export const CATALOG_VERSION_KEY = "catalog_version";
@@ -86,7 +87,7 @@ export class ProductDirectory {
   }
 
   private remember(key: string, facts: ProductFacts | null): void {
-    if (this.entries.size >= this.capacity) this.evictOldest();
+    if (this.entries.size >= this.capacity) dropOldestTenth(this.entries);
     if (facts) {
       facts.category = this.intern(facts.category);
       facts.brand = this.intern(facts.brand);
@@ -108,13 +109,5 @@ export class ProductDirectory {
   /** Forget everything now (a change made by this process). */
   invalidate(): void {
     this.watch.dropNow();
-  }
-
-  private evictOldest(): void {
-    let drop = Math.max(1, Math.floor(this.capacity / 10));
-    for (const key of this.entries.keys()) {
-      this.entries.delete(key);
-      if (--drop === 0) break;
-    }
   }
 }

@@ -112,8 +112,23 @@ export async function usableCard(deps: PurchaseDeps, partnerId: number, number: 
   return usable(await committedCard(deps.database, partnerId, number));
 }
 
+/**
+ * The request's card, if a purchase may use it: the one the caller read moments before when it is that
+ * card, else read now. Null without a card number.
+ */
+export async function requestCard(
+  deps: PurchaseDeps,
+  partnerId: number,
+  number: string | undefined,
+  readBefore?: Card,
+): Promise<Card | null> {
+  if (!number) return null;
+  if (readBefore?.number === number && readBefore.partnerId === partnerId) return usable(readBefore);
+  return usableCard(deps, partnerId, number);
+}
+
 /** The card, if a purchase may use it: throws CARD_NOT_FOUND or CARD_BLOCKED. */
-export function usable(card: Card | null): Card {
+function usable(card: Card | null): Card {
   if (!card) throw new DomainError("CARD_NOT_FOUND", "no such card", { field: "cardNumber" });
   if (card.status === "blocked")
     throw new DomainError("CARD_BLOCKED", "the card is blocked", { field: "cardNumber" });

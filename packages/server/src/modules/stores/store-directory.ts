@@ -7,6 +7,7 @@
 
 import { ChangeWatch } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
+import { dropOldestTenth } from "../../kernel/index.js";
 import { committedStoreByCode, committedStoreOfPos, STORES_VERSION_KEY, type StoreRecord } from "./stores.js";
 
 /** How stale a process may be about stores and their POS ids, at most. */
@@ -59,18 +60,10 @@ export class StoreDirectory {
     const store = await read();
     // Dropped while the read was out: what it read may be older than the change, so it is not kept.
     if (generation === this.watch.generation) {
-      if (this.entries.size >= CAPACITY) this.evictOldest();
+      if (this.entries.size >= CAPACITY) dropOldestTenth(this.entries);
       this.entries.set(key, store);
     }
     return store;
-  }
-
-  private evictOldest(): void {
-    let drop = CAPACITY / 10;
-    for (const key of this.entries.keys()) {
-      this.entries.delete(key);
-      if (--drop === 0) break;
-    }
   }
 }
 

@@ -33,10 +33,9 @@ import {
   type PurchaseDeps,
   priceReceipt,
   type ReceiptInput,
+  requestCard,
   storeFor,
   ttlSecondsOf,
-  usable,
-  usableCard,
   usableCardOnArrival,
 } from "../pricing.js";
 import { issuedAtConfirm, type PurchaseView, purchaseView, type StoredReceipt } from "../purchase-record.js";
@@ -121,13 +120,7 @@ async function calculateOnce(
       ? await usableCardOnArrival(deps, principal.partnerId, request.cardNumber, request.purchaseId)
       : null;
   const card =
-    arrival?.card ??
-    (options.card &&
-    options.card.number === request.cardNumber &&
-    options.card.partnerId === principal.partnerId
-      ? usable(options.card)
-      : null) ??
-    (request.cardNumber ? await usableCard(deps, principal.partnerId, request.cardNumber) : null);
+    arrival?.card ?? (await requestCard(deps, principal.partnerId, request.cardNumber, options.card));
   // --- promo codes (modules/promo-codes): judged before pricing, the engine sees only usable ones
   const promo = await planPromoCodes(deps.database.db, {
     partnerId: principal.partnerId,

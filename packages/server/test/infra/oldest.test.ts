@@ -3,7 +3,7 @@ import { dropOldestTenth } from "../../src/kernel/index.js";
 
 describe("dropOldestTenth", () => {
   it("drops the first-inserted tenth of a bounded cache and keeps the rest in order", () => {
-    const cache = new Map(Array.from({ length: 25 }, (_, i) => [i, `v${i}`] as const));
+    const cache = new Map<number, string>(Array.from({ length: 25 }, (_, i) => [i, `v${i}`]));
     cache.set(0, "refreshed"); // setting an existing key keeps its place
     dropOldestTenth(cache);
     expect([...cache.keys()]).toEqual(Array.from({ length: 23 }, (_, i) => i + 2));

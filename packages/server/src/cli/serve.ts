@@ -37,6 +37,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.dbPoolSize,
     onConnectionLost: (err) => logger.warn({ err }, "database connection lost; the pool will reconnect"),
+    softWriteThread: true,
     ...(config.sqliteCheckpointIntervalMs > 0 && {
       walCheckpoints: {
         intervalMs: config.sqliteCheckpointIntervalMs,

@@ -54,7 +54,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     OVERLOAD_MAX_QUEUE_MS: "0",
     ...env,
   });
-  const database = openDatabase(config.databaseUrl, { poolSize: 20 });
+  // The server's own setting: on SQLite, the calculations written behind their answer on a thread.
+  const database = openDatabase(config.databaseUrl, { poolSize: 20, softWriteThread: true });
   await migrateToLatest(database);
   const clock = new TestClock();
   const ctx: AppContext = { config, database, clock, logger: pino({ level: "silent" }) };

@@ -23,7 +23,15 @@ import {
 } from "kysely";
 import pg from "pg";
 import { DomainError } from "../../kernel/errors.js";
+import {
+  childStatements,
+  type ParentChildInsert,
+  type ParentChildOutcome,
+  parentStatements,
+} from "./fixed-inserts.js";
+import { rawRows } from "./raw.js";
 import type { DatabaseSchema } from "./schema.js";
+import { SoftWriteThread } from "./soft-write-thread.js";
 import {
   type CheckpointListener,
   SQLITE_CHECKPOINT_PAGES,
@@ -69,6 +77,12 @@ export interface Database {
    * named prepared statement on the pool. The same text gives the same prepared read: ask on every call.
    */
   prepareRead<R>(text: string): PreparedRead<R>;
+  /**
+   * Rows inserted unless their unique key is taken, each with one dependent row, in one transaction of
+   * their own: calculations written behind their answer. On SQLite with the soft-write thread
+   * (`OpenOptions`), a soft one runs there.
+   */
+  insertWithChildren(plan: ParentChildInsert, options?: TransactionOptions): Promise<ParentChildOutcome>;
   /** One trivial round trip: throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -182,6 +196,16 @@ function asOutage(error: unknown, isOutage: (e: unknown) => boolean): unknown {
     : new DatabaseUnavailableError(error);
 }
 
+/** `Database.insertWithChildren` inside a transaction of the query layer. */
+async function insertWithChildrenIn(trx: Trx, plan: ParentChildInsert): Promise<ParentChildOutcome> {
+  const returned: Record<string, unknown>[] = [];
+  for (const { text, values } of parentStatements(plan))
+    returned.push(...(await rawRows<Record<string, unknown>>(trx, text, values)));
+  const { statements, outcome } = childStatements(plan, returned);
+  for (const { text, values } of statements) await rawRows(trx, text, values);
+  return outcome;
+}
+
 export function dialectOf(url: string): Dialect {
   return url.startsWith("sqlite:") ? "sqlite" : "postgres";
 }
@@ -198,15 +222,20 @@ export interface OpenOptions {
    * committing connection (wal-checkpointer.ts); for a server process, whose writer is its event loop.
    */
   walCheckpoints?: { intervalMs: number } & CheckpointListener;
+  /**
+   * SQLite: run soft `insertWithChildren` on a thread of their own (soft-write-thread.ts); for a server
+   * process, whose event loop is the writer. Ignored for an in-memory database.
+   */
+  softWriteThread?: boolean;
 }
 
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
   return dialectOf(url) === "sqlite"
-    ? openSqlite(url.slice("sqlite:".length), options.walCheckpoints)
+    ? openSqlite(url.slice("sqlite:".length), options)
     : openPostgres(url, options.poolSize ?? 10, options.onConnectionLost ?? (() => {}));
 }
 
-function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"]): Database {
+function openSqlite(path: string, { walCheckpoints, softWriteThread }: OpenOptions): Database {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma("journal_mode = WAL");
@@ -228,6 +257,13 @@ function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"])
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
   const commits = new GroupCommit(db);
+  const softWrites =
+    softWriteThread && path !== ":memory:"
+      ? new SoftWriteThread({
+          path,
+          checkpointPages: checkpointer ? WRITER_CHECKPOINT_PAGES : SQLITE_CHECKPOINT_PAGES,
+        })
+      : null;
   // Opened on first use: after the migrations, and never for a command that only writes.
   let reader: SQLite.Database | null = null;
   return {
@@ -235,6 +271,14 @@ function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"])
     db,
     transaction: (work, options) => commits.run(work, options?.durable ?? true),
     forUpdate: (q) => q,
+    insertWithChildren: (plan, options) =>
+      softWrites && options?.durable === false
+        ? commits.runAlone(() =>
+            softWrites
+              .insertWithChildren(plan)
+              .catch((error) => Promise.reject(asOutage(error, isSqliteOutage))),
+          )
+        : commits.run((trx) => insertWithChildrenIn(trx, plan), options?.durable ?? true),
     prepareRead: memoized(<R>(text: string): PreparedRead<R> => {
       let statement: SQLite.Statement | null = null;
       return (parameters) => {
@@ -252,6 +296,7 @@ function openSqlite(path: string, walCheckpoints: OpenOptions["walCheckpoints"])
     },
     close: async () => {
       await commits.idle();
+      await softWrites?.close();
       await checkpointer?.stop();
       if (reader && reader !== sqlite) reader.close();
       await db.destroy();
@@ -268,12 +313,15 @@ function openReader(path: string): SQLite.Database {
   return reader;
 }
 
-interface Unit {
-  work: (trx: Trx) => Promise<unknown>;
-  durable: boolean;
+/** A transaction's work, or work of another connection that runs between batches (`runAlone`). */
+type Unit = (
+  | { work: (trx: Trx) => Promise<unknown>; durable: boolean }
+  | { alone: () => Promise<unknown> }
+) & {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-}
+};
+type Transactional = Extract<Unit, { work: unknown }>;
 
 const MAX_BATCH = 64;
 // Compiled once: a unit's savepoint costs two statements, not two built queries.
@@ -296,6 +344,10 @@ const ROLLBACK_TO = CompiledQuery.raw("rollback to unit");
  * the next durable commit makes them durable too (the WAL is written in order). SQLite refuses to change
  * the setting inside a transaction, so a batch holds units of one kind: it ends at the first unit of the
  * other kind, which starts the next batch.
+ *
+ * A unit that runs alone (`runAlone`) is the write of another connection, the soft-write thread's: it runs
+ * between two batches and the next batch waits for it, so that neither connection waits on the other's
+ * write lock.
  */
 class GroupCommit {
   private readonly queue: Unit[] = [];
@@ -307,8 +359,23 @@ class GroupCommit {
   private synchronousFull = true;
 
   run<T>(work: (trx: Trx) => Promise<T>, durable: boolean): Promise<T> {
+    return this.enqueue((resolve, reject) => ({ work, durable, resolve, reject }));
+  }
+
+  /**
+   * Runs `alone` between two batches, with no transaction of this connection open: for a write of another
+   * connection of this process (the soft-write thread's). Had the two overlapped, one would have waited
+   * on the other's write lock, and this connection's wait blocks the event loop.
+   */
+  runAlone<T>(alone: () => Promise<T>): Promise<T> {
+    return this.enqueue((resolve, reject) => ({ alone, resolve, reject }));
+  }
+
+  private enqueue<T>(
+    unit: (resolve: (value: unknown) => void, reject: (error: unknown) => void) => Unit,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, durable, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push(unit(resolve as (value: unknown) => void, reject));
       if (!this.running) {
         this.running = true;
         this.drained = this.drain();
@@ -331,11 +398,18 @@ class GroupCommit {
   }
 
   private async runBatch(): Promise<void> {
+    const first = this.queue[0]!;
+    if ("alone" in first) {
+      this.queue.shift();
+      // A throw before its first await (no thread could be started) fails the unit, not the queue.
+      await Promise.resolve().then(first.alone).then(first.resolve, first.reject);
+      return;
+    }
     const batch: Unit[] = [];
     const succeeded: { unit: Unit; value: unknown }[] = [];
     const refused = new Set<Unit>();
     let trx: Awaited<ReturnType<ReturnType<Db["startTransaction"]>["execute"]>> | null = null;
-    const durable = this.queue[0]!.durable;
+    const { durable } = first;
     try {
       if (durable !== this.synchronousFull) {
         await sql.raw(`pragma synchronous = ${durable ? "FULL" : "NORMAL"}`).execute(this.db);
@@ -345,8 +419,8 @@ class GroupCommit {
       const transaction = trx;
       // Units of the same kind queued while this batch runs join it, up to MAX_BATCH.
       const join = async () => {
-        while (this.queue.length > 0 && batch.length < MAX_BATCH && this.queue[0]!.durable === durable) {
-          const unit = this.queue.shift()!;
+        while (this.queue.length > 0 && batch.length < MAX_BATCH && sameKind(this.queue[0]!, durable)) {
+          const unit = this.queue.shift() as Transactional;
           batch.push(unit);
           await transaction.executeQuery(SAVEPOINT);
           try {
@@ -384,6 +458,11 @@ class GroupCommit {
       if (batch.length === 0) for (const unit of this.queue.splice(0)) unit.reject(error);
     }
   }
+}
+
+/** Whether `unit` may join a batch of transactions of that durability. */
+function sameKind(unit: Unit, durable: boolean): unit is Transactional {
+  return "work" in unit && unit.durable === durable;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -489,6 +568,9 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
           await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
         }
       }
+    },
+    insertWithChildren(plan, options) {
+      return this.transaction((trx) => insertWithChildrenIn(trx, plan), options);
     },
     forUpdate: (q, options) => (options?.skipLocked ? q.forUpdate().skipLocked() : q.forUpdate()),
     prepareRead: memoized(<R>(text: string): PreparedRead<R> => {

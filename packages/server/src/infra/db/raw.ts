@@ -50,18 +50,3 @@ export function textPerCount(build: (count: number) => string): (count: number) 
     return text;
   };
 }
-
-/**
- * A row's columns that have a value and those values, in the row's order: a fixed statement is written once
- * per set of columns (a column left undefined takes its default, as with the query builder).
- */
-export function definedColumns(row: object): { columns: string[]; values: unknown[] } {
-  const columns: string[] = [];
-  const values: unknown[] = [];
-  for (const [column, value] of Object.entries(row))
-    if (value !== undefined) {
-      columns.push(column);
-      values.push(value);
-    }
-  return { columns, values };
-}

@@ -4,7 +4,8 @@
  * transaction has committed, so a rolled-back call is never counted.
  */
 import type { Database, Executor, TransactionOptions, Trx } from "../../infra/db/database.js";
-import { definedColumns, rawRows } from "../../infra/db/raw.js";
+import { definedColumns } from "../../infra/db/fixed-inserts.js";
+import { rawRows } from "../../infra/db/raw.js";
 import type { NewRow, Row, RowUpdate } from "../../infra/db/schema.js";
 import { DomainError } from "../../kernel/errors.js";
 import type { Principal } from "../../kernel/index.js";

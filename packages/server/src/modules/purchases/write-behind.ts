@@ -3,7 +3,8 @@
  * receipt can always confirm it later with the printed receipt (late confirm), so a new calculated
  * purchase that holds nothing (no points payment, no promo code to reserve) is answered at once and
  * written with the others answered until a WRITE_LINGER_MS timer fires (later when the loop is busy), in
- * one soft transaction (SQLite: no fsync; PostgreSQL: synchronous_commit off).
+ * one soft transaction (SQLite: no fsync, and in a server process on the soft-write thread, beside the
+ * event loop; PostgreSQL: synchronous_commit off).
  *
  * What a crash between the answer and the write loses: those calculations, nothing else. Their points,
  * promo codes and limits were never taken. The till's confirm then finds no purchase and is answered
@@ -15,8 +16,7 @@
  * process may calculate the same purchase id at the same moment: the insert then finds the id taken,
  * and the calculation is redone the ordinary way (a replacement), as if it had come second.
  */
-import type { Database, Trx } from "../../infra/db/database.js";
-import { definedColumns, rawRows } from "../../infra/db/raw.js";
+import type { Database } from "../../infra/db/database.js";
 import type { NewRow } from "../../infra/db/schema.js";
 
 export interface PendingCalculation {
@@ -38,21 +38,6 @@ export interface WriteBehindListener {
   lost(count: number, error: unknown): void;
   /** A redone calculation failed. */
   redoFailed(error: unknown): void;
-}
-
-/**
- * Rows per INSERT at most: far below both databases' parameter limits (about 25 columns a row). A batch is
- * written in statements of power-of-two sizes, so that each table has only a few statement texts.
- */
-const MAX_ROWS_PER_STATEMENT = 128;
-
-const RETURNING_KEY =
-  "on conflict (partner_id, external_id) do nothing returning id, partner_id, external_id";
-
-interface PurchaseKey {
-  id: number;
-  partner_id: number;
-  external_id: string;
 }
 
 /**
@@ -144,35 +129,25 @@ export class CalculationWriteBehind {
   private async write(batch: PendingCalculation[]): Promise<void> {
     let taken: PendingCalculation[] = [];
     try {
-      const written = await this.database.transaction(
-        async (trx) => {
-          const ids = new Map<string, number>();
-          for (const rows of await insertRows(
-            trx,
-            "purchases",
-            batch.map((p) => p.row),
-            RETURNING_KEY,
-          ))
-            for (const r of rows as PurchaseKey[]) ids.set(keyOf(r.partner_id, r.external_id), r.id);
-          const events: NewRow<"purchase_events">[] = [];
-          taken = [];
-          for (const p of batch) {
-            const id = ids.get(keyOf(p.partnerId, p.externalId));
-            if (id === undefined) taken.push(p);
-            else
-              events.push({
-                purchase_id: id,
+      const { inserted, skipped } = await this.database.insertWithChildren(
+        {
+          parent: { table: "purchases", rows: batch.map((p) => p.row), key: ["partner_id", "external_id"] },
+          child: {
+            table: "purchase_events",
+            rows: batch.map(
+              (p): Omit<NewRow<"purchase_events">, "purchase_id"> => ({
                 kind: "calculated",
                 data: JSON.stringify(p.event),
                 created_at: p.row.created_at,
-              });
-          }
-          await insertRows(trx, "purchase_events", events, "");
-          return events.length;
+              }),
+            ),
+            parentIdColumn: "purchase_id",
+          },
         },
         { durable: false },
       );
-      this.listener.written(written);
+      taken = skipped.map((index) => batch[index]!);
+      this.listener.written(inserted);
     } catch (error) {
       taken = [];
       this.failedAt = performance.now();
@@ -183,57 +158,4 @@ export class CalculationWriteBehind {
     // Within the chain, so that `settled` covers them; a redo must not wait for `settled` itself.
     for (const p of taken) await p.redo().catch((error) => this.listener.redoFailed(error));
   }
-}
-
-/** `count` rows as statement sizes, largest first, each a power of two of at most MAX_ROWS_PER_STATEMENT. */
-function statementSizes(count: number): number[] {
-  const sizes: number[] = [];
-  let left = count;
-  for (; left >= MAX_ROWS_PER_STATEMENT; left -= MAX_ROWS_PER_STATEMENT) sizes.push(MAX_ROWS_PER_STATEMENT);
-  for (let size = MAX_ROWS_PER_STATEMENT / 2; size >= 1; size /= 2)
-    if (left >= size) {
-      sizes.push(size);
-      left -= size;
-    }
-  return sizes;
-}
-
-const insertTexts = new Map<string, string>();
-
-/**
- * Inserts rows built by one piece of code (the same columns in the same order) with fixed multi-row
- * statements (infra/db/raw.ts): the query builder would parse and compile every value of the batch. A row
- * with other columns than the first goes in a statement of its own shape. Returns each statement's rows.
- */
-async function insertRows(
-  trx: Trx,
-  table: "purchases" | "purchase_events",
-  rows: readonly object[],
-  suffix: string,
-): Promise<unknown[][]> {
-  // Per set of columns: its rows' values, one after another.
-  const shapes = new Map<string, { width: number; values: unknown[] }>();
-  for (const row of rows) {
-    const { columns, values } = definedColumns(row);
-    const key = columns.join(", ");
-    const shape = shapes.get(key);
-    if (shape) shape.values.push(...values);
-    else shapes.set(key, { width: columns.length, values });
-  }
-  const results: unknown[][] = [];
-  for (const [key, { width, values }] of shapes) {
-    let at = 0;
-    for (const size of statementSizes(values.length / width)) {
-      const textKey = `${table}|${key}|${size}|${suffix}`;
-      let text = insertTexts.get(textKey);
-      if (text === undefined) {
-        const tuple = `(${new Array(width).fill("?").join(", ")})`;
-        text = `insert into ${table} (${key}) values ${new Array(size).fill(tuple).join(", ")} ${suffix}`;
-        insertTexts.set(textKey, text);
-      }
-      results.push(await rawRows(trx, text, values.slice(at * width, (at + size) * width)));
-      at += size;
-    }
-  }
-  return results;
 }

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, DatabaseUnavailableError, openDatabase } from "../../src/infra/db/database.js";
 import type { ParentChildInsert } from "../../src/infra/db/fixed-inserts.js";
@@ -12,7 +16,7 @@ let database: Database;
 
 beforeAll(async () => {
   scratch = await scratchDatabase();
-  database = openDatabase(scratch.url, { softWriteThread: true });
+  database = openDatabase(scratch.url, { softWriteThread: {} });
   await migrateToLatest(database);
 });
 afterAll(async () => {
@@ -108,5 +112,49 @@ describe("rows inserted with their children", () => {
     expect(
       await database.db.selectFrom("partners").select("id").where("code", "like", "mixed-trx-%").execute(),
     ).toHaveLength(40);
+  });
+});
+
+describe.skipIf(process.env.TEST_DATABASE_URL)("SQLite's soft-write thread", () => {
+  it("holds the event loop's connection while it writes: a query outside any transaction waits for the commit", async () => {
+    const codes = Array.from({ length: 300 }, (_, i) => `held-${String(i).padStart(3, "0")}`);
+    const write = database.insertWithChildren(partnersWithStores(codes), { durable: false });
+    // Asked for after the write: it runs once the thread has committed, so it sees every row.
+    const seen = await database.db
+      .selectFrom("partners")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("code", "like", "held-%")
+      .executeTakeFirstOrThrow();
+    expect(Number(seen.n)).toBe(300);
+    expect(await write).toEqual({ inserted: 300, skipped: [] });
+  });
+
+  it("a thread that ends makes the write on the event loop instead, says so once, and writes there for a while", async () => {
+    const other = await scratchDatabase();
+    const dir = mkdtempSync(join(tmpdir(), "kopilka-thread-"));
+    const ending = join(dir, "ending-worker.mjs");
+    writeFileSync(ending, "process.exit(3);\n");
+    const failures: Error[] = [];
+    const failing = openDatabase(other.url, {
+      softWriteThread: { onFailure: (error) => failures.push(error), workerUrl: () => pathToFileURL(ending) },
+    });
+    try {
+      await migrateToLatest(failing);
+      expect(await failing.insertWithChildren(partnersWithStores(["ended-1"]), { durable: false })).toEqual({
+        inserted: 1,
+        skipped: [],
+      });
+      expect(await failing.insertWithChildren(partnersWithStores(["ended-2"]), { durable: false })).toEqual({
+        inserted: 1,
+        skipped: [],
+      });
+      const codes = await failing.db.selectFrom("partners").select("code").orderBy("code").execute();
+      expect(codes.map((c) => c.code)).toEqual(["ended-1", "ended-2"]);
+      expect(failures).toHaveLength(1);
+      expect(failures[0]!.message).toMatch(/exit code 3/);
+    } finally {
+      await failing.close();
+      await other.drop();
+    }
   });
 });

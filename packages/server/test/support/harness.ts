@@ -55,7 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   // The server's own setting: on SQLite, the calculations written behind their answer on a thread.
-  const database = openDatabase(config.databaseUrl, { poolSize: 20, softWriteThread: true });
+  const database = openDatabase(config.databaseUrl, { poolSize: 20, softWriteThread: {} });
   await migrateToLatest(database);
   const clock = new TestClock();
   const ctx: AppContext = { config, database, clock, logger: pino({ level: "silent" }) };

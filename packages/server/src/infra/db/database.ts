@@ -31,7 +31,7 @@ import {
 } from "./fixed-inserts.js";
 import { rawRows } from "./raw.js";
 import type { DatabaseSchema } from "./schema.js";
-import { SoftWriteThread } from "./soft-write-thread.js";
+import { SoftWriteThread, SoftWriteThreadFailure } from "./soft-write-thread.js";
 import {
   type CheckpointListener,
   SQLITE_CHECKPOINT_PAGES,
@@ -51,7 +51,8 @@ export interface TransactionOptions {
    * PostgreSQL: false commits without waiting for the WAL flush (the commit survives a server crash
    * of our process, not a database crash until the next flush). For soft state such as calculated
    * purchases. SQLite: the transaction commits in a batch of soft transactions without an fsync (see
-   * GroupCommit): it survives a crash of the process, and the next durable commit makes it durable.
+   * GroupCommit), or on the soft-write thread (`insertWithChildren`): it survives a crash of the process,
+   * and the next durable commit makes it durable.
    */
   durable?: boolean;
 }
@@ -78,9 +79,9 @@ export interface Database {
    */
   prepareRead<R>(text: string): PreparedRead<R>;
   /**
-   * Rows inserted unless their unique key is taken, each with one dependent row, in one transaction of
-   * their own: calculations written behind their answer. On SQLite with the soft-write thread
-   * (`OpenOptions`), a soft one runs there.
+   * Rows inserted unless their unique key is taken, each with one dependent row, in one transaction
+   * (fixed-inserts.ts): calculations written behind their answer. On SQLite with the soft-write thread
+   * (`OpenOptions`), a soft one runs there, or in the group commit when the thread cannot take it.
    */
   insertWithChildren(plan: ParentChildInsert, options?: TransactionOptions): Promise<ParentChildOutcome>;
   /** One trivial round trip: throws when the database does not answer. */
@@ -224,9 +225,11 @@ export interface OpenOptions {
   walCheckpoints?: { intervalMs: number } & CheckpointListener;
   /**
    * SQLite: run soft `insertWithChildren` on a thread of their own (soft-write-thread.ts); for a server
-   * process, whose event loop is the writer. Ignored for an in-memory database.
+   * process, whose event loop is the writer. Ignored for an in-memory database. `onFailure` is told when
+   * the thread fails (the writes are then made on the event loop for a while); `workerUrl` replaces the
+   * worker's module (tests of such failures).
    */
-  softWriteThread?: boolean;
+  softWriteThread?: { onFailure?: (error: Error) => void; workerUrl?: () => URL };
 }
 
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
@@ -259,11 +262,14 @@ function openSqlite(path: string, { walCheckpoints, softWriteThread }: OpenOptio
   const commits = new GroupCommit(db);
   const softWrites =
     softWriteThread && path !== ":memory:"
-      ? new SoftWriteThread({
-          path,
-          checkpointPages: checkpointer ? WRITER_CHECKPOINT_PAGES : SQLITE_CHECKPOINT_PAGES,
-        })
+      ? new SoftWriteThread(
+          { path, checkpointPages: checkpointer ? WRITER_CHECKPOINT_PAGES : SQLITE_CHECKPOINT_PAGES },
+          softWriteThread.onFailure,
+          softWriteThread.workerUrl,
+        )
       : null;
+  const insertInBatch = (plan: ParentChildInsert, durable: boolean) =>
+    commits.run((trx) => insertWithChildrenIn(trx, plan), durable);
   // Opened on first use: after the migrations, and never for a command that only writes.
   let reader: SQLite.Database | null = null;
   return {
@@ -271,14 +277,17 @@ function openSqlite(path: string, { walCheckpoints, softWriteThread }: OpenOptio
     db,
     transaction: (work, options) => commits.run(work, options?.durable ?? true),
     forUpdate: (q) => q,
-    insertWithChildren: (plan, options) =>
-      softWrites && options?.durable === false
-        ? commits.runAlone(() =>
-            softWrites
-              .insertWithChildren(plan)
-              .catch((error) => Promise.reject(asOutage(error, isSqliteOutage))),
-          )
-        : commits.run((trx) => insertWithChildrenIn(trx, plan), options?.durable ?? true),
+    insertWithChildren: (plan, options) => {
+      const durable = options?.durable ?? true;
+      if (!softWrites || durable) return insertInBatch(plan, durable);
+      return commits
+        .runAlone(() => softWrites.insertWithChildren(plan))
+        .catch((error) =>
+          error instanceof SoftWriteThreadFailure
+            ? insertInBatch(plan, false)
+            : Promise.reject(asOutage(error, isSqliteOutage)),
+        );
+    },
     prepareRead: memoized(<R>(text: string): PreparedRead<R> => {
       let statement: SQLite.Statement | null = null;
       return (parameters) => {
@@ -339,7 +348,7 @@ const ROLLBACK_TO = CompiledQuery.raw("rollback to unit");
  * others learn of their success only after the COMMIT has reached the disk, so nothing is acknowledged
  * before it is durable. At low load a batch holds a single unit and waits only for the end of its turn.
  *
- * Soft units (`durable: false`: calculated purchases) commit in batches of their own with
+ * Soft units (`durable: false`: calculations) commit in batches of their own with
  * `synchronous = NORMAL`: no fsync, so they survive a crash of the process but not of the machine, and
  * the next durable commit makes them durable too (the WAL is written in order). SQLite refuses to change
  * the setting inside a transaction, so a batch holds units of one kind: it ends at the first unit of the
@@ -401,8 +410,13 @@ class GroupCommit {
     const first = this.queue[0]!;
     if ("alone" in first) {
       this.queue.shift();
-      // A throw before its first await (no thread could be started) fails the unit, not the queue.
-      await Promise.resolve().then(first.alone).then(first.resolve, first.reject);
+      // The connection is held meanwhile, so that a query of the event loop outside any transaction
+      // (`database.db`) waits for its turn instead of for the other connection's write lock, which would
+      // block the loop. A throw before the work's first await fails the unit, not the queue.
+      await this.db
+        .connection()
+        .execute(async () => first.alone())
+        .then(first.resolve, first.reject);
       return;
     }
     const batch: Unit[] = [];
@@ -550,28 +564,27 @@ function openPostgres(url: string, poolSize: number, onConnectionLost: (error: E
   // The pool re-emits an idle client's error; the client's own listener has already told of it.
   pool.on("error", () => {});
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: outageAwarePool(pool) }) });
+  // Work functions touch nothing but the database, so replaying one after a deadlock or a
+  // serialization failure is safe.
+  const transaction: Database["transaction"] = async (work, options = {}) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          if (options.durable === false) await sql`set local synchronous_commit = off`.execute(trx);
+          return work(trx);
+        });
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 5 || !code || !RETRYABLE_PG_CODES.has(code)) throw asOutage(error, isPostgresOutage);
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+      }
+    }
+  };
   return {
     dialect: "postgres",
     db,
-    // Work functions touch nothing but the database, so replaying one after a deadlock or a
-    // serialization failure is safe.
-    async transaction(work, options = {}) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction().execute(async (trx) => {
-            if (options.durable === false) await sql`set local synchronous_commit = off`.execute(trx);
-            return work(trx);
-          });
-        } catch (error) {
-          const code = (error as { code?: string }).code;
-          if (attempt >= 5 || !code || !RETRYABLE_PG_CODES.has(code)) throw asOutage(error, isPostgresOutage);
-          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
-        }
-      }
-    },
-    insertWithChildren(plan, options) {
-      return this.transaction((trx) => insertWithChildrenIn(trx, plan), options);
-    },
+    transaction,
+    insertWithChildren: (plan, options) => transaction((trx) => insertWithChildrenIn(trx, plan), options),
     forUpdate: (q, options) => (options?.skipLocked ? q.forUpdate().skipLocked() : q.forUpdate()),
     prepareRead: memoized(<R>(text: string): PreparedRead<R> => {
       let n = 0;

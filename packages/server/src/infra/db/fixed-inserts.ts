@@ -1,8 +1,8 @@
 /**
  * The hot path's multi-row inserts as fixed statements (text with `?` placeholders, the same for both
  * dialects): the query builder would parse and compile every value of a batch. Rows built by one piece of
- * code share a few statement texts. Only text and rows here, no connection: the embedded database's I/O
- * thread (sqlite-io-thread.ts) and the query layer run the same statements. (Imports of many rows at
+ * code share a few statement texts. Only text and rows here, no connection: the embedded database's
+ * soft-write thread (soft-write-worker.ts) and the query layer run the same statements. (Imports of many rows at
  * once are bulk-insert.ts.)
  */
 
@@ -14,7 +14,9 @@ export interface Statement {
 
 /**
  * Rows that are inserted unless their unique key is taken, each with one dependent row that refers to the
- * new row's id: calculated purchases and their "calculated" events. `children[i]` belongs to `parents[i]`.
+ * new row's id: calculated purchases and their "calculated" events. `child.rows[i]` belongs to
+ * `parent.rows[i]`. The key's columns hold text or integers, never null, and no two rows share a key:
+ * the rows the database returns are matched to the plan's by their key's text.
  */
 export interface ParentChildInsert {
   parent: {
@@ -77,11 +79,12 @@ const insertTexts = new Map<string, string>();
  * The statements that insert `rows`, `suffix` after each (`on conflict …`, `returning …`). A row with other
  * columns than the first goes in a statement of its own shape.
  */
-export function insertStatements(table: string, rows: readonly object[], suffix: string): Statement[] {
+function insertStatements(table: string, rows: readonly object[], suffix: string): Statement[] {
   // Per set of columns: its rows' values, one after another.
   const shapes = new Map<string, { width: number; values: unknown[] }>();
   for (const row of rows) {
     const { columns, values } = definedColumns(row);
+    if (columns.length === 0) throw new Error(`a row for ${table} without any value`);
     const key = columns.join(", ");
     const shape = shapes.get(key);
     if (shape) shape.values.push(...values);
@@ -121,6 +124,10 @@ export function childStatements(
   returned: readonly Record<string, unknown>[],
 ): { statements: Statement[]; outcome: ParentChildOutcome } {
   const { key } = plan.parent;
+  if (plan.child.rows.length !== plan.parent.rows.length)
+    throw new Error(
+      `${plan.child.rows.length} child rows for ${plan.parent.rows.length} rows of ${plan.parent.table}`,
+    );
   const keyOf = (row: Record<string, unknown>) => key.map((column) => String(row[column])).join("\u0000");
   const ids = new Map<string, unknown>();
   for (const row of returned) ids.set(keyOf(row), row.id);

@@ -6,24 +6,29 @@
  * better-sqlite3 runs every statement on the calling thread. In a server that thread is the event loop:
  * the bench's profile of calculate showed a fifth of its time in those inserts and their commits, while
  * the machine's other core sat mostly idle. On this thread they run beside the event loop, which only
- * hands the rows over. Calculate at full load rose by 12 to 19 % (bench, interleaved runs).
+ * hands the rows over.
  *
  * The committed reads of the hot path stay on the event loop: run here as well, each read's answer came
  * a turn later, and the loop waited for them (calculate fell below where it was).
  *
- * The database's rules do not change. The thread's inserts take the write lock in turn with the event
- * loop's transactions (the group commit hands it the turn and waits for it, `GroupCommit.runAlone`, so the
- * two never wait on each other's lock), and commit without an fsync like every soft batch: they survive a
- * crash of the process, and the next durable commit of any connection makes them durable.
+ * The database's rules do not change. The thread's write takes the write lock in turn with the event
+ * loop's connection: the group commit hands it the turn between two batches, holding that connection
+ * meanwhile, and waits for it (`GroupCommit.runAlone`), so neither waits on the other's lock. It commits
+ * without an fsync like every soft batch (its automatic checkpoint apart): the write survives a crash of
+ * the process, and the next durable commit of any connection makes it durable.
+ *
+ * When the thread cannot take a write (it could not start, or it failed or ended), the write fails with
+ * `SoftWriteThreadFailure` and the caller makes it on the event loop instead; the thread is tried again
+ * after RETRY_AFTER_FAILURE_MS.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ParentChildInsert, ParentChildOutcome } from "./fixed-inserts.js";
 
 export interface SoftWriteSettings {
   path: string;
-  /** The thread's writer checkpoints the log past this many pages, as the event loop's writer does. */
+  /** The thread's writer checkpoints the log past this many pages. */
   checkpointPages: number;
 }
 
@@ -33,20 +38,44 @@ export type SoftWriteReply =
   | { id: number; outcome: ParentChildOutcome }
   | { id: number; error: { code?: string; message: string } };
 
+/** The thread did not take the write, which was not made: make it another way. */
+export class SoftWriteThreadFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SoftWriteThreadFailure";
+  }
+}
+
 /** How long `close` waits for the thread to close its connection before it ends the thread. */
 const CLOSE_TIMEOUT_MS = 5_000;
+/** After the thread failed, how long writes are refused at once (made on the event loop) before it is tried again. */
+const RETRY_AFTER_FAILURE_MS = 10_000;
+/**
+ * The thread's heap: it only holds a batch's rows on their way to SQLite (at most 256 calculations,
+ * write-behind.ts). V8's defaults would let its young generation alone take 32 MB of the server's memory.
+ */
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
 /**
- * The worker runs from the compiled module beside this one (dist/, or build/ for the bench tools). Tests run
- * the TypeScript sources, which a worker thread cannot load: they start the compiled worker, which
- * `npm test` builds first.
+ * The worker's module: the compiled one beside this one (dist/, or build/ for the bench tools). Tests run the
+ * TypeScript sources, which a worker thread cannot load: they start the compiled worker, which the
+ * repository's `npm test` builds first, and are refused if it is missing or older than its sources.
  */
-function workerUrl(): URL {
+export function softWriteWorkerUrl(): URL {
   const here = import.meta.url;
   if (!here.endsWith(".ts")) return new URL("./soft-write-worker.js", here);
   const compiled = new URL("../../../dist/infra/db/soft-write-worker.js", here);
-  if (!existsSync(fileURLToPath(compiled)))
-    throw new Error(`${fileURLToPath(compiled)} is missing: build the server first (npm run build)`);
+  const stale = ["soft-write-worker", "fixed-inserts"].some((name) => {
+    const built = fileURLToPath(new URL(`../../../dist/infra/db/${name}.js`, here));
+    return (
+      !existsSync(built) ||
+      statSync(built).mtimeMs < statSync(fileURLToPath(new URL(`./${name}.ts`, here))).mtimeMs
+    );
+  });
+  if (stale)
+    throw new SoftWriteThreadFailure(
+      `${fileURLToPath(compiled)} is missing or older than its sources: npm run build`,
+    );
   return compiled;
 }
 
@@ -60,19 +89,37 @@ export class SoftWriteThread {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closed = false;
+  private failedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly settings: SoftWriteSettings) {}
+  /** `onFailure`: told once per failure of the thread (the writes then go to the event loop for a while). */
+  constructor(
+    private readonly settings: SoftWriteSettings,
+    private readonly onFailure: (error: Error) => void = () => {},
+    private readonly workerUrl: () => URL = softWriteWorkerUrl,
+  ) {}
 
   /** One transaction of the thread's own, without an fsync. */
   insertWithChildren(plan: ParentChildInsert): Promise<ParentChildOutcome> {
-    if (this.closed) return Promise.reject(threadError("the database is closed"));
-    const worker = this.started();
+    if (this.closed) return Promise.reject(new SoftWriteThreadFailure("the soft-write thread is closed"));
+    if (performance.now() - this.failedAt < RETRY_AFTER_FAILURE_MS)
+      return Promise.reject(new SoftWriteThreadFailure("the soft-write thread failed a moment ago"));
+    let worker: Worker;
+    try {
+      worker = this.started();
+    } catch (error) {
+      return Promise.reject(this.failed(error));
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      // The thread keeps the process alive only while a write waits for it, as a socket would.
-      if (this.waiting.size === 0) worker.ref();
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, plan } satisfies SoftWriteRequest);
+      // The thread keeps the process alive only while a write waits for it, as a socket would.
+      if (this.waiting.size === 1) worker.ref();
+      try {
+        worker.postMessage({ id, plan } satisfies SoftWriteRequest);
+      } catch (error) {
+        // A value that cannot be handed to a thread: this write only.
+        this.settle({ id, error: { message: `the write could not be handed to the thread: ${error}` } });
+      }
     });
   }
 
@@ -91,17 +138,41 @@ export class SoftWriteThread {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerUrl(), { workerData: this.settings });
+    const worker = new Worker(this.workerUrl(), {
+      workerData: this.settings,
+      resourceLimits: RESOURCE_LIMITS,
+    });
     worker.unref();
     worker.on("message", (reply: SoftWriteReply) => this.settle(reply));
-    // An error the thread did not catch ends it: the writes waiting on it fail as an outage, and the next
-    // write starts a new thread.
-    worker.on("error", (error) =>
-      this.failAll(worker, threadError(`the soft-write thread failed: ${error}`)),
-    );
-    worker.on("exit", (code) => this.failAll(worker, threadError(`the soft-write thread ended (${code})`)));
+    // The waiting writes fail once the thread has ended, not at its error: until then it may still hold
+    // the write lock, and the next batch of the event loop would wait on it.
+    let error: unknown = null;
+    worker.on("error", (e) => {
+      error = e;
+    });
+    // A reply that cannot be read leaves a write unanswered: end the thread, which fails them all.
+    worker.on("messageerror", () => void worker.terminate());
+    worker.on("exit", (code) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      if (this.closed && this.waiting.size === 0) return;
+      const failure = this.failed(error ?? new Error(`the soft-write thread ended (exit code ${code})`));
+      const waiting = [...this.waiting.values()];
+      this.waiting.clear();
+      for (const w of waiting) w.reject(failure);
+    });
     this.worker = worker;
     return worker;
+  }
+
+  private failed(cause: unknown): SoftWriteThreadFailure {
+    this.failedAt = performance.now();
+    const failure =
+      cause instanceof SoftWriteThreadFailure
+        ? cause
+        : new SoftWriteThreadFailure(`the soft-write thread failed: ${cause}`, { cause });
+    this.onFailure(failure);
+    return failure;
   }
 
   private settle(reply: SoftWriteReply): void {
@@ -113,17 +184,4 @@ export class SoftWriteThread {
       waiting.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     else waiting.resolve(reply.outcome);
   }
-
-  private failAll(worker: Worker, error: Error): void {
-    if (this.worker !== worker) return;
-    this.worker = null;
-    const waiting = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const w of waiting) w.reject(error);
-  }
-}
-
-/** Classed with SQLite's I/O errors, so that callers treat it as an outage: retryable. */
-function threadError(message: string): Error {
-  return Object.assign(new Error(message), { code: "SQLITE_IOERR_THREAD" });
 }

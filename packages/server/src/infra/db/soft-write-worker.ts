@@ -10,28 +10,38 @@ import type { SoftWriteReply, SoftWriteRequest, SoftWriteSettings } from "./soft
 const { path, checkpointPages } = workerData as SoftWriteSettings;
 const port = parentPort!;
 
-/** Statements prepared once per text: a few per table (fixed-inserts.ts); this bounds the rest. */
+/** Statements prepared once per text: a few per table (fixed-inserts.ts); the least used go past this. */
 const STATEMENT_CACHE_SIZE = 100;
 const statements = new Map<string, SQLite.Statement>();
 let writer: SQLite.Database | null = null;
 
-function statement(text: string): SQLite.Statement {
-  if (!writer) {
-    writer = new SQLite(path, { fileMustExist: true });
+function opened(): SQLite.Database {
+  const connection = new SQLite(path, { fileMustExist: true });
+  try {
     // Soft writes only: no fsync at commit; the next durable commit of any connection syncs the log.
-    writer.pragma("synchronous = NORMAL");
-    writer.pragma("foreign_keys = ON");
-    writer.pragma("busy_timeout = 5000");
-    writer.pragma(`wal_autocheckpoint = ${checkpointPages}`);
+    connection.pragma("synchronous = NORMAL");
+    connection.pragma("foreign_keys = ON");
+    connection.pragma("busy_timeout = 5000");
+    connection.pragma(`wal_autocheckpoint = ${checkpointPages}`);
     // Inserts only: the B-trees' upper levels and a batch's dirty pages.
-    writer.pragma("cache_size = -4096");
+    connection.pragma("cache_size = -4096");
+  } catch (error) {
+    connection.close();
+    throw error;
   }
+  return connection;
+}
+
+function statement(text: string): SQLite.Statement {
+  writer ??= opened();
   let prepared = statements.get(text);
-  if (!prepared) {
+  if (prepared) statements.delete(text);
+  else {
     if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
     prepared = writer.prepare(text);
-    statements.set(text, prepared);
   }
+  // A Map keeps insertion order: the least recently used is first.
+  statements.set(text, prepared);
   return prepared;
 }
 
@@ -46,8 +56,27 @@ function insertWithChildren(plan: ParentChildInsert) {
     statement("commit").run();
     return outcome;
   } catch (error) {
-    if (writer?.inTransaction) statement("rollback").run();
+    abandonTransaction();
     throw error;
+  }
+}
+
+/**
+ * Rolls back a write that failed. Should the rollback fail too, the connection is closed, which ends the
+ * transaction: a write lock left held would make every later write, this thread's and the event loop's,
+ * wait for it.
+ */
+function abandonTransaction(): void {
+  if (!writer?.inTransaction) return;
+  try {
+    statement("rollback").run();
+  } catch {
+    // Closed below.
+  }
+  if (writer.inTransaction) {
+    statements.clear();
+    writer.close();
+    writer = null;
   }
 }
 

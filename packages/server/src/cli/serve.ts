@@ -37,13 +37,15 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.dbPoolSize,
     onConnectionLost: (err) => logger.warn({ err }, "database connection lost; the pool will reconnect"),
-    softWriteThread: {
-      onFailure: (err) =>
-        logger.error(
-          { err },
-          "soft-write thread failed; calculations are written on the event loop for a while",
-        ),
-    },
+    ...(config.sqliteSoftWriteThread && {
+      softWriteThread: {
+        onFailure: (err) =>
+          logger.error(
+            { err },
+            "soft-write thread failed; calculations are written on the event loop for a while",
+          ),
+      },
+    }),
     ...(config.sqliteCheckpointIntervalMs > 0 && {
       walCheckpoints: {
         intervalMs: config.sqliteCheckpointIntervalMs,

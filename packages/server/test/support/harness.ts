@@ -54,8 +54,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     OVERLOAD_MAX_QUEUE_MS: "0",
     ...env,
   });
-  // The server's own setting: on SQLite, the calculations written behind their answer on a thread.
-  const database = openDatabase(config.databaseUrl, { poolSize: 20, softWriteThread: {} });
+  // The server's own setting (SQLITE_SOFT_WRITE_THREAD, also taken from the test run's environment).
+  const database = openDatabase(config.databaseUrl, {
+    poolSize: 20,
+    ...((config.sqliteSoftWriteThread || process.env.SQLITE_SOFT_WRITE_THREAD === "true") && {
+      softWriteThread: {},
+    }),
+  });
   await migrateToLatest(database);
   const clock = new TestClock();
   const ctx: AppContext = { config, database, clock, logger: pino({ level: "silent" }) };

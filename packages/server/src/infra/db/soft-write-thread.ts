@@ -6,7 +6,7 @@
  * better-sqlite3 runs every statement on the calling thread. In a server that thread is the event loop:
  * the bench's profile of calculate showed a fifth of its time in those inserts and their commits, while
  * the machine's other core sat mostly idle. On this thread they run beside the event loop, which only
- * hands the rows over.
+ * hands the rows over. Off by default (SQLITE_SOFT_WRITE_THREAD): ARCHITECTURE.md says why.
  *
  * The committed reads of the hot path stay on the event loop: run here as well, each read's answer came
  * a turn later, and the loop waited for them (calculate fell below where it was).
@@ -52,9 +52,10 @@ const CLOSE_TIMEOUT_MS = 5_000;
 const RETRY_AFTER_FAILURE_MS = 10_000;
 /**
  * The thread's heap: it only holds a batch's rows on their way to SQLite (at most 256 calculations,
- * write-behind.ts). V8's defaults would let its young generation alone take 32 MB of the server's memory.
+ * write-behind.ts, well under a megabyte). V8's defaults would let its young generation alone take 32 MB
+ * of the server's memory. Should a write need more, the thread ends and the write goes to the event loop.
  */
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 };
 
 /**
  * The worker's module: the compiled one beside this one (dist/, or build/ for the bench tools). Tests run the

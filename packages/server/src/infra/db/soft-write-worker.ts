@@ -24,7 +24,7 @@ function opened(): SQLite.Database {
     connection.pragma("busy_timeout = 5000");
     connection.pragma(`wal_autocheckpoint = ${checkpointPages}`);
     // Inserts only: the B-trees' upper levels and a batch's dirty pages.
-    connection.pragma("cache_size = -4096");
+    connection.pragma("cache_size = -2048");
   } catch (error) {
     connection.close();
     throw error;

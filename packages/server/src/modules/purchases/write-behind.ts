@@ -3,8 +3,8 @@
  * receipt can always confirm it later with the printed receipt (late confirm), so a new calculated
  * purchase that holds nothing (no points payment, no promo code to reserve) is answered at once and
  * written with the others answered until a WRITE_LINGER_MS timer fires (later when the loop is busy), in
- * one soft transaction (SQLite: no fsync, and in a server process on the soft-write thread, beside the
- * event loop; PostgreSQL: synchronous_commit off).
+ * one soft transaction (SQLite: no fsync, and on the soft-write thread when it is on, beside the event
+ * loop; PostgreSQL: synchronous_commit off).
  *
  * What a crash between the answer and the write loses: those calculations, nothing else. Their points,
  * promo codes and limits were never taken. The till's confirm then finds no purchase and is answered

@@ -209,6 +209,35 @@ describe("dashboard figures", () => {
     expect(after.withCard.discount).toBe(card.discount);
   });
 
+  it("passes over the calculations it does not count: its watermark moves past them", async () => {
+    await rollUp();
+    for (let i = 0; i < 3; i++)
+      expect((await pos("/v1/purchases/calculate", receipt(w.alpha, `d-calc-${i}`))).statusCode).toBe(200);
+    expect((await rollUp()).purchaseEvents).toBe(0);
+    const position = async () =>
+      (
+        await t.database.db
+          .selectFrom("stats_watermarks")
+          .select("position")
+          .where("stream", "=", "purchase_events")
+          .executeTakeFirstOrThrow()
+      ).position;
+    const newest = async () =>
+      Number(
+        (
+          await t.database.db
+            .selectFrom("purchase_events")
+            .select((eb) => eb.fn.max("id").as("id"))
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    // Only calculations since the last run: the watermark stands on the newest of them, not before them.
+    expect(Number(await position())).toBe(await newest());
+    await sale("d-after-calcs");
+    expect((await rollUp()).purchaseEvents).toBe(1);
+    expect(Number(await position())).toBe(await newest());
+  });
+
   it("leaves events younger than the settle time for a later run", async () => {
     await sale("d-fresh");
     const taken = await t.server.services.stats.rollUp();

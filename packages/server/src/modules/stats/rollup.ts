@@ -10,7 +10,8 @@
  *
  * One transaction per step: a batch is read past the watermark and folded into deltas outside it; then the
  * transaction locks the watermark row (PostgreSQL; SQLite has one writer anyway), checks it has not moved,
- * adds the deltas to the hourly rows and moves the watermark to the last id taken, all committed together.
+ * adds the deltas to the hourly rows and moves the watermark to the last id read (purchase events that
+ * change no figure, calculations mostly, are read and passed over), all committed together.
  * A process whose batch another one wrote meanwhile finds the watermark moved and writes nothing, so a
  * step is never counted twice, and a step that fails leaves nothing behind.
  *
@@ -362,15 +363,27 @@ function cancelled(deltas: Deltas, row: EventRow, event: Record<string, unknown>
     deltas.rule(row, row.created_at, ruleId, -left(r.discount), -r.lines);
 }
 
-const EVENT_KINDS = ["confirmed", "resolved", "refunded", "cancelled"];
-
-/** A step that found its watermark moved by another process meanwhile: nothing written, try again. */
-const MOVED = -1;
+/**
+ * The purchase events that change a figure. The others (mostly `calculated`, several per sale) are read
+ * and passed over: the watermark moves past them, so that each step reads at most BATCH rows. Filtered in
+ * the query instead, a step read every calculation since the last counted event, on the event loop, to
+ * find a thousand it counts.
+ */
+const COUNTED_KINDS = new Set(["confirmed", "resolved", "refunded", "cancelled"]);
 
 interface Collected {
+  /** Rows that changed a figure. */
   taken: number;
+  /** The id the watermark moves to: the last row read and not too young, counted or passed over. */
   last: number;
   deltas: Deltas;
+}
+
+interface StepResult {
+  /** Rows this step counted. */
+  taken: number;
+  /** Whether the watermark moved (by this step or, meanwhile, by another process): there may be more. */
+  moved: boolean;
 }
 
 /**
@@ -383,34 +396,41 @@ async function step(
   stream: StatsStream,
   now: number,
   collect: (reader: Executor, position: number) => Promise<Collected>,
-): Promise<number> {
+): Promise<StepResult> {
   const position = await watermarkOf(database.db, stream, null);
   const { taken, last, deltas } = await collect(database.db, position);
-  if (taken === 0) return 0;
+  if (last === position) return { taken: 0, moved: false };
   const written = await database.transaction(async (trx) => {
     if ((await watermarkOf(trx, stream, database)) !== position) return false;
     await deltas.write(trx);
     await moveWatermark(trx, stream, last, now);
     return true;
   });
-  return written ? taken : MOVED;
+  // Not written: another process took this batch meanwhile; the next step starts from where it left.
+  return { taken: written ? taken : 0, moved: true };
 }
 
-/** Takes rows in id order up to the first one younger than the settle time. */
+/**
+ * Takes rows in id order up to the first one younger than the settle time, applying those that `counts`
+ * (every row, by default) and passing over the others.
+ */
 async function fold<R extends { id: number; created_at: number }>(
   rows: R[],
   position: number,
   cutoff: number,
   apply: (row: R, deltas: Deltas) => Promise<void> | void,
+  counts: (row: R) => boolean = () => true,
 ): Promise<Collected> {
   const deltas = new Deltas();
   let last = position;
   let taken = 0;
   for (const row of rows) {
     if (row.created_at > cutoff) break;
-    await apply(row, deltas);
+    if (counts(row)) {
+      await apply(row, deltas);
+      taken++;
+    }
     last = Number(row.id);
-    taken++;
   }
   return { taken, last, deltas };
 }
@@ -433,21 +453,27 @@ const purchaseEventsStep = (database: Database, now: number, settleMs: number) =
         "p.total",
         "p.discount_total",
         "p.refunded_amount",
-        "p.receipt",
+        // The receipt only for the events counted: the others are passed over.
+        sql<string>`case when e.kind in (${sql.join([...COUNTED_KINDS])}) then p.receipt end`.as("receipt"),
       ])
       .where("e.id", ">", position)
-      .where("e.kind", "in", EVENT_KINDS)
       .orderBy("e.id")
       .limit(BATCH)
       .execute()) as EventRow[];
-    return fold(rows, position, now - settleMs, async (row, deltas) => {
-      const event = data(row);
-      if (row.kind === "confirmed") await confirmed(reader, deltas, row, event);
-      else if (row.kind === "resolved" && event.action === "confirm")
-        await confirmed(reader, deltas, row, event);
-      else if (row.kind === "refunded") await refunded(reader, deltas, row, event);
-      else if (row.kind === "cancelled") cancelled(deltas, row, event);
-    });
+    return fold(
+      rows,
+      position,
+      now - settleMs,
+      async (row, deltas) => {
+        const event = data(row);
+        if (row.kind === "confirmed") await confirmed(reader, deltas, row, event);
+        else if (row.kind === "resolved" && event.action === "confirm")
+          await confirmed(reader, deltas, row, event);
+        else if (row.kind === "refunded") await refunded(reader, deltas, row, event);
+        else if (row.kind === "cancelled") cancelled(deltas, row, event);
+      },
+      (row) => COUNTED_KINDS.has(row.kind),
+    );
   });
 
 const ledgerStep = (database: Database, now: number, settleMs: number) =>
@@ -495,12 +521,12 @@ export async function rollUpStats(
 ): Promise<RollUpResult> {
   const settleMs = options.settleMs ?? STATS_SETTLE_MS;
   const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
-  const drain = async (step: () => Promise<number>) => {
+  const drain = async (step: () => Promise<StepResult>) => {
     let total = 0;
     for (let i = 0; i < maxSteps; i++) {
-      const n = await step();
-      if (n === 0) break;
-      if (n !== MOVED) total += n;
+      const { taken, moved } = await step();
+      total += taken;
+      if (!moved) break;
     }
     return total;
   };

@@ -34,7 +34,7 @@ export async function readChangeCounter(db: Executor, key: string): Promise<stri
 }
 
 /** How many moves of `key` this process has made: a cache that saw fewer looks at the counter again. */
-export function movesMadeHere(key: string): number {
+function movesMadeHere(key: string): number {
   return movedHere.get(key) ?? 0;
 }
 
@@ -50,7 +50,38 @@ export async function committedChangeCounter(database: Database, key: string): P
  * How long a cache looks at the committed counter on every read after a move made by its own process: the
  * move is counted when the counter is bumped, inside a transaction that commits later (or rolls back).
  */
-export const LOCAL_MOVE_WATCH_MS = 1_000;
+const LOCAL_MOVE_WATCH_MS = 1_000;
+
+/**
+ * A cache's watch over its own process's moves of a counter: they are counted when the counter is bumped,
+ * inside a transaction that commits later (or rolls back), so after one the cache reads the committed
+ * counter on every read, for LOCAL_MOVE_WATCH_MS at most, until it has seen it move (`seenCommitted`).
+ */
+export class OwnMoves {
+  private movesSeen = 0;
+  private until = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly key: string) {}
+
+  /** Whether this process moved the counter since the last look; the watch starts then. */
+  movedSince(t: number): boolean {
+    const moves = movesMadeHere(this.key);
+    if (moves === this.movesSeen) return false;
+    this.movesSeen = moves;
+    this.until = t + LOCAL_MOVE_WATCH_MS;
+    return true;
+  }
+
+  /** Whether reads must look at the committed counter now. */
+  watching(t: number): boolean {
+    return t < this.until;
+  }
+
+  /** The committed counter has moved: the watch ends. */
+  seenCommitted(): void {
+    this.until = Number.NEGATIVE_INFINITY;
+  }
+}
 
 /**
  * When a process-local cache must drop what it holds: within `checkEveryMs` of a move committed by another
@@ -63,29 +94,24 @@ export class ChangeWatch {
   /** Moves whenever the cache is dropped, so that a read started before cannot refill it. */
   generation = 0;
   private version: string | null = null;
-  private movedHereSeen = 0;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<void> | null = null;
-  /** Until when every read looks at the committed counter (after a move made by this process). */
-  private watchUntil = Number.NEGATIVE_INFINITY;
+  private readonly ownMoves: OwnMoves;
 
   constructor(
     private readonly database: Database,
     private readonly key: string,
     private readonly checkEveryMs: number,
     private readonly drop: () => void,
-  ) {}
+  ) {
+    this.ownMoves = new OwnMoves(key);
+  }
 
   /** Resolves once the cache holds nothing older than the counter's last committed move. */
   fresh(): Promise<void> {
     const t = performance.now();
-    const moved = movesMadeHere(this.key);
-    if (moved !== this.movedHereSeen) {
-      this.movedHereSeen = moved;
-      this.dropNow();
-      this.watchUntil = t + LOCAL_MOVE_WATCH_MS;
-    }
-    if (t < this.watchUntil) return this.poll(t);
+    if (this.ownMoves.movedSince(t)) this.dropNow();
+    if (this.ownMoves.watching(t)) return this.poll(t);
     if (t - this.checkedAt < this.checkEveryMs) return Promise.resolve();
     this.checking ??= this.poll(t).finally(() => {
       this.checking = null;
@@ -97,7 +123,7 @@ export class ChangeWatch {
     const version = await committedChangeCounter(this.database, this.key);
     if (version !== this.version) {
       // The first reading (version null) finds an empty cache: dropping it costs nothing.
-      if (this.version !== null) this.watchUntil = Number.NEGATIVE_INFINITY;
+      if (this.version !== null) this.ownMoves.seenCommitted();
       this.drop();
       this.generation++;
       this.version = version;

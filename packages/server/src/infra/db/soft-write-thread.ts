@@ -25,6 +25,7 @@ import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ParentChildInsert, ParentChildOutcome } from "./fixed-inserts.js";
+import { endWorker } from "./worker-end.js";
 
 export interface SoftWriteSettings {
   path: string;
@@ -62,7 +63,7 @@ const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 2
  * TypeScript sources, which a worker thread cannot load: they start the compiled worker, which the
  * repository's `npm test` builds first, and are refused if it is missing or older than its sources.
  */
-export function softWriteWorkerUrl(): URL {
+function softWriteWorkerUrl(): URL {
   const here = import.meta.url;
   if (!here.endsWith(".ts")) return new URL("./soft-write-worker.js", here);
   const compiled = new URL("../../../dist/infra/db/soft-write-worker.js", here);
@@ -130,11 +131,7 @@ export class SoftWriteThread {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-    worker.ref();
-    worker.postMessage("close" satisfies SoftWriteRequest);
-    const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    await endWorker(worker, "close" satisfies SoftWriteRequest, exited, CLOSE_TIMEOUT_MS);
   }
 
   private started(): Worker {

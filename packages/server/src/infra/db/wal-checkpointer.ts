@@ -13,6 +13,7 @@
  * synced, whichever connection runs it.
  */
 import { Worker } from "node:worker_threads";
+import { endWorker } from "./worker-end.js";
 
 export interface CheckpointerSettings {
   path: string;
@@ -84,11 +85,7 @@ export function startWalCheckpointer(
   return {
     async stop() {
       stopping = true;
-      worker.ref();
-      worker.postMessage("stop");
-      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
+      await endWorker(worker, "stop", exited, STOP_TIMEOUT_MS);
     },
   };
 }

@@ -14,7 +14,7 @@
 import type { AntiFraudCaps, RefundPolicy, RuleDefinition } from "@kopilka/contract";
 import { compileRules } from "../../core/rules/engine.js";
 import type { RuleEngine } from "../../core/rules/types.js";
-import { LOCAL_MOVE_WATCH_MS, movesMadeHere } from "../../infra/db/change-counter.js";
+import { OwnMoves } from "../../infra/db/change-counter.js";
 import type { Database, Executor } from "../../infra/db/database.js";
 import type { Row } from "../../infra/db/schema.js";
 import type { Clock } from "../../kernel/index.js";
@@ -183,9 +183,8 @@ export class ProgramCatalog {
   private globalVersion: string | null = null;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<string> | null = null;
-  /** This process's own moves of the counter seen so far, and until when the committed one is watched. */
-  private movesSeen = 0;
-  private watchUntil = Number.NEGATIVE_INFINITY;
+  /** This process's own moves of the counter, and the version known when the last one was seen. */
+  private readonly ownMoves = new OwnMoves(PROGRAMS_VERSION_KEY);
   private versionAtMove: string | null = null;
 
   constructor(
@@ -212,24 +211,19 @@ export class ProgramCatalog {
    */
   private async currentVersion(db: Executor): Promise<string> {
     const t = performance.now();
-    const moves = movesMadeHere(PROGRAMS_VERSION_KEY);
-    if (moves !== this.movesSeen) {
-      this.movesSeen = moves;
-      this.watchUntil = t + LOCAL_MOVE_WATCH_MS;
-      this.versionAtMove = this.globalVersion;
-    }
+    if (this.ownMoves.movedSince(t)) this.versionAtMove = this.globalVersion;
     if (db !== this.database.db) {
       const fresh =
-        this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs && t >= this.watchUntil;
+        this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs && !this.ownMoves.watching(t);
       return fresh ? this.globalVersion! : readProgramsVersion(db);
     }
     const remember = (v: string) => {
       this.globalVersion = v;
       this.checkedAt = t;
-      if (v !== this.versionAtMove) this.watchUntil = Number.NEGATIVE_INFINITY;
+      if (v !== this.versionAtMove) this.ownMoves.seenCommitted();
       return v;
     };
-    if (t < this.watchUntil) return remember(await readProgramsVersion(db));
+    if (this.ownMoves.watching(t)) return remember(await readProgramsVersion(db));
     if (this.globalVersion !== null && t - this.checkedAt < this.checkEveryMs) return this.globalVersion;
     if (!this.checking) {
       this.checking = readProgramsVersion(db)

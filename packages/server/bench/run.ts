@@ -6,7 +6,8 @@
  *     and times the cards import; a database that already holds the bench data is reused.
  *  2. Starts the real server (`node dist/cli/main.js serve`) on it, and two baselines as child processes:
  *     a bare Fastify route returning a captured calculate response, and a route doing one durable
- *     single-row insert (SQLite synchronous=FULL, or PostgreSQL with synchronous commit through pg).
+ *     single-row insert (SQLite synchronous=FULL, or PostgreSQL with synchronous commit through pg); with
+ *     the `floor` phase on SQLite, a third: calculate's floor (floor-server.ts).
  *  3. Warms every target up, then runs BENCH_ROUNDS rounds. Each round measures every figure next to its
  *     baseline (bare + calculate, then calculate paced at half of that round's maximum; bonus payment +
  *     durable insert + confirm), alternating the order from round to round so that a machine drifting
@@ -25,10 +26,10 @@
  * statement of calculate and confirm; needs BENCH_DB).
  *
  * Knobs (env): BENCH_ROUNDS (default 5), BENCH_DURATION (s per measurement, 10), BENCH_WARMUP (s, 3),
- * BENCH_CONNECTIONS (32), BENCH_CARDS (1000000), BENCH_PRODUCTS (100000),
- * BENCH_PHASES (bare,calculate,rules2000,pharmapi,paced,overload,newcomers,bonus,insert,confirm; rules2000 brings
- * bare and calculate with it), BENCH_RULES2000_CARDS (cards of the 2,000-rule program, 100000; seeded on
- * first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
+ * BENCH_CONNECTIONS (32), BENCH_CARDS (1000000), BENCH_PRODUCTS (100000), BENCH_PHASES
+ * (bare,calculate,floor,rules2000,pharmapi,paced,overload,newcomers,bonus,insert,confirm,cabinet; rules2000
+ * and floor bring bare and calculate with them), BENCH_RULES2000_CARDS (cards of the 2,000-rule program,
+ * 100000; seeded on first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
  * seeded by an earlier run instead of seeding; kept afterwards), BENCH_CPU_PROF (directory: the server
  * runs with --cpu-prof and writes its profile there on exit; BENCH_CPU_PROF_INTERVAL_US samples more often
@@ -99,6 +100,7 @@ const PRODUCTS = Math.round(num("BENCH_PRODUCTS", 100_000, 100));
 const ALL_PHASES = [
   "bare",
   "calculate",
+  "floor",
   "rules2000",
   "pharmapi",
   "paced",
@@ -113,8 +115,9 @@ type Phase = (typeof ALL_PHASES)[number];
 const PHASES = new Set((env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map((s) => s.trim()) as Phase[]);
 for (const p of PHASES)
   if (!ALL_PHASES.includes(p)) throw new Error(`BENCH_PHASES: unknown phase ${p} (${ALL_PHASES.join(", ")})`);
-// The 2,000-rule figure is a ratio to the 200-rule calculate of the same round, shown against the bare route.
-if (PHASES.has("rules2000")) {
+// The 2,000-rule figure is a ratio to the 200-rule calculate of the same round, shown against the bare route;
+// the floor is shown beside calculate.
+if (PHASES.has("rules2000") || PHASES.has("floor")) {
   PHASES.add("bare");
   PHASES.add("calculate");
 }
@@ -194,6 +197,7 @@ const BUSY_TILLS = 60;
 const LABELS: Record<Phase, string> = {
   bare: "bare Fastify, same payload",
   calculate: "calculate, 10 lines (max)",
+  floor: "calculate's floor: card read, 200 rules, row behind (max)",
   rules2000: "calculate, 10 lines, 2,000 rules (max)",
   pharmapi: "PharmApi get_discount, 10 lines (max)",
   paced: "calculate @ 50%, paced open loop",
@@ -213,6 +217,8 @@ interface Round {
 
 interface Ratios {
   calculateToBare: number[];
+  /** The floor baseline (floor-server.ts) ÷ the bare route: what no calculate can exceed here. */
+  floorToBare: number[];
   rules2000ToBare: number[];
   /** calculate with 2,000 rules ÷ calculate with 200, within each round. */
   rules2000ToCalculate: number[];
@@ -395,6 +401,7 @@ async function main(): Promise<void> {
       summary: {},
       ratios: {
         calculateToBare: [],
+        floorToBare: [],
         rules2000ToBare: [],
         rules2000ToCalculate: [],
         getDiscountToBare: [],
@@ -491,9 +498,31 @@ async function main(): Promise<void> {
       readyPath: "/ready",
     });
     children.push(insert);
+    // Calculate's floor reads the bench database directly: SQLite only.
+    const floor =
+      PHASES.has("floor") && target.dialect === "sqlite"
+        ? await startChild({
+            name: "calculate-floor",
+            script: join(here, "floor-server.js"),
+            env: {
+              PAYLOAD_FILE: payloadFile,
+              DB_FILE: url.slice("sqlite:".length),
+              WRITE_FILE: join(work, "floor.db"),
+              PRODUCTS: String(sizes.products),
+            },
+            readyPath: "/ready",
+          })
+        : null;
+    if (floor) children.push(floor);
+    else if (PHASES.has("floor")) log("calculate's floor: measured on SQLite only");
     const bareUrl = `http://127.0.0.1:${bare.port}`;
     const insertUrl = `http://127.0.0.1:${insert.port}`;
-    const allPids = [serverPid, bare.process.pid!, insert.process.pid!];
+    const allPids = [
+      serverPid,
+      bare.process.pid!,
+      insert.process.pid!,
+      ...(floor ? [floor.process.pid!] : []),
+    ];
     LABELS.insert =
       target.dialect === "postgres"
         ? "durable insert (PostgreSQL, synchronous commit)"
@@ -644,7 +673,7 @@ async function main(): Promise<void> {
       const record = (phase: Phase, m: Measurement) => {
         round.order.push(phase);
         round.measurements[phase] = m;
-        if (phase !== "bare" && phase !== "insert") tally(m);
+        if (phase !== "bare" && phase !== "insert" && phase !== "floor") tally(m);
       };
       log(`round ${r} of ${ROUNDS}`);
 
@@ -670,6 +699,21 @@ async function main(): Promise<void> {
           await measure(serverPid, () => calculateFor(`r${r} ${LABELS.calculate}`, DURATION)),
         );
       };
+      const runFloor = async () => {
+        if (!floor) return;
+        record(
+          "floor",
+          await measure(floor.process.pid!, () =>
+            runAutocannon({
+              name: `r${r} ${LABELS.floor}`,
+              url: `http://127.0.0.1:${floor.port}`,
+              workload: workload.calculate(headers, false),
+              connections: CONNECTIONS,
+              duration: DURATION,
+            }),
+          ),
+        );
+      };
       const runCalculate2000 = async () => {
         if (!PHASES.has("rules2000")) return;
         record(
@@ -692,7 +736,7 @@ async function main(): Promise<void> {
           ),
         );
       };
-      const steps = [runBare, runCalculate, runCalculate2000, runGetDiscount];
+      const steps = [runBare, runCalculate, runFloor, runCalculate2000, runGetDiscount];
       for (const step of forward ? steps : steps.reverse()) await step();
       const calcMax = round.measurements.calculate;
       if (PHASES.has("paced") && calcMax) {
@@ -820,6 +864,7 @@ async function main(): Promise<void> {
 
       const m = round.measurements;
       if (m.calculate && m.bare) results.ratios.calculateToBare.push(m.calculate.rps / m.bare.rps);
+      if (m.floor && m.bare) results.ratios.floorToBare.push(m.floor.rps / m.bare.rps);
       if (m.rules2000 && m.bare) results.ratios.rules2000ToBare.push(m.rules2000.rps / m.bare.rps);
       if (m.rules2000 && m.calculate)
         results.ratios.rules2000ToCalculate.push(m.rules2000.rps / m.calculate.rps);
@@ -887,6 +932,10 @@ async function main(): Promise<void> {
       "%",
       `≥ ${pct(BARS.calculateRatio)}`,
       (v) => v >= BARS.calculateRatio,
+      true,
+      ratios.floorToBare.length > 0
+        ? `calculate's floor (no calculate is faster): ${pct(median(ratios.floorToBare))} of bare`
+        : undefined,
     );
     const rules2000Ratio = finite(ratios.medians.rules2000ToCalculate);
     bar(
@@ -1101,6 +1150,7 @@ function printReport(results: Results): void {
   out(`\nMedians over ${results.rounds.length} rounds:\n\n`);
   const ratioOf: Partial<Record<Phase, number[]>> = {
     calculate: results.ratios.calculateToBare,
+    floor: results.ratios.floorToBare,
     rules2000: results.ratios.rules2000ToBare,
     pharmapi: results.ratios.getDiscountToBare,
     bonus: results.ratios.bonusToInsert,
@@ -1108,6 +1158,7 @@ function printReport(results: Results): void {
   };
   const baseOf: Partial<Record<Phase, string>> = {
     calculate: "bare",
+    floor: "bare",
     rules2000: "bare",
     pharmapi: "bare",
     bonus: "insert",

@@ -11,15 +11,24 @@
  * events. Its rate is therefore above any real calculate's on this machine, and its ratio to the bare
  * route bounds the calculate bar from above (README, "Benchmark").
  *
- * Run as a child process by run.ts. Env: PORT, PAYLOAD_FILE, DB_FILE (the bench database, read only),
- * WRITE_FILE (a scratch database for the rows), PRODUCTS.
+ * get_discount's floor is the same for PharmApi: it parses the request, reads the card and its live
+ * limit holds (one statement each), prices the lines with the bench's discount program compiled by the
+ * real engine, queues one row of the calculation and its transaction codes for the write behind, and
+ * returns a captured get_discount answer. No authentication, no pharmacy lookup, no purchase, no holds or
+ * codes of their own rows, no superseding of earlier calculations.
+ *
+ * Run as a child process by run.ts. Env: PORT, PAYLOAD_FILE, GET_DISCOUNT_FILE (a captured get_discount
+ * answer), DB_FILE (the bench database, read only), WRITE_FILE (a scratch database for the rows), PRODUCTS.
  */
 import { readFileSync } from "node:fs";
 import SQLite from "better-sqlite3";
 import Fastify from "fastify";
+import { compileDiscountProgram } from "../src/core/rules/discount-program.js";
 import { compileRules } from "../src/core/rules/engine.js";
 import type { RuleProduct } from "../src/core/rules/types.js";
+import { partsOf } from "../src/modules/discount-programs/definitions.js";
 import { bodyOfDraft, ruleBodyIssues } from "../src/modules/programs/index.js";
+import { PROGRAM, PROGRAM_CODE } from "./pharmapi.js";
 import { benchProducts, benchRules } from "./seed.js";
 import { BENCH_PARTNER } from "./target.js";
 
@@ -118,6 +127,57 @@ app.post<{ Body: CalculateBody }>("/v1/purchases/calculate", async (request) => 
   queued.push([body.purchaseId, card?.id ?? null, lines, evaluation.total, now]);
   return payload;
 });
+// get_discount's floor.
+const getDiscountAnswer = readFileSync(env.GET_DISCOUNT_FILE ?? "", "utf8");
+const discountProgram = reader
+  .prepare<[number, string], { id: number }>("select id from programs where partner_id = ? and code = ?")
+  .get(partnerId, PROGRAM_CODE);
+if (!discountProgram) throw new Error(`no discount program ${PROGRAM_CODE}`);
+const discountEngine = compileDiscountProgram({
+  code: PROGRAM_CODE,
+  version: 1,
+  ...partsOf(PROGRAM).definition,
+});
+const maxPacks = new Map(PROGRAM.limits?.map((l) => [l.id, l.maxPacks]));
+const readCardStatus = reader.prepare<[number, string], { id: number; status: string }>(
+  "select id, status from cards where partner_id = ? and number = ?",
+);
+// The limits module's own statement for a card's live holds (limits.ts, LIVE_HOLDS).
+const readLiveHolds = reader.prepare<[number, string, number], { limit_id: string; packs: number }>(
+  `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
+   where program_id = ? and card_number = ? and state in ('reserved', 'consumed')
+   and (state = 'consumed' or expires_at > ?)`,
+);
+interface GetDiscountBody {
+  card_number: string;
+  orders: { barcode: string; count: number; price: number }[];
+}
+app.post<{ Body: GetDiscountBody }>("/api/v1.1/get_discount", async (request, reply) => {
+  const body = request.body;
+  const now = Date.now();
+  const card = readCardStatus.get(partnerId, body.card_number);
+  const used = new Map<string, number>();
+  for (const hold of readLiveHolds.all(discountProgram.id, body.card_number, now))
+    used.set(hold.limit_id, (used.get(hold.limit_id) ?? 0) + Number(hold.packs));
+  const evaluation = discountEngine.evaluate({
+    now,
+    store: { code: "BENCH-01", partner: "bench", timeZone: "Europe/Moscow" },
+    lines: body.orders.map((o, i) => ({
+      lineId: String(i + 1),
+      barcode: o.barcode,
+      quantity: Math.round(o.count * 1000),
+      unitPrice: Math.round(o.price * 100),
+    })),
+    limits: Object.fromEntries(
+      [...maxPacks].map(([id, max]) => [id, { remaining: max - (used.get(id) ?? 0) }]),
+    ),
+  });
+  const codes = evaluation.lines.map((l) => `${l.lineId}:${now.toString(16)}${l.discount}`).join(";");
+  if (queued.length === 0) setImmediate(writeQueued);
+  queued.push([body.card_number, card?.id ?? null, codes, evaluation.discountTotal, now]);
+  return reply.type("application/json").send(getDiscountAnswer);
+});
+
 app.get("/ready", async () => ({ status: "ok" }));
 await app.listen({ host: "127.0.0.1", port: Number(env.PORT) });
 process.once("SIGTERM", () => void app.close().then(() => process.exit(0)));

@@ -28,7 +28,7 @@ export const PHARM_SECRET = "bench-pharmapi-secret-0123456789";
  * runs no sweeper), would otherwise be replaced by every call for the same card, the rare case made common.
  */
 const POS_ID = `bench-pharmacy-pos-${Date.now().toString(36)}-${process.pid}`;
-const PROGRAM_CODE = "bench-discount";
+export const PROGRAM_CODE = "bench-discount";
 const CARD_PREFIX = "777";
 /** Cards of the range given out and used before the run: 777 1 and 9 digits. */
 const ISSUED_CARDS = 100_000;
@@ -48,7 +48,7 @@ function ean13(body: string): string {
 
 const BARCODES = Array.from({ length: 20 }, (_, i) => ean13(`4607000${String(i + 1).padStart(5, "0")}`));
 
-const PROGRAM: DiscountProgramBody = {
+export const PROGRAM: DiscountProgramBody = {
   name: "Bench manufacturer program",
   items: BARCODES.map((barcode, i) => ({
     barcode,

@@ -27,8 +27,9 @@
  *
  * Knobs (env): BENCH_ROUNDS (default 5), BENCH_DURATION (s per measurement, 10), BENCH_WARMUP (s, 3),
  * BENCH_CONNECTIONS (32), BENCH_CARDS (1000000), BENCH_PRODUCTS (100000), BENCH_PHASES
- * (bare,calculate,floor,rules2000,pharmapi,paced,overload,newcomers,bonus,insert,confirm,cabinet; rules2000
- * and floor bring bare and calculate with them), BENCH_RULES2000_CARDS (cards of the 2,000-rule program,
+ * (bare,calculate,floor,rules2000,pharmapi,pharmapifloor,paced,overload,newcomers,bonus,insert,confirm,
+ * cabinet; rules2000 and floor bring bare and calculate with them, pharmapifloor bare and pharmapi, and
+ * floor with pharmapi brings pharmapifloor), BENCH_RULES2000_CARDS (cards of the 2,000-rule program,
  * 100000; seeded on first use, reused as they are afterwards), BENCH_DATABASE_URL (postgres://…: run against
  * PostgreSQL; seeded unless it already holds the bench data), BENCH_DB (SQLite path: reuse a database
  * seeded by an earlier run instead of seeding; kept afterwards), BENCH_CPU_PROF (directory: the server
@@ -103,6 +104,7 @@ const ALL_PHASES = [
   "floor",
   "rules2000",
   "pharmapi",
+  "pharmapifloor",
   "paced",
   "overload",
   "newcomers",
@@ -116,7 +118,12 @@ const PHASES = new Set((env.BENCH_PHASES ?? ALL_PHASES.join(",")).split(",").map
 for (const p of PHASES)
   if (!ALL_PHASES.includes(p)) throw new Error(`BENCH_PHASES: unknown phase ${p} (${ALL_PHASES.join(", ")})`);
 // The 2,000-rule figure is a ratio to the 200-rule calculate of the same round, shown against the bare route;
-// the floor is shown beside calculate.
+// the floors are shown beside calculate and get_discount.
+if (PHASES.has("floor") && PHASES.has("pharmapi")) PHASES.add("pharmapifloor");
+if (PHASES.has("pharmapifloor")) {
+  PHASES.add("bare");
+  PHASES.add("pharmapi");
+}
 if (PHASES.has("rules2000") || PHASES.has("floor")) {
   PHASES.add("bare");
   PHASES.add("calculate");
@@ -200,6 +207,7 @@ const LABELS: Record<Phase, string> = {
   floor: "calculate's floor: card read, 200 rules, row behind (max)",
   rules2000: "calculate, 10 lines, 2,000 rules (max)",
   pharmapi: "PharmApi get_discount, 10 lines (max)",
+  pharmapifloor: "get_discount's floor: card and holds read, program, row behind (max)",
   paced: "calculate @ 50%, paced open loop",
   overload: "calculate @ 200%, 256 sockets",
   newcomers: `calculate: ${NEWCOMERS} tills connecting while ${BUSY_TILLS} keep it busy`,
@@ -223,6 +231,8 @@ interface Ratios {
   /** calculate with 2,000 rules ÷ calculate with 200, within each round. */
   rules2000ToCalculate: number[];
   getDiscountToBare: number[];
+  /** get_discount's floor (floor-server.ts) ÷ the bare route. */
+  getDiscountFloorToBare: number[];
   confirmToInsert: number[];
   bonusToInsert: number[];
 }
@@ -405,6 +415,7 @@ async function main(): Promise<void> {
         rules2000ToBare: [],
         rules2000ToCalculate: [],
         getDiscountToBare: [],
+        getDiscountFloorToBare: [],
         confirmToInsert: [],
         bonusToInsert: [],
         medians: {
@@ -498,14 +509,29 @@ async function main(): Promise<void> {
       readyPath: "/ready",
     });
     children.push(insert);
-    // Calculate's floor reads the bench database directly: SQLite only.
+    // A real get_discount answer: the answer of its floor.
+    const getDiscountFile = join(work, "get-discount-response.json");
+    if (PHASES.has("pharmapifloor")) {
+      const sampleWorkload = getDiscountWorkload(Date.now());
+      const sampleRequest = sampleWorkload.next();
+      const res = await fetch(`http://127.0.0.1:${server.port}${sampleRequest.path}`, {
+        method: "POST",
+        headers: sampleWorkload.headers,
+        body: sampleRequest.body,
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`get_discount: ${res.status} ${text}`);
+      writeFileSync(getDiscountFile, text);
+    }
+    // The floors read the bench database directly: SQLite only.
     const floor =
-      PHASES.has("floor") && target.dialect === "sqlite"
+      (PHASES.has("floor") || PHASES.has("pharmapifloor")) && target.dialect === "sqlite"
         ? await startChild({
             name: "calculate-floor",
             script: join(here, "floor-server.js"),
             env: {
               PAYLOAD_FILE: payloadFile,
+              GET_DISCOUNT_FILE: getDiscountFile,
               DB_FILE: url.slice("sqlite:".length),
               WRITE_FILE: join(work, "floor.db"),
               PRODUCTS: String(sizes.products),
@@ -514,7 +540,7 @@ async function main(): Promise<void> {
           })
         : null;
     if (floor) children.push(floor);
-    else if (PHASES.has("floor")) log("calculate's floor: measured on SQLite only");
+    else if (PHASES.has("floor") || PHASES.has("pharmapifloor")) log("the floors: measured on SQLite only");
     const bareUrl = `http://127.0.0.1:${bare.port}`;
     const insertUrl = `http://127.0.0.1:${insert.port}`;
     const allPids = [
@@ -673,7 +699,7 @@ async function main(): Promise<void> {
       const record = (phase: Phase, m: Measurement) => {
         round.order.push(phase);
         round.measurements[phase] = m;
-        if (phase !== "bare" && phase !== "insert" && phase !== "floor") tally(m);
+        if (!["bare", "insert", "floor", "pharmapifloor"].includes(phase)) tally(m);
       };
       log(`round ${r} of ${ROUNDS}`);
 
@@ -700,7 +726,7 @@ async function main(): Promise<void> {
         );
       };
       const runFloor = async () => {
-        if (!floor) return;
+        if (!floor || !PHASES.has("floor")) return;
         record(
           "floor",
           await measure(floor.process.pid!, () =>
@@ -736,7 +762,22 @@ async function main(): Promise<void> {
           ),
         );
       };
-      const steps = [runBare, runCalculate, runFloor, runCalculate2000, runGetDiscount];
+      const runGetDiscountFloor = async () => {
+        if (!floor || !PHASES.has("pharmapifloor")) return;
+        record(
+          "pharmapifloor",
+          await measure(floor.process.pid!, () =>
+            runAutocannon({
+              name: `r${r} ${LABELS.pharmapifloor}`,
+              url: `http://127.0.0.1:${floor.port}`,
+              workload: getDiscountWorkload(Date.now()),
+              connections: CONNECTIONS,
+              duration: DURATION,
+            }),
+          ),
+        );
+      };
+      const steps = [runBare, runCalculate, runFloor, runCalculate2000, runGetDiscount, runGetDiscountFloor];
       for (const step of forward ? steps : steps.reverse()) await step();
       const calcMax = round.measurements.calculate;
       if (PHASES.has("paced") && calcMax) {
@@ -869,6 +910,8 @@ async function main(): Promise<void> {
       if (m.rules2000 && m.calculate)
         results.ratios.rules2000ToCalculate.push(m.rules2000.rps / m.calculate.rps);
       if (m.pharmapi && m.bare) results.ratios.getDiscountToBare.push(m.pharmapi.rps / m.bare.rps);
+      if (m.pharmapifloor && m.bare)
+        results.ratios.getDiscountFloorToBare.push(m.pharmapifloor.rps / m.bare.rps);
       if (m.confirm && m.insert) results.ratios.confirmToInsert.push(m.confirm.rps / m.insert.rps);
       if (m.bonus && m.insert) results.ratios.bonusToInsert.push(m.bonus.rps / m.insert.rps);
     }
@@ -981,6 +1024,10 @@ async function main(): Promise<void> {
       "%",
       `≥ ${pct(BARS.calculateRatio)}`,
       (v) => v >= BARS.calculateRatio,
+      true,
+      results.ratios.getDiscountFloorToBare.length > 0
+        ? `get_discount's floor (no get_discount is faster): ${pct(median(results.ratios.getDiscountFloorToBare))} of bare`
+        : undefined,
     );
     const overloads = results.rounds.flatMap((r) => r.measurements.overload ?? []);
     bar(
@@ -1153,6 +1200,7 @@ function printReport(results: Results): void {
     floor: results.ratios.floorToBare,
     rules2000: results.ratios.rules2000ToBare,
     pharmapi: results.ratios.getDiscountToBare,
+    pharmapifloor: results.ratios.getDiscountFloorToBare,
     bonus: results.ratios.bonusToInsert,
     confirm: results.ratios.confirmToInsert,
   };
@@ -1161,6 +1209,7 @@ function printReport(results: Results): void {
     floor: "bare",
     rules2000: "bare",
     pharmapi: "bare",
+    pharmapifloor: "bare",
     bonus: "insert",
     confirm: "insert",
   };

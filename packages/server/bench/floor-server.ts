@@ -40,6 +40,11 @@ interface CalculateBody {
   promoCodes?: string[];
 }
 
+interface GetDiscountBody {
+  card_number: string;
+  orders: { barcode: string; count: number; price: number }[];
+}
+
 interface CardRow {
   id: number;
   status: string;
@@ -127,56 +132,52 @@ app.post<{ Body: CalculateBody }>("/v1/purchases/calculate", async (request) => 
   queued.push([body.purchaseId, card?.id ?? null, lines, evaluation.total, now]);
   return payload;
 });
-// get_discount's floor.
-const getDiscountAnswer = readFileSync(env.GET_DISCOUNT_FILE ?? "", "utf8");
-const discountProgram = reader
-  .prepare<[number, string], { id: number }>("select id from programs where partner_id = ? and code = ?")
-  .get(partnerId, PROGRAM_CODE);
-if (!discountProgram) throw new Error(`no discount program ${PROGRAM_CODE}`);
-const discountEngine = compileDiscountProgram({
-  code: PROGRAM_CODE,
-  version: 1,
-  ...partsOf(PROGRAM).definition,
-});
-const maxPacks = new Map(PROGRAM.limits?.map((l) => [l.id, l.maxPacks]));
-const readCardStatus = reader.prepare<[number, string], { id: number; status: string }>(
-  "select id, status from cards where partner_id = ? and number = ?",
-);
-// The limits module's own statement for a card's live holds (limits.ts, LIVE_HOLDS).
-const readLiveHolds = reader.prepare<[number, string, number], { limit_id: string; packs: number }>(
-  `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
-   where program_id = ? and card_number = ? and state in ('reserved', 'consumed')
-   and (state = 'consumed' or expires_at > ?)`,
-);
-interface GetDiscountBody {
-  card_number: string;
-  orders: { barcode: string; count: number; price: number }[];
-}
-app.post<{ Body: GetDiscountBody }>("/api/v1.1/get_discount", async (request, reply) => {
-  const body = request.body;
-  const now = Date.now();
-  const card = readCardStatus.get(partnerId, body.card_number);
-  const used = new Map<string, number>();
-  for (const hold of readLiveHolds.all(discountProgram.id, body.card_number, now))
-    used.set(hold.limit_id, (used.get(hold.limit_id) ?? 0) + Number(hold.packs));
-  const evaluation = discountEngine.evaluate({
-    now,
-    store: { code: "BENCH-01", partner: "bench", timeZone: "Europe/Moscow" },
-    lines: body.orders.map((o, i) => ({
-      lineId: String(i + 1),
-      barcode: o.barcode,
-      quantity: Math.round(o.count * 1000),
-      unitPrice: Math.round(o.price * 100),
-    })),
-    limits: Object.fromEntries(
-      [...maxPacks].map(([id, max]) => [id, { remaining: max - (used.get(id) ?? 0) }]),
-    ),
+// get_discount's floor, when a captured answer is given.
+if (env.GET_DISCOUNT_FILE) installGetDiscountFloor(env.GET_DISCOUNT_FILE);
+
+function installGetDiscountFloor(answerFile: string): void {
+  const answer = readFileSync(answerFile, "utf8");
+  const program = reader
+    .prepare<[number, string], { id: number }>("select id from programs where partner_id = ? and code = ?")
+    .get(partnerId, PROGRAM_CODE);
+  if (!program) throw new Error(`no discount program ${PROGRAM_CODE}`);
+  const engine = compileDiscountProgram({ code: PROGRAM_CODE, version: 1, ...partsOf(PROGRAM).definition });
+  const maxPacks = new Map(PROGRAM.limits?.map((l) => [l.id, l.maxPacks]));
+  const readCardStatus = reader.prepare<[number, string], { id: number; status: string }>(
+    "select id, status from cards where partner_id = ? and number = ?",
+  );
+  // The limits module's own statement for a card's live holds (limits.ts, LIVE_HOLDS).
+  const readLiveHolds = reader.prepare<[number, string, number], { limit_id: string; packs: number }>(
+    `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
+     where program_id = ? and card_number = ? and state in ('reserved', 'consumed')
+     and (state = 'consumed' or expires_at > ?)`,
+  );
+  app.post<{ Body: GetDiscountBody }>("/api/v1.1/get_discount", async (request, reply) => {
+    const body = request.body;
+    const now = Date.now();
+    const card = readCardStatus.get(partnerId, body.card_number);
+    const used = new Map<string, number>();
+    for (const hold of readLiveHolds.all(program.id, body.card_number, now))
+      used.set(hold.limit_id, (used.get(hold.limit_id) ?? 0) + Number(hold.packs));
+    const evaluation = engine.evaluate({
+      now,
+      store: { code: "BENCH-01", partner: "bench", timeZone: "Europe/Moscow" },
+      lines: body.orders.map((o, i) => ({
+        lineId: String(i + 1),
+        barcode: o.barcode,
+        quantity: Math.round(o.count * 1000),
+        unitPrice: Math.round(o.price * 100),
+      })),
+      limits: Object.fromEntries(
+        [...maxPacks].map(([id, max]) => [id, { remaining: max - (used.get(id) ?? 0) }]),
+      ),
+    });
+    const codes = evaluation.lines.map((l) => `${l.lineId}:${now.toString(16)}${l.discount}`).join(";");
+    if (queued.length === 0) setImmediate(writeQueued);
+    queued.push([body.card_number, card?.id ?? null, codes, evaluation.discountTotal, now]);
+    return reply.type("application/json").send(answer);
   });
-  const codes = evaluation.lines.map((l) => `${l.lineId}:${now.toString(16)}${l.discount}`).join(";");
-  if (queued.length === 0) setImmediate(writeQueued);
-  queued.push([body.card_number, card?.id ?? null, codes, evaluation.discountTotal, now]);
-  return reply.type("application/json").send(getDiscountAnswer);
-});
+}
 
 app.get("/ready", async () => ({ status: "ok" }));
 await app.listen({ host: "127.0.0.1", port: Number(env.PORT) });

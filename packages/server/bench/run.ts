@@ -527,11 +527,11 @@ async function main(): Promise<void> {
     const floor =
       (PHASES.has("floor") || PHASES.has("pharmapifloor")) && target.dialect === "sqlite"
         ? await startChild({
-            name: "calculate-floor",
+            name: "floors",
             script: join(here, "floor-server.js"),
             env: {
               PAYLOAD_FILE: payloadFile,
-              GET_DISCOUNT_FILE: getDiscountFile,
+              ...(PHASES.has("pharmapifloor") ? { GET_DISCOUNT_FILE: getDiscountFile } : {}),
               DB_FILE: url.slice("sqlite:".length),
               WRITE_FILE: join(work, "floor.db"),
               PRODUCTS: String(sizes.products),
@@ -541,6 +541,7 @@ async function main(): Promise<void> {
         : null;
     if (floor) children.push(floor);
     else if (PHASES.has("floor") || PHASES.has("pharmapifloor")) log("the floors: measured on SQLite only");
+    const floorUrl = floor ? `http://127.0.0.1:${floor.port}` : "";
     const bareUrl = `http://127.0.0.1:${bare.port}`;
     const insertUrl = `http://127.0.0.1:${insert.port}`;
     const allPids = [
@@ -660,6 +661,24 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       duration: WARMUP,
     });
+    if (floor) {
+      if (PHASES.has("floor"))
+        await runAutocannon({
+          name: "warm-up",
+          url: floorUrl,
+          workload: workload.calculate(headers, false),
+          connections: CONNECTIONS,
+          duration: WARMUP,
+        });
+      if (PHASES.has("pharmapifloor"))
+        await runAutocannon({
+          name: "warm-up",
+          url: floorUrl,
+          workload: getDiscountWorkload(Date.now()),
+          connections: CONNECTIONS,
+          duration: WARMUP,
+        });
+    }
     const insertWarm = await runAutocannon({
       name: "warm-up",
       url: insertUrl,
@@ -732,7 +751,7 @@ async function main(): Promise<void> {
           await measure(floor.process.pid!, () =>
             runAutocannon({
               name: `r${r} ${LABELS.floor}`,
-              url: `http://127.0.0.1:${floor.port}`,
+              url: floorUrl,
               workload: workload.calculate(headers, false),
               connections: CONNECTIONS,
               duration: DURATION,
@@ -769,7 +788,7 @@ async function main(): Promise<void> {
           await measure(floor.process.pid!, () =>
             runAutocannon({
               name: `r${r} ${LABELS.pharmapifloor}`,
-              url: `http://127.0.0.1:${floor.port}`,
+              url: floorUrl,
               workload: getDiscountWorkload(Date.now()),
               connections: CONNECTIONS,
               duration: DURATION,

@@ -7,7 +7,8 @@
  *  2. Starts the real server (`node dist/cli/main.js serve`) on it, and two baselines as child processes:
  *     a bare Fastify route returning a captured calculate response, and a route doing one durable
  *     single-row insert (SQLite synchronous=FULL, or PostgreSQL with synchronous commit through pg); with
- *     the `floor` phase on SQLite, a third: calculate's floor (floor-server.ts).
+ *     the `floor` or `pharmapifloor` phase on SQLite, a third: the floors of calculate and get_discount
+ *     (floor-server.ts).
  *  3. Warms every target up, then runs BENCH_ROUNDS rounds. Each round measures every figure next to its
  *     baseline (bare + calculate, then calculate paced at half of that round's maximum; bonus payment +
  *     durable insert + confirm), alternating the order from round to round so that a machine drifting
@@ -140,6 +141,9 @@ const BONUS_SHARE = 0.3;
 /** The scale the import and memory bars are about: below it they are shown but not judged. */
 const FULL_SCALE_CARDS = 1_000_000;
 
+/** Measurements of the baselines, not of the server: their answers are not the server's refusals. */
+const BASELINES: ReadonlySet<Phase> = new Set(["bare", "insert", "floor", "pharmapifloor"]);
+
 const BARS = {
   calculateRatio: 0.4,
   /** With 2,000 rules, calculate's rate ÷ its rate with 200 rules. */
@@ -207,7 +211,7 @@ const LABELS: Record<Phase, string> = {
   floor: "calculate's floor: card read, 200 rules, row behind (max)",
   rules2000: "calculate, 10 lines, 2,000 rules (max)",
   pharmapi: "PharmApi get_discount, 10 lines (max)",
-  pharmapifloor: "get_discount's floor: card and holds read, program, row behind (max)",
+  pharmapifloor: "get_discount's floor: card and holds read, program, row committed (max)",
   paced: "calculate @ 50%, paced open loop",
   overload: "calculate @ 200%, 256 sockets",
   newcomers: `calculate: ${NEWCOMERS} tills connecting while ${BUSY_TILLS} keep it busy`,
@@ -262,6 +266,9 @@ interface Results {
   ratios: Ratios & {
     medians: {
       calculateToBare: number;
+      floorToBare: number;
+      getDiscountToBare: number;
+      getDiscountFloorToBare: number;
       rules2000ToBare: number;
       rules2000ToCalculate: number;
       confirmToInsert: number;
@@ -371,6 +378,12 @@ async function main(): Promise<void> {
       PHASES.has("rules2000") ? RULES2000_CARDS : null,
     );
     const sizes: SeedSizes = target.sizes;
+    // The floors read the bench database directly.
+    if (target.dialect !== "sqlite" && (PHASES.has("floor") || PHASES.has("pharmapifloor"))) {
+      PHASES.delete("floor");
+      PHASES.delete("pharmapifloor");
+      log("the floors are measured on SQLite only: left out of this run");
+    }
     if (target.seed) {
       const s = target.seed;
       log(
@@ -420,6 +433,9 @@ async function main(): Promise<void> {
         bonusToInsert: [],
         medians: {
           calculateToBare: Number.NaN,
+          floorToBare: Number.NaN,
+          getDiscountToBare: Number.NaN,
+          getDiscountFloorToBare: Number.NaN,
           rules2000ToBare: Number.NaN,
           rules2000ToCalculate: Number.NaN,
           confirmToInsert: Number.NaN,
@@ -446,7 +462,7 @@ async function main(): Promise<void> {
         results.integrity.errorCodes[code] = (results.integrity.errorCodes[code] ?? 0) + n;
     };
 
-    // 2. The real server and the two baselines, all kept running for the whole run.
+    // 2. The real server and the baselines, all kept running for the whole run.
     const profDir = env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : null;
     if (profDir) mkdirSync(profDir, { recursive: true });
     const server = await startChild({
@@ -523,9 +539,8 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`get_discount: ${res.status} ${text}`);
       writeFileSync(getDiscountFile, text);
     }
-    // The floors read the bench database directly: SQLite only.
     const floor =
-      (PHASES.has("floor") || PHASES.has("pharmapifloor")) && target.dialect === "sqlite"
+      PHASES.has("floor") || PHASES.has("pharmapifloor")
         ? await startChild({
             name: "floors",
             script: join(here, "floor-server.js"),
@@ -540,8 +555,22 @@ async function main(): Promise<void> {
           })
         : null;
     if (floor) children.push(floor);
-    else if (PHASES.has("floor") || PHASES.has("pharmapifloor")) log("the floors: measured on SQLite only");
     const floorUrl = floor ? `http://127.0.0.1:${floor.port}` : "";
+    /** A floor's measurement: a floor that fails a request is broken, and its rate would mean nothing. */
+    const runFloorLoad = async (name: string, floorWorkload: Workload, seconds: number) => {
+      const m = await runAutocannon({
+        name,
+        url: floorUrl,
+        workload: floorWorkload,
+        connections: CONNECTIONS,
+        duration: seconds,
+      });
+      if (m.non2xx + m.errors + m.timeouts > 0)
+        throw new Error(
+          `${name}: ${m.non2xx} non-2xx answers, ${m.errors + m.timeouts} errors; ${floor?.output()}`,
+        );
+      return m;
+    };
     const bareUrl = `http://127.0.0.1:${bare.port}`;
     const insertUrl = `http://127.0.0.1:${insert.port}`;
     const allPids = [
@@ -661,24 +690,16 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       duration: WARMUP,
     });
-    if (floor) {
-      if (PHASES.has("floor"))
-        await runAutocannon({
-          name: "warm-up",
-          url: floorUrl,
-          workload: workload.calculate(headers, false),
-          connections: CONNECTIONS,
-          duration: WARMUP,
-        });
-      if (PHASES.has("pharmapifloor"))
-        await runAutocannon({
-          name: "warm-up",
-          url: floorUrl,
-          workload: getDiscountWorkload(Date.now()),
-          connections: CONNECTIONS,
-          duration: WARMUP,
-        });
-    }
+    if (PHASES.has("floor")) await runFloorLoad("warm-up", workload.calculate(headers, false), WARMUP);
+    if (PHASES.has("pharmapifloor")) await runFloorLoad("warm-up", getDiscountWorkload(Date.now()), WARMUP);
+    if (PHASES.has("pharmapi"))
+      await runAutocannon({
+        name: "warm-up",
+        url: serverUrl,
+        workload: getDiscountWorkload(Date.now()),
+        connections: CONNECTIONS,
+        duration: WARMUP,
+      });
     const insertWarm = await runAutocannon({
       name: "warm-up",
       url: insertUrl,
@@ -718,7 +739,7 @@ async function main(): Promise<void> {
       const record = (phase: Phase, m: Measurement) => {
         round.order.push(phase);
         round.measurements[phase] = m;
-        if (!["bare", "insert", "floor", "pharmapifloor"].includes(phase)) tally(m);
+        if (!BASELINES.has(phase)) tally(m);
       };
       log(`round ${r} of ${ROUNDS}`);
 
@@ -746,18 +767,9 @@ async function main(): Promise<void> {
       };
       const runFloor = async () => {
         if (!floor || !PHASES.has("floor")) return;
-        record(
-          "floor",
-          await measure(floor.process.pid!, () =>
-            runAutocannon({
-              name: `r${r} ${LABELS.floor}`,
-              url: floorUrl,
-              workload: workload.calculate(headers, false),
-              connections: CONNECTIONS,
-              duration: DURATION,
-            }),
-          ),
-        );
+        const name = `r${r} ${LABELS.floor}`;
+        const load = workload.calculate(headers, false);
+        record("floor", await measure(floor.process.pid!, () => runFloorLoad(name, load, DURATION)));
       };
       const runCalculate2000 = async () => {
         if (!PHASES.has("rules2000")) return;
@@ -783,18 +795,9 @@ async function main(): Promise<void> {
       };
       const runGetDiscountFloor = async () => {
         if (!floor || !PHASES.has("pharmapifloor")) return;
-        record(
-          "pharmapifloor",
-          await measure(floor.process.pid!, () =>
-            runAutocannon({
-              name: `r${r} ${LABELS.pharmapifloor}`,
-              url: floorUrl,
-              workload: getDiscountWorkload(Date.now()),
-              connections: CONNECTIONS,
-              duration: DURATION,
-            }),
-          ),
-        );
+        const name = `r${r} ${LABELS.pharmapifloor}`;
+        const load = getDiscountWorkload(Date.now());
+        record("pharmapifloor", await measure(floor.process.pid!, () => runFloorLoad(name, load, DURATION)));
       };
       const steps = [runBare, runCalculate, runFloor, runCalculate2000, runGetDiscount, runGetDiscountFloor];
       for (const step of forward ? steps : steps.reverse()) await step();
@@ -958,6 +961,9 @@ async function main(): Promise<void> {
     const ratios = results.ratios;
     ratios.medians = {
       calculateToBare: median(ratios.calculateToBare),
+      floorToBare: median(ratios.floorToBare),
+      getDiscountToBare: median(ratios.getDiscountToBare),
+      getDiscountFloorToBare: median(ratios.getDiscountFloorToBare),
       rules2000ToBare: median(ratios.rules2000ToBare),
       rules2000ToCalculate: median(ratios.rules2000ToCalculate),
       confirmToInsert: median(ratios.confirmToInsert),
@@ -996,7 +1002,7 @@ async function main(): Promise<void> {
       (v) => v >= BARS.calculateRatio,
       true,
       ratios.floorToBare.length > 0
-        ? `calculate's floor (no calculate is faster): ${pct(median(ratios.floorToBare))} of bare`
+        ? `calculate's floor (no calculate is faster): ${pct(ratios.medians.floorToBare)} of bare`
         : undefined,
     );
     const rules2000Ratio = finite(ratios.medians.rules2000ToCalculate);
@@ -1039,13 +1045,13 @@ async function main(): Promise<void> {
     bar(
       "bar",
       "PharmApi get_discount ÷ bare route (req/s), same bar as calculate",
-      results.ratios.getDiscountToBare.length > 0 ? median(results.ratios.getDiscountToBare) : null,
+      finite(ratios.medians.getDiscountToBare),
       "%",
       `≥ ${pct(BARS.calculateRatio)}`,
       (v) => v >= BARS.calculateRatio,
       true,
-      results.ratios.getDiscountFloorToBare.length > 0
-        ? `get_discount's floor (no get_discount is faster): ${pct(median(results.ratios.getDiscountFloorToBare))} of bare`
+      ratios.getDiscountFloorToBare.length > 0
+        ? `get_discount's floor (no get_discount is faster): ${pct(ratios.medians.getDiscountFloorToBare)} of bare`
         : undefined,
     );
     const overloads = results.rounds.flatMap((r) => r.measurements.overload ?? []);

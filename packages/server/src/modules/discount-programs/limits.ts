@@ -50,7 +50,7 @@ interface LiveHold {
 const IN_CARD_INDEX = sql<boolean>`state in ('reserved', 'consumed')`;
 
 /** The card's live holds (consumed, or reserved and not lapsed), its condition written as the index's. */
-const LIVE_HOLDS = `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
+export const LIVE_HOLDS = `select limit_id, packs, counted_at, purchase_id from discount_limit_holds
   where program_id = ? and card_number = ? and state in ('reserved', 'consumed')
   and (state = 'consumed' or expires_at > ?)`;
 

@@ -148,7 +148,7 @@ export interface Arrival {
   purchaseTaken: boolean;
 }
 
-const ARRIVAL = `select c.id, c.partner_id, c.program_id, c.number, c.status, c.level, c.virtual,
+export const ARRIVAL = `select c.id, c.partner_id, c.program_id, c.number, c.status, c.level, c.virtual,
     a.active, a.pending, a.held,
     exists (select 1 from purchases p where p.partner_id = ? and p.external_id = ?) as purchase_taken
   from cards c left join points_accounts a on a.card_id = c.id

@@ -15,14 +15,13 @@
  * Receipts are priced at a fixed instant (`--now`), a Thursday afternoon in Moscow.
  */
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import type { RuleDefinition } from "@kopilka/contract";
 import { compileRules } from "../src/core/rules/engine.js";
-import type { RuleEngine, RuleInput, RuleProduct, RuleTerms } from "../src/core/rules/types.js";
-import { bodyOfDraft, type RuleBody, ruleBodyIssues } from "../src/modules/programs/index.js";
+import type { RuleEngine, RuleInput } from "../src/core/rules/types.js";
+import { bodyOfDraft } from "../src/modules/programs/index.js";
+import { BENCH_TERMS, benchCatalogue, ruleDefinitionsOf, ruleLinesOf } from "./engine-fixtures.js";
 import {
   BENCH_STORE,
   benchExtraRules,
-  benchProducts,
   benchRules,
   FIRST_CARD,
   RULES2000_FIRST_CARD,
@@ -59,28 +58,7 @@ type Compile = typeof compileRules;
 
 // The bench's cards: the seed's levels by card index (bench/seed.ts CARD_LEVELS).
 const levelOf = (i: number) => (i % 10 === 0 ? "gold" : i % 10 < 3 ? "silver" : "base");
-// The program terms as ProgramCatalog compiles them for the bench's programs.
-const TERMS: RuleTerms = { maxPointsPaymentShareBp: 10_000 };
-
-function definitionsOf(bodies: readonly RuleBody[]): RuleDefinition[] {
-  return bodies.map((body, i) => {
-    const { definition, issues } = ruleBodyIssues(body, { id: i + 1, version: 1, program: "bench" });
-    if (!definition) throw new Error(`rule ${i}: ${JSON.stringify(issues)}`);
-    return definition;
-  });
-}
-
-const catalogue = new Map<string, RuleProduct>();
-for (const p of benchProducts(PRODUCTS))
-  catalogue.set(p.sku, {
-    sku: p.sku,
-    category: p.category ?? null,
-    brand: p.brand ?? null,
-    manufacturer: p.manufacturer ?? null,
-    excludedFromPointsPayment: p.excludedFromPointsPayment ?? false,
-    excludedFromAccrual: p.excludedFromAccrual ?? false,
-    minPrice: p.minPrice ?? 0,
-  });
+const catalogue = benchCatalogue(PRODUCTS);
 
 function receiptsOf(firstCard: number, promoCodes: string[] | undefined): RuleInput[] {
   const workload = new BenchWorkload(
@@ -98,14 +76,7 @@ function receiptsOf(firstCard: number, promoCodes: string[] | undefined): RuleIn
     return {
       now: NOW,
       store: { code: body.storeCode, partner: "bench", timeZone: "Europe/Moscow" },
-      lines: body.lines.map((l) => ({
-        lineId: l.lineId,
-        product: catalogue.get(l.sku) ?? null,
-        barcode: null,
-        quantity: l.quantity,
-        unitPrice: l.price,
-        amount: Math.round((l.price * l.quantity) / 1000),
-      })),
+      lines: ruleLinesOf(body.lines, catalogue),
       card: { status: "active", level: levelOf(Number(body.cardNumber) - firstCard) },
       client: null,
       promoCodes: body.promoCodes ?? [],
@@ -120,10 +91,10 @@ const base = benchRules(PRODUCTS).map((draft) => {
   return body;
 });
 const programs = [
-  { name: "200 rules", definitions: definitionsOf(base), receipts: receiptsOf(FIRST_CARD, undefined) },
+  { name: "200 rules", definitions: ruleDefinitionsOf(base), receipts: receiptsOf(FIRST_CARD, undefined) },
   {
     name: "2000 rules",
-    definitions: definitionsOf([...base, ...benchExtraRules(PRODUCTS)]),
+    definitions: ruleDefinitionsOf([...base, ...benchExtraRules(PRODUCTS)]),
     receipts: receiptsOf(RULES2000_FIRST_CARD, rules2000PromoCodes(PRODUCTS)),
   },
 ];
@@ -174,7 +145,7 @@ for (const program of programs) {
   if (values.only && String(program.definitions.length) !== values.only) continue;
   const compiled = engines.map((e) => {
     const t = performance.now();
-    const engine = e.compile(program.definitions, TERMS);
+    const engine = e.compile(program.definitions, BENCH_TERMS);
     return { ...e, engine, compileMs: performance.now() - t, samples: [] as number[] };
   });
   let candidates = 0;

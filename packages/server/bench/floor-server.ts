@@ -29,15 +29,15 @@ import Fastify from "fastify";
 import type { CardStatus } from "../src/core/engine/types.js";
 import { compileDiscountProgram } from "../src/core/rules/discount-program.js";
 import { compileRules } from "../src/core/rules/engine.js";
-import type { RuleProduct } from "../src/core/rules/types.js";
 import { partsOf } from "../src/modules/discount-programs/definitions.js";
 import { LIVE_HOLDS } from "../src/modules/discount-programs/limits.js";
 import { newTransactionCode } from "../src/modules/pharmapi/state.js";
-import { bodyOfDraft, ruleBodyIssues } from "../src/modules/programs/index.js";
+import { bodyOfDraft } from "../src/modules/programs/index.js";
 import { ARRIVAL } from "../src/modules/purchases/pricing.js";
 import { WRITE_LINGER_MS } from "../src/modules/purchases/write-behind.js";
+import { BENCH_TERMS, benchCatalogue, ruleDefinitionsOf, ruleLinesOf } from "./engine-fixtures.js";
 import { PROGRAM, PROGRAM_CODE } from "./pharmapi.js";
-import { BENCH_STORE, benchProducts, benchRules } from "./seed.js";
+import { BENCH_STORE, benchRules } from "./seed.js";
 import { BENCH_PARTNER } from "./target.js";
 
 interface CalculateBody {
@@ -118,26 +118,13 @@ await app.listen({ host: "127.0.0.1", port: Number(env.PORT) });
 process.once("SIGTERM", () => void app.close().then(() => process.exit(0)));
 
 function installCalculateFloor(answer: object): void {
-  const rulesEngine = compileRules(
-    benchRules(productCount).map((draft, i) => {
-      const body = bodyOfDraft(draft);
-      const definition = body && ruleBodyIssues(body, { id: i + 1, version: 1, program: "bench" }).definition;
-      if (!definition) throw new Error(`bench rule ${draft.name} does not compile`);
-      return definition;
-    }),
-    { maxPointsPaymentShareBp: 10_000 },
-  );
-  const catalogue = new Map<string, RuleProduct>();
-  for (const p of benchProducts(productCount))
-    catalogue.set(p.sku, {
-      sku: p.sku,
-      category: p.category ?? null,
-      brand: p.brand ?? null,
-      manufacturer: p.manufacturer ?? null,
-      excludedFromPointsPayment: p.excludedFromPointsPayment ?? false,
-      excludedFromAccrual: p.excludedFromAccrual ?? false,
-      minPrice: p.minPrice ?? 0,
-    });
+  const bodies = benchRules(productCount).map((draft) => {
+    const body = bodyOfDraft(draft);
+    if (!body) throw new Error(`bench rule ${draft.name} has no definition`);
+    return body;
+  });
+  const rulesEngine = compileRules(ruleDefinitionsOf(bodies), BENCH_TERMS);
+  const catalogue = benchCatalogue(productCount);
   const readArrival = reader.prepare<[number, string, number, string], ArrivalRow>(ARRIVAL);
   writer.exec(
     "create table if not exists floor_calculations (id integer primary key, external_id text not null, card_id integer, lines text not null, total integer not null, created_at integer not null)",
@@ -154,14 +141,7 @@ function installCalculateFloor(answer: object): void {
     const evaluation = rulesEngine.evaluate({
       now,
       store: storeFacts,
-      lines: body.lines.map((l) => ({
-        lineId: l.lineId,
-        product: catalogue.get(l.sku) ?? null,
-        barcode: null,
-        quantity: l.quantity,
-        unitPrice: l.price,
-        amount: Math.round((l.price * l.quantity) / 1000),
-      })),
+      lines: ruleLinesOf(body.lines, catalogue),
       card: card ? { status: card.status, level: card.level } : null,
       client: null,
       promoCodes: body.promoCodes ?? [],

@@ -5,11 +5,20 @@
  */
 import type { RuleDefinition } from "@kopilka/contract";
 import type { RuleLine, RuleProduct, RuleTerms } from "../src/core/rules/types.js";
-import { type RuleBody, ruleBodyIssues } from "../src/modules/programs/index.js";
-import { benchProducts } from "./seed.js";
+import { bodyOfDraft, type RuleBody, ruleBodyIssues } from "../src/modules/programs/index.js";
+import { benchProducts, benchRules } from "./seed.js";
 
 /** The program terms as ProgramCatalog compiles them for the bench's programs. */
 export const BENCH_TERMS: RuleTerms = { maxPointsPaymentShareBp: 10_000 };
+
+/** The 200 rules of the bench's main program (benchRules), as full definitions. */
+export function benchRuleBodies(productCount: number): RuleBody[] {
+  return benchRules(productCount).map((draft) => {
+    const body = bodyOfDraft(draft);
+    if (!body) throw new Error(`draft ${draft.name} has no definition`);
+    return body;
+  });
+}
 
 /** Each body checked as the admin API checks it, numbered from 1. */
 export function ruleDefinitionsOf(bodies: readonly RuleBody[]): RuleDefinition[] {

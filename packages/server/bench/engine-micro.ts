@@ -17,12 +17,16 @@
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { compileRules } from "../src/core/rules/engine.js";
 import type { RuleEngine, RuleInput } from "../src/core/rules/types.js";
-import { bodyOfDraft } from "../src/modules/programs/index.js";
-import { BENCH_TERMS, benchCatalogue, ruleDefinitionsOf, ruleLinesOf } from "./engine-fixtures.js";
+import {
+  BENCH_TERMS,
+  benchCatalogue,
+  benchRuleBodies,
+  ruleDefinitionsOf,
+  ruleLinesOf,
+} from "./engine-fixtures.js";
 import {
   BENCH_STORE,
   benchExtraRules,
-  benchRules,
   FIRST_CARD,
   RULES2000_FIRST_CARD,
   rules2000PromoCodes,
@@ -85,11 +89,7 @@ function receiptsOf(firstCard: number, promoCodes: string[] | undefined): RuleIn
   });
 }
 
-const base = benchRules(PRODUCTS).map((draft) => {
-  const body = bodyOfDraft(draft);
-  if (!body) throw new Error(`draft ${draft.name} has no definition`);
-  return body;
-});
+const base = benchRuleBodies(PRODUCTS);
 const programs = [
   { name: "200 rules", definitions: ruleDefinitionsOf(base), receipts: receiptsOf(FIRST_CARD, undefined) },
   {

@@ -32,12 +32,17 @@ import { compileRules } from "../src/core/rules/engine.js";
 import { partsOf } from "../src/modules/discount-programs/definitions.js";
 import { LIVE_HOLDS } from "../src/modules/discount-programs/limits.js";
 import { newTransactionCode } from "../src/modules/pharmapi/state.js";
-import { bodyOfDraft } from "../src/modules/programs/index.js";
 import { ARRIVAL } from "../src/modules/purchases/pricing.js";
 import { WRITE_LINGER_MS } from "../src/modules/purchases/write-behind.js";
-import { BENCH_TERMS, benchCatalogue, ruleDefinitionsOf, ruleLinesOf } from "./engine-fixtures.js";
+import {
+  BENCH_TERMS,
+  benchCatalogue,
+  benchRuleBodies,
+  ruleDefinitionsOf,
+  ruleLinesOf,
+} from "./engine-fixtures.js";
 import { PROGRAM, PROGRAM_CODE } from "./pharmapi.js";
-import { BENCH_STORE, benchRules } from "./seed.js";
+import { BENCH_STORE } from "./seed.js";
 import { BENCH_PARTNER } from "./target.js";
 
 interface CalculateBody {
@@ -118,12 +123,7 @@ await app.listen({ host: "127.0.0.1", port: Number(env.PORT) });
 process.once("SIGTERM", () => void app.close().then(() => process.exit(0)));
 
 function installCalculateFloor(answer: object): void {
-  const bodies = benchRules(productCount).map((draft) => {
-    const body = bodyOfDraft(draft);
-    if (!body) throw new Error(`bench rule ${draft.name} has no definition`);
-    return body;
-  });
-  const rulesEngine = compileRules(ruleDefinitionsOf(bodies), BENCH_TERMS);
+  const rulesEngine = compileRules(ruleDefinitionsOf(benchRuleBodies(productCount)), BENCH_TERMS);
   const catalogue = benchCatalogue(productCount);
   const readArrival = reader.prepare<[number, string, number, string], ArrivalRow>(ARRIVAL);
   writer.exec(

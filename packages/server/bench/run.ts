@@ -555,13 +555,15 @@ async function main(): Promise<void> {
           })
         : null;
     if (floor) children.push(floor);
-    const floorUrl = floor ? `http://127.0.0.1:${floor.port}` : "";
+    /** The floors' requests, by phase. */
+    const floorWorkload = (phase: "floor" | "pharmapifloor"): Workload =>
+      phase === "floor" ? workload.calculate(headers, false) : getDiscountWorkload(Date.now());
     /** A floor's measurement: a floor that fails a request is broken, and its rate would mean nothing. */
-    const runFloorLoad = async (name: string, floorWorkload: Workload, seconds: number) => {
+    const runFloorLoad = async (name: string, phase: "floor" | "pharmapifloor", seconds: number) => {
       const m = await runAutocannon({
         name,
-        url: floorUrl,
-        workload: floorWorkload,
+        url: `http://127.0.0.1:${floor!.port}`,
+        workload: floorWorkload(phase),
         connections: CONNECTIONS,
         duration: seconds,
       });
@@ -690,8 +692,8 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       duration: WARMUP,
     });
-    if (PHASES.has("floor")) await runFloorLoad("warm-up", workload.calculate(headers, false), WARMUP);
-    if (PHASES.has("pharmapifloor")) await runFloorLoad("warm-up", getDiscountWorkload(Date.now()), WARMUP);
+    for (const phase of ["floor", "pharmapifloor"] as const)
+      if (PHASES.has(phase)) await runFloorLoad("warm-up", phase, WARMUP);
     if (PHASES.has("pharmapi"))
       await runAutocannon({
         name: "warm-up",
@@ -765,11 +767,10 @@ async function main(): Promise<void> {
           await measure(serverPid, () => calculateFor(`r${r} ${LABELS.calculate}`, DURATION)),
         );
       };
-      const runFloor = async () => {
-        if (!floor || !PHASES.has("floor")) return;
-        const name = `r${r} ${LABELS.floor}`;
-        const load = workload.calculate(headers, false);
-        record("floor", await measure(floor.process.pid!, () => runFloorLoad(name, load, DURATION)));
+      const runFloor = (phase: "floor" | "pharmapifloor") => async () => {
+        if (!floor || !PHASES.has(phase)) return;
+        const name = `r${r} ${LABELS[phase]}`;
+        record(phase, await measure(floor.process.pid!, () => runFloorLoad(name, phase, DURATION)));
       };
       const runCalculate2000 = async () => {
         if (!PHASES.has("rules2000")) return;
@@ -793,13 +794,14 @@ async function main(): Promise<void> {
           ),
         );
       };
-      const runGetDiscountFloor = async () => {
-        if (!floor || !PHASES.has("pharmapifloor")) return;
-        const name = `r${r} ${LABELS.pharmapifloor}`;
-        const load = getDiscountWorkload(Date.now());
-        record("pharmapifloor", await measure(floor.process.pid!, () => runFloorLoad(name, load, DURATION)));
-      };
-      const steps = [runBare, runCalculate, runFloor, runCalculate2000, runGetDiscount, runGetDiscountFloor];
+      const steps = [
+        runBare,
+        runCalculate,
+        runFloor("floor"),
+        runCalculate2000,
+        runGetDiscount,
+        runFloor("pharmapifloor"),
+      ];
       for (const step of forward ? steps : steps.reverse()) await step();
       const calcMax = round.measurements.calculate;
       if (PHASES.has("paced") && calcMax) {

@@ -22,7 +22,7 @@
  * after RETRY_AFTER_FAILURE_MS.
  */
 import { existsSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ParentChildInsert, ParentChildOutcome } from "./fixed-inserts.js";
 import { endWorker } from "./worker-end.js";
@@ -66,19 +66,16 @@ const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 2
 function softWriteWorkerUrl(): URL {
   const here = import.meta.url;
   if (!here.endsWith(".ts")) return new URL("./soft-write-worker.js", here);
-  const compiled = new URL("../../../dist/infra/db/soft-write-worker.js", here);
-  const stale = ["soft-write-worker", "fixed-inserts"].some((name) => {
-    const built = fileURLToPath(new URL(`../../../dist/infra/db/${name}.js`, here));
-    return (
-      !existsSync(built) ||
-      statSync(built).mtimeMs < statSync(fileURLToPath(new URL(`./${name}.ts`, here))).mtimeMs
-    );
-  });
+  const built = (name: string) => fileURLToPath(new URL(`../../../dist/infra/db/${name}.js`, here));
+  const compiled = built("soft-write-worker");
+  const stale = ["soft-write-worker", "fixed-inserts"].some(
+    (name) =>
+      !existsSync(built(name)) ||
+      statSync(built(name)).mtimeMs < statSync(fileURLToPath(new URL(`./${name}.ts`, here))).mtimeMs,
+  );
   if (stale)
-    throw new SoftWriteThreadFailure(
-      `${fileURLToPath(compiled)} is missing or older than its sources: npm run build`,
-    );
-  return compiled;
+    throw new SoftWriteThreadFailure(`${compiled} is missing or older than its sources: npm run build`);
+  return pathToFileURL(compiled);
 }
 
 interface Waiting {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -155,6 +155,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)("SQLite's soft-write thread", () 
     } finally {
       await failing.close();
       await other.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

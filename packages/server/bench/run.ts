@@ -37,14 +37,17 @@
  * runs with --cpu-prof and writes its profile there on exit; BENCH_CPU_PROF_INTERVAL_US samples more often
  * than every 1,000 µs, to see the stalls behind a tail), BENCH_MEMORY=1 (after every measurement of the
  * server, logs its RSS, the highest RSS sampled during the measurement, and the V8 heap by space read
- * from its /metrics: where the peak RSS bar's memory goes).
+ * from its /metrics: where the peak RSS bar's memory goes), BENCH_FREE_ENGINE=1 (an experiment, not a
+ * verdict: the server's rule engines answer a receipt they have priced before from memory, see
+ * free-engine-hook.ts; with rules2000 and a long BENCH_WARMUP, what the 2,000 ÷ 200 ratio could be with an
+ * engine that costs nothing).
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { printCabinetResult, runCabinetBench } from "./cabinet.js";
 import {
   type Child,
@@ -135,6 +138,7 @@ if (PHASES.has("rules2000") || PHASES.has("floor")) {
  * the memory bar are measured on.
  */
 const MEMORY_TRACE = env.BENCH_MEMORY === "1";
+const FREE_ENGINE = env.BENCH_FREE_ENGINE === "1";
 const RULES2000_CARDS = Math.round(num("BENCH_RULES2000_CARDS", 100_000, 1000));
 /** Share of the confirmed purchases that pay part of the receipt with points first. */
 const BONUS_SHARE = 0.3;
@@ -260,6 +264,8 @@ interface Results {
     phases: Phase[];
   };
   seed: SeedTimings | null;
+  /** BENCH_FREE_ENGINE=1: the rule engines answered receipts priced before from memory (an experiment). */
+  freeEngine?: { evaluations: number; fromMemory: number };
   rounds: Round[];
   summary: Partial<Record<Phase, Summary>>;
   /** Per round, and their medians. */
@@ -360,6 +366,7 @@ async function main(): Promise<void> {
   }
   const work = mkdtempSync(join(tmpdir(), "kopilka-bench-"));
   temporary.push(work);
+  const freeEngineStats = join(work, "free-engine.json");
   const url = env.BENCH_DATABASE_URL
     ? env.BENCH_DATABASE_URL
     : `sqlite:${env.BENCH_DB ? resolve(env.BENCH_DB) : join(work, "kopilka.db")}`;
@@ -370,6 +377,10 @@ async function main(): Promise<void> {
   try {
     // 1. Seed once.
     log(`database: ${describeTarget(url)}; ${ROUNDS} rounds of ${DURATION} s per measurement`);
+    if (FREE_ENGINE)
+      log(
+        "BENCH_FREE_ENGINE=1: the rule engines answer receipts priced before from memory; an experiment, not the product",
+      );
     if (ROUNDS < 3) log("fewer than 3 rounds: a smoke run, its medians are no verdict on this machine");
     const target = await prepareTarget(
       url,
@@ -469,8 +480,12 @@ async function main(): Promise<void> {
       name: "kopilka",
       script: serverScript,
       args: ["serve"],
-      nodeArgs: profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : [],
+      nodeArgs: [
+        ...(profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : []),
+        ...(FREE_ENGINE ? ["--import", pathToFileURL(join(here, "free-engine-hook.js")).href] : []),
+      ],
       env: {
+        ...(FREE_ENGINE ? { FREE_ENGINE_STATS: freeEngineStats } : {}),
         HOST: "127.0.0.1",
         DATABASE_URL: url,
         LOG_LEVEL: "warn",
@@ -954,6 +969,16 @@ async function main(): Promise<void> {
       `server RSS after load: ${fmt(memory.rssMb)} MB (peak ${fmt(memory.peakRssMb)} MB; anonymous ${fmt(memory.anonMb)}, file ${fmt(memory.fileMb)}, shared ${fmt(memory.shmemMb)})`,
     );
     for (const child of children.splice(0)) await stopChild(child);
+    if (FREE_ENGINE) {
+      const { evaluations, fromMemory } = JSON.parse(readFileSync(freeEngineStats, "utf8")) as {
+        evaluations: number;
+        fromMemory: number;
+      };
+      results.freeEngine = { evaluations, fromMemory };
+      log(
+        `free engine: ${fromMemory} of ${evaluations} evaluations answered from memory (${fmt((100 * fromMemory) / Math.max(1, evaluations))} %)`,
+      );
+    }
 
     // 6. Report.
     for (const phase of ALL_PHASES) {

@@ -74,6 +74,49 @@ describe("the JSON reader", () => {
       expect(() => parseJson(bad), bad).toThrow(JsonSyntaxError);
   });
 
+  it("reads any JSON as JSON.parse does, numbers as their text, and writes it back unchanged", () => {
+    /** JSON.parse's value with every number as the text the serializer wrote for it. */
+    const withNumberTexts = (v: unknown): unknown => {
+      if (typeof v === "number") return JSON.stringify(v);
+      if (Array.isArray(v)) return v.map(withNumberTexts);
+      if (v !== null && typeof v === "object")
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withNumberTexts(x)]));
+      return v;
+    };
+    const ofParsed = (v: unknown): unknown => {
+      if (v instanceof JsonNumber) return v.text;
+      if (Array.isArray(v)) return v.map(ofParsed);
+      if (v !== null && typeof v === "object")
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ofParsed(x)]));
+      return v;
+    };
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 4 }), fc.boolean(), (text, spaced) => {
+        const source = spaced ? JSON.stringify(JSON.parse(text), null, 2) : text;
+        const parsed = parseJson(source);
+        expect(ofParsed(parsed)).toEqual(withNumberTexts(JSON.parse(source)));
+        expect(writeJson(parsed)).toBe(JSON.stringify(JSON.parse(source)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads strings with every escape and any character", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), (s) => {
+        expect(parseJson(JSON.stringify(s))).toBe(s);
+        expect(parseJson(JSON.stringify({ [s]: s }))).toEqual(JSON.parse(JSON.stringify({ [s]: s })));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads a number from at most 400 characters", () => {
+    expect((parseJson(`[${"9".repeat(400)}]`) as JsonNumber[])[0]!.text).toHaveLength(400);
+    expect(() => parseJson(`[${"9".repeat(401)}]`)).toThrow(JsonSyntaxError);
+    expect(() => parseJson(`[1.${"5".repeat(398)}e5]`)).toThrow(JsonSyntaxError);
+  });
+
   it("never confuses __proto__ with the prototype", () => {
     const v = parseJson('{"__proto__": {"x": 1}}') as Record<string, unknown>;
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);

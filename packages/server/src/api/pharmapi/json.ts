@@ -15,6 +15,10 @@ export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | { [
 export class JsonSyntaxError extends Error {}
 
 const MAX_DEPTH = 64;
+const MAX_NUMBER = 400;
+/** A JSON number at `lastIndex` (sticky). */
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const HEX4 = /^[0-9A-Fa-f]{4}$/;
 
 export function parseJson(text: string): JsonValue {
   let i = 0;
@@ -28,17 +32,21 @@ export function parseJson(text: string): JsonValue {
       else break;
     }
   };
+  // Runs of plain characters are copied as slices, not one character at a time.
   const string = (): string => {
     i++;
     let out = "";
+    let start = i;
     for (;;) {
       if (i >= text.length) fail("незакрытая строка");
-      const c = text[i]!;
-      if (c === '"') {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        out += text.slice(start, i);
         i++;
         return out;
       }
-      if (c === "\\") {
+      if (c === 0x5c) {
+        out += text.slice(start, i);
         const e = text[i + 1];
         i += 2;
         switch (e) {
@@ -68,7 +76,7 @@ export function parseJson(text: string): JsonValue {
             break;
           case "u": {
             const hex = text.slice(i, i + 4);
-            if (!/^[0-9A-Fa-f]{4}$/.test(hex)) fail("неверная escape-последовательность");
+            if (!HEX4.test(hex)) fail("неверная escape-последовательность");
             out += String.fromCharCode(Number.parseInt(hex, 16));
             i += 4;
             break;
@@ -76,15 +84,22 @@ export function parseJson(text: string): JsonValue {
           default:
             fail("неверная escape-последовательность");
         }
+        start = i;
         continue;
       }
-      if (c.charCodeAt(0) < 0x20) fail("управляющий символ в строке");
-      out += c;
+      if (c < 0x20) fail("управляющий символ в строке");
       i++;
     }
   };
   const number = (): JsonNumber => {
-    const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    let m = NUMBER.exec(text);
+    // A number is read from at most MAX_NUMBER characters: a longer one ends there, and what follows is
+    // a syntax error.
+    if (m && m[0].length > MAX_NUMBER) {
+      NUMBER.lastIndex = 0;
+      m = NUMBER.exec(text.slice(i, i + MAX_NUMBER));
+    }
     if (!m) return fail("неверное число");
     i += m[0].length;
     return new JsonNumber(m[0]);
@@ -115,12 +130,16 @@ export function parseJson(text: string): JsonValue {
         ws();
         if (text[i] !== ":") fail("ожидалось ':'");
         i++;
-        Object.defineProperty(obj, key, {
-          value: value(depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const member = value(depth + 1);
+        // A plain assignment would call the prototype's setter for "__proto__" instead of keeping a field.
+        if (key === "__proto__")
+          Object.defineProperty(obj, key, {
+            value: member,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else obj[key] = member;
         ws();
         if (text[i] === ",") {
           i++;
@@ -180,16 +199,41 @@ export function parseJson(text: string): JsonValue {
   return result;
 }
 
+/** Field names as JSON strings: an answer's names are the protocol's few, quoted once. */
+const quotedNames = new Map<string, string>();
+
+function quotedName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (quotedNames.size < 1024) quotedNames.set(name, quoted);
+  }
+  return quoted;
+}
+
 /** JSON text of an answer; a JsonNumber is written as its text (echoed prices and counts keep their scale). */
 export function writeJson(value: unknown): string {
   if (value instanceof JsonNumber) return value.text;
   if (value === null) return "null";
-  if (Array.isArray(value)) return `[${value.map(writeJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let k = 0; k < value.length; k++) {
+      if (k > 0) out += ",";
+      // As Array.prototype.join writes them: an undefined element leaves its place empty.
+      out += writeJson(value[k]) ?? "";
+    }
+    return `${out}]`;
+  }
   if (typeof value === "object") {
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${writeJson(v)}`);
-    return `{${parts.join(",")}}`;
+    let out = "{";
+    for (const name in value) {
+      if (!Object.hasOwn(value, name)) continue;
+      const member = (value as Record<string, unknown>)[name];
+      if (member === undefined) continue;
+      if (out.length > 1) out += ",";
+      out += `${quotedName(name)}:${writeJson(member)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value);
 }

@@ -13,6 +13,7 @@ import { statsSchema } from "./migrations/0010-stats.js";
 import { clientConfirmedContactsSchema } from "./migrations/0011-client-confirmed-contacts.js";
 import { antiFraudSchema } from "./migrations/0012-anti-fraud.js";
 import { purchasesHangingIndexSchema } from "./migrations/0013-purchases-hanging-index.js";
+import { limitHoldsCoveringIndexSchema } from "./migrations/0014-limit-holds-covering-index.js";
 
 /** Migrations in order; add new ones at the end, never edit a released one. */
 function migrations(database: Database): Record<string, Migration> {
@@ -30,6 +31,7 @@ function migrations(database: Database): Record<string, Migration> {
     "0011-client-confirmed-contacts": clientConfirmedContactsSchema(database.dialect),
     "0012-anti-fraud": antiFraudSchema(database.dialect),
     "0013-purchases-hanging-index": purchasesHangingIndexSchema(database.dialect),
+    "0014-limit-holds-covering-index": limitHoldsCoveringIndexSchema(database.dialect),
   };
 }
 

@@ -40,7 +40,9 @@
  * from its /metrics: where the peak RSS bar's memory goes), BENCH_FREE_ENGINE=1 (an experiment, not a
  * verdict: the server's rule engines answer a receipt they have priced before from memory, see
  * free-engine-hook.ts; with rules2000 and a long BENCH_WARMUP, what the 2,000 ÷ 200 ratio could be with an
- * engine that costs nothing).
+ * engine that costs nothing), BENCH_SURFACE_ONLY=1 (an experiment too: calculate and get_discount answer
+ * their first answer again, see surface-hook.ts; with the calculate and pharmapi phases, the rate of the API
+ * surface around them).
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -139,6 +141,9 @@ if (PHASES.has("rules2000") || PHASES.has("floor")) {
  */
 const MEMORY_TRACE = env.BENCH_MEMORY === "1";
 const FREE_ENGINE = env.BENCH_FREE_ENGINE === "1";
+const SURFACE_ONLY = env.BENCH_SURFACE_ONLY === "1";
+/** An experiment's module, preloaded into the server child. */
+const SERVER_HOOK = FREE_ENGINE ? "free-engine-hook.js" : SURFACE_ONLY ? "surface-hook.js" : null;
 const RULES2000_CARDS = Math.round(num("BENCH_RULES2000_CARDS", 100_000, 1000));
 /** Share of the confirmed purchases that pay part of the receipt with points first. */
 const BONUS_SHARE = 0.3;
@@ -377,9 +382,15 @@ async function main(): Promise<void> {
   try {
     // 1. Seed once.
     log(`database: ${describeTarget(url)}; ${ROUNDS} rounds of ${DURATION} s per measurement`);
+    if (FREE_ENGINE && SURFACE_ONLY)
+      throw new Error("BENCH_FREE_ENGINE and BENCH_SURFACE_ONLY are two experiments: one at a time");
     if (FREE_ENGINE)
       log(
         "BENCH_FREE_ENGINE=1: the rule engines answer receipts priced before from memory; an experiment, not the product",
+      );
+    if (SURFACE_ONLY)
+      log(
+        "BENCH_SURFACE_ONLY=1: calculate and get_discount answer their first answer again; an experiment, not the product",
       );
     if (ROUNDS < 3) log("fewer than 3 rounds: a smoke run, its medians are no verdict on this machine");
     const target = await prepareTarget(
@@ -482,7 +493,7 @@ async function main(): Promise<void> {
       args: ["serve"],
       nodeArgs: [
         ...(profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : []),
-        ...(FREE_ENGINE ? ["--import", pathToFileURL(join(here, "free-engine-hook.js")).href] : []),
+        ...(SERVER_HOOK ? ["--import", pathToFileURL(join(here, SERVER_HOOK)).href] : []),
       ],
       env: {
         ...(FREE_ENGINE ? { FREE_ENGINE_STATS: freeEngineStats } : {}),

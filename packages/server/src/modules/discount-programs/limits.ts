@@ -42,7 +42,7 @@ interface LiveHold {
 }
 
 /**
- * The condition of the card index (`discount_limit_holds_card`, partial), as literal SQL. SQLite uses a
+ * The condition of the card's partial index (`discount_limit_holds_live`), as literal SQL. SQLite uses a
  * partial index only when the query states its condition with the same constants: `state = ?`, an OR of
  * states or `state in (?, ?)` do not count, and the card's holds were then found by reading the whole
  * table on every get_discount.

@@ -111,6 +111,32 @@ describe("the JSON reader", () => {
     );
   });
 
+  it("reads escapes JSON.stringify never writes: \\u of any character in either case, \\/", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.constantFrom("u", "U", "/")), {
+          maxLength: 20,
+        }),
+        (units) => {
+          let text = "";
+          let expected = "";
+          for (const [code, form] of units) {
+            const hex = code.toString(16).padStart(4, "0");
+            text += form === "/" ? "\\/" : `\\u${form === "U" ? hex.toUpperCase() : hex}`;
+            expected += form === "/" ? "/" : String.fromCharCode(code);
+          }
+          expect(parseJson(`"${text}"`)).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("writes what has no JSON text as JSON.stringify does", () => {
+    const value = { a: [undefined, () => 1, 1], f: () => 1, u: undefined, n: new JsonNumber("1.50") };
+    expect(writeJson(value)).toBe('{"a":[null,null,1],"n":1.50}');
+  });
+
   it("reads a number from at most 400 characters", () => {
     expect((parseJson(`[${"9".repeat(400)}]`) as JsonNumber[])[0]!.text).toHaveLength(400);
     expect(() => parseJson(`[${"9".repeat(401)}]`)).toThrow(JsonSyntaxError);

@@ -95,7 +95,7 @@ export function parseJson(text: string): JsonValue {
     NUMBER.lastIndex = i;
     let m = NUMBER.exec(text);
     // A number is read from at most MAX_NUMBER characters: a longer one ends there, and what follows is
-    // a syntax error.
+    // a syntax error. The second match finds where it ends, so the error names the same position as ever.
     if (m && m[0].length > MAX_NUMBER) {
       NUMBER.lastIndex = 0;
       m = NUMBER.exec(text.slice(i, i + MAX_NUMBER));
@@ -131,8 +131,9 @@ export function parseJson(text: string): JsonValue {
         if (text[i] !== ":") fail("ожидалось ':'");
         i++;
         const member = value(depth + 1);
-        // A plain assignment would call the prototype's setter for "__proto__" instead of keeping a field.
-        if (key === "__proto__")
+        // An assignment would call the prototype's setter for "__proto__" instead of keeping a field, and
+        // would throw for a name the prototype has if it were ever frozen: those are defined.
+        if (Object.hasOwn(Object.prototype, key))
           Object.defineProperty(obj, key, {
             value: member,
             enumerable: true,
@@ -213,14 +214,19 @@ function quotedName(name: string): string {
 
 /** JSON text of an answer; a JsonNumber is written as its text (echoed prices and counts keep their scale). */
 export function writeJson(value: unknown): string {
+  return jsonText(value) ?? "null";
+}
+
+/** Like JSON.stringify, a value without a JSON text (undefined, a function) gives undefined. */
+function jsonText(value: unknown): string | undefined {
   if (value instanceof JsonNumber) return value.text;
   if (value === null) return "null";
   if (Array.isArray(value)) {
     let out = "[";
     for (let k = 0; k < value.length; k++) {
       if (k > 0) out += ",";
-      // As Array.prototype.join writes them: an undefined element leaves its place empty.
-      out += writeJson(value[k]) ?? "";
+      // As JSON.stringify writes them: what has no JSON text (undefined, a function) is null in a list.
+      out += jsonText(value[k]) ?? "null";
     }
     return `${out}]`;
   }
@@ -228,10 +234,11 @@ export function writeJson(value: unknown): string {
     let out = "{";
     for (const name in value) {
       if (!Object.hasOwn(value, name)) continue;
-      const member = (value as Record<string, unknown>)[name];
+      // And a field without a JSON text is left out.
+      const member = jsonText((value as Record<string, unknown>)[name]);
       if (member === undefined) continue;
       if (out.length > 1) out += ",";
-      out += `${quotedName(name)}:${writeJson(member)}`;
+      out += `${quotedName(name)}:${member}`;
     }
     return `${out}}`;
   }

@@ -5,14 +5,19 @@
  * their garbage) stays as it is. With the `rules2000` phase it bounds from above what the 2,000 ÷ 200 rules
  * ratio could be with any engine, on the same receipts.
  *
- * A receipt is priced before when its lines were: the bench draws its receipts' lines from 4,096 sets, so
- * the memory stays small (tens of MB) and the warm-up fills it. The card's level is left out (a silver card
- * may get a gold card's evaluation of the same lines: the same kind of answer, as long), and so is the
- * clock. A receipt with promo codes (a tenth of the bench's) is always evaluated for real, since its
+ * A receipt is priced before when its store, card status and lines were: the bench draws its receipts'
+ * lines from 4,096 sets, so the memory stays small (tens of MB) and the warm-up fills it. Left out of that
+ * key: the card's level (a silver card may get a gold card's evaluation of the same lines: the same kind of
+ * answer, as long), the clock, and the card's history, client facts and accrual allowance, which no bench
+ * rule reads. A receipt with promo codes (a tenth of the bench's) is always evaluated for real, since its
  * evaluation names the codes it used. FREE_ENGINE_STATS names a file that gets the evaluations and the
  * ones answered from memory when the server exits.
+ *
+ * `--import` also runs in the server's worker threads (the WAL checkpoints, the soft-write thread), which
+ * price nothing: there it does nothing, so as not to load the server's modules into their small heaps.
  */
 import { writeFileSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 import type { RuleEngine, RuleInput } from "../src/core/rules/types.js";
 
 interface LoadedProgram {
@@ -21,12 +26,6 @@ interface LoadedProgram {
 interface CatalogPrototype {
   get(this: unknown, ...args: unknown[]): Promise<LoadedProgram | null>;
 }
-
-// The server's own module instance: the one dist/cli/main.js imports (this file runs from build/bench/).
-const catalogModule = new URL("../../dist/modules/programs/program-catalog.js", import.meta.url).href;
-const { ProgramCatalog } = (await import(catalogModule)) as {
-  ProgramCatalog: { prototype: CatalogPrototype };
-};
 
 const stats = { evaluations: 0, fromMemory: 0 };
 const wrapped = new WeakSet<RuleEngine>();
@@ -58,12 +57,18 @@ function answerFromMemory(engine: RuleEngine): void {
   };
 }
 
-const get = ProgramCatalog.prototype.get;
-ProgramCatalog.prototype.get = async function (...args) {
-  const loaded = await get.apply(this, args);
-  if (loaded) answerFromMemory(loaded.engine);
-  return loaded;
-};
-
-const statsFile = process.env.FREE_ENGINE_STATS;
-if (statsFile) process.once("exit", () => writeFileSync(statsFile, JSON.stringify(stats)));
+if (isMainThread) {
+  // The server's own module instance: the one dist/cli/main.js imports (this file runs from build/bench/).
+  const catalogModule = new URL("../../dist/modules/programs/program-catalog.js", import.meta.url).href;
+  const { ProgramCatalog } = (await import(catalogModule)) as {
+    ProgramCatalog: { prototype: CatalogPrototype };
+  };
+  const get = ProgramCatalog.prototype.get;
+  ProgramCatalog.prototype.get = async function (...args) {
+    const loaded = await get.apply(this, args);
+    if (loaded) answerFromMemory(loaded.engine);
+    return loaded;
+  };
+  const statsFile = process.env.FREE_ENGINE_STATS;
+  if (statsFile) process.once("exit", () => writeFileSync(statsFile, JSON.stringify(stats)));
+}

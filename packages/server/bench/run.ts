@@ -38,11 +38,8 @@
  * than every 1,000 µs, to see the stalls behind a tail), BENCH_MEMORY=1 (after every measurement of the
  * server, logs its RSS, the highest RSS sampled during the measurement, and the V8 heap by space read
  * from its /metrics: where the peak RSS bar's memory goes), BENCH_FREE_ENGINE=1 (an experiment, not a
- * verdict: the server's rule engines answer a receipt they have priced before from memory, see
- * free-engine-hook.ts; with rules2000 and a long BENCH_WARMUP, what the 2,000 ÷ 200 ratio could be with an
- * engine that costs nothing), BENCH_SURFACE_ONLY=1 (an experiment too: calculate and get_discount answer
- * their first answer again, see surface-hook.ts; with the calculate and pharmapi phases, the rate of the API
- * surface around them).
+ * verdict, see free-engine-hook.ts), BENCH_SURFACE_ONLY=1 (likewise, see surface-hook.ts): the experiments
+ * (EXPERIMENTS below) allow only the phases they mean something for and write results-<experiment>.json.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -134,16 +131,49 @@ if (PHASES.has("rules2000") || PHASES.has("floor")) {
   PHASES.add("bare");
   PHASES.add("calculate");
 }
+
+/**
+ * Experiments: the server with part of its work taken out by a module preloaded into it, to see what the
+ * rest costs. They are measurements, never a verdict, and only some phases mean something with each.
+ */
+const EXPERIMENTS = {
+  "free-engine": {
+    knob: "BENCH_FREE_ENGINE",
+    hook: "free-engine-hook.js",
+    phases: ["bare", "calculate", "rules2000"],
+    about: "the rule engines answer receipts priced before from memory",
+  },
+  "surface-only": {
+    knob: "BENCH_SURFACE_ONLY",
+    hook: "surface-hook.js",
+    phases: ["bare", "calculate", "pharmapi"],
+    about: "calculate and get_discount answer their first answer again",
+  },
+} as const satisfies Record<string, { knob: string; hook: string; phases: readonly Phase[]; about: string }>;
+type Experiment = keyof typeof EXPERIMENTS;
+const chosenExperiments = (Object.keys(EXPERIMENTS) as Experiment[]).filter(
+  (name) => env[EXPERIMENTS[name].knob] === "1",
+);
+if (chosenExperiments.length > 1)
+  throw new Error(
+    `${chosenExperiments.map((e) => EXPERIMENTS[e].knob).join(" and ")}: one experiment at a time`,
+  );
+const EXPERIMENT: Experiment | null = chosenExperiments[0] ?? null;
+if (EXPERIMENT) {
+  const { knob, phases } = EXPERIMENTS[EXPERIMENT];
+  const meaningless = [...PHASES].filter((p) => !(phases as readonly Phase[]).includes(p));
+  if (meaningless.length > 0)
+    throw new Error(
+      `${knob}=1 measures only the phases ${phases.join(", ")}; set BENCH_PHASES to those (not ${meaningless.join(", ")})`,
+    );
+}
 /**
  * The 2,000-rule program's own cards. Fewer than the main program's 1M by default: they share the cards
  * table and its index with those, and seeding 1M more would double the database the 200-rule figures and
  * the memory bar are measured on.
  */
 const MEMORY_TRACE = env.BENCH_MEMORY === "1";
-const FREE_ENGINE = env.BENCH_FREE_ENGINE === "1";
-const SURFACE_ONLY = env.BENCH_SURFACE_ONLY === "1";
-/** An experiment's module, preloaded into the server child. */
-const SERVER_HOOK = FREE_ENGINE ? "free-engine-hook.js" : SURFACE_ONLY ? "surface-hook.js" : null;
+
 const RULES2000_CARDS = Math.round(num("BENCH_RULES2000_CARDS", 100_000, 1000));
 /** Share of the confirmed purchases that pay part of the receipt with points first. */
 const BONUS_SHARE = 0.3;
@@ -267,9 +297,11 @@ interface Results {
     rules2000Cards: number | null;
     bonusShare: number;
     phases: Phase[];
+    /** An experiment (BENCH_FREE_ENGINE, BENCH_SURFACE_ONLY), whose figures are no verdict; null for none. */
+    experiment: Experiment | null;
   };
   seed: SeedTimings | null;
-  /** BENCH_FREE_ENGINE=1: the rule engines answered receipts priced before from memory (an experiment). */
+  /** The experiment's count (BENCH_FREE_ENGINE=1): evaluations, and those answered from memory. */
   freeEngine?: { evaluations: number; fromMemory: number };
   rounds: Round[];
   summary: Partial<Record<Phase, Summary>>;
@@ -382,16 +414,8 @@ async function main(): Promise<void> {
   try {
     // 1. Seed once.
     log(`database: ${describeTarget(url)}; ${ROUNDS} rounds of ${DURATION} s per measurement`);
-    if (FREE_ENGINE && SURFACE_ONLY)
-      throw new Error("BENCH_FREE_ENGINE and BENCH_SURFACE_ONLY are two experiments: one at a time");
-    if (FREE_ENGINE)
-      log(
-        "BENCH_FREE_ENGINE=1: the rule engines answer receipts priced before from memory; an experiment, not the product",
-      );
-    if (SURFACE_ONLY)
-      log(
-        "BENCH_SURFACE_ONLY=1: calculate and get_discount answer their first answer again; an experiment, not the product",
-      );
+    if (EXPERIMENT)
+      log(`experiment ${EXPERIMENT}: ${EXPERIMENTS[EXPERIMENT].about}; a measurement, not a verdict`);
     if (ROUNDS < 3) log("fewer than 3 rounds: a smoke run, its medians are no verdict on this machine");
     const target = await prepareTarget(
       url,
@@ -440,6 +464,7 @@ async function main(): Promise<void> {
         rules2000Cards: target.rules2000?.cards ?? null,
         bonusShare: BONUS_SHARE,
         phases: ALL_PHASES.filter((p) => PHASES.has(p)),
+        experiment: EXPERIMENT,
       },
       seed: target.seed,
       rounds: [],
@@ -493,10 +518,10 @@ async function main(): Promise<void> {
       args: ["serve"],
       nodeArgs: [
         ...(profDir ? profileArgs(profDir, env.BENCH_CPU_PROF_INTERVAL_US) : []),
-        ...(SERVER_HOOK ? ["--import", pathToFileURL(join(here, SERVER_HOOK)).href] : []),
+        ...(EXPERIMENT ? ["--import", pathToFileURL(join(here, EXPERIMENTS[EXPERIMENT].hook)).href] : []),
       ],
       env: {
-        ...(FREE_ENGINE ? { FREE_ENGINE_STATS: freeEngineStats } : {}),
+        ...(EXPERIMENT === "free-engine" ? { FREE_ENGINE_STATS: freeEngineStats } : {}),
         HOST: "127.0.0.1",
         DATABASE_URL: url,
         LOG_LEVEL: "warn",
@@ -980,15 +1005,20 @@ async function main(): Promise<void> {
       `server RSS after load: ${fmt(memory.rssMb)} MB (peak ${fmt(memory.peakRssMb)} MB; anonymous ${fmt(memory.anonMb)}, file ${fmt(memory.fileMb)}, shared ${fmt(memory.shmemMb)})`,
     );
     for (const child of children.splice(0)) await stopChild(child);
-    if (FREE_ENGINE) {
-      const { evaluations, fromMemory } = JSON.parse(readFileSync(freeEngineStats, "utf8")) as {
-        evaluations: number;
-        fromMemory: number;
-      };
-      results.freeEngine = { evaluations, fromMemory };
-      log(
-        `free engine: ${fromMemory} of ${evaluations} evaluations answered from memory (${fmt((100 * fromMemory) / Math.max(1, evaluations))} %)`,
-      );
+    if (EXPERIMENT === "free-engine") {
+      try {
+        const { evaluations, fromMemory } = JSON.parse(readFileSync(freeEngineStats, "utf8")) as {
+          evaluations: number;
+          fromMemory: number;
+        };
+        results.freeEngine = { evaluations, fromMemory };
+        log(
+          `free engine: ${fromMemory} of ${evaluations} evaluations answered from memory (${fmt((100 * fromMemory) / Math.max(1, evaluations))} %)`,
+        );
+      } catch (error) {
+        // The server did not exit by itself: its measurements stand, without the count.
+        log(`free engine: no count of the evaluations answered from memory (${String(error)})`);
+      }
     }
 
     // 6. Report.
@@ -1205,7 +1235,8 @@ async function main(): Promise<void> {
     );
 
     printReport(results);
-    const file = join(here, "results.json");
+    // An experiment's figures never take the place of a measurement's.
+    const file = join(here, EXPERIMENT ? `results-${EXPERIMENT}.json` : "results.json");
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     out(`\nresults: ${file}\n`);
     if (profDir) out(`server CPU profile: ${profDir}\n`);
@@ -1221,6 +1252,8 @@ function printReport(results: Results): void {
   out(
     `\nKopilka bench — ${results.revision}, ${results.database === "postgres" ? "PostgreSQL" : "SQLite"}, ${results.machine.cpus} CPUs, Node ${results.machine.node}; ${s.cards} cards, ${s.products} products, ${s.rules} rules${s.rules2000Cards === null ? "" : ` (and 2,000 on a program with ${s.rules2000Cards} cards)`}; ${s.connections} connections, ${s.rounds} rounds of ${s.durationS} s per measurement\n\n`,
   );
+  if (s.experiment)
+    out(`EXPERIMENT ${s.experiment}: ${EXPERIMENTS[s.experiment].about}. The bars below are no verdict.\n\n`);
   out("Each round (the order alternates from round to round):\n\n");
   printTable(
     [

@@ -12,8 +12,8 @@
  * route does. It does not validate, authenticate, log, check promo codes against the database, build the
  * answer from the result, or write a purchase with its indexes and its event.
  *
- * get_discount's floor parses the PharmApi request; reads the card and its live limit holds (the limits
- * module's statement); prices the lines with the bench's discount program through the real engine; commits
+ * get_discount's floor parses the PharmApi request; reads the card and its live limit holds, and counts
+ * them, with the limits module's statement and arithmetic; prices the lines with the bench's discount program through the real engine; commits
  * one row of the calculation and its transaction codes before answering (a get_discount's holds are never
  * written behind), in one soft transaction per turn of the event loop as the server's group commit does;
  * and returns a captured get_discount answer. It does not authenticate, look the pharmacy up, supersede
@@ -30,7 +30,7 @@ import type { CardStatus } from "../src/core/engine/types.js";
 import { compileDiscountProgram } from "../src/core/rules/discount-program.js";
 import { compileRules } from "../src/core/rules/engine.js";
 import { partsOf } from "../src/modules/discount-programs/definitions.js";
-import { LIVE_HOLDS } from "../src/modules/discount-programs/limits.js";
+import { LIVE_HOLDS, type LiveHold, remainingByLimit } from "../src/modules/discount-programs/limits.js";
 import { newTransactionCode } from "../src/modules/pharmapi/state.js";
 import { ARRIVAL } from "../src/modules/purchases/pricing.js";
 import { WRITE_LINGER_MS } from "../src/modules/purchases/write-behind.js";
@@ -158,19 +158,12 @@ function installGetDiscountFloor(answer: object): void {
     .prepare<[number, string], { id: number }>("select id from programs where partner_id = ? and code = ?")
     .get(partnerId, PROGRAM_CODE);
   if (!program) throw new Error(`no discount program ${PROGRAM_CODE}`);
-  const discountEngine = compileDiscountProgram({
-    code: PROGRAM_CODE,
-    version: 1,
-    ...partsOf(PROGRAM).definition,
-  });
-  const limits = PROGRAM.limits ?? [];
+  const definition = { code: PROGRAM_CODE, version: 1, ...partsOf(PROGRAM).definition };
+  const discountProgram = { definition, engine: compileDiscountProgram(definition) };
   const readCard = reader.prepare<[number, string], { id: number }>(
     "select id from cards where partner_id = ? and number = ?",
   );
-  const readLiveHolds = reader.prepare<
-    [number, string, number],
-    { limit_id: string; packs: number; counted_at: number }
-  >(LIVE_HOLDS);
+  const readLiveHolds = reader.prepare<[number, string, number], LiveHold>(LIVE_HOLDS);
   writer.exec(
     "create table if not exists floor_discount_calculations (id integer primary key, card_number text not null, card_id integer, codes text not null, discount integer not null, created_at integer not null)",
   );
@@ -184,16 +177,7 @@ function installGetDiscountFloor(answer: object): void {
     const now = Date.now();
     const card = readCard.get(partnerId, body.card_number);
     const holds = readLiveHolds.all(program.id, body.card_number, now);
-    const remaining: Record<string, { remaining: number }> = {};
-    for (const limit of limits) {
-      const window = discountEngine.limitWindow(limit.id, now, storeFacts.timeZone);
-      let used = 0;
-      for (const h of holds)
-        if (h.limit_id === limit.id && (!window || (h.counted_at >= window.from && h.counted_at < window.to)))
-          used += Number(h.packs);
-      remaining[limit.id] = { remaining: Math.max(0, limit.maxPacks - used) };
-    }
-    const evaluation = discountEngine.evaluate({
+    const evaluation = discountProgram.engine.evaluate({
       now,
       store: storeFacts,
       lines: body.orders.map((o, i) => ({
@@ -202,7 +186,7 @@ function installGetDiscountFloor(answer: object): void {
         quantity: Math.round(o.count * 1000),
         unitPrice: Math.round(o.price * 100),
       })),
-      limits: remaining,
+      limits: remainingByLimit(discountProgram, holds, now, storeFacts.timeZone),
     });
     const codes = evaluation.lines
       .filter((l) => l.discount > 0)

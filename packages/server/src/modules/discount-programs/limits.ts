@@ -34,7 +34,8 @@ export class DiscountLimitTaken extends QuotaTakenConcurrently {
   }
 }
 
-interface LiveHold {
+/** A row of LIVE_HOLDS. */
+export interface LiveHold {
   limit_id: string;
   packs: number;
   counted_at: number;
@@ -66,9 +67,12 @@ async function liveHolds(trx: Trx, programId: number, cardNumber: string, now: n
   return (await rawRows<LiveHold>(trx, LIVE_HOLDS, [programId, cardNumber, now])).map(liveHoldOf);
 }
 
+/** What counting a card's holds needs of a program: its limits and the engine's periods. */
+type LimitedProgram = Pick<CompiledDiscountProgram, "definition" | "engine">;
+
 /** Packs counted against each limit in its current period, without the holds of the purchases in `except`. */
 function usedByLimit(
-  program: CompiledDiscountProgram,
+  program: LimitedProgram,
   holds: readonly LiveHold[],
   now: number,
   timeZone: string,
@@ -115,8 +119,18 @@ export async function limitFacts(
   }
   // Committed holds, read outside any transaction (the hot path's prepared reads).
   const rows = await database.prepareRead<LiveHold>(LIVE_HOLDS)([program.programId, cardNumber, now]);
-  const holds = rows.map(liveHoldOf);
-  const used = usedByLimit(program, holds, now, timeZone, except);
+  return remainingByLimit(program, rows, now, timeZone, except);
+}
+
+/** The remaining quota per limit, for the engine, from the card's LIVE_HOLDS rows. */
+export function remainingByLimit(
+  program: LimitedProgram,
+  rows: readonly LiveHold[],
+  now: number,
+  timeZone: string,
+  except: ReadonlySet<number> = new Set(),
+): Record<string, LimitFact> {
+  const used = usedByLimit(program, rows.map(liveHoldOf), now, timeZone, except);
   const facts: Record<string, LimitFact> = {};
   for (const limit of program.definition.limits)
     facts[limit.id] = { remaining: Math.max(0, limit.maxPacks - (used.get(limit.id) ?? 0)) };

@@ -167,13 +167,12 @@ if (EXPERIMENT) {
       `${knob}=1 measures only the phases ${phases.join(", ")}; set BENCH_PHASES to those (not ${meaningless.join(", ")})`,
     );
 }
+const MEMORY_TRACE = env.BENCH_MEMORY === "1";
 /**
  * The 2,000-rule program's own cards. Fewer than the main program's 1M by default: they share the cards
  * table and its index with those, and seeding 1M more would double the database the 200-rule figures and
  * the memory bar are measured on.
  */
-const MEMORY_TRACE = env.BENCH_MEMORY === "1";
-
 const RULES2000_CARDS = Math.round(num("BENCH_RULES2000_CARDS", 100_000, 1000));
 /** Share of the confirmed purchases that pay part of the receipt with points first. */
 const BONUS_SHARE = 0.3;
@@ -266,19 +265,24 @@ interface Round {
   measurements: Partial<Record<Phase, Measurement>>;
 }
 
-interface Ratios {
-  calculateToBare: number[];
-  /** The floor baseline (floor-server.ts) ÷ the bare route: what no calculate can exceed here. */
-  floorToBare: number[];
-  rules2000ToBare: number[];
-  /** calculate with 2,000 rules ÷ calculate with 200, within each round. */
-  rules2000ToCalculate: number[];
-  getDiscountToBare: number[];
-  /** get_discount's floor (floor-server.ts) ÷ the bare route. */
-  getDiscountFloorToBare: number[];
-  confirmToInsert: number[];
-  bonusToInsert: number[];
-}
+/**
+ * The run's ratios, each a phase's rate ÷ its baseline's within a round. The medians table shows each
+ * phase against the first baseline it has here (rules2000 against bare; rules2000ToCalculate is its bar).
+ * The floors (floor-server.ts) ÷ bare are what no calculate or get_discount can exceed on this machine.
+ */
+const RATIOS = {
+  calculateToBare: ["calculate", "bare"],
+  floorToBare: ["floor", "bare"],
+  rules2000ToBare: ["rules2000", "bare"],
+  rules2000ToCalculate: ["rules2000", "calculate"],
+  getDiscountToBare: ["pharmapi", "bare"],
+  getDiscountFloorToBare: ["pharmapifloor", "bare"],
+  confirmToInsert: ["confirm", "insert"],
+  bonusToInsert: ["bonus", "insert"],
+} as const satisfies Record<string, readonly [Phase, Phase]>;
+type RatioName = keyof typeof RATIOS;
+const RATIO_NAMES = Object.keys(RATIOS) as RatioName[];
+type Ratios = Record<RatioName, number[]>;
 
 interface Results {
   machine: { cpus: number; node: string };
@@ -306,18 +310,7 @@ interface Results {
   rounds: Round[];
   summary: Partial<Record<Phase, Summary>>;
   /** Per round, and their medians. */
-  ratios: Ratios & {
-    medians: {
-      calculateToBare: number;
-      floorToBare: number;
-      getDiscountToBare: number;
-      getDiscountFloorToBare: number;
-      rules2000ToBare: number;
-      rules2000ToCalculate: number;
-      confirmToInsert: number;
-      bonusToInsert: number;
-    };
-  };
+  ratios: Ratios & { medians: Record<RatioName, number> };
   server: Memory | null;
   integrity: {
     /** Non-2xx answers and errors of calculate, bonus payment and confirm, warm-up and top-ups included. */
@@ -470,24 +463,11 @@ async function main(): Promise<void> {
       rounds: [],
       summary: {},
       ratios: {
-        calculateToBare: [],
-        floorToBare: [],
-        rules2000ToBare: [],
-        rules2000ToCalculate: [],
-        getDiscountToBare: [],
-        getDiscountFloorToBare: [],
-        confirmToInsert: [],
-        bonusToInsert: [],
-        medians: {
-          calculateToBare: Number.NaN,
-          floorToBare: Number.NaN,
-          getDiscountToBare: Number.NaN,
-          getDiscountFloorToBare: Number.NaN,
-          rules2000ToBare: Number.NaN,
-          rules2000ToCalculate: Number.NaN,
-          confirmToInsert: Number.NaN,
-          bonusToInsert: Number.NaN,
-        },
+        ...(Object.fromEntries(RATIO_NAMES.map((name) => [name, []])) as unknown as Ratios),
+        medians: Object.fromEntries(RATIO_NAMES.map((name) => [name, Number.NaN])) as Record<
+          RatioName,
+          number
+        >,
       },
       server: null,
       integrity: {
@@ -979,16 +959,12 @@ async function main(): Promise<void> {
       }
 
       const m = round.measurements;
-      if (m.calculate && m.bare) results.ratios.calculateToBare.push(m.calculate.rps / m.bare.rps);
-      if (m.floor && m.bare) results.ratios.floorToBare.push(m.floor.rps / m.bare.rps);
-      if (m.rules2000 && m.bare) results.ratios.rules2000ToBare.push(m.rules2000.rps / m.bare.rps);
-      if (m.rules2000 && m.calculate)
-        results.ratios.rules2000ToCalculate.push(m.rules2000.rps / m.calculate.rps);
-      if (m.pharmapi && m.bare) results.ratios.getDiscountToBare.push(m.pharmapi.rps / m.bare.rps);
-      if (m.pharmapifloor && m.bare)
-        results.ratios.getDiscountFloorToBare.push(m.pharmapifloor.rps / m.bare.rps);
-      if (m.confirm && m.insert) results.ratios.confirmToInsert.push(m.confirm.rps / m.insert.rps);
-      if (m.bonus && m.insert) results.ratios.bonusToInsert.push(m.bonus.rps / m.insert.rps);
+      for (const name of RATIO_NAMES) {
+        const [phase, base] = RATIOS[name];
+        const measured = m[phase];
+        const baseline = m[base];
+        if (measured && baseline) results.ratios[name].push(measured.rps / baseline.rps);
+      }
     }
 
     // 5. What the database holds, and the server's memory after the load.
@@ -1027,16 +1003,7 @@ async function main(): Promise<void> {
       if (s) results.summary[phase] = s;
     }
     const ratios = results.ratios;
-    ratios.medians = {
-      calculateToBare: median(ratios.calculateToBare),
-      floorToBare: median(ratios.floorToBare),
-      getDiscountToBare: median(ratios.getDiscountToBare),
-      getDiscountFloorToBare: median(ratios.getDiscountFloorToBare),
-      rules2000ToBare: median(ratios.rules2000ToBare),
-      rules2000ToCalculate: median(ratios.rules2000ToCalculate),
-      confirmToInsert: median(ratios.confirmToInsert),
-      bonusToInsert: median(ratios.bonusToInsert),
-    };
+    for (const name of RATIO_NAMES) ratios.medians[name] = median(ratios[name]);
     const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
     const fullScale = sizes.cards >= FULL_SCALE_CARDS;
     const bar = (
@@ -1291,30 +1258,15 @@ function printReport(results: Results): void {
     [1],
   );
   out(`\nMedians over ${results.rounds.length} rounds:\n\n`);
-  const ratioOf: Partial<Record<Phase, number[]>> = {
-    calculate: results.ratios.calculateToBare,
-    floor: results.ratios.floorToBare,
-    rules2000: results.ratios.rules2000ToBare,
-    pharmapi: results.ratios.getDiscountToBare,
-    pharmapifloor: results.ratios.getDiscountFloorToBare,
-    bonus: results.ratios.bonusToInsert,
-    confirm: results.ratios.confirmToInsert,
-  };
-  const baseOf: Partial<Record<Phase, string>> = {
-    calculate: "bare",
-    floor: "bare",
-    rules2000: "bare",
-    pharmapi: "bare",
-    pharmapifloor: "bare",
-    bonus: "insert",
-    confirm: "insert",
-  };
+  /** Each phase's first ratio (RATIOS): the one the medians table shows. */
+  const shownRatio = (phase: Phase) => RATIO_NAMES.find((name) => RATIOS[name][0] === phase);
   printTable(
     ["measurement", "req/s", "(min–max)", "p50 ms", "p99 ms", "ratio per round", "median ratio"],
     ALL_PHASES.flatMap((phase) => {
       const sum = results.summary[phase];
       if (!sum) return [];
-      const ratios = ratioOf[phase] ?? [];
+      const shown = shownRatio(phase);
+      const ratios = shown ? results.ratios[shown] : [];
       return [
         [
           LABELS[phase],
@@ -1323,7 +1275,7 @@ function printReport(results: Results): void {
           fmt(sum.p50Ms, 2),
           fmt(sum.p99Ms, 2),
           ratios.map((x) => `${fmt(x * 100, 1)}%`).join(" "),
-          ratios.length > 0 ? `${fmt(median(ratios) * 100, 1)}% of ${baseOf[phase]}` : "",
+          shown && ratios.length > 0 ? `${fmt(median(ratios) * 100, 1)}% of ${RATIOS[shown][1]}` : "",
         ],
       ];
     }),
